@@ -1,0 +1,12 @@
+"""stochlim: stochastic-thermodynamics Monte Carlo of learning-in-memory hardware.
+
+Exact stochastic simulation and master equations for thermally activated memories under
+time-varying barriers, per-trajectory energetics, and the energy bounds of Chen, Ahsan,
+Chakrabartty, Leugering and Cauwenberghs, "Estimation of Energy-dissipation Lower-bounds for
+Neuromorphic Learning-in-memory" (2026), with its printed errata corrected.
+"""
+
+from ._version import __version__
+from . import units, physics, schedules, bounds
+
+__all__ = ["__version__", "units", "physics", "schedules", "bounds"]

@@ -1,0 +1,112 @@
+"""Input checks shared by the public API.
+
+Every public function validates its arguments once, here, at the boundary; the numerical code
+behind it trusts its inputs. Messages name the argument, the offending value and the reason,
+e.g. ``"r must lie in (0, 1]: got 1.5 at index 3"``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_interval",
+    "check_positive",
+    "check_nonnegative",
+    "check_int",
+]
+
+
+def _where(arr: np.ndarray, bad: np.ndarray) -> str:
+    """Describe the first offending element of ``arr`` flagged by the mask ``bad``."""
+    if arr.ndim == 0:
+        return f"got {arr.item()!r}"
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = index[0] if len(index) == 1 else index
+    return f"got {arr[index].item()!r} at index {where}"
+
+
+def as_float_array(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
+    """Convert ``value`` to a float64 array, rejecting non-numbers, NaN and (optionally) inf."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or an array of them: got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real number or an array of them: got {value!r}") from exc
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    nan = np.isnan(arr)
+    if nan.any():
+        raise ValueError(f"{name} must not be NaN: {_where(arr, nan)}")
+    if not allow_inf:
+        inf = np.isinf(arr)
+        if inf.any():
+            raise ValueError(f"{name} must be finite: {_where(arr, inf)}")
+    return arr
+
+
+def check_interval(
+    name: str,
+    value,
+    low: float,
+    high: float,
+    *,
+    closed_low: bool = False,
+    closed_high: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a float array after checking it lies in the given interval."""
+    arr = as_float_array(name, value, allow_inf=math.isinf(high) or math.isinf(low))
+    too_low = arr < low if closed_low else arr <= low
+    too_high = arr > high if closed_high else arr >= high
+    bad = too_low | too_high
+    if bad.any():
+        left = "[" if closed_low else "("
+        right = "]" if closed_high else ")"
+        raise ValueError(
+            f"{name} must lie in {left}{_fmt(low)}, {_fmt(high)}{right}: {_where(arr, bad)}"
+        )
+    return arr
+
+
+def check_positive(name: str, value) -> np.ndarray:
+    """Return ``value`` as a float array after checking every element is finite and > 0."""
+    arr = as_float_array(name, value)
+    bad = arr <= 0
+    if bad.any():
+        raise ValueError(f"{name} must be positive: {_where(arr, bad)}")
+    return arr
+
+
+def check_nonnegative(name: str, value) -> np.ndarray:
+    """Return ``value`` as a float array after checking every element is finite and >= 0."""
+    arr = as_float_array(name, value)
+    bad = arr < 0
+    if bad.any():
+        raise ValueError(f"{name} must be non-negative: {_where(arr, bad)}")
+    return arr
+
+
+def check_int(name: str, value, *, minimum: int | None = None) -> int:
+    """Return ``value`` as a Python int, accepting integral floats such as ``1e5``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer: got {value!r}")
+    if isinstance(value, Integral):
+        out = int(value)
+    elif isinstance(value, Real) and math.isfinite(value) and float(value).is_integer():
+        out = int(value)
+    else:
+        raise TypeError(f"{name} must be an integer: got {value!r}")
+    if minimum is not None and out < minimum:
+        raise ValueError(f"{name} must be >= {minimum}: got {out}")
+    return out
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:g}"
