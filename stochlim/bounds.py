@@ -1,0 +1,180 @@
+"""Energy bounds for training in learning-in-memory hardware, Chen et al. (2026).
+
+All results are in joules. Energies per operation are built from ``kT`` (:mod:`stochlim.units`,
+298 K by default) and the precision ``delta`` (``delta = 2^-bits``):
+
+* :func:`lim_energy` - the learning-in-memory bound, Eq. 22-24 and A.11-A.12 (corrected);
+* :func:`ceb_energy` - the constant-energy-barrier (CEB) limit ``(F + M) kT ln(1/delta)``;
+* :func:`hardware_energy` - the conventional-hardware estimate of Eq. A.1;
+* :func:`load_workloads` - the published training workloads behind Fig. 6D.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from ._validation import check_interval, check_positive
+from .schedules import get_schedule
+from .units import DEFAULT_TEMPERATURE, kT
+
+__all__ = [
+    "delta_from_bits",
+    "retention_energy",
+    "lim_energy",
+    "ceb_energy",
+    "hardware_energy",
+    "Workload",
+    "load_workloads",
+]
+
+
+def _out(x):
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def delta_from_bits(bits):
+    """Precision ``delta = 2^-bits`` for a memory that resolves ``bits`` bits (text after Eq. 17)."""
+    b = check_positive("bits", bits)
+    return _out(np.exp2(-b))
+
+
+def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
+    """Static barrier cost ``M kT ln(1/delta)`` in J (Eq. 17, 21): the final barrier of every memory."""
+    m = check_positive("n_params", n_params)
+    d = check_interval("delta", delta, 0.0, 1.0)
+    return _out(m * kT(temperature) * -np.log(d))
+
+
+def lim_energy(
+    flops,
+    n_params,
+    *,
+    delta,
+    gamma,
+    schedule="polynomial",
+    n_updates=None,
+    temperature=DEFAULT_TEMPERATURE,
+):
+    """Learning-in-memory energy bound in J, Eq. 22-24 (polynomial) and A.12 (exponential).
+
+    ``E = F (kT / delta) sum(eps_n r_n) / sum(r_n) + M kT ln(1/delta)`` (Eq. 23; Eq. 20 as printed
+    carries a stray factor kT). With ``n_updates=None`` the sums are infinite: for the polynomial
+    schedule this is the zeta form ``zeta(3/2 + gamma) / zeta(1 + gamma)`` of Eq. 24 / A.11; for the
+    exponential schedule the corrected A.12 ratio ``(e^gamma - 1) ln(e^gamma / (e^gamma - 1))``.
+    With a finite ``n_updates = N`` the sums are truncated at ``N`` (the paper's "discrete finite
+    simulation" of Fig. 6C), evaluated exactly in O(1) time, so ``gamma = 0`` is allowed.
+
+    Parameters
+    ----------
+    flops : float
+        Training workload ``#FLOPs`` (total number of parameter updates), > 0.
+    n_params : float
+        Number of parameters ``M``, > 0.
+    delta : float
+        Precision of memory retention, in (0, 1).
+    gamma : float or array_like
+        Schedule decay hyper-parameter(s), >= 0 (> 0 for infinite sums). Arrays give arrays.
+    schedule : {"polynomial", "exponential"}, optional
+        ``r_n = n^-(1+gamma)`` with ``eps_n = n^-1/2`` (Eq. 18-19), or ``r_n = e^(-gamma n)`` with
+        ``eps_n = 1/n`` (A.12).
+    n_updates : int, optional
+        Number of updates ``N`` for truncated sums; None for the infinite sums.
+    temperature : float, optional
+        Temperature in K (default 298 K, which reproduces the paper's numbers).
+
+    Returns
+    -------
+    float or ndarray
+        Total energy in J, shaped like ``gamma``.
+
+    Examples
+    --------
+    >>> from stochlim.bounds import lim_energy
+    >>> round(lim_energy(1e28, 1e15, delta=2**-16, gamma=0.5) / 1e12, 4)  # Fig. 6B, 1.70e12 J
+    1.6978
+    """
+    f = float(check_positive("flops", flops))
+    static = retention_energy(n_params, delta=delta, temperature=temperature)
+    d = float(check_interval("delta", delta, 0.0, 1.0))
+    gammas = check_interval("gamma", gamma, 0.0, math.inf, closed_low=True)
+    ratio = np.vectorize(
+        lambda g: get_schedule(schedule, g).dissipation_ratio(n_updates), otypes=[np.float64]
+    )(gammas)
+    return _out(f * kT(temperature) / d * ratio + static)
+
+
+def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
+    """Constant-energy-barrier limit ``(F + M) kT ln(1/delta)`` in J (Eq. 20 with a fixed barrier).
+
+    Every update and every stored parameter pays the retention barrier ``kT ln(1/delta)`` once.
+    """
+    f = check_positive("flops", flops)
+    m = check_positive("n_params", n_params)
+    d = check_interval("delta", delta, 0.0, 1.0)
+    return _out((f + m) * kT(temperature) * -np.log(d))
+
+
+def hardware_energy(flops, n_params, *, bits, e_bit):
+    """Conventional-hardware estimate ``(F + M) * bits * E_bit`` in J, Eq. A.1.
+
+    ``e_bit`` is a device switching energy per bit in J (the paper uses 1 fJ .. 1 pJ; A.1's claim
+    that this equals ``kT ln(1/delta)`` is an erratum: ``kT ln 2^16 = 4.56e-20 J``).
+    """
+    f = check_positive("flops", flops)
+    m = check_positive("n_params", n_params)
+    b = check_positive("bits", bits)
+    e = check_positive("e_bit", e_bit)
+    return _out((f + m) * b * e)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One published training workload (a row of ``data/workloads_published.csv``).
+
+    Attributes
+    ----------
+    model : str
+        Name as in Fig. 6D.
+    params : float
+        Number of trainable parameters ``M``.
+    train_flops : float
+        Training ``#FLOPs``.
+    reported_energy_mwh, reported_energy_j : float
+        Published training energy.
+    energy_kind : str
+        ``measured``, ``estimated`` or ``projection``.
+    source : str
+        Where the numbers come from (see ``data/PROVENANCE.md``).
+    """
+
+    model: str
+    params: float
+    train_flops: float
+    reported_energy_mwh: float
+    reported_energy_j: float
+    energy_kind: str
+    source: str
+
+
+def load_workloads() -> tuple[Workload, ...]:
+    """The published workloads of Fig. 6D (T5 ... LaMDA) plus the paper's brain-scale projection."""
+    text = resources.files("stochlim").joinpath("data/workloads_published.csv").read_text("utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return tuple(
+        Workload(
+            model=row["model"],
+            params=float(row["params"]),
+            train_flops=float(row["train_flops"]),
+            reported_energy_mwh=float(row["reported_energy_MWh"]),
+            reported_energy_j=float(row["reported_energy_J"]),
+            energy_kind=row["energy_kind"],
+            source=row["source"],
+        )
+        for row in rows
+    )
