@@ -202,9 +202,10 @@ class ExponentialSchedule(Schedule):
 
     def dissipation_ratio(self, n_updates=None) -> float:
         n_updates = self._n_updates(n_updates)
-        if n_updates is not None:
+        if n_updates is not None and self.gamma * n_updates < 40.0:
             return super().dissipation_ratio(n_updates)
-        # (1 - x) * (-ln(1 - x)) / x with x = e^-gamma: no overflow for any gamma.
+        # Infinite sums (truncation changes them by e^(-gamma N) < 1e-17 relative otherwise):
+        # (1 - x) * (-ln(1 - x)) / x with x = e^-gamma, which neither overflows nor underflows.
         x = math.exp(-self.gamma)
         return 1.0 if x == 0.0 else (1.0 - x) * (-math.log1p(-x)) / x
 
