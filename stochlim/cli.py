@@ -1,0 +1,140 @@
+"""The ``stochlim`` command line.
+
+Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures) and
+``reproduce`` (figures plus ``report.md``: every printed number against its recomputation). Bad
+input ends with a one-line message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ._version import __version__
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USAGE = 2
+
+
+def _add_bounds(sub) -> None:
+    p = sub.add_parser(
+        "bounds",
+        help="LIM, CEB and retention energy bounds for a workload (Eq. 22-24, A.12)",
+        description="Energy bounds in joules for training F FLOPs over M parameters at precision "
+        "delta (or bits, delta = 2^-bits), for one or more schedule hyper-parameters gamma.",
+    )
+    p.add_argument("--flops", type=float, required=True, help="training workload #FLOPs (F)")
+    p.add_argument("--params", type=float, required=True, help="number of parameters (M)")
+    precision = p.add_mutually_exclusive_group(required=True)
+    precision.add_argument("--bits", type=float, help="memory precision in bits (delta = 2^-bits)")
+    precision.add_argument("--delta", type=float, help="memory precision delta in (0, 1)")
+    p.add_argument("--gamma", type=float, nargs="+", required=True, help="schedule decay parameter(s) >= 0")
+    p.add_argument("--schedule", choices=("polynomial", "exponential"), default="polynomial",
+                   help="r_n = n^-(1+gamma) (Eq. 18-19) or r_n = e^(-gamma n) (A.12); default polynomial")
+    p.add_argument("--n-updates", type=int, default=None,
+                   help="truncate the sums at N updates (default: infinite, Eq. 24)")
+    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_bounds)
+
+
+def _add_figures(sub) -> None:
+    p = sub.add_parser("figures", help="write the paper's Fig. 3 and Fig. 6A-D as PNG and PDF",
+                       description="Render Fig. 3 and Fig. 6A-D (corrected equations) into DIR.")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.set_defaults(func=_cmd_figures)
+
+
+def _add_reproduce(sub) -> None:
+    p = sub.add_parser(
+        "reproduce",
+        help="the main job: all figures plus report.md comparing every printed number",
+        description="Write every figure and report.md: each number the paper prints, the "
+        "recomputed value, the relative difference and the erratum where they differ.",
+    )
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.set_defaults(func=_cmd_reproduce)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``stochlim`` command."""
+    parser = argparse.ArgumentParser(
+        prog="stochlim",
+        description="Stochastic-thermodynamics Monte Carlo and energy bounds for learning-in-memory "
+        "hardware (Chen et al. 2026).",
+    )
+    parser.add_argument("--version", action="version", version=f"stochlim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_bounds(sub)
+    _add_figures(sub)
+    _add_reproduce(sub)
+    return parser
+
+
+def _cmd_bounds(args) -> int:
+    from . import bounds, units
+
+    delta = bounds.delta_from_bits(args.bits) if args.bits is not None else args.delta
+    common = dict(delta=delta, temperature=args.temperature)
+    lim = bounds.lim_energy(args.flops, args.params, gamma=args.gamma, schedule=args.schedule,
+                            n_updates=args.n_updates, **common)
+    lim = [float(x) for x in (lim if hasattr(lim, "__len__") else [lim])]
+    ceb = bounds.ceb_energy(args.flops, args.params, **common)
+    static = bounds.retention_energy(args.params, **common)
+    result = {
+        "inputs": {"flops": args.flops, "params": args.params, "delta": delta,
+                   "schedule": args.schedule, "n_updates": args.n_updates,
+                   "temperature_K": args.temperature},
+        "ceb_energy_J": ceb,
+        "retention_energy_J": static,
+        "lim": [{"gamma": g, "lim_energy_J": e, "lim_over_ceb": e / ceb}
+                for g, e in zip(args.gamma, lim)],
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    sums = "infinite sums" if args.n_updates is None else f"N = {args.n_updates} updates"
+    print(f"F = {args.flops:.4g} FLOPs, M = {args.params:.4g} parameters, delta = {delta:.4g}, "
+          f"T = {args.temperature:g} K, {args.schedule} schedule, {sums}")
+    print(f"{'gamma':>10}  {'LIM energy [J]':>15}  {'LIM [MWh]':>12}  {'LIM / CEB':>10}")
+    for row in result["lim"]:
+        print(f"{row['gamma']:>10.4g}  {row['lim_energy_J']:>15.6e}  "
+              f"{units.joules_to_mwh(row['lim_energy_J']):>12.4e}  {row['lim_over_ceb']:>10.4g}")
+    print(f"CEB (F + M) kT ln(1/delta): {ceb:.6e} J;  retention M kT ln(1/delta): {static:.6e} J")
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .reproduce import save_figures
+
+    for path in save_figures(args.out):
+        print(path)
+    return 0
+
+
+def _cmd_reproduce(args) -> int:
+    from .reproduce import write_report
+
+    path = write_report(args.out)
+    print(f"wrote {path} and the figures beside it")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``stochlim`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as exc:
+        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
