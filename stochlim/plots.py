@@ -178,7 +178,8 @@ def fig6a(
         p = s.power(n, n_params=n_params, delta=delta, J_max=J_max, temperature=temperature)
         ax[1].plot(n, p, color=c, label=label)
     ax[0].axhline(-math.log(delta), color="0.4", ls=":", lw=1.0)
-    ax[0].text(1.3, -math.log(delta) + 1.5, r"$\ln(1/\delta)$ (Eq. 21)", fontsize=8, color="0.3")
+    ax[0].text(0.8 * n_updates, -math.log(delta) - 1.5, r"retention barrier $\ln(1/\delta)$ (Eq. 21)",
+               ha="right", va="top", fontsize=8, color="0.3")
     ax[0].set_ylabel(r"energy barrier $E^0_n$ [kT]")
     ax[0].set_title(r"Fig. 6A: barrier height $E^0_n$ (Eq. 19)", fontsize=10)
     ax[1].set_yscale("log")
