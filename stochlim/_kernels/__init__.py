@@ -1,0 +1,8 @@
+"""Numba kernels: the only numba code in stochlim. Plain arrays in, plain arrays out; no checks.
+
+Nothing here imports from stochlim's public modules.
+"""
+
+from .ssa import ARRHENIUS, HAZARD, PAPER, TABLE, THINNING, log_rate, run_ensemble
+
+__all__ = ["ARRHENIUS", "HAZARD", "PAPER", "TABLE", "THINNING", "log_rate", "run_ensemble"]

@@ -1,0 +1,209 @@
+"""Event loops of the stochastic simulation algorithm, parallel over trajectories.
+
+Inputs are the plain arrays of ``stochlim.models.LoweredModel`` (energies in kT, time in the model's
+unit) plus a method-specific rate table prepared by ``stochlim.ssa``. Time is cut into segments on
+which every input is linear; the loops never freeze a rate that changes within a waiting time:
+
+* ``TABLE`` - direct method (Gillespie 1977) with the rates of each segment tabulated; at a segment
+  end the pending waiting time is discarded and redrawn (exact restart at breakpoints, valid because
+  the exponential clock is memoryless and the rates are constant on the segment);
+* ``HAZARD`` - rates ``exp(a + b s)`` on a segment: each out-edge's firing time solves its
+  integrated hazard ``e^(a + b s0) (e^(b tau) - 1) / b = xi`` in closed form and the earliest fires
+  (first-reaction form of the integrated-hazard method, Anderson 2007, Sec. 3);
+* ``THINNING`` - candidate times from a per-segment upper bound of the state's total rate, accepted
+  with probability ``lambda(t) / bound`` (Lewis & Shedler 1979); any rate law, any linear inputs.
+
+Draw order per trajectory (mirrored by ``stochlim._reference``): one uniform for the initial state
+when sampled from ``p0``; then per attempt - TABLE: an exponential (waiting time) and, if it falls
+inside the segment, a uniform (edge); HAZARD: one exponential per out-edge in CSR order; THINNING:
+an exponential (candidate) and, if inside the segment, a uniform (accept and edge at once).
+
+Kernels never raise and never allocate per event; they return 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._jit import jit
+from .rng import exponential, seed_stream, uniform
+
+TABLE = 0
+HAZARD = 1
+THINNING = 2
+
+PAPER = 0
+ARRHENIUS = 1
+
+
+@jit()
+def log_rate(law, log_prefactor, e0, de):
+    """Log-rate of a jump down a bias ``de`` over a barrier ``e0``.
+
+    ``log_prefactor`` is ``ln 2 + ln J_max`` (paper law) or ``ln J_max`` (Arrhenius); the softplus
+    is evaluated as numpy's ``logaddexp(0, -de)`` so that the result matches ``physics``.
+    """
+    if law == PAPER:
+        z = -de
+        if z > 0.0:
+            softplus = z + np.log1p(np.exp(-z))
+        elif z < 0.0:
+            softplus = np.log1p(np.exp(z))
+        else:
+            softplus = np.log(2.0)
+        return log_prefactor - e0 - softplus
+    return log_prefactor - e0 + de / 2.0
+
+
+@jit()
+def _table_event(s, j, x, t, t1, rate, total, out_ptr):
+    tot = total[j, x]
+    if tot > 0.0:
+        tn = t + exponential(s) / tot
+        if tn < t1:
+            target = uniform(s) * tot
+            acc = 0.0
+            chosen = -1
+            for d in range(out_ptr[x], out_ptr[x + 1]):
+                r = rate[j, d]
+                if r > 0.0:
+                    acc += r
+                    chosen = d
+                    if target < acc:
+                        break
+            return tn, chosen
+    return t1, -1
+
+
+@jit()
+def _hazard_event(s, j, x, t, t1, seg_t, log_rate0, log_slope, out_ptr):
+    s0 = t - seg_t[j]
+    best = np.inf
+    chosen = -1
+    for d in range(out_ptr[x], out_ptr[x + 1]):
+        log_xi = np.log(exponential(s))
+        b = log_slope[j, d]
+        c = log_rate0[j, d] + b * s0
+        if b == 0.0:
+            tau = np.exp(log_xi - c)
+        else:
+            z = b * np.exp(log_xi - c)
+            tau = np.log1p(z) / b if z > -1.0 else np.inf
+        if tau < best:
+            best = tau
+            chosen = d
+    if chosen >= 0 and t + best < t1:
+        return t + best, chosen
+    return t1, -1
+
+
+@jit()
+def _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier, barrier_slope, bound,
+                    out_ptr, out_dst, out_edge, out_drive, law, log_prefactor):
+    b_tot = bound[j, x]
+    if b_tot <= 0.0:
+        return t1, -1
+    while True:
+        t = t + exponential(s) / b_tot
+        if t >= t1:
+            return t1, -1
+        dt = t - seg_t[j]
+        ex = energy[j, x] + energy_slope[j, x] * dt
+        target = uniform(s) * b_tot
+        acc = 0.0
+        for d in range(out_ptr[x], out_ptr[x + 1]):
+            y = out_dst[d]
+            e = out_edge[d]
+            ey = energy[j, y] + energy_slope[j, y] * dt
+            e0 = barrier[j, e] + barrier_slope[j, e] * dt
+            acc += np.exp(log_rate(law, log_prefactor, e0, ex - ey + out_drive[d]))
+            if target < acc:
+                return t, d
+
+
+@jit()
+def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
+                out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+                t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out, work_out, heat_out):
+    nseg = seg_t.shape[0] - 1
+    ng = t_grid.shape[0]
+    rec_events = ev_off.shape[0] > 0
+    base = ev_off[i] if rec_events else 0
+    g = 0
+    n = 0
+    j = 0
+    t = 0.0
+    e_in = energy[0, x]
+    w = 0.0
+    q = 0.0
+    while j < nseg:
+        t0 = seg_t[j]
+        t1 = seg_t[j + 1]
+        if method == TABLE:
+            tn, d = _table_event(s, j, x, t, t1, rate_a, total, out_ptr)
+        elif method == HAZARD:
+            tn, d = _hazard_event(s, j, x, t, t1, seg_t, rate_a, rate_b, out_ptr)
+        else:
+            tn, d = _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier,
+                                    barrier_slope, total, out_ptr, out_dst, out_edge, out_drive,
+                                    law, log_prefactor)
+        while g < ng and t_grid[g] < tn:
+            grid_out[i, g] = x
+            g += 1
+        if d < 0:  # no jump before the segment ends: the inputs change, restart the clocks
+            w += energy[j, x] + energy_slope[j, x] * (t1 - t0) - e_in
+            j += 1
+            t = t1
+            if j < nseg:
+                e_in = energy[j, x]
+            continue
+        y = out_dst[d]
+        dt = tn - t0
+        ex = energy[j, x] + energy_slope[j, x] * dt
+        ey = energy[j, y] + energy_slope[j, y] * dt
+        f = out_drive[d]
+        w += ex - e_in + f
+        q += ex - ey + f
+        e_in = ey
+        if rec_events:
+            ev_t[base + n] = tn
+            ev_x[base + n] = y
+        n += 1
+        x = y
+        t = tn
+    while g < ng:
+        grid_out[i, g] = x
+        g += 1
+    final_out[i] = x
+    njump_out[i] = n
+    work_out[i] = w
+    heat_out[i] = q
+
+
+@jit(parallel=True)
+def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+                 t_grid, grid_out, ev_off, ev_t, ev_x,
+                 init_out, final_out, njump_out, work_out, heat_out):
+    """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
+
+    ``x0s`` (one start state per trajectory) or, when it is empty, ``p0_cum`` (cumulative start
+    distribution, last entry exactly 1) gives the initial states. ``t_grid`` empty: no grid record;
+    ``ev_off`` empty: no event record, else events of trajectory ``i`` go to
+    ``ev_t/ev_x[ev_off[i]:ev_off[i+1]]``. Returns 0.
+    """
+    n_traj = init_out.shape[0]
+    for i in prange(n_traj):
+        s = np.empty(4, dtype=np.uint64)
+        seed_stream(root, i, s)
+        if x0s.shape[0] > 0:
+            x = x0s[i]
+        else:
+            x = np.searchsorted(p0_cum, uniform(s), side="right")
+        init_out[i] = x
+        _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
+                    out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law,
+                    log_prefactor, t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out,
+                    work_out, heat_out)
+    return 0

@@ -1,0 +1,405 @@
+"""Hopping models: states with time-dependent well energies joined by edges with barriers.
+
+:class:`HopModel` is the validated, physical description (energies and barriers in kT, protocols in
+time); :meth:`HopModel.lower` turns it into plain arrays on a grid of time segments in which every
+input is linear in time, with the out-edges of each state in CSR form so that one event costs
+O(out-degree) in the kernels of :mod:`stochlim.ssa`.
+
+Rates (``physics``, Chen et al. 2026 Eq. 5-7 corrected): a jump ``x -> y`` over barrier ``E0``
+sees the bias ``dE_xy = E_x - E_y + f_xy`` (``f_xy`` a non-conservative drive, ``f_yx = -f_xy``) and
+has rate ``k_xy = exp(log_hop_rates(E0, dE_xy, law)[0])``:
+
+* ``"paper"``: ``k_xy = 2 J_max e^-E0 / (1 + e^(E_y - E_x - f_xy))``;
+* ``"arrhenius"``: ``k_xy = J_max e^-(E0 + (E_y - E_x - f_xy) / 2)``.
+
+Both obey local detailed balance ``k_xy / k_yx = exp(E_x - E_y + f_xy)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_float_array, check_int, check_positive
+from .physics import RATE_LAWS, log_hop_rates
+from .protocols import Protocol, as_protocol
+
+__all__ = [
+    "HopModel",
+    "LoweredModel",
+    "two_state",
+    "ladder",
+    "ring",
+    "differential_memory",
+]
+
+#: Largest log-rate (in units of J_max's unit) a lowered model may reach: beyond it a waiting time
+#: would be below float64 resolution of any time of order 1.
+MAX_LOG_RATE = 700.0
+
+#: Largest number of time segments :meth:`HopModel.lower` creates when refining for thinning.
+MAX_REFINED_SEGMENTS = 1 << 20
+
+
+def _protocols(name: str, value, count: int | None) -> tuple[Protocol, ...]:
+    """A tuple of protocols from a number, a protocol or a sequence of them."""
+    if isinstance(value, Protocol) or np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
+        items = [value] if count is None else [value] * count
+    else:
+        items = list(value)
+        if count is not None and len(items) == 1:
+            items = items * count
+    out = tuple(as_protocol(f"{name}[{i}]", v) for i, v in enumerate(items))
+    if count is not None and len(out) != count:
+        raise ValueError(f"{name} must have one entry per edge ({count}) or a single entry: got {len(out)}")
+    return out
+
+
+def _check_edges(edges, n_states: int) -> np.ndarray:
+    arr = np.asarray(edges)
+    if arr.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"edges must be a sequence of (x, y) pairs: got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.integer):
+        as_float = as_float_array("edges", arr)
+        if np.any(as_float != np.floor(as_float)):
+            raise ValueError("edges must hold integer state indices")
+        arr = as_float.astype(np.int64)
+    arr = arr.astype(np.int64)
+    bad = (arr < 0) | (arr >= n_states)
+    if bad.any():
+        i = int(np.argwhere(bad)[0][0])
+        raise ValueError(
+            f"edges[{i}] = {tuple(arr[i])} names a missing state: states are 0..{n_states - 1}"
+        )
+    loops = arr[:, 0] == arr[:, 1]
+    if loops.any():
+        i = int(np.argmax(loops))
+        raise ValueError(f"edges[{i}] = {tuple(arr[i])} is a self-loop")
+    key = np.sort(arr, axis=1)
+    _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
+    if np.any(counts > 1):
+        dup = key[first[np.argmax(counts > 1)]]
+        where = np.flatnonzero(np.all(key == dup, axis=1))
+        raise ValueError(
+            f"edges holds a duplicate edge {tuple(dup)} at indices {where.tolist()} "
+            "(edges are undirected: (x, y) and (y, x) are the same edge)"
+        )
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class HopModel:
+    """A thermally activated hopping model with time-dependent energies and barriers.
+
+    Parameters
+    ----------
+    energies : sequence of float or Protocol
+        Well energy of each state ``0 .. S-1`` in kT, a number or a protocol of time.
+    edges : sequence of (int, int)
+        Undirected edges; each allows jumps both ways. No self-loops or duplicates.
+    barriers : float, Protocol or sequence of them
+        Barrier ``E0`` of each edge in kT (one entry per edge, or one shared by all), measured from
+        the mean of the two well energies.
+    J_max : float, optional
+        Attempt rate, > 0; the unit of all rates (the time unit of :func:`stochlim.simulate` is
+        ``1 / J_max`` only when ``J_max = 1``).
+    rate_law : {"paper", "arrhenius"}, optional
+        Rate law from :mod:`stochlim.physics` (Eq. 5-7 or Arrhenius).
+    drives : float or sequence of float, optional
+        Non-conservative force ``f`` per edge in kT for the jump ``x -> y`` as the edge is written
+        (the reverse jump gets ``-f``); it is work done on the system at every such jump.
+    """
+
+    energies: tuple
+    edges: np.ndarray
+    barriers: tuple
+    J_max: float = 1.0
+    rate_law: str = "paper"
+    drives: np.ndarray | None = None
+
+    def __post_init__(self):
+        energies = _protocols("energies", self.energies, None)
+        if len(energies) == 0:
+            raise ValueError("energies must name at least one state")
+        edges = _check_edges(self.edges, len(energies))
+        barriers = _protocols("barriers", self.barriers, edges.shape[0])
+        jmax = check_positive("J_max", self.J_max)
+        if jmax.ndim != 0:
+            raise ValueError("J_max must be a single number")
+        if not isinstance(self.rate_law, str) or self.rate_law not in RATE_LAWS:
+            raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {self.rate_law!r}")
+        if self.drives is None:
+            drives = np.zeros(edges.shape[0])
+        else:
+            drives = np.broadcast_to(as_float_array("drives", self.drives), (edges.shape[0],)).copy()
+        edges.flags.writeable = False
+        drives.flags.writeable = False
+        object.__setattr__(self, "energies", energies)
+        object.__setattr__(self, "edges", edges)
+        object.__setattr__(self, "barriers", barriers)
+        object.__setattr__(self, "J_max", float(jmax))
+        object.__setattr__(self, "drives", drives)
+
+    @property
+    def n_states(self) -> int:
+        """Number of states ``S``."""
+        return len(self.energies)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected edges."""
+        return self.edges.shape[0]
+
+    def energy(self, t):
+        """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT."""
+        return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
+
+    def rates(self, t) -> np.ndarray:
+        """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection."""
+        e = self.energy(float(t))
+        k = np.zeros((self.n_states, self.n_states))
+        for i, (x, y) in enumerate(self.edges):
+            e0 = self.barriers[i](float(t))
+            de = e[x] - e[y] + self.drives[i]
+            fwd, bwd = log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)
+            k[x, y], k[y, x] = math.exp(fwd), math.exp(bwd)
+        return k
+
+    def _all_protocols(self):
+        return self.energies + self.barriers
+
+    def lower(self, t_end: float, *, max_log_rate_change: float | None = None) -> "LoweredModel":
+        """Plain arrays on ``[0, t_end]`` cut into segments where every input is linear in time.
+
+        The segment edges are 0, ``t_end`` and every protocol knot in between. With
+        ``max_log_rate_change`` the segments are further split (up to ``MAX_REFINED_SEGMENTS``) so
+        that no log-rate bound changes by more than that within one, which keeps the acceptance of
+        thinning high; splitting never changes the model.
+        """
+        t_end = float(check_positive("t_end", t_end))
+        knots = [p.knots for p in self._all_protocols()]
+        inner = np.concatenate([np.empty(0)] + knots)
+        inner = inner[(inner > 0.0) & (inner < t_end)]
+        grid = np.unique(np.concatenate(([0.0, t_end], inner)))
+        if max_log_rate_change is not None:
+            grid = self._refine(grid, float(max_log_rate_change))
+        return self._lower_on(grid)
+
+    def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
+        starts = grid[:-1]
+        energy = np.stack([np.atleast_1d(p(starts)) for p in self.energies], axis=1)
+        energy_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.energies], axis=1)
+        m = self.n_edges
+        if m:
+            barrier = np.stack([np.atleast_1d(p(starts)) for p in self.barriers], axis=1)
+            barrier_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.barriers], axis=1)
+        else:
+            barrier = barrier_slope = np.zeros((starts.size, 0))
+        # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
+        src = np.concatenate((self.edges[:, 0], self.edges[:, 1]))
+        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0]))
+        edge = np.concatenate((np.arange(m), np.arange(m)))
+        drive = np.concatenate((self.drives, -self.drives))
+        order = np.lexsort((edge, src))
+        out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
+        np.add.at(out_ptr, src + 1, 1)
+        return LoweredModel(
+            seg_times=grid,
+            energy=np.ascontiguousarray(energy),
+            energy_slope=np.ascontiguousarray(energy_slope),
+            barrier=np.ascontiguousarray(barrier),
+            barrier_slope=np.ascontiguousarray(barrier_slope),
+            out_ptr=np.cumsum(out_ptr),
+            out_src=src[order].astype(np.int64),
+            out_dst=dst[order].astype(np.int64),
+            out_edge=edge[order].astype(np.int64),
+            out_drive=drive[order].astype(np.float64),
+            J_max=self.J_max,
+            rate_law=self.rate_law,
+        )
+
+    def _refine(self, grid: np.ndarray, max_change: float) -> np.ndarray:
+        if not max_change > 0:
+            raise ValueError(f"max_log_rate_change must be positive: got {max_change!r}")
+        coarse = self._lower_on(grid)
+        lengths = np.diff(grid)
+        # |d/dt log k| <= |dE0/dt| + |d(dE)/dt| for both laws
+        speed = np.abs(coarse.barrier_slope[:, coarse.out_edge]) + np.abs(coarse.bias_slope())
+        change = (speed.max(axis=1) if speed.shape[1] else np.zeros(lengths.size)) * lengths
+        pieces = np.maximum(1, np.ceil(change / max_change)).astype(np.int64)
+        budget = MAX_REFINED_SEGMENTS
+        if pieces.sum() > budget:
+            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+        parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
+        return np.concatenate(parts + [grid[-1:]])
+
+
+@dataclass(frozen=True, eq=False)
+class LoweredModel:
+    """A :class:`HopModel` as plain arrays on time segments ``[seg_times[j], seg_times[j+1])``.
+
+    On segment ``j`` the energy of state ``x`` is ``energy[j, x] + energy_slope[j, x] (t -
+    seg_times[j])`` and likewise for the barrier of edge ``e``. Directed edges ``d`` are sorted by
+    source: the out-edges of ``x`` are ``out_ptr[x] .. out_ptr[x+1]-1``, going to ``out_dst[d]``
+    over undirected edge ``out_edge[d]`` with drive ``out_drive[d]``.
+    """
+
+    seg_times: np.ndarray
+    energy: np.ndarray
+    energy_slope: np.ndarray
+    barrier: np.ndarray
+    barrier_slope: np.ndarray
+    out_ptr: np.ndarray
+    out_src: np.ndarray
+    out_dst: np.ndarray
+    out_edge: np.ndarray
+    out_drive: np.ndarray
+    J_max: float
+    rate_law: str
+
+    @property
+    def n_segments(self) -> int:
+        return self.seg_times.size - 1
+
+    def bias(self, at: str = "start") -> np.ndarray:
+        """``dE_d = E_x - E_y + f`` of every directed edge at the start or end of each segment."""
+        e = self.energy if at == "start" else self.energy_end()
+        return e[:, self.out_src] - e[:, self.out_dst] + self.out_drive
+
+    def bias_slope(self) -> np.ndarray:
+        """Time derivative of ``dE_d`` on each segment, shape ``(n_segments, D)``."""
+        return self.energy_slope[:, self.out_src] - self.energy_slope[:, self.out_dst]
+
+    def energy_end(self) -> np.ndarray:
+        """Energies at the (left limit of the) end of each segment."""
+        return self.energy + self.energy_slope * np.diff(self.seg_times)[:, None]
+
+    def barrier_at(self, at: str = "start") -> np.ndarray:
+        """Barrier of every directed edge at the start or end of each segment."""
+        b = self.barrier
+        if at == "end":
+            b = b + self.barrier_slope * np.diff(self.seg_times)[:, None]
+        return b[:, self.out_edge]
+
+    def _log_fwd(self, e0: np.ndarray, de: np.ndarray) -> np.ndarray:
+        if e0.size == 0:  # no edges: every state is absorbing
+            return np.zeros(e0.shape)
+        return np.asarray(log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)[0])
+
+    def log_rates(self, at: str = "start") -> np.ndarray:
+        """Log-rates of every directed edge at the start or end of each segment."""
+        return self._log_fwd(self.barrier_at(at), self.bias(at))
+
+    @property
+    def is_piecewise_constant(self) -> bool:
+        """No input changes within a segment."""
+        return not (np.any(self.energy_slope) or np.any(self.barrier_slope))
+
+    @property
+    def is_exp_linear(self) -> bool:
+        """Every log-rate is linear in time within each segment (rates exponential in ``t``).
+
+        True for the Arrhenius law with piecewise-linear inputs; for the paper law only when no bias
+        changes within a segment (only barriers move).
+        """
+        return self.rate_law == "arrhenius" or not np.any(self.bias_slope())
+
+    def log_rate_slope(self) -> np.ndarray:
+        """``d log k_d / dt`` on each segment; exact where :attr:`is_exp_linear` holds."""
+        return -self.barrier_slope[:, self.out_edge] + 0.5 * self.bias_slope()
+
+    def log_rate_bound(self) -> np.ndarray:
+        """Upper bound of each directed log-rate over each segment.
+
+        Both laws increase with the bias and decrease with the barrier, each of which is linear in
+        time on a segment, so ``log k(min E0, max dE)`` over the segment's two ends bounds it.
+        """
+        e0 = np.minimum(self.barrier_at("start"), self.barrier_at("end"))
+        de = np.maximum(self.bias("start"), self.bias("end"))
+        return self._log_fwd(e0, de)
+
+
+# --- convenience constructors ---------------------------------------------------------------------
+
+
+def two_state(barrier, *, energies=(0.0, 0.0), drive=0.0, J_max=1.0, rate_law="paper") -> HopModel:
+    """Two wells ``0`` and ``1`` joined by one barrier: a single thermally activated bit.
+
+    Parameters
+    ----------
+    barrier : float or Protocol
+        Barrier ``E0`` in kT from the mean of the two well energies.
+    energies : (float or Protocol, float or Protocol), optional
+        Energies of wells 0 and 1 in kT; the bias of the jump ``0 -> 1`` is ``E_0 - E_1``.
+    drive, J_max, rate_law
+        As for :class:`HopModel`.
+    """
+    if len(energies) != 2:
+        raise ValueError(f"energies must hold two entries for two_state: got {len(energies)}")
+    return HopModel(tuple(energies), [(0, 1)], barrier, J_max=J_max, rate_law=rate_law, drives=drive)
+
+
+def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> HopModel:
+    """A quantised analog memory: levels ``0 .. n-1`` with nearest-neighbour hops.
+
+    Parameters
+    ----------
+    n_levels : int
+        Number of levels, >= 2.
+    energy : callable, sequence or float
+        Level energies in kT: a function of the level index array (e.g. ``lambda i: 0.02 * (i -
+        50) ** 2``), one entry (number or protocol) per level, or one number for all.
+    barriers : float, Protocol or sequence
+        Barrier of each of the ``n - 1`` edges ``(i, i+1)``, or one for all.
+    """
+    n = check_int("n_levels", n_levels, minimum=2)
+    if callable(energy) and not isinstance(energy, Protocol):
+        energies = tuple(float(v) for v in np.broadcast_to(energy(np.arange(n)), (n,)))
+    elif isinstance(energy, Protocol) or np.ndim(energy) == 0 and not isinstance(energy, (list, tuple)):
+        energies = (energy,) * n
+    else:
+        energies = tuple(energy)
+    edges = [(i, i + 1) for i in range(n - 1)]
+    return HopModel(energies, edges, barriers, J_max=J_max, rate_law=rate_law)
+
+
+def ring(n_states, energies=0.0, barriers=0.0, *, drive=0.0, J_max=1.0, rate_law="paper") -> HopModel:
+    """States ``0 .. n-1`` on a cycle with edges ``(i, i+1 mod n)``.
+
+    A drive ``f`` on every edge pushes the system around the cycle: with equal energies the
+    steady state is uniform yet carries a current, releasing ``f`` kT per net step forward.
+    """
+    n = check_int("n_states", n_states, minimum=3)
+    if isinstance(energies, Protocol) or np.ndim(energies) == 0 and not isinstance(energies, (list, tuple)):
+        energies = (energies,) * n
+    edges = [(i, (i + 1) % n) for i in range(n)]
+    return HopModel(tuple(energies), edges, barriers, J_max=J_max, rate_law=rate_law, drives=drive)
+
+
+def differential_memory(n_levels, barrier, bias, *, J_max=1.0, rate_law="paper") -> HopModel:
+    """The biased walk of a differential memory (Fig. 2D): each step up releases ``bias`` kT.
+
+    Level ``i`` (the stored difference, ``0 .. n-1``) has energy ``-bias * (i - c)`` with ``c =
+    (n - 1) / 2``, so every hop ``i -> i+1`` runs down a bias ``dE`` over the barrier ``E0`` and,
+    away from the ends, the mean net hop rate is Eq. 7, ``2 J_max e^-E0 tanh(dE/2)`` (paper law),
+    or ``2 J_max e^-E0 sinh(dE/2)`` (Arrhenius). Start in the middle (``x0 = n_levels // 2``) and
+    keep ``n_levels`` large against the number of steps to avoid the ends.
+
+    Parameters
+    ----------
+    n_levels : int
+        Number of levels, >= 2.
+    barrier : float or Protocol
+        Barrier ``E0`` in kT, shared by all edges.
+    bias : float or Protocol
+        Bias ``dE`` per step in kT (e.g. from :func:`stochlim.protocols.schedule_protocols`).
+    """
+    n = check_int("n_levels", n_levels, minimum=2)
+    c = 0.5 * (n - 1)
+    bias_p = as_protocol("bias", bias)
+    energies = tuple(bias_p.scaled(-(i - c)) for i in range(n))
+    return ladder(n, energies, barrier, J_max=J_max, rate_law=rate_law)

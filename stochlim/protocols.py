@@ -1,0 +1,287 @@
+"""Time-dependent inputs (protocols): well energies, barriers and biases as functions of time.
+
+A protocol is a frozen, exactly evaluable function of time ``t`` (in the model's time unit, for
+:mod:`stochlim.ssa` the unit ``1 / J_max``). Three shapes cover the exact simulation methods:
+
+* :class:`Constant` - one value for all times (the ``"direct"`` method, Gillespie 1977);
+* :class:`PiecewiseConstant` - steps at knots (the ``"restart"`` method, exact restart at
+  breakpoints);
+* :class:`PiecewiseLinear` - linear between knots, continuous (the ``"hazard"`` method for Arrhenius
+  rates, whose log is then linear in ``t``, or ``"thinning"`` otherwise).
+
+Every protocol is right-continuous, holds its first value before its first knot and its last value
+after its last knot, stores its knots and values as read-only float64 arrays, and integrates exactly.
+:func:`schedule_protocols` turns the paper's update schedules (Eq. 18-19) into protocols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import as_float_array, check_int, check_positive
+
+__all__ = [
+    "Protocol",
+    "Constant",
+    "PiecewiseConstant",
+    "PiecewiseLinear",
+    "as_protocol",
+    "schedule_protocols",
+]
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _scalar_or_array(x: np.ndarray):
+    return float(x) if np.ndim(x) == 0 else x
+
+
+class Protocol:
+    """Base class of the time protocols.
+
+    Subclasses provide ``__call__`` (value at ``t``), ``slope`` (right derivative at ``t``),
+    ``antiderivative`` and ``knots``; ``integral`` and ``scaled`` are shared.
+    """
+
+    #: Knot times (read-only); empty for :class:`Constant`.
+    knots: np.ndarray
+
+    def integral(self, t0, t1):
+        """Exact integral ``int_{t0}^{t1} p(t) dt`` (broadcasts over ``t0`` and ``t1``)."""
+        a = as_float_array("t0", t0)
+        b = as_float_array("t1", t1)
+        return _scalar_or_array(self.antiderivative(b) - self.antiderivative(a))
+
+    @property
+    def is_piecewise_constant(self) -> bool:
+        """True when the protocol never changes between knots (slope 0 everywhere)."""
+        return True
+
+
+@dataclass(frozen=True, eq=False)
+class Constant(Protocol):
+    """A value that does not change in time.
+
+    Parameters
+    ----------
+    value : float
+        The value, finite.
+    """
+
+    value: float
+    knots: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        v = as_float_array("value", self.value)
+        if v.ndim != 0:
+            raise ValueError(f"value must be a single number: got an array of shape {v.shape}")
+        object.__setattr__(self, "value", float(v))
+        object.__setattr__(self, "knots", _frozen(np.empty(0)))
+
+    def __call__(self, t):
+        """Value at time(s) ``t``."""
+        tt = as_float_array("t", t, allow_inf=True)
+        return _scalar_or_array(np.full(tt.shape, self.value))
+
+    def slope(self, t):
+        """Right derivative at ``t``: always 0."""
+        tt = as_float_array("t", t, allow_inf=True)
+        return _scalar_or_array(np.zeros(tt.shape))
+
+    def antiderivative(self, t):
+        """``F(t) = value * t`` (so that ``F(0) = 0``)."""
+        return _scalar_or_array(self.value * as_float_array("t", t))
+
+    def scaled(self, factor: float) -> "Constant":
+        """The protocol ``factor * p(t)``."""
+        return Constant(self.value * float(factor))
+
+
+def _check_knots(times, values, kind: str):
+    t = as_float_array("times", times)
+    v = as_float_array("values", values)
+    if t.ndim != 1 or v.ndim != 1:
+        raise ValueError(f"{kind} needs 1-d times and values: got shapes {t.shape} and {v.shape}")
+    if t.shape != v.shape:
+        raise ValueError(
+            f"{kind} needs one value per knot: times has {t.size} entries, values has {v.size}"
+        )
+    steps = np.diff(t)
+    bad = steps <= 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"times must be strictly increasing: times[{i}] = {t[i]!r} >= times[{i + 1}] = {t[i + 1]!r}"
+        )
+    return _frozen(t), _frozen(v)
+
+
+@dataclass(frozen=True, eq=False)
+class PiecewiseConstant(Protocol):
+    """A step function: ``values[i]`` holds on ``[times[i], times[i+1])``.
+
+    ``values[0]`` also holds before ``times[0]`` and ``values[-1]`` after the last knot; the
+    function is right-continuous.
+
+    Parameters
+    ----------
+    times : array_like
+        Knot times, finite and strictly increasing.
+    values : array_like
+        One finite value per knot.
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+
+    def __post_init__(self):
+        t, v = _check_knots(self.times, self.values, "PiecewiseConstant")
+        object.__setattr__(self, "times", t)
+        object.__setattr__(self, "values", v)
+        cum = np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))
+        object.__setattr__(self, "_cumulative", _frozen(cum))
+
+    @property
+    def knots(self) -> np.ndarray:
+        return self.times
+
+    def _index(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
+
+    def __call__(self, t):
+        """Value at time(s) ``t`` (right-continuous)."""
+        tt = as_float_array("t", t, allow_inf=True)
+        return _scalar_or_array(self.values[self._index(tt)])
+
+    def slope(self, t):
+        """Right derivative at ``t``: always 0."""
+        tt = as_float_array("t", t, allow_inf=True)
+        return _scalar_or_array(np.zeros(tt.shape))
+
+    def antiderivative(self, t):
+        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
+        tt = as_float_array("t", t)
+        i = self._index(tt)
+        return _scalar_or_array(self._cumulative[i] + self.values[i] * (tt - self.times[i]))
+
+    def scaled(self, factor: float) -> "PiecewiseConstant":
+        """The protocol ``factor * p(t)``."""
+        return PiecewiseConstant(self.times, self.values * float(factor))
+
+
+@dataclass(frozen=True, eq=False)
+class PiecewiseLinear(Protocol):
+    """A continuous function, linear between knots and held constant outside them.
+
+    Parameters
+    ----------
+    times : array_like
+        Knot times, finite and strictly increasing.
+    values : array_like
+        One finite value per knot.
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+
+    def __post_init__(self):
+        t, v = _check_knots(self.times, self.values, "PiecewiseLinear")
+        object.__setattr__(self, "times", t)
+        object.__setattr__(self, "values", v)
+        slopes = np.diff(v) / np.diff(t)
+        # slope on [times[i], times[i+1]) for i < K-1, and 0 after the last knot
+        object.__setattr__(self, "_slopes", _frozen(np.concatenate((slopes, [0.0]))))
+        cum = np.concatenate(([0.0], np.cumsum(0.5 * (v[:-1] + v[1:]) * np.diff(t))))
+        object.__setattr__(self, "_cumulative", _frozen(cum))
+
+    @property
+    def knots(self) -> np.ndarray:
+        return self.times
+
+    @property
+    def is_piecewise_constant(self) -> bool:
+        return bool(np.all(self._slopes == 0.0))
+
+    def _index(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
+
+    def __call__(self, t):
+        """Value at time(s) ``t``, exact linear interpolation."""
+        tt = as_float_array("t", t, allow_inf=True)
+        i = self._index(tt)
+        dt = np.maximum(tt - self.times[i], 0.0)  # before the first knot the value is held
+        return _scalar_or_array(self.values[i] + self._slopes[i] * np.where(np.isinf(dt), 0.0, dt))
+
+    def slope(self, t):
+        """Right derivative at ``t`` (0 before the first and after the last knot)."""
+        tt = as_float_array("t", t, allow_inf=True)
+        i = self._index(tt)
+        return _scalar_or_array(np.where(tt < self.times[0], 0.0, self._slopes[i]))
+
+    def antiderivative(self, t):
+        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
+        tt = as_float_array("t", t)
+        i = self._index(tt)
+        dt = tt - self.times[i]
+        before = tt < self.times[0]
+        inside = self._cumulative[i] + dt * (self.values[i] + 0.5 * self._slopes[i] * dt)
+        return _scalar_or_array(np.where(before, self.values[0] * dt, inside))
+
+    def scaled(self, factor: float) -> "PiecewiseLinear":
+        """The protocol ``factor * p(t)``."""
+        return PiecewiseLinear(self.times, self.values * float(factor))
+
+
+def as_protocol(name: str, value) -> Protocol:
+    """Return ``value`` as a :class:`Protocol` (a number becomes :class:`Constant`).
+
+    Raises ``ValueError`` naming ``name`` for NaN/inf numbers and ``TypeError`` for anything else.
+    """
+    if isinstance(value, Protocol):
+        return value
+    try:
+        return Constant(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from exc
+
+
+def schedule_protocols(schedule, *, delta, n_updates, dt, t0=0.0):
+    """The bias and barrier of a paper update schedule as step protocols in time.
+
+    Update ``n = 1 .. n_updates`` lasts ``dt`` and starts at ``t0 + (n - 1) dt``; during it the bias
+    is ``dE_n = eps_n / delta`` (Eq. 18) and the barrier ``E0_n`` (Eq. 19, sign corrected), both in
+    kT, taken from ``schedule.bias`` and ``schedule.barrier``. After the last update the last values
+    hold (retention at the final barrier).
+
+    Parameters
+    ----------
+    schedule : stochlim.schedules.Schedule
+        E.g. ``PolynomialSchedule(gamma)`` or ``ExponentialSchedule(gamma)``.
+    delta : float
+        Precision of the stored value, in (0, 1).
+    n_updates : int
+        Number of updates, >= 1.
+    dt : float
+        Duration of one update in the simulation's time unit (``1 / J_max`` for :func:`simulate`),
+        > 0; see ``schedule.time_step`` for the paper's Eq. 21 value in seconds.
+    t0 : float, optional
+        Start time of the first update.
+
+    Returns
+    -------
+    (bias, barrier) : tuple of PiecewiseConstant
+    """
+    n_upd = check_int("n_updates", n_updates, minimum=1)
+    step = float(check_positive("dt", dt))
+    start = float(as_float_array("t0", t0))
+    n = np.arange(1, n_upd + 1, dtype=np.float64)
+    times = start + step * (n - 1.0)
+    bias = np.atleast_1d(schedule.bias(n, delta=delta))
+    barrier = np.atleast_1d(schedule.barrier(n, delta=delta))
+    return PiecewiseConstant(times, bias), PiecewiseConstant(times, barrier)

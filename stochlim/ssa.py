@@ -1,0 +1,451 @@
+"""Exact stochastic simulation of a :class:`~stochlim.models.HopModel` with per-trajectory energetics.
+
+One function, :func:`simulate`, in front of a registry of exact methods (:data:`METHODS`):
+
+============  ===============================================  ==========================================
+method        exact when                                       algorithm
+============  ===============================================  ==========================================
+``direct``    every input constant on ``[0, t_end]``           Gillespie (1977) direct method
+``restart``   inputs piecewise constant                        direct method, clocks redrawn at every
+                                                               breakpoint (memorylessness makes it exact)
+``hazard``    every log-rate linear in ``t`` between knots     closed-form integrated hazard per edge,
+              (Arrhenius with piecewise-linear inputs; paper   earliest firing wins (Anderson 2007)
+              law when only barriers move)
+``thinning``  always (piecewise-linear inputs, either law)     thinning against a per-segment rate
+                                                               bound (Lewis & Shedler 1979)
+============  ===============================================  ==========================================
+
+``method="auto"`` takes the first exact one in that order (cheapest first); naming a method that is
+not exact for the model raises ``ValueError``. None of them freezes a rate between events, which is
+wrong by O(1) whenever a rate changes within one waiting time.
+
+Energetics (kT, heat counted as released to the bath): a jump ``x -> y`` at time ``t`` releases
+``q = E_x(t) - E_y(t) + f_xy`` and receives the drive work ``f_xy``; between jumps the work
+``int dE_x(t)/dt dt`` is done on the occupied well. So ``E_final - E_initial = W - Q`` on every
+trajectory to rounding, and the medium entropy change is ``Q`` (in k_B).
+
+Randomness: ``rng`` (``None | int | SeedSequence | Generator``) yields one 64-bit root key;
+trajectory ``i`` draws from its own xoshiro256** stream seeded from ``(root, i)`` through splitmix64
+(contract in ``stochlim._kernels.rng``). Results are therefore identical for any number of threads,
+and a trajectory can be re-run alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+
+from . import _kernels
+from ._validation import as_float_array, check_int, check_positive
+from ._version import __version__
+from .models import MAX_LOG_RATE, HopModel, LoweredModel
+
+__all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
+
+#: What :func:`simulate` can record besides the per-trajectory summary.
+RECORDS = ("summary", "grid", "events")
+
+#: Thinning splits segments so a rate bound is within this factor (in log) of the rate: acceptance
+#: stays above 1/2.
+_THINNING_LOG_SLACK = math.log(2.0)
+
+_EMPTY_2D = np.zeros((1, 1))
+
+
+def _rates_of(log_rates: np.ndarray, what: str) -> np.ndarray:
+    """``exp`` of log-rates, refusing those whose waiting times would be below float resolution."""
+    if log_rates.size and log_rates.max() > MAX_LOG_RATE:
+        raise ValueError(
+            f"a {what} reaches exp({log_rates.max():.1f}) per unit time, beyond float64's resolution "
+            "of waiting times: the barrier is too low for the bias (raise the barrier or the unit)"
+        )
+    return np.exp(log_rates)
+
+
+def _per_state_totals(lowered: LoweredModel, rates: np.ndarray) -> np.ndarray:
+    """Sum of out-edge rates of every state on every segment (0 for absorbing states)."""
+    padded = np.concatenate((rates, np.zeros((rates.shape[0], 1))), axis=1)
+    ptr = lowered.out_ptr
+    sums = np.add.reduceat(padded, ptr[:-1], axis=1)
+    sums[:, ptr[1:] == ptr[:-1]] = 0.0
+    return np.ascontiguousarray(sums)
+
+
+@dataclass(frozen=True)
+class Method:
+    """An exact simulation method: when it is exact and what tables its kernel needs."""
+
+    name: str
+    kernel: int
+    refine: float | None = None
+
+    def not_exact_because(self, lowered: LoweredModel) -> str | None:
+        """Why the method is not exact for ``lowered``, or ``None`` when it is."""
+        raise NotImplementedError
+
+    def tables(self, lowered: LoweredModel):
+        """``(rate_a, rate_b, total)`` arrays the kernel reads."""
+        raise NotImplementedError
+
+
+class _Direct(Method):
+    """Gillespie (1977) direct method: constant rates."""
+
+    def not_exact_because(self, lowered):
+        if lowered.n_segments > 1 or not lowered.is_piecewise_constant:
+            return "the inputs change in time before t_end (use 'restart', 'hazard' or 'thinning')"
+        return None
+
+    def tables(self, lowered):
+        rates = _rates_of(lowered.log_rates("start"), "rate")
+        return rates, _EMPTY_2D, _per_state_totals(lowered, rates)
+
+
+class _Restart(_Direct):
+    """Direct method with an exact restart at each breakpoint of piecewise-constant inputs."""
+
+    def not_exact_because(self, lowered):
+        if not lowered.is_piecewise_constant:
+            return "an input changes continuously (PiecewiseLinear); use 'hazard' or 'thinning'"
+        return None
+
+
+class _Hazard(Method):
+    """Closed-form integrated hazard for rates exponential in time (Anderson 2007)."""
+
+    def not_exact_because(self, lowered):
+        if not lowered.is_exp_linear:
+            return (
+                "with the paper rate law a bias that changes in time makes the rates "
+                "non-exponential in t; use 'thinning'"
+            )
+        return None
+
+    def tables(self, lowered):
+        log0 = lowered.log_rates("start")
+        _rates_of(np.maximum(log0, lowered.log_rates("end")), "rate")
+        return np.ascontiguousarray(log0), np.ascontiguousarray(lowered.log_rate_slope()), _EMPTY_2D
+
+
+class _Thinning(Method):
+    """Thinning against a per-segment bound of the total rate (Lewis & Shedler 1979)."""
+
+    def not_exact_because(self, lowered):
+        return None
+
+    def tables(self, lowered):
+        bounds = _rates_of(lowered.log_rate_bound(), "rate bound")
+        return _EMPTY_2D, _EMPTY_2D, _per_state_totals(lowered, bounds)
+
+
+#: Exact methods by name, cheapest first (the order ``"auto"`` tries them in).
+METHODS = {
+    m.name: m
+    for m in (
+        _Direct("direct", _kernels.TABLE),
+        _Restart("restart", _kernels.TABLE),
+        _Hazard("hazard", _kernels.HAZARD),
+        _Thinning("thinning", _kernels.THINNING, refine=_THINNING_LOG_SLACK),
+    )
+}
+
+
+def root_key(rng) -> tuple[int, object]:
+    """The 64-bit root key of the per-trajectory streams, and its provenance.
+
+    ``None``: fresh OS entropy; ``int`` or ``SeedSequence``: its first 64-bit state word;
+    ``Generator``: one raw 64-bit draw (so the generator advances, and two calls differ).
+    """
+    if isinstance(rng, np.random.Generator):
+        return int(rng.bit_generator.random_raw()), "Generator"
+    if rng is None or (isinstance(rng, Integral) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed: got {rng}")
+        rng = np.random.SeedSequence(None if rng is None else int(rng))
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, dtype=np.uint64)[0]), rng.entropy
+    raise TypeError(f"rng must be None, an int, a numpy SeedSequence or a numpy Generator: got {rng!r}")
+
+
+def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
+    """``(x0s, p0_cum)`` for the kernel: explicit start states or a start distribution."""
+    s = model.n_states
+    if p0 is not None and x0 is not None:
+        raise ValueError("give p0 or x0, not both")
+    if x0 is not None:
+        arr = np.asarray(x0)
+        if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and np.all(arr == np.floor(arr))):
+            raise ValueError(f"x0 must hold integer states: got {x0!r}")
+        arr = np.broadcast_to(arr.astype(np.int64), (n_traj,)) if arr.ndim == 0 else arr.astype(np.int64)
+        if arr.shape != (n_traj,):
+            raise ValueError(f"x0 must be one state or one per trajectory ({n_traj}): got shape {arr.shape}")
+        bad = (arr < 0) | (arr >= s)
+        if bad.any():
+            raise ValueError(f"x0 must name states 0..{s - 1}: got {arr[bad][0]}")
+        return np.ascontiguousarray(arr), np.ones(1)
+    if p0 is None:
+        e = lowered.energy[0]
+        w = np.exp(-(e - e.min()))
+        p = w / w.sum()
+    else:
+        p = as_float_array("p0", p0)
+        if p.shape != (s,):
+            raise ValueError(f"p0 must be a probability vector of length {s}: got shape {p.shape}")
+        if np.any(p < 0):
+            raise ValueError(f"p0 must be a probability vector: negative entry {p[p < 0][0]!r}")
+        if abs(p.sum() - 1.0) > 1e-9:
+            raise ValueError(f"p0 must be a probability vector: its entries sum to {p.sum()!r}, not 1")
+    cum = np.cumsum(p)
+    cum[-1] = 1.0
+    cum[p.size - 1 - np.argmax(p[::-1] > 0):] = 1.0  # trailing zero-probability states unreachable
+    return np.empty(0, dtype=np.int64), cum
+
+
+def _grid(record: str, t_grid, t_end: float) -> np.ndarray:
+    if record not in RECORDS:
+        raise ValueError(f"record must be one of {RECORDS}: got {record!r}")
+    if record != "grid":
+        if t_grid is not None:
+            raise ValueError("t_grid is only used with record='grid'")
+        return np.empty(0)
+    if t_grid is None:
+        raise ValueError("record='grid' needs t_grid")
+    g = np.atleast_1d(as_float_array("t_grid", t_grid))
+    if g.ndim != 1:
+        raise ValueError(f"t_grid must be 1-d: got shape {g.shape}")
+    bad = (g < 0) | (g > t_end)
+    if bad.any():
+        raise ValueError(f"t_grid must lie in [0, t_end = {t_end!r}]: got {g[bad][0]!r}")
+    if np.any(np.diff(g) < 0):
+        raise ValueError("t_grid must be sorted in increasing order")
+    return np.ascontiguousarray(g)
+
+
+def _choose(method, lowered: LoweredModel) -> Method:
+    if method == "auto":
+        return next(m for m in METHODS.values() if m.not_exact_because(lowered) is None)
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be 'auto' or one of {tuple(METHODS)}: got {method!r}")
+    chosen = METHODS[method]
+    reason = chosen.not_exact_because(lowered)
+    if reason is not None:
+        raise ValueError(f"method={method!r} is not exact for this model: {reason}")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a simulator needs, validated and lowered (shared by kernel and reference)."""
+
+    model: HopModel
+    lowered: LoweredModel
+    method: Method
+    n_trajectories: int
+    t_end: float
+    root: int
+    entropy: object
+    x0s: np.ndarray
+    p0_cum: np.ndarray
+    t_grid: np.ndarray
+    record: str
+    rate_a: np.ndarray
+    rate_b: np.ndarray
+    total: np.ndarray
+
+    @property
+    def law(self) -> int:
+        return _kernels.PAPER if self.lowered.rate_law == "paper" else _kernels.ARRHENIUS
+
+    @property
+    def log_prefactor(self) -> float:
+        log_jmax = float(np.log(self.lowered.J_max))
+        return float(np.log(2.0)) + log_jmax if self.law == _kernels.PAPER else log_jmax
+
+
+def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
+         record="summary", t_grid=None) -> Plan:
+    """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
+    if not isinstance(model, HopModel):
+        raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
+    t_end = check_positive("t_end", t_end)
+    if t_end.ndim != 0:
+        raise ValueError("t_end must be a single number")
+    t_end = float(t_end)
+    n_traj = check_int("n_trajectories", n_trajectories, minimum=1)
+    grid = _grid(record, t_grid, t_end)
+    lowered = model.lower(t_end)
+    chosen = _choose(method, lowered)
+    if chosen.refine is not None:
+        lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
+    x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
+    root, entropy = root_key(rng)
+    rate_a, rate_b, total = chosen.tables(lowered)
+    return Plan(model, lowered, chosen, n_traj, t_end, root, entropy, x0s, p0_cum, grid, record,
+                np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total)
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """Per-trajectory results of :func:`simulate` (read-only arrays; energies in kT).
+
+    Attributes
+    ----------
+    initial_state, final_state, n_jumps : ndarray of int
+        Start and end (at ``t_end``) state and number of jumps of each trajectory.
+    work, heat : ndarray of float
+        Work done on and heat released by each trajectory; ``final_energy - initial_energy == work
+        - heat`` to rounding.
+    initial_energy, final_energy : ndarray of float
+        Energy of the occupied well at 0 and at ``t_end`` (left limit).
+    t_grid, states : ndarray or None
+        With ``record="grid"``: the grid and the state of every trajectory on it,
+        shape ``(n_trajectories, len(t_grid))``, right-continuous (a jump at ``t`` counts at ``t``).
+    event_offsets, event_times, event_states : ndarray or None
+        With ``record="events"``: the jumps of trajectory ``i`` are at
+        ``event_times[event_offsets[i]:event_offsets[i+1]]`` into ``event_states[...]``.
+    method : str
+        The exact method used.
+    provenance : dict
+        Root key, seed entropy, method, stream contract, version and the run's parameters.
+    """
+
+    initial_state: np.ndarray
+    final_state: np.ndarray
+    n_jumps: np.ndarray
+    work: np.ndarray
+    heat: np.ndarray
+    initial_energy: np.ndarray
+    final_energy: np.ndarray
+    t_end: float
+    method: str
+    provenance: dict = field(repr=False)
+    t_grid: np.ndarray | None = None
+    states: np.ndarray | None = None
+    event_offsets: np.ndarray | None = None
+    event_times: np.ndarray | None = None
+    event_states: np.ndarray | None = None
+
+    def __post_init__(self):
+        for name in ("initial_state", "final_state", "n_jumps", "work", "heat", "initial_energy",
+                     "final_energy", "t_grid", "states", "event_offsets", "event_times",
+                     "event_states"):
+            arr = getattr(self, name)
+            if arr is not None:
+                arr.flags.writeable = False
+
+    @property
+    def n_trajectories(self) -> int:
+        return self.final_state.size
+
+    @property
+    def medium_entropy(self) -> np.ndarray:
+        """Entropy change of the bath in k_B: the heat released, in kT."""
+        return self.heat
+
+    def events(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, states_after)`` of the jumps of trajectory ``i`` (``record="events"`` only)."""
+        if self.event_offsets is None:
+            raise ValueError("events are recorded only with record='events'")
+        a, b = self.event_offsets[i], self.event_offsets[i + 1]
+        return self.event_times[a:b], self.event_states[a:b]
+
+
+def _run(p: Plan, *, ev_off: np.ndarray | None = None):
+    """Call the kernel once; returns its output arrays."""
+    n = p.n_trajectories
+    lo = p.lowered
+    init = np.empty(n, dtype=np.int64)
+    final = np.empty(n, dtype=np.int64)
+    njump = np.empty(n, dtype=np.int64)
+    work = np.empty(n)
+    heat = np.empty(n)
+    grid_out = np.empty((n if p.t_grid.size else 0, p.t_grid.size), dtype=np.int32)
+    if ev_off is None:
+        ev_off, ev_t, ev_x = np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int32)
+    else:
+        ev_t, ev_x = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
+    _kernels.run_ensemble(
+        p.method.kernel, np.uint64(p.root), p.x0s, p.p0_cum, lo.seg_times, lo.energy,
+        lo.energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
+        lo.out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
+        p.t_grid, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
+    )
+    return init, final, njump, work, heat, grid_out, ev_t, ev_x
+
+
+def ensemble_from(p: Plan, init, final, njump, work, heat, grid_out=None, ev_off=None, ev_t=None,
+                  ev_x=None) -> Ensemble:
+    """Wrap simulator outputs (kernel or reference) as an :class:`Ensemble`."""
+    lo = p.lowered
+    provenance = {
+        "root_key": p.root,
+        "seed_entropy": p.entropy,
+        "stream": "xoshiro256** per trajectory, seeded by splitmix64 from (root_key, index)",
+        "method": p.method.name,
+        "n_trajectories": p.n_trajectories,
+        "t_end": p.t_end,
+        "n_segments": lo.n_segments,
+        "rate_law": lo.rate_law,
+        "J_max": lo.J_max,
+        "stochlim": __version__,
+    }
+    grid = p.record == "grid"
+    return Ensemble(
+        initial_state=init, final_state=final, n_jumps=njump, work=work, heat=heat,
+        initial_energy=lo.energy[0][init], final_energy=lo.energy_end()[-1][final],
+        t_end=p.t_end, method=p.method.name, provenance=provenance,
+        t_grid=p.t_grid if grid else None, states=grid_out if grid else None,
+        event_offsets=ev_off, event_times=ev_t, event_states=ev_x,
+    )
+
+
+def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
+             record="summary", t_grid=None) -> Ensemble:
+    """Simulate independent trajectories of ``model`` on ``[0, t_end]`` exactly.
+
+    Parameters
+    ----------
+    model : HopModel
+        The model (energies and barriers in kT; time in the unit of ``1 / J_max``'s unit).
+    t_end : float
+        End time, > 0.
+    n_trajectories : int
+        Number of independent trajectories, >= 1.
+    p0 : array_like, optional
+        Start distribution over states (a probability vector). Default: the Boltzmann distribution
+        of the energies at ``t = 0``, ``p0 ~ exp(-E(0))``.
+    x0 : int or array_like of int, optional
+        Start state of all trajectories, or one per trajectory (instead of ``p0``).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Source of the root key of the per-trajectory streams (see the module docstring).
+    method : {"auto", "direct", "restart", "hazard", "thinning"}, optional
+        Exact method; ``"auto"`` picks the cheapest exact one. A method that is not exact for the
+        model raises ``ValueError``.
+    record : {"summary", "grid", "events"}, optional
+        ``"summary"`` keeps O(1) memory per trajectory; ``"grid"`` adds the state on ``t_grid``;
+        ``"events"`` adds every jump (the ensemble is simulated twice, the first pass only counts
+        the jumps; the streams make both passes identical).
+    t_grid : array_like, optional
+        Sorted times in ``[0, t_end]`` for ``record="grid"``.
+
+    Returns
+    -------
+    Ensemble
+        Per-trajectory states, jump counts, work, heat and medium entropy.
+
+    References
+    ----------
+    D. T. Gillespie, J. Phys. Chem. 81, 2340 (1977); D. F. Anderson, J. Chem. Phys. 127, 214107
+    (2007); P. A. W. Lewis and G. S. Shedler, Naval Res. Logist. Q. 26, 403 (1979).
+    """
+    p = plan(model, t_end=t_end, n_trajectories=n_trajectories, p0=p0, x0=x0, rng=rng,
+             method=method, record=record, t_grid=t_grid)
+    init, final, njump, work, heat, grid_out, _, _ = _run(p)
+    if record != "events":
+        return ensemble_from(p, init, final, njump, work, heat, grid_out)
+    ev_off = np.concatenate(([0], np.cumsum(njump))).astype(np.int64)
+    init, final, njump, work, heat, _, ev_t, ev_x = _run(p, ev_off=ev_off)
+    return ensemble_from(p, init, final, njump, work, heat, None, ev_off, ev_t, ev_x)
