@@ -139,10 +139,7 @@ def _trajectory(p, i):
         t0, t1 = lo.seg_times[j], lo.seg_times[j + 1]
         tn, d = _next_event(p, gen, j, x, t, t1)
         if d < 0:
-            w += lo.energy[j, x] + lo.energy_slope[j, x] * (t1 - t0) - e_in
             j, t = j + 1, t1
-            if j < lo.n_segments:
-                e_in = lo.energy[j, x]
             continue
         y = int(lo.out_dst[d])
         ex = lo.energy[j, x] + lo.energy_slope[j, x] * (tn - t0)
@@ -154,6 +151,8 @@ def _trajectory(p, i):
         times.append(tn)
         states.append(y)
         x, t = y, tn
+    # the work of a sojourn is E_x(leave) - E_x(enter), including steps of E_x while it lasts
+    w += lo.energy_end()[-1, x] - e_in
     return x_init, x, times, states, w, q
 
 

@@ -73,19 +73,19 @@ def _check_edges(edges, n_states: int) -> np.ndarray:
     if bad.any():
         i = int(np.argwhere(bad)[0][0])
         raise ValueError(
-            f"edges[{i}] = {tuple(arr[i])} names a missing state: states are 0..{n_states - 1}"
+            f"edges[{i}] = {tuple(arr[i].tolist())} names a missing state: states are 0..{n_states - 1}"
         )
     loops = arr[:, 0] == arr[:, 1]
     if loops.any():
         i = int(np.argmax(loops))
-        raise ValueError(f"edges[{i}] = {tuple(arr[i])} is a self-loop")
+        raise ValueError(f"edges[{i}] = {tuple(arr[i].tolist())} is a self-loop")
     key = np.sort(arr, axis=1)
     _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
     if np.any(counts > 1):
         dup = key[first[np.argmax(counts > 1)]]
         where = np.flatnonzero(np.all(key == dup, axis=1))
         raise ValueError(
-            f"edges holds a duplicate edge {tuple(dup)} at indices {where.tolist()} "
+            f"edges holds a duplicate edge {tuple(dup.tolist())} at indices {where.tolist()} "
             "(edges are undirected: (x, y) and (y, x) are the same edge)"
         )
     return arr

@@ -134,7 +134,7 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
     n = 0
     j = 0
     t = 0.0
-    e_in = energy[0, x]
+    e_in = energy[0, x]  # energy of the occupied well when it was entered
     w = 0.0
     q = 0.0
     while j < nseg:
@@ -152,11 +152,8 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
             grid_out[i, g] = x
             g += 1
         if d < 0:  # no jump before the segment ends: the inputs change, restart the clocks
-            w += energy[j, x] + energy_slope[j, x] * (t1 - t0) - e_in
             j += 1
             t = t1
-            if j < nseg:
-                e_in = energy[j, x]
             continue
         y = out_dst[d]
         dt = tn - t0
@@ -175,6 +172,8 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
     while g < ng:
         grid_out[i, g] = x
         g += 1
+    # work of the last sojourn: E_x(t_end-) - E_x(entry), steps at breakpoints included
+    w += energy[nseg - 1, x] + energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1]) - e_in
     final_out[i] = x
     njump_out[i] = n
     work_out[i] = w
