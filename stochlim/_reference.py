@@ -35,7 +35,7 @@ def _rotl(x: int, k: int) -> int:
 
 
 class Xoshiro256:
-    """xoshiro256** stream of one trajectory, per the contract in ``stochlim._kernels.rng``."""
+    """xoshiro256** stream of one trajectory, per the contract in ``stochlim._kernels.ssa``."""
 
     def __init__(self, root: int, index: int):
         x = _mix(root & _MASK) ^ ((index * _INDEX_MIX) & _MASK)
@@ -60,7 +60,7 @@ class Xoshiro256:
         return (self.next_u64() >> 11) * (1.0 / 9007199254740992.0)
 
     def exponential(self) -> float:
-        return -math.log1p(-self.uniform())
+        return -math.log(1.0 - self.uniform())
 
 
 def _next_event(p, gen, j, x, t, t1):

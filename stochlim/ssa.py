@@ -26,7 +26,7 @@ trajectory to rounding, and the medium entropy change is ``Q`` (in k_B).
 
 Randomness: ``rng`` (``None | int | SeedSequence | Generator``) yields one 64-bit root key;
 trajectory ``i`` draws from its own xoshiro256** stream seeded from ``(root, i)`` through splitmix64
-(contract in ``stochlim._kernels.rng``). Results are therefore identical for any number of threads,
+(contract in ``stochlim._kernels.ssa``). Results are therefore identical for any number of threads,
 and a trajectory can be re-run alone.
 """
 
@@ -362,16 +362,17 @@ def _run(p: Plan, *, ev_off: np.ndarray | None = None):
     njump = np.empty(n, dtype=np.int64)
     work = np.empty(n)
     heat = np.empty(n)
-    grid_out = np.empty((n if p.t_grid.size else 0, p.t_grid.size), dtype=np.int32)
-    if ev_off is None:
-        ev_off, ev_t, ev_x = np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int32)
-    else:
+    t_grid = p.t_grid if p.record == "grid" else None
+    grid_out = np.empty((n, p.t_grid.size), dtype=np.int32) if t_grid is not None else None
+    ev_t = ev_x = None
+    if ev_off is not None:
         ev_t, ev_x = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
-    _kernels.run_ensemble(
+    kernel = _kernels.run_serial if n == 1 else _kernels.run_ensemble
+    kernel(
         p.method.kernel, np.uint64(p.root), p.x0s, p.p0_cum, lo.seg_times, lo.energy,
         lo.energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
         lo.out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
-        p.t_grid, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
+        t_grid, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
     )
     return init, final, njump, work, heat, grid_out, ev_t, ev_x
 

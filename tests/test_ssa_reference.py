@@ -9,7 +9,7 @@ import pytest
 
 from stochlim import ssa
 from stochlim._reference import Xoshiro256, simulate_reference
-from stochlim._kernels import rng as krng
+from stochlim._kernels import ssa as krng
 from stochlim.models import HopModel, ladder, ring
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 

@@ -3,6 +3,6 @@
 Nothing here imports from stochlim's public modules.
 """
 
-from .ssa import ARRHENIUS, HAZARD, PAPER, TABLE, THINNING, log_rate, run_ensemble
+from .ssa import ARRHENIUS, HAZARD, PAPER, TABLE, THINNING, log_rate, run_ensemble, run_serial
 
-__all__ = ["ARRHENIUS", "HAZARD", "PAPER", "TABLE", "THINNING", "log_rate", "run_ensemble"]
+__all__ = ["ARRHENIUS", "HAZARD", "PAPER", "TABLE", "THINNING", "log_rate", "run_ensemble", "run_serial"]

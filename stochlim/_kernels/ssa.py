@@ -19,6 +19,19 @@ inside the segment, a uniform (edge); HAZARD: one exponential per out-edge in CS
 an exponential (candidate) and, if inside the segment, a uniform (accept and edge at once).
 
 Kernels never raise and never allocate per event; they return 0.
+
+Random numbers: xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64, one stream per
+trajectory. Stream contract (part of stochlim's reproducibility promise, mirrored by
+``stochlim._reference``):
+
+* a 64-bit root key ``root`` is derived once from the user's ``rng`` (see ``stochlim.ssa``);
+* trajectory ``i`` starts splitmix64 at ``x = mix(root) XOR (i * 0xD2B74407B1CE6E93 mod 2^64)``;
+  its four xoshiro256** state words are the next four splitmix64 outputs
+  (``x += 0x9E3779B97F4A7C15; state[k] = mix(x)``);
+* a uniform is ``u = (next() >> 11) * 2^-53`` in [0, 1); an exponential is ``-log(1 - u)``
+  (``1 - u`` is exact for these ``u``, so this equals ``-log1p(-u)`` in accuracy and is cheaper).
+
+A trajectory's stream depends only on the root key and its index, never on threads or chunking.
 """
 
 from __future__ import annotations
@@ -27,7 +40,67 @@ import numpy as np
 from numba import prange
 
 from ._jit import jit
-from .rng import exponential, seed_stream, uniform
+
+# --- random numbers ------------------------------------------------------------------------------
+# Kept in this module on purpose: numba's on-disk cache is invalidated only by changes to the file
+# that defines a cached function, so code the event loops inline must live in the same file.
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+INDEX_MIX = np.uint64(0xD2B74407B1CE6E93)
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+
+@jit()
+def splitmix64_mix(z):
+    """The splitmix64 output function (Steele, Lea & Flood 2014)."""
+    z = (z ^ (z >> np.uint64(30))) * MIX1
+    z = (z ^ (z >> np.uint64(27))) * MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@jit()
+def seed_stream(root, index, state):
+    """Fill ``state`` (4 uint64) with trajectory ``index``'s xoshiro256** state."""
+    x = splitmix64_mix(np.uint64(root)) ^ (np.uint64(index) * INDEX_MIX)
+    for k in range(4):
+        x = x + GOLDEN
+        state[k] = splitmix64_mix(x)
+
+
+@jit()
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@jit()
+def next_u64(s):
+    """Next 64-bit output of xoshiro256**; advances ``s`` in place."""
+    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
+    t = s[1] << np.uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return result
+
+
+@jit()
+def uniform(s):
+    """Uniform double in [0, 1) from the top 53 bits."""
+    return np.float64(next_u64(s) >> np.uint64(11)) * _TWO_M53
+
+
+@jit()
+def exponential(s):
+    """Unit exponential ``-log(1 - u)``; finite because ``1 - u`` lies in (0, 1] and is exact."""
+    return -np.log(1.0 - uniform(s))
+
+
+# --- event loops ---------------------------------------------------------------------------------
 
 TABLE = 0
 HAZARD = 1
@@ -56,7 +129,7 @@ def log_rate(law, log_prefactor, e0, de):
     return log_prefactor - e0 + de / 2.0
 
 
-@jit()
+@jit(inline="always")
 def _table_event(s, j, x, t, t1, rate, total, out_ptr):
     tot = total[j, x]
     if tot > 0.0:
@@ -127,9 +200,6 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                 t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out, work_out, heat_out):
     nseg = seg_t.shape[0] - 1
-    ng = t_grid.shape[0]
-    rec_events = ev_off.shape[0] > 0
-    base = ev_off[i] if rec_events else 0
     g = 0
     n = 0
     j = 0
@@ -148,9 +218,10 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
             tn, d = _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier,
                                     barrier_slope, total, out_ptr, out_dst, out_edge, out_drive,
                                     law, log_prefactor)
-        while g < ng and t_grid[g] < tn:
-            grid_out[i, g] = x
-            g += 1
+        if grid_out is not None:  # resolved at compile time: None compiles without recording
+            while g < t_grid.shape[0] and t_grid[g] < tn:
+                grid_out[i, g] = x
+                g += 1
         if d < 0:  # no jump before the segment ends: the inputs change, restart the clocks
             j += 1
             t = t1
@@ -163,15 +234,16 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
         w += ex - e_in + f
         q += ex - ey + f
         e_in = ey
-        if rec_events:
-            ev_t[base + n] = tn
-            ev_x[base + n] = y
+        if ev_off is not None:
+            ev_t[ev_off[i] + n] = tn
+            ev_x[ev_off[i] + n] = y
         n += 1
         x = y
         t = tn
-    while g < ng:
-        grid_out[i, g] = x
-        g += 1
+    if grid_out is not None:
+        while g < t_grid.shape[0]:
+            grid_out[i, g] = x
+            g += 1
     # work of the last sojourn: E_x(t_end-) - E_x(entry), steps at breakpoints included
     w += energy[nseg - 1, x] + energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1]) - e_in
     final_out[i] = x
@@ -180,29 +252,62 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
     heat_out[i] = q
 
 
+@jit()
+def _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+         out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+         t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out, heat_out):
+    """Seed trajectory ``i``'s stream, draw its start state and run it."""
+    s = np.empty(4, dtype=np.uint64)
+    seed_stream(root, i, s)
+    if x0s.shape[0] > 0:
+        x = x0s[i]
+    else:
+        x = np.searchsorted(p0_cum, uniform(s), side="right")
+    init_out[i] = x
+    _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
+                out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law,
+                log_prefactor, t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out,
+                work_out, heat_out)
+
+
+_DOC = """Simulate ``init_out.shape[0]`` trajectories; see the module docstring.
+
+    ``x0s`` (one start state per trajectory) or, when it is empty, ``p0_cum`` (cumulative start
+    distribution, last entry exactly 1) gives the initial states. ``t_grid, grid_out`` None: no
+    grid record; ``ev_off, ev_t, ev_x`` None: no event record, else the events of trajectory ``i``
+    go to ``ev_t/ev_x[ev_off[i]:ev_off[i+1]]``. None arguments are resolved at compile time, so
+    the summary loop carries no recording code. Returns 0.
+    """
+
+
 @jit(parallel=True)
 def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
                  out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
-                 t_grid, grid_out, ev_off, ev_t, ev_x,
-                 init_out, final_out, njump_out, work_out, heat_out):
-    """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
-
-    ``x0s`` (one start state per trajectory) or, when it is empty, ``p0_cum`` (cumulative start
-    distribution, last entry exactly 1) gives the initial states. ``t_grid`` empty: no grid record;
-    ``ev_off`` empty: no event record, else events of trajectory ``i`` go to
-    ``ev_t/ev_x[ev_off[i]:ev_off[i+1]]``. Returns 0.
-    """
-    n_traj = init_out.shape[0]
-    for i in prange(n_traj):
-        s = np.empty(4, dtype=np.uint64)
-        seed_stream(root, i, s)
-        if x0s.shape[0] > 0:
-            x = x0s[i]
-        else:
-            x = np.searchsorted(p0_cum, uniform(s), side="right")
-        init_out[i] = x
-        _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
-                    out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law,
-                    log_prefactor, t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out,
-                    work_out, heat_out)
+                 t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
+                 heat_out):
+    for i in prange(init_out.shape[0]):
+        _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+             out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+             t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
+             heat_out)
     return 0
+
+
+@jit()
+def run_serial(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+               out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+               t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
+               heat_out):
+    for i in range(init_out.shape[0]):
+        _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+             out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+             t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
+             heat_out)
+    return 0
+
+
+run_ensemble.__doc__ = "Parallel over trajectories (``prange``). " + _DOC
+run_serial.__doc__ = (
+    "The same loop on the calling thread, used for a single trajectory: no thread-pool wake-up "
+    "and no spinning sibling threads slowing the one that works. " + _DOC
+)
