@@ -10,3 +10,15 @@ from ._version import __version__
 from . import units, physics, schedules, bounds
 
 __all__ = ["__version__", "units", "physics", "schedules", "bounds"]
+
+# SSA engine (issue 3)
+from . import protocols, models, ssa
+from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
+from .models import HopModel, differential_memory, ladder, ring, two_state
+from .ssa import METHODS, Ensemble, simulate
+
+__all__ += [
+    "protocols", "models", "ssa", "Constant", "PiecewiseConstant", "PiecewiseLinear",
+    "schedule_protocols", "HopModel", "two_state", "ladder", "ring", "differential_memory",
+    "METHODS", "Ensemble", "simulate",
+]

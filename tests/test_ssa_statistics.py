@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import linalg, stats
 
-from stochlim.models import HopModel, differential_memory, ladder, two_state
+from stochlim.models import differential_memory, ladder, two_state
 from stochlim.physics import net_rate
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 from stochlim.ssa import METHODS, simulate
