@@ -192,7 +192,6 @@ def test_jarzynski_equality_driven_two_level(law, well, method):
     assert ens.work.std() > 0.3  # the process is far from quasi-static: a real test of the equality
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("method", list(METHODS))
 def test_driven_ring_entropy_production_matches_master_equation(method):
     """Non-equilibrium steady state of a driven 4-ring: mean heat rate = sum_e J_e (dE_e + f).
