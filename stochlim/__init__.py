@@ -22,3 +22,9 @@ __all__ += [
     "schedule_protocols", "HopModel", "two_state", "ladder", "ring", "differential_memory",
     "METHODS", "Ensemble", "simulate",
 ]
+
+# Master equation and stochastic thermodynamics (issue 4)
+from . import master, thermo
+from .master import MasterSolution, solve_master
+
+__all__ += ["master", "thermo", "MasterSolution", "solve_master"]

@@ -1,0 +1,303 @@
+"""Per-trajectory entropy production and fluctuation-theorem diagnostics.
+
+Conventions (Seifert 2012, Rep. Prog. Phys. 75 126001): energies in kT, entropies in k_B, heat
+counted as released to the bath, so the medium entropy of a trajectory is its heat. The total
+entropy production of a trajectory ``x(.)`` is
+
+    S_tot = ln p_{x(0)}(0) - ln p_{x(t)}(t) + Q,
+
+with ``p`` the master-equation solution of the same model and initial law (:func:`total_entropy`).
+The diagnostics test, with standard errors from the sample:
+
+* the integral fluctuation theorem ``<exp(-S_tot)> = 1`` (:func:`integral_fluctuation`);
+* the Jarzynski equality ``<exp(-W)> = exp(-dF)`` (Jarzynski 1997, PRL 78 2690;
+  :func:`jarzynski`);
+* the Crooks relation, through Bennett's acceptance-ratio estimate of ``dF`` from forward and
+  time-reversed work (Crooks 1999, PRE 60 2721; Bennett 1976; :func:`crooks`);
+* the thermodynamic uncertainty relation ``Var(J) <S_tot> / <J>^2 >= 2`` for a time-integrated
+  current (Barato & Seifert 2015, PRL 114 158101; :func:`tur`).
+
+Exponential averages are dominated by rare trajectories when the dissipation is large against kT;
+each diagnostic reports the Kish effective sample size of its weights and warns
+(:class:`RareEventWarning`) when it is too small for the standard error to be trusted.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special
+
+from ._validation import as_float_array, check_int
+
+__all__ = [
+    "RareEventWarning",
+    "FluctuationCheck",
+    "MIN_EFFECTIVE_SAMPLES",
+    "total_entropy",
+    "system_entropy_change",
+    "net_jumps",
+    "integral_fluctuation",
+    "jarzynski",
+    "crooks",
+    "tur",
+]
+
+#: Below this Kish effective sample size an exponential average is flagged as unreliable.
+MIN_EFFECTIVE_SAMPLES = 100
+
+
+class RareEventWarning(RuntimeWarning):
+    """An exponential average is dominated by a few rare trajectories."""
+
+
+@dataclass(frozen=True)
+class FluctuationCheck:
+    """Outcome of one fluctuation-theorem diagnostic.
+
+    Attributes
+    ----------
+    name : str
+        Which relation was tested.
+    estimate, expected : float
+        The sample estimate and the value the theorem predicts.
+    stderr : float
+        Standard error of ``estimate``.
+    z : float
+        ``(estimate - expected) / stderr``.
+    n : int
+        Number of trajectories used.
+    effective_sample_size : float
+        Kish effective sample size of the exponential weights (``n`` where no weights are used).
+    reliable : bool
+        Whether ``effective_sample_size >= MIN_EFFECTIVE_SAMPLES``.
+    bound : bool
+        True for an inequality ``estimate >= expected`` (the TUR), False for an equality.
+    """
+
+    name: str
+    estimate: float
+    expected: float
+    stderr: float
+    z: float
+    n: int
+    effective_sample_size: float
+    reliable: bool
+    bound: bool = False
+
+    def passed(self, z_max: float = 5.0) -> bool:
+        """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound)."""
+        return self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max)
+
+
+def _samples(name: str, values, minimum: int = 2) -> np.ndarray:
+    arr = as_float_array(name, values).ravel()
+    if arr.size < minimum:
+        raise ValueError(f"{name} needs at least {minimum} samples: got {arr.size}")
+    return arr
+
+
+def _z(estimate: float, expected: float, stderr: float) -> float:
+    if stderr > 0:
+        return (estimate - expected) / stderr
+    return 0.0 if estimate == expected else math.copysign(math.inf, estimate - expected)
+
+
+def _exp_average(name: str, x: np.ndarray):
+    """``ln <exp(-x)>``, its standard error (delta method) and the Kish effective sample size."""
+    shift = float(x.min())
+    w = np.exp(-(x - shift))  # in (0, 1]: no overflow
+    mean_w = float(w.mean())
+    se_w = float(w.std(ddof=1)) / math.sqrt(x.size)
+    ess = float(w.sum() ** 2 / np.sum(w * w))
+    if ess < MIN_EFFECTIVE_SAMPLES:
+        warnings.warn(
+            f"{name}: the exponential average rests on an effective sample of {ess:.1f} of "
+            f"{x.size} trajectories (< {MIN_EFFECTIVE_SAMPLES}); its standard error is not "
+            "trustworthy - simulate more trajectories or a slower protocol",
+            RareEventWarning,
+            stacklevel=3,
+        )
+    return math.log(mean_w) - shift, se_w / mean_w, ess
+
+
+# --- per-trajectory entropy ------------------------------------------------------------------------
+
+
+def system_entropy_change(ensemble, solution) -> np.ndarray:
+    """``ln p_{x(0)}(0) - ln p_{x(t)}(t)`` per trajectory, in k_B.
+
+    ``solution`` must be the :func:`~stochlim.master.solve_master` result of the same model and
+    initial law, with output at ``t = 0`` and at the ensemble's ``t_end``.
+    """
+    t = np.asarray(solution.t)
+    if t.size < 2 or t[0] != 0.0 or not math.isclose(t[-1], ensemble.t_end, rel_tol=1e-12):
+        raise ValueError(
+            f"solution must have output at t = 0 and at the ensemble's t_end = {ensemble.t_end!r}: "
+            f"got times from {t[0] if t.size else None!r} to {t[-1] if t.size else None!r}"
+        )
+    if solution.p.shape[1] <= int(max(ensemble.initial_state.max(), ensemble.final_state.max())):
+        raise ValueError("solution and ensemble describe models with different numbers of states")
+    with np.errstate(divide="ignore"):
+        log_p0 = np.log(solution.p[0])
+        log_pt = np.log(solution.p[-1])
+    return log_p0[ensemble.initial_state] - log_pt[ensemble.final_state]
+
+
+def total_entropy(ensemble, solution) -> np.ndarray:
+    """Total entropy production of every trajectory, ``dS_sys + S_medium``, in k_B.
+
+    Parameters
+    ----------
+    ensemble : stochlim.Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    solution : stochlim.master.MasterSolution
+        Master-equation solution of the same model and ``p0`` with output at 0 and ``t_end``.
+
+    Returns
+    -------
+    ndarray, shape (n_trajectories,)
+        ``ln p_{x(0)}(0) - ln p_{x(t)}(t) + Q``. Its mean is the master equation's
+        ``entropy_production[-1]`` and ``<exp(-S_tot)> = 1`` (integral fluctuation theorem).
+    """
+    return system_entropy_change(ensemble, solution) + np.asarray(ensemble.medium_entropy)
+
+
+def net_jumps(ensemble, x: int, y: int) -> np.ndarray:
+    """Net number of jumps ``x -> y`` minus ``y -> x`` of every trajectory (a time-integrated
+    edge current), from an ensemble simulated with ``record="events"``."""
+    if ensemble.event_offsets is None:
+        raise ValueError("net_jumps needs an ensemble simulated with record='events'")
+    x = check_int("x", x, minimum=0)
+    y = check_int("y", y, minimum=0)
+    offsets = np.asarray(ensemble.event_offsets)
+    after = np.asarray(ensemble.event_states)
+    counts = np.diff(offsets)
+    owner = np.repeat(np.arange(counts.size), counts)
+    before = np.empty_like(after)
+    if after.size:
+        before[1:] = after[:-1]
+        first = offsets[:-1][counts > 0]
+        before[first] = np.asarray(ensemble.initial_state)[counts > 0]
+    step = (before == x) & (after == y)
+    back = (before == y) & (after == x)
+    return (np.bincount(owner[step], minlength=counts.size)
+            - np.bincount(owner[back], minlength=counts.size)).astype(np.int64)
+
+
+# --- fluctuation theorems ----------------------------------------------------------------------------
+
+
+def integral_fluctuation(total_entropy_samples) -> FluctuationCheck:
+    """Integral fluctuation theorem ``<exp(-S_tot)> = 1`` (Seifert 2005, PRL 95 040602)."""
+    s = _samples("total_entropy_samples", total_entropy_samples)
+    log_mean, rel_se, ess = _exp_average("integral fluctuation theorem", s)
+    estimate = math.exp(log_mean)
+    se = estimate * rel_se
+    return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, _z(estimate, 1.0, se),
+                            s.size, ess, ess >= MIN_EFFECTIVE_SAMPLES)
+
+
+def jarzynski(work, delta_f) -> FluctuationCheck:
+    """Jarzynski equality: ``-ln <exp(-W)>`` estimates ``dF`` (kT) for a system started in equilibrium.
+
+    Parameters
+    ----------
+    work : array_like
+        Work of each trajectory in kT.
+    delta_f : float
+        Free-energy difference between the final and initial equilibrium states in kT (e.g.
+        ``free_energy(model, t_end) - free_energy(model, 0)``).
+
+    Returns
+    -------
+    FluctuationCheck
+        ``estimate`` is the Jarzynski estimate of ``dF`` with its delta-method standard error.
+    """
+    w = _samples("work", work)
+    df = float(as_float_array("delta_f", delta_f))
+    log_mean, rel_se, ess = _exp_average("Jarzynski equality", w)
+    estimate = -log_mean
+    return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, _z(estimate, df, rel_se),
+                            w.size, ess, ess >= MIN_EFFECTIVE_SAMPLES)
+
+
+def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
+    """Crooks relation ``P_F(W) / P_R(-W) = exp(W - dF)`` tested through Bennett's estimator.
+
+    The acceptance-ratio estimate of ``dF`` (Bennett 1976, J. Comput. Phys. 22 245; Shirts et al.
+    2003, PRL 91 140601) is the maximum-likelihood ``dF`` under the Crooks relation; it is compared
+    with the true ``dF`` using its asymptotic standard error.
+
+    Parameters
+    ----------
+    work_forward : array_like
+        Work (kT) of trajectories of the forward protocol, started in equilibrium at its start.
+    work_reverse : array_like
+        Work (kT) of trajectories of the time-reversed protocol, started in equilibrium at the
+        forward protocol's end.
+    delta_f : float
+        True ``F(end) - F(start)`` of the forward protocol, kT.
+    """
+    wf = _samples("work_forward", work_forward)
+    wr = _samples("work_reverse", work_reverse)
+    df_true = float(as_float_array("delta_f", delta_f))
+    n_f, n_r = wf.size, wr.size
+    m = math.log(n_f / n_r)
+
+    def score(df):  # sum_F fermi(m + W_F - df) - sum_R fermi(-m + W_R + df)
+        return float(np.sum(special.expit(-(m + wf - df))) - np.sum(special.expit(-(-m + wr + df))))
+
+    lo = float(min(wf.min(), -wr.max())) - 50.0
+    hi = float(max(wf.max(), -wr.min())) + 50.0
+    df = optimize.brentq(score, lo, hi, xtol=1e-12)
+    # asymptotic variance (Shirts et al. 2003, Eq. 10)
+    f_f = special.expit(-(m + wf - df))
+    f_r = special.expit(-(-m + wr + df))
+    fisher = np.sum(f_f * (1 - f_f)) + np.sum(f_r * (1 - f_r))
+    se = math.sqrt(max(1.0 / fisher - 1.0 / n_f - 1.0 / n_r, 0.0)) if fisher > 0 else math.inf
+    overlap = float(fisher)  # the Fisher information doubles as an effective number of overlapping samples
+    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, _z(df, df_true, se),
+                            n_f + n_r, overlap, overlap >= MIN_EFFECTIVE_SAMPLES / 4)
+
+
+def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck:
+    """Thermodynamic uncertainty relation: ``Q = Var(J) <S_tot> / <J>^2 >= 2``.
+
+    Parameters
+    ----------
+    current : array_like
+        Time-integrated current of each trajectory (e.g. :func:`net_jumps`, or a displacement).
+    entropy_production : float or array_like
+        Mean total entropy production over the same time (k_B), or its per-trajectory samples.
+    n_batches : int, optional
+        Batches for the standard error (batch means), >= 2.
+
+    Returns
+    -------
+    FluctuationCheck
+        ``estimate`` is the TUR product, ``expected`` the bound 2 and ``z`` how many standard
+        errors the product lies above it (the relation holds when ``z > -5``).
+    """
+    j = _samples("current", current, minimum=4)
+    sigma = as_float_array("entropy_production", entropy_production).ravel()
+    nb = check_int("n_batches", n_batches, minimum=2)
+    if sigma.size not in (1, j.size):
+        raise ValueError("entropy_production must be one mean or one value per trajectory")
+    if j.size < 2 * nb:
+        raise ValueError(f"current needs at least {2 * nb} samples for {nb} batches: got {j.size}")
+    mean_sigma = lambda idx: float(sigma.mean() if sigma.size == 1 else sigma[idx].mean())  # noqa: E731
+
+    def product(idx):
+        jj = j[idx]
+        return float(jj.var(ddof=1) / jj.mean() ** 2 * mean_sigma(idx))
+
+    everything = np.arange(j.size)
+    estimate = product(everything)
+    batches = np.array_split(everything, nb)
+    se = float(np.std([product(b) for b in batches], ddof=1) / math.sqrt(nb))
+    return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, _z(estimate, 2.0, se),
+                            j.size, float(j.size), True, bound=True)
