@@ -1,7 +1,8 @@
 """The ``stochlim`` command line.
 
-Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures) and
-``reproduce`` (figures plus ``report.md``: every printed number against its recomputation). Bad
+Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures),
+``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
+Monte Carlo verification) and ``verify`` (SSA against the master equation and closed forms). Bad
 input ends with a one-line message on stderr and exit code 2, never a traceback.
 """
 
@@ -58,6 +59,19 @@ def _add_reproduce(sub) -> None:
     p.set_defaults(func=_cmd_reproduce)
 
 
+def _add_verify(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="Monte Carlo (SSA) against the master equation, Eq. 7 and the paper's protocol",
+        description="Run the standard verification cases and print z-scores with pass/fail; "
+        "exit code 1 when any check fails.",
+    )
+    p.add_argument("--trajectories", type=int, default=20_000, help="trajectories per case (default 20000)")
+    p.add_argument("--seed", type=int, default=20261129, help="root seed (default 20261129)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
     parser = argparse.ArgumentParser(
@@ -70,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bounds(sub)
     _add_figures(sub)
     _add_reproduce(sub)
+    _add_verify(sub)
     return parser
 
 
@@ -120,6 +135,18 @@ def _cmd_reproduce(args) -> int:
     path = write_report(args.out)
     print(f"wrote {path} and the figures beside it")
     return 0
+
+
+def _cmd_verify(args) -> int:
+    from . import verify
+
+    checks = verify.run_verification(n_trajectories=args.trajectories, seed=args.seed)
+    if args.json:
+        print(json.dumps(verify.as_dicts(checks), indent=2))
+    else:
+        print(verify.format_table(checks))
+        print(f"{sum(c.passed for c in checks)} passed, {sum(not c.passed for c in checks)} failed")
+    return 0 if all(c.passed for c in checks) else 1
 
 
 def main(argv=None) -> int:

@@ -186,8 +186,14 @@ def _paper_section() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _verification_section() -> str:
+    from .verify import report_section
+
+    return report_section()
+
+
 #: Report sections, in order: each is a callable returning markdown. Later layers append here.
-SECTIONS: list[Callable[[], str]] = [_paper_section]
+SECTIONS: list[Callable[[], str]] = [_paper_section, _verification_section]
 
 
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:

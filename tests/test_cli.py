@@ -21,7 +21,7 @@ def test_version():
     assert res.returncode == 0 and res.stdout.strip() == f"stochlim {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["bounds"], ["figures"], ["reproduce"]])
+@pytest.mark.parametrize("command", [[], ["bounds"], ["figures"], ["reproduce"], ["verify"]])
 def test_help_everywhere(command, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main([*command, "--help"])
@@ -85,6 +85,9 @@ def test_reproduce_writes_report_and_every_figure(tmp_path):
     assert "typo" in next(r for r in rows if "gamma = 2)" in r)
     assert sum("| ok |" in r for r in rows) == 3
     assert report.count("**erratum**") == sum(not v.agrees for v in reproduce.paper_values())
+    # the Monte Carlo verification table is part of the report, every check passing
+    assert "## Monte Carlo verification" in report and "paper protocol" in report
+    assert "**FAIL**" not in report
 
 
 def test_paper_values_agree_or_carry_an_erratum():
