@@ -105,8 +105,8 @@ class HopModel:
         Barrier ``E0`` of each edge in kT (one entry per edge, or one shared by all), measured from
         the mean of the two well energies.
     J_max : float, optional
-        Attempt rate, > 0; the unit of all rates (the time unit of :func:`stochlim.simulate` is
-        ``1 / J_max`` only when ``J_max = 1``).
+        Attempt rate, > 0. Rates come out in its unit and times (protocol knots, ``t_end``) are in
+        the inverse unit: with ``J_max = 1`` time is measured in units of ``1 / J_max``.
     rate_law : {"paper", "arrhenius"}, optional
         Rate law from :mod:`stochlim.physics` (Eq. 5-7 or Arrhenius).
     drives : float or sequence of float, optional

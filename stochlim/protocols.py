@@ -1,7 +1,7 @@
 """Time-dependent inputs (protocols): well energies, barriers and biases as functions of time.
 
-A protocol is a frozen, exactly evaluable function of time ``t`` (in the model's time unit, for
-:mod:`stochlim.ssa` the unit ``1 / J_max``). Three shapes cover the exact simulation methods:
+A protocol is a frozen, exactly evaluable function of time ``t``, in the inverse of the unit of the
+model's ``J_max`` (with ``J_max = 1``, time in units of ``1 / J_max``). Three shapes cover the exact simulation methods:
 
 * :class:`Constant` - one value for all times (the ``"direct"`` method, Gillespie 1977);
 * :class:`PiecewiseConstant` - steps at knots (the ``"restart"`` method, exact restart at
@@ -268,7 +268,7 @@ def schedule_protocols(schedule, *, delta, n_updates, dt, t0=0.0):
     n_updates : int
         Number of updates, >= 1.
     dt : float
-        Duration of one update in the simulation's time unit (``1 / J_max`` for :func:`simulate`),
+        Duration of one update in the simulation's time unit (the inverse of ``J_max``'s unit),
         > 0; see ``schedule.time_step`` for the paper's Eq. 21 value in seconds.
     t0 : float, optional
         Start time of the first update.
