@@ -123,7 +123,13 @@ def free_energy(model: HopModel, t):
 
 @dataclass(frozen=True)
 class _Structure:
-    """Index arrays of a model's directed edges, shared by every segment."""
+    """Index arrays of a model's directed edges and the fixed sparsity pattern of ``A``.
+
+    The pattern of ``A`` is the same on every interval; only its values change. ``aggregate`` maps
+    the per-entry values (in the order of :meth:`values`, duplicates included) onto the CSR data of
+    that pattern, so each interval costs one sparse matrix-vector product instead of a COO->CSR
+    conversion.
+    """
 
     n_states: int
     n_edges: int
@@ -132,19 +138,44 @@ class _Structure:
     edge: np.ndarray
     sign: np.ndarray  # +1 as written, -1 reversed
     drive: np.ndarray  # f for the jump src -> dst
+    indices: np.ndarray  # CSR pattern of A
+    indptr: np.ndarray
+    aggregate: sp.csr_matrix  # (nnz, n_entries) 0/1 matrix summing duplicate entries
 
     @classmethod
     def of(cls, model: HopModel) -> "_Structure":
-        m = model.n_edges
+        m, s = model.n_edges, model.n_states
         e = model.edges
+        src = np.concatenate((e[:, 0], e[:, 1])).astype(np.int64)
+        dst = np.concatenate((e[:, 1], e[:, 0])).astype(np.int64)
+        edge = np.concatenate((np.arange(m), np.arange(m)))
+        n_dir = src.size
+        # entry order: L off-diagonal, L diagonal, heat, drive work, activity, currents, slope work
+        rows = np.concatenate((dst, src, np.full(n_dir, s + _HEAT), np.full(n_dir, s + _DRIVE_WORK),
+                               np.full(n_dir, s + _ACTIVITY), s + _CURRENTS + edge,
+                               np.full(s, s + _SLOPE_WORK)))
+        cols = np.concatenate((src, src, src, src, src, src, np.arange(s)))
+        size = s + _CURRENTS + m
+        pattern = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(size, size))
+        pattern.sum_duplicates()
+        pattern.sort_indices()
+        position = sp.csr_matrix(
+            (np.arange(pattern.nnz, dtype=np.float64), pattern.indices, pattern.indptr), shape=(size, size)
+        )
+        slot = np.asarray(position[rows, cols]).ravel().astype(np.int64)
+        aggregate = sp.csr_matrix((np.ones(rows.size), (slot, np.arange(rows.size))),
+                                  shape=(pattern.nnz, rows.size))
         return cls(
-            n_states=model.n_states,
+            n_states=s,
             n_edges=m,
-            src=np.concatenate((e[:, 0], e[:, 1])).astype(np.int64),
-            dst=np.concatenate((e[:, 1], e[:, 0])).astype(np.int64),
-            edge=np.concatenate((np.arange(m), np.arange(m))),
+            src=src,
+            dst=dst,
+            edge=edge,
             sign=np.concatenate((np.ones(m), -np.ones(m))),
             drive=np.concatenate((model.drives, -model.drives)),
+            indices=pattern.indices,
+            indptr=pattern.indptr,
+            aggregate=aggregate,
         )
 
     @property
@@ -155,30 +186,15 @@ class _Structure:
 
 def _block_matrix(st: _Structure, energy, energy_slope, barrier, J_max, law) -> sp.csr_matrix:
     """The augmented generator ``A = [[L, 0], [R, 0]]`` for frozen inputs (CSR)."""
-    s = st.n_states
     bias = energy[st.src] - energy[st.dst] + st.drive
     if st.src.size:
         log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=J_max, law=law)[0])
         k = np.exp(np.minimum(log_k, 700.0))
     else:
         k = np.zeros(0)
-    rows = [st.dst, st.src]
-    cols = [st.src, st.src]
-    vals = [k, -k]
-    for row, coef in ((_HEAT, k * bias), (_DRIVE_WORK, k * st.drive), (_ACTIVITY, k)):
-        rows.append(np.full(st.src.size, s + row))
-        cols.append(st.src)
-        vals.append(coef)
-    rows.append(s + _CURRENTS + st.edge)
-    cols.append(st.src)
-    vals.append(st.sign * k)
-    rows.append(np.full(s, s + _SLOPE_WORK))
-    cols.append(np.arange(s))
-    vals.append(np.asarray(energy_slope, dtype=np.float64))
-    return sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(st.size, st.size),
-    )
+    values = np.concatenate((k, -k, k * bias, k * st.drive, k, st.sign * k,
+                             np.asarray(energy_slope, dtype=np.float64)))
+    return sp.csr_matrix((st.aggregate @ values, st.indices, st.indptr), shape=(st.size, st.size))
 
 
 # --- propagation over one segment ---------------------------------------------------------------
@@ -334,10 +350,11 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     message = "The solver successfully reached t_end."
     status = 0
     n_seg = lowered.n_segments
+    energy_end = lowered.energy_end()
     for j in range(n_seg):
         a, b = seg[j], seg[j + 1]
         if j > 0:  # energies that jump at a knot do work sum_x p_x (E_new - E_old) there
-            jump = lowered.energy[j] - lowered.energy_end()[j - 1]
+            jump = lowered.energy[j] - energy_end[j - 1]
             jump_work += float(v[:s] @ jump)
         last = j == n_seg - 1
         mask = (t_eval >= a) & ((t_eval <= b) if last else (t_eval < b))

@@ -267,6 +267,11 @@ def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
 def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck:
     """Thermodynamic uncertainty relation: ``Q = Var(J) <S_tot> / <J>^2 >= 2``.
 
+    The bound is proven for time-integrated currents of a time-homogeneous Markov jump process in
+    its non-equilibrium steady state (Barato & Seifert 2015; Gingrich et al. 2016, PRL 116 120601).
+    Start the trajectories in the steady state and count the total entropy production: with a
+    transient start, or with the medium entropy alone, the product can fall below 2.
+
     Parameters
     ----------
     current : array_like
