@@ -142,26 +142,13 @@ def test_results_do_not_depend_on_the_thread_count():
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
 
 
-def _planted(n=6, seed=4):
-    """A frustration-free planted instance: ``J_ij = c_ij s*_i s*_j`` on a ring plus chords,
-    ``h = 0.3 s*`` to break the global flip, so ``s*`` is the unique ground state."""
-    rng = np.random.default_rng(seed)
-    star = rng.choice([-1.0, 1.0], n)
-    j = np.zeros((n, n))
-    for i in range(n):
-        for k in (i + 1, i + 2):
-            c = rng.uniform(0.5, 1.5)
-            j[i, k % n] = j[k % n, i] = c * star[i] * star[k % n]
-    return lim.Ising(sp.csr_matrix(j), 0.3 * star), star
-
-
 def test_planted_ising_reaches_ground_state_with_master_equation_probability():
     """Scale ramped up, barriers raised: P(ground state at t_end) within 5 SE of the master equation.
 
     n = 4000: the exact success probability is 0.576, SE 0.008, so an error of 0.04 in it (5 SE)
     is caught.
     """
-    ising, star = _planted()
+    ising, star = lim._planted_ising(6, seed=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),
               scale=PiecewiseLinear([0.0, 6.0], [0.2, 3.0]))
     res = lim.run(ising, t_end=6.0, n_trajectories=4000, rng=21, **kw)
