@@ -2,7 +2,8 @@
 
 Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures),
 ``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
-Monte Carlo verification) and ``verify`` (SSA against the master equation and closed forms). Bad
+Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms) and ``lim``
+(run a learning-in-memory array on a problem file). Bad
 input ends with a one-line message on stderr and exit code 2, never a traceback.
 """
 
@@ -72,6 +73,33 @@ def _add_verify(sub) -> None:
     p.set_defaults(func=_cmd_verify)
 
 
+def _add_lim(sub) -> None:
+    p = sub.add_parser(
+        "lim",
+        help="run a learning-in-memory array on a quadratic or Ising problem and print the summary",
+        description="Simulate the array (exact SSA) on the problem in PROBLEM_FILE (.npz or .json "
+        "with A, b, levels, quantum or J, h; see stochlim.lim.load_problem) and print success, "
+        "precision, time- and energy-to-solution next to the LIM and CEB bounds. Inputs given as "
+        "two numbers ramp linearly from the first to the second over the run.",
+    )
+    p.add_argument("problem_file", metavar="PROBLEM_FILE", help=".npz or .json problem file")
+    p.add_argument("--barrier", type=float, nargs="+", default=[0.0], metavar="E0",
+                   help="barrier in kT: one value, or START END for a ramp (default 0)")
+    p.add_argument("--scale", type=float, nargs="+", default=[1.0], metavar="S",
+                   help="problem-energy scale: one value, or START END (default 1)")
+    p.add_argument("--leak", type=float, nargs="+", default=None, metavar="L",
+                   help="leak (quadratic problems): one value, or START END (default none)")
+    p.add_argument("--t-end", type=float, default=10.0, help="run time in 1/J_max (default 10)")
+    p.add_argument("--trajectories", type=int, default=1000, help="independent runs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--rate-law", choices=("paper", "arrhenius"), default="paper")
+    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--gamma", type=float, default=None,
+                   help="schedule gamma for the lim_energy bound (default: not shown)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_cmd_lim)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
     parser = argparse.ArgumentParser(
@@ -85,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_figures(sub)
     _add_reproduce(sub)
     _add_verify(sub)
+    _add_lim(sub)
     return parser
 
 
@@ -147,6 +176,31 @@ def _cmd_verify(args) -> int:
         print(verify.format_table(checks))
         print(f"{sum(c.passed for c in checks)} passed, {sum(not c.passed for c in checks)} failed")
     return 0 if all(c.passed for c in checks) else 1
+
+
+def _cmd_lim(args) -> int:
+    from dataclasses import asdict
+
+    from . import lim
+    from .protocols import PiecewiseLinear
+
+    def protocol(name, values):
+        if values is None or len(values) == 1:
+            return None if values is None else values[0]
+        if len(values) != 2:
+            raise ValueError(f"--{name} takes one value or START END: got {len(values)} values")
+        return PiecewiseLinear([0.0, args.t_end], values)
+
+    problem = lim.load_problem(args.problem_file)
+    res = lim.run(problem, barrier=protocol("barrier", args.barrier), scale=protocol("scale", args.scale),
+                  leak=protocol("leak", args.leak), t_end=args.t_end, n_trajectories=args.trajectories,
+                  rate_law=args.rate_law, rng=args.seed)
+    summary = res.summary(temperature=args.temperature, gamma=args.gamma)
+    if args.json:
+        print(json.dumps(asdict(summary), indent=2))
+    else:
+        print(summary.table())
+    return 0
 
 
 def main(argv=None) -> int:

@@ -196,6 +196,15 @@ def _verification_section() -> str:
 SECTIONS: list[Callable[[], str]] = [_paper_section, _verification_section]
 
 
+def _lim_section() -> str:
+    from .lim import report_section
+
+    return report_section()
+
+
+SECTIONS.append(_lim_section)
+
+
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths."""
     import matplotlib
