@@ -96,6 +96,8 @@ def _add_lim(sub) -> None:
     p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
     p.add_argument("--gamma", type=float, default=None,
                    help="schedule gamma for the lim_energy bound (default: not shown)")
+    p.add_argument("--optimum", type=float, default=None, metavar="E",
+                   help="optimum energy in kT (default: brute force; needed for large problems)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_lim)
 
@@ -194,7 +196,7 @@ def _cmd_lim(args) -> int:
     problem = lim.load_problem(args.problem_file)
     res = lim.run(problem, barrier=protocol("barrier", args.barrier), scale=protocol("scale", args.scale),
                   leak=protocol("leak", args.leak), t_end=args.t_end, n_trajectories=args.trajectories,
-                  rate_law=args.rate_law, rng=args.seed)
+                  rate_law=args.rate_law, rng=args.seed, optimum=args.optimum)
     summary = res.summary(temperature=args.temperature, gamma=args.gamma)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))

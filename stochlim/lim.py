@@ -63,6 +63,9 @@ MAX_ENUMERATED_STATES = 1 << 20
 #: Thinning splits linear segments so that a rate bound is within this factor (log) of the rate.
 _THINNING_LOG_SLACK = math.log(2.0)
 
+#: Largest barrier table (segments x distinct barrier protocols) refinement may create.
+_MAX_TABLE = 1 << 24
+
 
 def _symmetric(name: str, matrix, n: int | None = None) -> sp.csr_matrix:
     """``matrix`` (dense or sparse) as a symmetric float64 CSR matrix, checked."""
@@ -491,7 +494,8 @@ class LimResult:
           not a theorem.
         """
         if self.optimum_energy is None:
-            raise ValueError("summary needs the optimum: pass optimum= to run() (energy or state)")
+            raise ValueError("summary needs the optimum, too many states to find it by brute force: "
+                             "pass optimum= to run() (energy or state; --optimum on the command line)")
         n = self.n_trajectories
         m = self.problem.n_params
         ok = self.success()
@@ -555,9 +559,12 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
     dl_max = pr._step * vmax + 0.5 * pr._step ** 2
     speed = np.abs(sc1) * dp_max + np.abs(lk1) * dl_max + np.abs(b1).max(axis=1)
     if np.any(speed > 0):
+        # refining never changes the dynamics, only the acceptance of thinning; cap the barrier
+        # table (segments x barrier columns) at _MAX_TABLE entries
+        budget = min(MAX_REFINED_SEGMENTS, max(grid.size, _MAX_TABLE // len(bar_list)))
         pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / _THINNING_LOG_SLACK)).astype(np.int64)
-        if pieces.sum() > MAX_REFINED_SEGMENTS:
-            pieces = np.maximum(1, (pieces * (MAX_REFINED_SEGMENTS / pieces.sum())).astype(np.int64))
+        if pieces.sum() > budget:
+            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
         grid = np.concatenate([np.linspace(x, y, k, endpoint=False)
                                for x, y, k in zip(grid[:-1], grid[1:], pieces)] + [grid[-1:]])
         sc0, sc1, lk0, lk1, b0, b1 = lower(grid)

@@ -75,3 +75,11 @@ def test_bad_problem_files(tmp_path, capsys):
     assert main(["lim", str(missing)]) == 2
     assert "needs the keys ['levels', 'quantum']" in capsys.readouterr().err
     assert main(["lim", str(tmp_path / "none.npz")]) == 1
+
+
+def test_large_problem_needs_the_optimum(tmp_path, capsys):
+    path = tmp_path / "big.npz"
+    np.savez(path, J=np.zeros((21, 21)))
+    assert main(["lim", str(path), "--trajectories", "2", "--t-end", "0.1"]) == 2
+    assert "--optimum" in capsys.readouterr().err
+    assert main(["lim", str(path), "--trajectories", "2", "--t-end", "0.1", "--optimum", "0"]) == 0
