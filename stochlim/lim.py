@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from itertools import product
 
 import numpy as np
 import scipy.sparse as sp
@@ -171,7 +170,7 @@ class Quadratic(_Problem):
     b : array_like, shape (M,)
         Linear term in kT per unit value (a number broadcasts).
     levels : int
-        Levels per memory, odd and >= 3 (a memory is symmetric about 0).
+        Levels per memory, odd and >= 3 (a memory is symmetric about 0; 1 and even values raise).
     quantum : float
         Value step between levels, > 0: ``w = quantum * k``, ``k = -(levels-1)/2 .. (levels-1)/2``.
     """
@@ -279,7 +278,7 @@ def enumerate_states(problem, *, max_states: int = MAX_ENUMERATED_STATES) -> np.
     count = pr.n_levels ** pr.n_params
     if count > max_states:
         raise ValueError(f"problem has {pr.n_levels}^{pr.n_params} = {count} states, more than max_states = {max_states}")
-    levels = np.array(list(product(range(pr.n_levels), repeat=pr.n_params)))[:, ::-1]
+    levels = (np.arange(count)[:, None] // pr.n_levels ** np.arange(pr.n_params)) % pr.n_levels
     return pr.values_of(levels)
 
 

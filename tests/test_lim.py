@@ -77,7 +77,7 @@ def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
               leak=PiecewiseConstant([0.0, 4.0], [0.0, 0.8]), rate_law=rate_law)
     res = lim.run(q, t_end=8.0, n_trajectories=300, rng=42, x0=[1.0], **kw)
     ens = simulate(lim.to_hop_model(q, **kw), t_end=8.0, n_trajectories=300, rng=42,
-                   x0=int(round((1.0 - q._lo) / q.quantum)), method="restart")
+                   x0=int(np.flatnonzero(lim.enumerate_states(q)[:, 0] == 1.0)[0]), method="restart")
     np.testing.assert_array_equal(res.final_state[:, 0], q.values_of(ens.final_state))
     np.testing.assert_array_equal(res.n_updates, ens.n_jumps)
     np.testing.assert_allclose(res.work, ens.work, atol=1e-9)
