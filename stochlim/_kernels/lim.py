@@ -30,6 +30,11 @@ ladder, so both produce the same events from the same seed.
 Streams: the per-trajectory xoshiro256** streams of ``stochlim._kernels.ssa`` (imported, not
 copied), so results do not depend on the number of threads. Kernels never raise, never allocate per
 event, and return 0.
+
+Caching caveat: numba's on-disk cache of this file is keyed on this file only, so a cached
+``run_array`` keeps the generator and rate-law code it inlined from ``ssa.py`` until this file
+changes or the cache is cleared. The stream contract fixes their outputs, so that is harmless unless
+their signatures change; then clear ``__pycache__`` here.
 """
 
 from __future__ import annotations
