@@ -28,3 +28,9 @@ from . import master, thermo
 from .master import MasterSolution, solve_master
 
 __all__ += ["master", "thermo", "MasterSolution", "solve_master"]
+
+# Learning-in-memory optimiser (issue 5)
+from . import lim
+from .lim import Ising, Quadratic
+
+__all__ += ["lim", "Ising", "Quadratic"]
