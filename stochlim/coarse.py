@@ -108,6 +108,10 @@ __all__ = [
     "DrivenComparison",
     "driven_comparison",
     "rate_table",
+    "ramp_scan",
+    "plot_coarse",
+    "report_section",
+    "write_coarse",
 ]
 
 #: Half-width ``w`` of the region around the barrier top where the bias tilt of
@@ -670,3 +674,135 @@ def rate_table(E0_values, dE_values, K_values, *, D=1.0) -> list[dict]:
                     "gap": s.gap,
                 })
     return rows
+
+
+def ramp_scan(durations, *, E0=(8.0, 4.0), dE=(0.0, 2.0), K=151, D=1.0) -> list[dict]:
+    """Two-state reduction errors against the duration ``T`` of a linear ramp.
+
+    ``E0`` and ``dE`` go linearly from their first to their second value over ``T``, starting in
+    the left well (:func:`driven_comparison`). Each row holds ``T``, ``T / tau_intra`` and the
+    :meth:`DrivenComparison.errors` (two-state minus fine), plus the fine model's heat.
+    """
+    rows = []
+    for T in np.atleast_1d(check_positive("durations", durations)):
+        T = float(T)
+        c = driven_comparison(PiecewiseLinear([0.0, T], E0), PiecewiseLinear([0.0, T], dE),
+                              K=K, t_end=T, D=D)
+        rows.append({"T": T, "T_over_tau_intra": T / c.tau_intra, "heat_fine": float(c.heat_fine[-1]),
+                     **c.errors()})
+    return rows
+
+
+def plot_coarse(rate_rows, ramp_rows):
+    """Figure: two-state (Kramers) rate error vs E0 per K and bias; heat error vs ramp duration.
+
+    Parameters
+    ----------
+    rate_rows : list of dict
+        From :func:`rate_table`.
+    ramp_rows : list of dict
+        From :func:`ramp_scan`.
+
+    Returns
+    -------
+    (fig, axes)
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (ax_rate, ax_heat) = plt.subplots(1, 2, figsize=(11, 4.2))
+    ks = sorted({r["K"] for r in rate_rows})
+    des = sorted({r["dE"] for r in rate_rows})
+    styles = ["-", "--", ":", "-."]
+    for j, de in enumerate(des):
+        for i, k in enumerate(ks):
+            sel = [r for r in rate_rows if r["K"] == k and r["dE"] == de]
+            ax_rate.plot([r["E0"] for r in sel], [100 * r["rel_err_kramers"] for r in sel],
+                         styles[i % len(styles)], color=f"C{j}", marker="o", ms=3,
+                         label=f"dE = {de:g} kT, K = {k}")
+    ax_rate.axhline(0.0, color="0.6", lw=0.8)
+    ax_rate.set_xlabel("barrier E0 / kT")
+    ax_rate.set_ylabel("Kramers rate / fine-model rate - 1  [%]")
+    ax_rate.set_title("two-state (Kramers) rate error")
+    ax_rate.legend(fontsize=7, ncol=2)
+    x = [r["T_over_tau_intra"] for r in ramp_rows]
+    for key, label in [("heat", "heat"), ("work", "work"), ("occupation", "occupation (max |dP|)")]:
+        ax_heat.loglog(x, [abs(r[key]) for r in ramp_rows], marker="o", label=label)
+    ax_heat.set_xlabel("ramp duration T / tau_intra")
+    ax_heat.set_ylabel("|two-state - fine|  [kT; probability]")
+    ax_heat.set_title("driven ramp: E0 8 -> 4 kT, dE 0 -> 2 kT")
+    ax_heat.legend(fontsize=8)
+    fig.tight_layout()
+    return fig, (ax_rate, ax_heat)
+
+
+def report_section() -> str:
+    """One line for ``stochlim reproduce``: Kramers agreement, low-barrier breakdown, heat error."""
+    def err(e0):
+        xr = default_x_range(e0)
+        k = effective_rates(quartic_double_well(e0, 0.0), x_range=xr, K=401)[0]
+        return 100 * (k / kramers_rates(quartic_double_well(e0, 0.0), x_range=xr)[0] - 1)
+
+    fast, slow = ramp_scan([1.0, 100.0])
+    return (
+        "## Coarse-grained rates (issue 6)\n\n"
+        f"Fine quartic double well against the two-state picture: rate vs Kramers {err(8.0):+.1f} % "
+        f"at E0 = 8 kT, {err(1.0):+.1f} % at E0 = 1 kT (breakdown); two-state heat error for an "
+        f"E0 8 -> 4 kT, dE 0 -> 2 kT ramp {fast['heat']:+.3f} kT at T = {fast['T_over_tau_intra']:.0f} "
+        f"tau_intra and {slow['heat']:+.4f} kT at T = {slow['T_over_tau_intra']:.0f} tau_intra "
+        "(`stochlim coarse` for the tables).\n"
+    )
+
+
+def _markdown(rows: list[dict], keys: list[str]) -> str:
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(f"{r[k]:.4g}" for k in keys) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=("png", "pdf")) -> list:
+    """Write ``coarse_rates.csv``, ``coarse_ramp.csv``, ``coarse.md`` and the figure into ``out_dir``.
+
+    The tables are :func:`rate_table` and :func:`ramp_scan`; the figure is :func:`plot_coarse`.
+    Returns the written paths.
+    """
+    import csv
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rates = rate_table(E0_values, dE_values, K_values)
+    if not rates:
+        raise ValueError("no (E0, dE, K) combination is a resolved double well: raise K or E0, or "
+                         "lower |dE| below 0.75 E0")
+    ramps = ramp_scan(durations)
+    written = []
+    for name, rows in (("coarse_rates.csv", rates), ("coarse_ramp.csv", ramps)):
+        path = out / name
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        written.append(path)
+    md = out / "coarse.md"
+    md.write_text(
+        "# Coarse-grained rates: fine double well against the two-state picture\n\n"
+        "## Effective rates (relative errors are prediction / fine - 1)\n\n"
+        + _markdown(rates, ["E0", "dE", "K", "k_lr", "k_rl", "rel_err_kramers", "ratio_over_exp_dE",
+                            "rel_err_eq7", "rel_err_arrhenius", "gap"])
+        + "\n## Driven ramp E0 8 -> 4 kT, dE 0 -> 2 kT (two-state minus fine, at the end)\n\n"
+        + _markdown(ramps, ["T", "T_over_tau_intra", "occupation", "current", "work", "heat", "heat_fine"]),
+        encoding="utf-8",
+    )
+    written.append(md)
+    fig, _ = plot_coarse(rates, ramps)
+    for fmt in formats:
+        path = out / f"coarse.{fmt}"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        written.append(path)
+    plt.close(fig)
+    return written
