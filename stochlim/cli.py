@@ -2,8 +2,9 @@
 
 Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures),
 ``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
-Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms) and ``lim``
-(run a learning-in-memory array on a problem file). Bad
+Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms), ``lim``
+(run a learning-in-memory array on a problem file) and ``coarse`` (fine double wells against the
+two-state rates). Bad
 input ends with a one-line message on stderr and exit code 2, never a traceback.
 """
 
@@ -102,6 +103,25 @@ def _add_lim(sub) -> None:
     p.set_defaults(func=_cmd_lim)
 
 
+def _add_coarse(sub) -> None:
+    p = sub.add_parser(
+        "coarse",
+        help="fine-grained double wells against the two-state rates of Eq. 3 and Eq. 7",
+        description="Write coarse_rates.csv, coarse_ramp.csv, coarse.md and the coarse.png/.pdf "
+        "figure into DIR: effective rates of a discretised quartic double well against Kramers, "
+        "Arrhenius and Eq. 7 for several E0, biases and K, and the two-state heat error against "
+        "the duration of a driven ramp (see stochlim.coarse).",
+    )
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument("--E0", type=float, nargs="+", default=[1, 1.5, 2, 3, 4, 6, 8, 10, 12, 14, 16],
+                   help="barriers in kT (default 1 ... 16)")
+    p.add_argument("--dE", type=float, nargs="+", default=[0.0, 1.0, 2.0], help="biases in kT (default 0 1 2)")
+    p.add_argument("--K", type=int, nargs="+", default=[51, 101, 401], help="numbers of sites (default 51 101 401)")
+    p.add_argument("--durations", type=float, nargs="+", default=[0.03, 0.1, 0.3, 1, 3, 10, 30, 100],
+                   help="ramp durations in 1/D (default 0.03 ... 100)")
+    p.set_defaults(func=_cmd_coarse)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
     parser = argparse.ArgumentParser(
@@ -116,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reproduce(sub)
     _add_verify(sub)
     _add_lim(sub)
+    _add_coarse(sub)
     return parser
 
 
@@ -202,6 +223,15 @@ def _cmd_lim(args) -> int:
         print(json.dumps(asdict(summary), indent=2))
     else:
         print(summary.table())
+    return 0
+
+
+def _cmd_coarse(args) -> int:
+    from .coarse import write_coarse
+
+    for path in write_coarse(args.out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
+                             durations=args.durations):
+        print(path)
     return 0
 
 

@@ -205,6 +205,15 @@ def _lim_section() -> str:
 SECTIONS.append(_lim_section)
 
 
+def _coarse_section() -> str:
+    from .coarse import report_section
+
+    return report_section()
+
+
+SECTIONS.append(_coarse_section)
+
+
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths."""
     import matplotlib
