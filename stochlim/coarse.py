@@ -56,7 +56,9 @@ Measured (``stochlim coarse``; D = 1, default x_range, K = 401)
   against the corrected ``k_Kramers (1 - 3/(8 E0))``, which holds to 0.4 % at E0 = 4, the fine rate
   is off by +15 % at E0 = 2 and +81 % at E0 = 1. The eigenvalue gap ``lambda_2 / lambda_1`` that
   justifies a two-state reduction falls from 6100 (E0 = 8) and 110 (E0 = 4) to 18 (E0 = 2) and
-  8 (E0 = 1): there the "rate" is no longer a property of two states alone.
+  8 (E0 = 1): there the "rate" is no longer a property of two states alone. The bias also stops
+  being the well free-energy difference: ``k_LR / k_RL / exp(dE) - 1`` = -7.6 % at E0 = 2 and
+  -10 % at E0 = 1.5 (dE = 1), because the barrier region, where the tilt acts, is populated.
 * Eq. 7 against the fine model: the Kramers rates scale like Arrhenius, ``e^-(E0 - dE/2)``, so
   the fine net current is ``2 A e^-E0 sinh(dE/2)``; Eq. 7's ``tanh(dE/2)`` under-estimates it by
   the factor ``cosh(dE/2)`` (-11 % at dE = 1, -35 % at dE = 2). The Kramers prefactor ``A = D

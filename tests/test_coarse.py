@@ -140,13 +140,16 @@ def test_eq7_against_the_fine_net_current():
 
 def test_low_barrier_breakdown_is_as_documented():
     """The numbers the module docstring states, to 1 % absolute: Kramers +13 % at E0 = 1,
-    corrected Kramers +15 % (E0 = 2) and +81 % (E0 = 1), eigenvalue gap 18 and 8."""
+    corrected Kramers +15 % (E0 = 2) and +81 % (E0 = 1), eigenvalue gap 18 and 8, and the rate
+    ratio 7.6 % below exp(dE) at E0 = 2, dE = 1."""
     for E0, plain, corrected, gap in [(1.0, 0.130, 0.81, 8.0), (2.0, -0.067, 0.148, 17.9)]:
         s, (k_k, _) = split(E0), kramers(E0)
         assert s.k_lr / k_k - 1 == pytest.approx(plain, abs=0.01)
         assert s.k_lr / (k_k * (1 - 3 / (8 * E0))) - 1 == pytest.approx(corrected, abs=0.01)
         assert s.gap == pytest.approx(gap, rel=0.02)
     assert split(8.0).gap > 1000
+    biased = split(2.0, 1.0)
+    assert biased.k_lr / biased.k_rl / math.exp(1.0) - 1 == pytest.approx(-0.076, abs=0.01)
 
 
 # --- driven comparison (Done when, item 3) ----------------------------------------------------------
