@@ -34,3 +34,8 @@ from . import lim
 from .lim import Ising, Quadratic
 
 __all__ += ["lim", "Ising", "Quadratic"]
+
+# Coarse-graining check of the two-state rates (issue 6)
+from . import coarse
+
+__all__ += ["coarse"]
