@@ -43,6 +43,19 @@ def test_generator_matches_reference_stream():
     assert [int(v) for v in state] == ref.s
     for _ in range(100):
         assert int(krng.next_u64(state)) == ref.next_u64()
+    ref = Xoshiro256(2**64 - 5, 123)
+    st = krng.stream_state(np.uint64(2**64 - 5), 123)  # the tuple form the event loops use
+    assert [int(v) for v in st] == ref.s
+
+    def as_u64(st):  # numba returns the tuple as Python ints
+        return tuple(np.uint64(v) for v in st)
+
+    for _ in range(100):
+        r, st = krng.next_u64_st(as_u64(st))
+        assert int(r) == ref.next_u64()
+    u, st = krng.uniform_st(as_u64(st))
+    e, st = krng.exponential_st(as_u64(st))
+    assert (u, e) == (ref.uniform(), ref.exponential())
 
 
 @pytest.mark.parametrize("model, method", CASES)

@@ -60,13 +60,27 @@ def splitmix64_mix(z):
     return z ^ (z >> np.uint64(31))
 
 
+# The event loops carry the generator state as a tuple of four uint64 (``st``) that the draws
+# return updated: LLVM keeps it in registers, whereas an array state is loaded from and stored to
+# memory at every draw. The array forms (``seed_stream``, ``next_u64``, ``uniform``,
+# ``exponential``) wrap the tuple forms for callers that keep the state in an array.
+
+
+@jit()
+def stream_state(root, index):
+    """Trajectory ``index``'s xoshiro256** state as a tuple of four uint64."""
+    x = splitmix64_mix(np.uint64(root)) ^ (np.uint64(index) * INDEX_MIX)
+    x0 = x + GOLDEN
+    x1 = x0 + GOLDEN
+    x2 = x1 + GOLDEN
+    x3 = x2 + GOLDEN
+    return splitmix64_mix(x0), splitmix64_mix(x1), splitmix64_mix(x2), splitmix64_mix(x3)
+
+
 @jit()
 def seed_stream(root, index, state):
     """Fill ``state`` (4 uint64) with trajectory ``index``'s xoshiro256** state."""
-    x = splitmix64_mix(np.uint64(root)) ^ (np.uint64(index) * INDEX_MIX)
-    for k in range(4):
-        x = x + GOLDEN
-        state[k] = splitmix64_mix(x)
+    state[0], state[1], state[2], state[3] = stream_state(root, index)
 
 
 @jit()
@@ -75,29 +89,53 @@ def _rotl(x, k):
 
 
 @jit()
+def next_u64_st(st):
+    """``(output, next state)``: one step of xoshiro256** on the tuple state ``st``."""
+    s0, s1, s2, s3 = st
+    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, (s0, s1, s2, s3)
+
+
+@jit()
+def uniform_st(st):
+    """``(u, next state)``: uniform double in [0, 1) from the top 53 bits."""
+    r, st = next_u64_st(st)
+    return np.float64(r >> np.uint64(11)) * _TWO_M53, st
+
+
+@jit()
+def exponential_st(st):
+    """``(-log(1 - u), next state)``: finite because ``1 - u`` lies in (0, 1] and is exact."""
+    u, st = uniform_st(st)
+    return -np.log(1.0 - u), st
+
+
+@jit()
 def next_u64(s):
-    """Next 64-bit output of xoshiro256**; advances ``s`` in place."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
-    return result
+    """Next 64-bit output of xoshiro256**; advances the array state ``s`` in place."""
+    r, (s[0], s[1], s[2], s[3]) = next_u64_st((s[0], s[1], s[2], s[3]))
+    return r
 
 
 @jit()
 def uniform(s):
-    """Uniform double in [0, 1) from the top 53 bits."""
-    return np.float64(next_u64(s) >> np.uint64(11)) * _TWO_M53
+    """Uniform double in [0, 1) from the top 53 bits; advances the array state ``s``."""
+    u, (s[0], s[1], s[2], s[3]) = uniform_st((s[0], s[1], s[2], s[3]))
+    return u
 
 
 @jit()
 def exponential(s):
-    """Unit exponential ``-log(1 - u)``; finite because ``1 - u`` lies in (0, 1] and is exact."""
-    return -np.log(1.0 - uniform(s))
+    """Unit exponential ``-log(1 - u)``; advances the array state ``s``."""
+    e, (s[0], s[1], s[2], s[3]) = exponential_st((s[0], s[1], s[2], s[3]))
+    return e
 
 
 # --- event loops ---------------------------------------------------------------------------------
@@ -129,33 +167,14 @@ def log_rate(law, log_prefactor, e0, de):
     return log_prefactor - e0 + de / 2.0
 
 
-@jit(inline="always")
-def _table_event(s, j, x, t, t1, rate, total, out_ptr):
-    tot = total[j, x]
-    if tot > 0.0:
-        tn = t + exponential(s) / tot
-        if tn < t1:
-            target = uniform(s) * tot
-            acc = 0.0
-            chosen = -1
-            for d in range(out_ptr[x], out_ptr[x + 1]):
-                r = rate[j, d]
-                if r > 0.0:
-                    acc += r
-                    chosen = d
-                    if target < acc:
-                        break
-            return tn, chosen
-    return t1, -1
-
-
 @jit()
-def _hazard_event(s, j, x, t, t1, seg_t, log_rate0, log_slope, out_ptr):
+def _hazard_event(st, j, x, t, t1, seg_t, log_rate0, log_slope, out_ptr):
     s0 = t - seg_t[j]
     best = np.inf
     chosen = -1
     for d in range(out_ptr[x], out_ptr[x + 1]):
-        log_xi = np.log(exponential(s))
+        xi, st = exponential_st(st)
+        log_xi = np.log(xi)
         b = log_slope[j, d]
         c = log_rate0[j, d] + b * s0
         if b == 0.0:
@@ -167,23 +186,25 @@ def _hazard_event(s, j, x, t, t1, seg_t, log_rate0, log_slope, out_ptr):
             best = tau
             chosen = d
     if chosen >= 0 and t + best < t1:
-        return t + best, chosen
-    return t1, -1
+        return t + best, chosen, st
+    return t1, -1, st
 
 
 @jit()
-def _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier, barrier_slope, bound,
+def _thinning_event(st, j, x, t, t1, seg_t, energy, energy_slope, barrier, barrier_slope, bound,
                     out_ptr, out_dst, out_edge, out_drive, law, log_prefactor):
     b_tot = bound[j, x]
     if b_tot <= 0.0:
-        return t1, -1
+        return t1, -1, st
     while True:
-        t = t + exponential(s) / b_tot
+        xi, st = exponential_st(st)
+        t = t + xi / b_tot
         if t >= t1:
-            return t1, -1
+            return t1, -1, st
         dt = t - seg_t[j]
         ex = energy[j, x] + energy_slope[j, x] * dt
-        target = uniform(s) * b_tot
+        u, st = uniform_st(st)
+        target = u * b_tot
         acc = 0.0
         for d in range(out_ptr[x], out_ptr[x + 1]):
             y = out_dst[d]
@@ -192,11 +213,11 @@ def _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier, barrie
             e0 = barrier[j, e] + barrier_slope[j, e] * dt
             acc += np.exp(log_rate(law, log_prefactor, e0, ex - ey + out_drive[d]))
             if target < acc:
-                return t, d
+                return t, d, st
 
 
 @jit()
-def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
+def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                 t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out, work_out, heat_out):
     nseg = seg_t.shape[0] - 1
@@ -211,13 +232,32 @@ def _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_s
         t0 = seg_t[j]
         t1 = seg_t[j + 1]
         if method == TABLE:
-            tn, d = _table_event(s, j, x, t, t1, rate_a, total, out_ptr)
+            # Written out here rather than in an inlined helper: inlining a function that takes
+            # arrays adds reference-count updates (atomic, shared by all threads) to every event.
+            tn = t1
+            d = -1
+            tot = total[j, x]
+            if tot > 0.0:
+                xi, st = exponential_st(st)
+                tw = t + xi / tot
+                if tw < t1:
+                    tn = tw
+                    u, st = uniform_st(st)
+                    target = u * tot
+                    acc = 0.0
+                    for k in range(out_ptr[x], out_ptr[x + 1]):
+                        r = rate_a[j, k]
+                        if r > 0.0:
+                            acc += r
+                            d = k
+                            if target < acc:
+                                break
         elif method == HAZARD:
-            tn, d = _hazard_event(s, j, x, t, t1, seg_t, rate_a, rate_b, out_ptr)
+            tn, d, st = _hazard_event(st, j, x, t, t1, seg_t, rate_a, rate_b, out_ptr)
         else:
-            tn, d = _thinning_event(s, j, x, t, t1, seg_t, energy, energy_slope, barrier,
-                                    barrier_slope, total, out_ptr, out_dst, out_edge, out_drive,
-                                    law, log_prefactor)
+            tn, d, st = _thinning_event(st, j, x, t, t1, seg_t, energy, energy_slope, barrier,
+                                        barrier_slope, total, out_ptr, out_dst, out_edge,
+                                        out_drive, law, log_prefactor)
         if grid_out is not None:  # resolved at compile time: None compiles without recording
             while g < t_grid.shape[0] and t_grid[g] < tn:
                 grid_out[i, g] = x
@@ -257,14 +297,14 @@ def _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, bar
          out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
          t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out, heat_out):
     """Seed trajectory ``i``'s stream, draw its start state and run it."""
-    s = np.empty(4, dtype=np.uint64)
-    seed_stream(root, i, s)
+    st = stream_state(root, i)
     if x0s.shape[0] > 0:
         x = x0s[i]
     else:
-        x = np.searchsorted(p0_cum, uniform(s), side="right")
+        u, st = uniform_st(st)
+        x = np.searchsorted(p0_cum, u, side="right")
     init_out[i] = x
-    _trajectory(i, s, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
+    _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law,
                 log_prefactor, t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out,
                 work_out, heat_out)
