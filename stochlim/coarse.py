@@ -753,7 +753,7 @@ def report_section() -> str:
 
     fast, slow = ramp_scan([1.0, 100.0])
     return (
-        "## Coarse-grained rates (issue 6)\n\n"
+        "## Two-state rates against a fine double well (`stochlim coarse`)\n\n"
         f"Fine quartic double well against the two-state picture: rate vs Kramers {err(8.0):+.1f} % "
         f"at E0 = 8 kT, {err(1.0):+.1f} % at E0 = 1 kT (breakdown); two-state heat error for an "
         f"E0 8 -> 4 kT, dE 0 -> 2 kT ramp {fast['heat']:+.3f} kT at T = {fast['T_over_tau_intra']:.0f} "
