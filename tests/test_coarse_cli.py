@@ -38,4 +38,4 @@ def test_coarse_bad_input_is_one_line(tmp_path, capsys):
 def test_reproduce_has_the_coarse_line():
     assert any(s.__name__ == "_coarse_section" for s in reproduce.SECTIONS)
     text = coarse.report_section()
-    assert text.startswith("## Coarse-grained rates (issue 6)") and "E0 = 8 kT" in text
+    assert text.startswith("## Two-state rates against a fine double well") and "E0 = 8 kT" in text
