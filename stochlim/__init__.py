@@ -39,3 +39,10 @@ __all__ += ["lim", "Ising", "Quadratic"]
 from . import coarse
 
 __all__ += ["coarse"]
+
+# Parameter studies (issue 7): the function shadows the module name on purpose (stochlim.sweep(...))
+from . import study
+from .study import Study, load_study
+from .sweep import sweep
+
+__all__ += ["study", "Study", "load_study", "sweep"]

@@ -3,9 +3,9 @@
 Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper's figures),
 ``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
 Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms), ``lim``
-(run a learning-in-memory array on a problem file) and ``coarse`` (fine double wells against the
-two-state rates). Bad
-input ends with a one-line message on stderr and exit code 2, never a traceback.
+(run a learning-in-memory array on a problem file), ``coarse`` (fine double wells against the
+two-state rates) and ``sweep`` (a parameter study from a TOML file, checkpointed, local or on
+Dask). Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -122,6 +122,24 @@ def _add_coarse(sub) -> None:
     p.set_defaults(func=_cmd_coarse)
 
 
+def _add_sweep(sub) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run a parameter study from a TOML file in checkpointed chunks (locally or on Dask)",
+        description="Run every grid point of STUDY.toml in chunks written atomically into DIR, then "
+        "write DIR/results.csv (one row per point), per-point arrays and provenance.json. A killed "
+        "run finishes with --resume, identically. See stochlim.study for the file format.",
+    )
+    p.add_argument("study", nargs="?", metavar="STUDY.toml", help="the study file")
+    p.add_argument("--out", metavar="DIR", help="output folder (new, empty, or this study's with --resume)")
+    p.add_argument("--resume", action="store_true", help="keep verified chunks in DIR and finish the study")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786 "
+                   "(needs stochlim[distributed]); overrides the study's scheduler")
+    p.add_argument("--example", action="store_true", help="print a small valid study and exit")
+    p.set_defaults(func=_cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
     parser = argparse.ArgumentParser(
@@ -137,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verify(sub)
     _add_lim(sub)
     _add_coarse(sub)
+    _add_sweep(sub)
     return parser
 
 
@@ -232,6 +251,26 @@ def _cmd_coarse(args) -> int:
     for path in write_coarse(args.out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
                              durations=args.durations):
         print(path)
+    return 0
+
+
+def _cmd_sweep(args) -> int:
+    from .study import EXAMPLE
+    from .sweep import SweepInterrupted, sweep
+
+    if args.example:
+        print(EXAMPLE, end="")
+        return 0
+    if args.study is None or args.out is None:
+        raise ValueError("give a study file and --out DIR (or --example for a study to start from)")
+    try:
+        table = sweep(args.study, out=args.out, resume=args.resume, scheduler=args.scheduler,
+                      quiet=args.quiet)
+    except SweepInterrupted as exc:
+        print(f"stochlim sweep: {exc}", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(f"{len(table['point'])} points -> {args.out}/results.csv")
     return 0
 
 
