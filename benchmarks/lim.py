@@ -8,12 +8,17 @@ Cases (issue 5):
   direct method; a hot, hop-rich regime);
 * ``quadratic_chain`` - sparse quadratic, M = 1e4 memories of 33 levels coupled along a chain
   (tridiagonal A = Laplacian + 0.1 I, degree 2), constant inputs;
-* ``planted_8x8`` - success probability and time to solution of annealing a planted 8 x 8 instance.
+* comparison with dwave-samplers' simulated annealing (``SimulatedAnnealingSampler``, default
+  1000 sweeps) on the *same* planted instances, 8 x 8 (seed 3; stochlim anneal t_end = 10, 100,
+  1000) and 100 x 100 (seed 1; t_end = 100): success probability (ground state = the planted
+  state, checked to have the same energy in both conventions), wall and CPU time per read (CPU time
+  summed over this process's threads: stochlim runs reads in parallel, SA one thread), and the
+  wall time to reach the ground state with probability 0.99, ``t_read ln(0.01) / ln(1 - p)``.
 
 Reported: hops (single-level updates) per second over all trajectories and per thread, median of
 ``--repeats`` runs; the first call (JIT compile or on-disk cache load) is timed apart. Peer:
 dwave-samplers' simulated annealing on the same instances when it is importable, else skipped with a
-message. Results go to ``benchmarks/results/lim-<UTC time>.json``.
+message (rows ``dwave_samplers`` in the JSON). Results go to ``benchmarks/results/lim-<UTC time>.json``.
 """
 
 from __future__ import annotations
@@ -98,51 +103,110 @@ def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     return row
 
 
-def planted_success(repeats, n_traj=200):
-    ising, star = planted_lattice(8, seed=3)
-    rows = []
-    for t_end in (10.0, 100.0, 1000.0):
-        wall, res = _time(lambda: lim.run(ising, n_trajectories=n_traj, rng=1, optimum=star, t_end=t_end,
-                                          **_anneal(t_end)), repeats)
-        s = res.summary()
-        rows.append({"case": "planted_8x8", "t_end": t_end, "n_trajectories": n_traj, "wall_s": wall,
-                     "success_probability": s.success_probability,
-                     "time_to_solution": s.time_to_solution,
-                     "wall_per_run_s": wall / n_traj})
-        print(f"planted 8x8 anneal t = {t_end:6g}: P(ground) = {s.success_probability:.3f} "
-              f"+- {s.success_probability_se:.3f}, TTS99 = {s.time_to_solution:.4g} / J_max, "
-              f"{wall / n_traj * 1e3:.3f} ms wall per run")
-    return rows
+def _tts99(per_read_s, p):
+    """Wall time to reach the ground state with probability 0.99: ``t_read ln(0.01) / ln(1-p)``."""
+    if p <= 0.0:
+        return float("inf")
+    if p >= 1.0:
+        return per_read_s
+    return per_read_s * max(1.0, np.log(0.01) / np.log1p(-p))
 
 
-def dwave_peer(n_traj):
+def _timed(fn):
+    """(wall s, CPU s summed over this process's threads, result) of one call."""
+    w, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - w, time.process_time() - c, out
+
+
+def _instance(side):
+    return planted_lattice(side, seed=3 if side == 8 else 1)
+
+
+def stochlim_anneal(side, t_end, n_reads, repeats):
+    """stochlim's LIM anneal (scale 0.1 -> 3, barrier 0 -> 3 kT over ``t_end``) on the planted
+    ``side x side`` instance: success probability and wall/CPU time per read (median of repeats;
+    the first call, JIT or cache load, is made before)."""
+    ising, star = _instance(side)
+
+    def go():
+        return lim.run(ising, n_trajectories=n_reads, rng=1, optimum=star, t_end=t_end,
+                       **_anneal(t_end))
+
+    lim.run(ising, n_trajectories=min(n_reads, 2), rng=0, optimum=star, t_end=min(t_end, 1.0),
+            **_anneal(min(t_end, 1.0)))
+    runs = [_timed(go) for _ in range(repeats)]
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    res = runs[-1][2]
+    s = res.summary()
+    p = float(s.success_probability)
+    row = {"method": "stochlim LIM anneal", "case": f"planted_{side}x{side}", "n_spins": side * side,
+           "t_end": t_end, "n_reads": n_reads, "threads": min(numba.get_num_threads(), n_reads),
+           "wall_s": wall, "cpu_s": cpu, "wall_per_read_s": wall / n_reads,
+           "cpu_per_read_s": cpu / n_reads, "success_probability": p,
+           "success_probability_se": float(s.success_probability_se),
+           "hops_per_read": float(res.n_updates.mean()),
+           "time_to_solution_model_units": float(s.time_to_solution),
+           "tts99_wall_s": _tts99(wall / n_reads, p)}
+    print(f"stochlim anneal {side}x{side} t = {t_end:6g}: P(ground) = {p:.3f} +- "
+          f"{row['success_probability_se']:.3f}, {row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
+          f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), TTS99 {row['tts99_wall_s']:.3g} s wall")
+    return row
+
+
+def dwave_sa(side, n_reads, repeats, num_sweeps=None):
+    """dwave-samplers' simulated annealing (defaults: 1000 sweeps, geometric beta schedule chosen
+    from the instance) on the same instance as a BQM; ``None`` when not importable."""
     try:
-        from dwave.samplers import SimulatedAnnealingSampler  # noqa: F401
-        import dimod  # noqa: F401
+        import dimod
+        from dwave.samplers import SimulatedAnnealingSampler
     except ImportError:
+        return None
+    ising, star = _instance(side)
+    rows, cols = ising.J.nonzero()
+    keep = rows < cols
+    # stochlim: E = -sum_{i<j} J s s - sum h s; dimod Ising: E = sum h s + sum J s s.
+    bqm = dimod.BinaryQuadraticModel.from_ising(
+        {i: -float(ising.h[i]) for i in range(ising.n_params)},
+        {(int(r), int(c)): -float(ising.J[r, c]) for r, c in zip(rows[keep], cols[keep])})
+    e_star = bqm.energy(dict(enumerate(star)))
+    e_ours = float(np.asarray(ising.energy(star)).ravel()[0])
+    assert abs(e_star - e_ours) < 1e-6 * max(1.0, abs(e_ours)), (e_star, e_ours)
+    sampler = SimulatedAnnealingSampler()
+    kw = {} if num_sweeps is None else {"num_sweeps": num_sweeps}
+    sampler.sample(bqm, num_reads=1, num_sweeps=10, seed=0)  # load/warm up
+    runs = [_timed(lambda r=r: sampler.sample(bqm, num_reads=n_reads, seed=r + 1, **kw))
+            for r in range(repeats)]
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    ss = runs[-1][2]
+    p = float(np.mean(ss.record.energy <= e_star + 1e-9))
+    row = {"method": "dwave-samplers SA", "case": f"planted_{side}x{side}", "n_spins": side * side,
+           "num_sweeps": num_sweeps or 1000, "n_reads": n_reads, "wall_s": wall, "cpu_s": cpu,
+           "wall_per_read_s": wall / n_reads, "cpu_per_read_s": cpu / n_reads,
+           "success_probability": p,
+           "success_probability_se": float(np.sqrt(p * (1 - p) / n_reads)),
+           "flip_attempts_per_read": (num_sweeps or 1000) * side * side,
+           "tts99_wall_s": _tts99(wall / n_reads, p)}
+    print(f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
+          f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read ({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), "
+          f"TTS99 {row['tts99_wall_s']:.3g} s wall")
+    return row
+
+
+def comparison(repeats, quick):
+    """Same planted instances for both: 8 x 8 (seed 3) and 100 x 100 (seed 1)."""
+    n8 = 50 if quick else 200
+    n100 = 4 if quick else 20
+    ours = [stochlim_anneal(8, t, n8, repeats) for t in (10.0, 100.0, 1000.0)]
+    ours.append(stochlim_anneal(100, 10.0 if quick else 100.0, n100, repeats))
+    theirs = [dwave_sa(8, n8, repeats), dwave_sa(100, n100, repeats)]
+    if theirs[0] is None:
         print("dwave-samplers not importable: peer comparison skipped "
               "(pip install dwave-samplers to run it)")
-        return None
-    import dimod
-    from dwave.samplers import SimulatedAnnealingSampler
-
-    out = []
-    for side in (8, 100):
-        ising, star = planted_lattice(side, seed=3 if side == 8 else 1)
-        rows, cols = ising.J.nonzero()
-        keep = rows < cols
-        bqm = dimod.BinaryQuadraticModel.from_ising(
-            {i: -ising.h[i] for i in range(ising.n_params)},
-            {(int(r), int(c)): -float(ising.J[r, c]) for r, c in zip(rows[keep], cols[keep])})
-        start = time.perf_counter()
-        ss = SimulatedAnnealingSampler().sample(bqm, num_reads=n_traj)
-        wall = time.perf_counter() - start
-        e_star = bqm.energy(dict(enumerate(star)))
-        p = float(np.mean(ss.record.energy <= e_star + 1e-9))
-        out.append({"case": f"dwave_sa_{side}x{side}", "wall_s": wall, "num_reads": n_traj,
-                    "success_probability": p})
-        print(f"dwave-samplers SA {side}x{side}: {wall:.3f} s for {n_traj} reads, P(ground) = {p:.3f}")
-    return out
+        theirs = None
+    return ours, theirs
 
 
 def main(argv=None) -> int:
@@ -162,8 +226,8 @@ def main(argv=None) -> int:
         throughput("quadratic_chain", chain, dict(t_end=50.0 * scale_t, barrier=1.0, scale=1.0),
                    threads, args.repeats),
     ]
-    rows += planted_success(args.repeats, n_traj=50 if args.quick else 200)
-    peer = dwave_peer(200)
+    ours, peer = comparison(args.repeats, args.quick)
+    rows += ours
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"lim-{stamp}.json"
