@@ -337,7 +337,7 @@ def test_dask_local_cluster_equals_local(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, text = reference
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         sweep(parse_study(SMALL), out=tmp_path / "out", scheduler=cluster.scheduler_address, quiet=True)
     assert (tmp_path / "out" / "results.csv").read_bytes() == text
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True

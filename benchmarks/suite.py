@@ -1,0 +1,178 @@
+"""Every benchmark of the project in one run: ``python -m benchmarks.suite [--quick]``.
+
+Runs, in order, each benchmark module present - ``benchmarks.run`` (SSA kernels against a C
+baseline and GillesPy2), ``benchmarks.master_equation``, ``benchmarks.lim`` (the optimiser, against
+dwave-samplers) and ``benchmarks.sweep`` (sweep throughput, scaling with threads and Dask workers)
+- through its ``main(argv)``. Peers that are not installed are skipped by the modules with a
+message. The suite then writes ``benchmarks/results/suite-<UTC time>.json`` (machine information
+plus every module's own JSON record) and regenerates ``benchmarks/PERFORMANCE.md``, the performance
+tables the README points to. ``--quick`` shrinks every benchmark to a smoke run of a minute or two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import platform
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+PERFORMANCE = HERE / "PERFORMANCE.md"
+
+#: (module, JSON prefix it writes, arguments for a full run, arguments for --quick)
+MODULES = (
+    ("run", "bench", [], ["--scale", "0.01", "--repeats", "1", "--no-compile-time"]),
+    ("master_equation", "master", [], ["--levels", "100", "1000", "--repeats", "1"]),
+    ("lim", "lim", [], ["--quick", "--repeats", "1"]),
+    ("sweep", "sweep", [], ["--quick"]),
+)
+#: Peer packages compared where installed, and which module compares them.
+PEERS = {"gillespy2": "benchmarks.run", "dwave.samplers": "benchmarks.lim", "cayenne": None}
+
+
+def machine() -> dict:
+    """Machine and software information recorded with every suite run."""
+    import numba
+    import numpy
+    import scipy
+
+    import stochlim
+
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
+                         "numpy": numpy.__version__, "scipy": scipy.__version__}}
+
+
+def peers() -> dict:
+    """For each peer: installed or not, and what the suite does about it."""
+    out = {}
+    for name, module in PEERS.items():
+        try:
+            installed = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # a missing parent package (dwave)
+            installed = False
+        if not installed:
+            out[name] = f"not installed: skipped (pip install {name.replace('.', '-')})"
+        elif module is None:
+            out[name] = "installed, but no benchmark case compares it yet"
+        else:
+            out[name] = f"installed: compared in {module}"
+    return out
+
+
+def _newest(prefix: str, since: float) -> Path | None:
+    files = [p for p in RESULTS.glob(f"{prefix}-*.json") if p.stat().st_mtime >= since]
+    return max(files, key=lambda p: p.stat().st_mtime) if files else None
+
+
+def run_module(name: str, prefix: str, argv: list[str]) -> dict:
+    """Run ``benchmarks.<name>.main(argv)``; return its JSON record, or why there is none."""
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ImportError as exc:
+        return {"status": "skipped", "message": f"benchmarks.{name} not importable: {exc}"}
+    print(f"\n=== benchmarks.{name} {' '.join(argv)}", flush=True)
+    start = time.time()
+    try:
+        code = module.main(argv)
+    except Exception:  # one broken benchmark must not lose the others' results
+        return {"status": "failed", "message": traceback.format_exc(limit=3)}
+    path = _newest(prefix, start - 1.0)
+    if code or path is None:
+        return {"status": "failed", "message": f"exit code {code}, record {path}"}
+    return {"status": "ok", "seconds": time.time() - start, "file": path.name,
+            "record": json.loads(path.read_text())}
+
+
+def _master_table(rec: dict) -> str:
+    lines = ["| levels | method | seconds per solve | us per level and step |", "|---|---|---|---|"]
+    lines += [f"| {r['levels']} | {r['method']} | {r['seconds']:.3f} | {r['us_per_level_step']:.3f} |"
+              for r in rec["rows"]]
+    return "\n".join(lines)
+
+
+def _num(x, fmt=".3g") -> str:
+    return "" if x is None else format(x, fmt)
+
+
+def _lim_table(rec: dict) -> str:
+    """Throughput rows (hops/s), then anneal rows of stochlim and dwave-samplers (time to solution)."""
+    rows = rec["results"]
+    lines = ["| case | parameters | hops/s | hops/s per thread |", "|---|---|---|---|"]
+    lines += [f"| {r['case']} | {r['n_params']} | {_num(r['hops_per_s'])} | {_num(r['hops_per_s_per_thread'])} |"
+              for r in rows if "hops_per_s" in r]
+    anneals = [r for r in rows if "hops_per_s" not in r] + list(rec.get("dwave_samplers") or [])
+    if anneals:
+        lines += ["", "| solver | case | t_end / sweeps | wall per read (s) | P(ground) | TTS99 wall (s) |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {r.get('method', 'stochlim')} | {r['case']} | {r.get('t_end', r.get('num_sweeps', ''))} | "
+                  f"{_num(r.get('wall_per_read_s'))} | {_num(r.get('success_probability'), '.2f')} | "
+                  f"{_num(r.get('tts99_wall_s'))} |" for r in anneals]
+    return "\n".join(lines)
+
+
+_SECTIONS = {
+    "run": ("SSA kernels (`python -m benchmarks`)", lambda rec: rec["table"]),
+    "master_equation": ("Master equation (`python -m benchmarks.master_equation`)", _master_table),
+    "lim": ("Learning-in-memory optimiser (`python -m benchmarks.lim`)", _lim_table),
+    "sweep": ("Sweeps: throughput and scaling (`python -m benchmarks.sweep`)", lambda rec: rec["table"]),
+}
+
+
+def performance_md(suite: dict) -> str:
+    """The text of ``PERFORMANCE.md`` from one suite record."""
+    m = suite["machine"]
+    v = ", ".join(f"{k} {x}" for k, x in m["versions"].items())
+    parts = ["# Performance", "",
+             f"Regenerated by `python -m benchmarks.suite{' --quick' if suite['quick'] else ''}` on "
+             f"{suite['utc']}: {m['processor']}, {m['cpu_count']} cores, {m['platform']}, Python "
+             f"{m['python']}; {v}. Do not edit by hand.", ""]
+    if suite["quick"]:
+        parts += ["*Quick (smoke) run: small sizes, one repeat; rerun without `--quick` for the "
+                  "numbers to quote.*", ""]
+    parts += ["Peers: " + "; ".join(f"{k}: {x}" for k, x in suite["peers"].items()) + ".", ""]
+    for name, entry in suite["modules"].items():
+        title, render = _SECTIONS[name]
+        parts += [f"## {title}", ""]
+        if entry["status"] == "ok":
+            parts += [render(entry["record"]), "", f"Record: `benchmarks/results/{entry['file']}`."]
+        else:
+            parts += [f"{entry['status']}: {entry['message'].strip().splitlines()[-1]}"]
+        parts.append("")
+    return "\n".join(parts)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.suite", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke-sized runs of every benchmark")
+    parser.add_argument("--only", nargs="+", choices=[m[0] for m in MODULES], help="run only these modules")
+    args = parser.parse_args(argv)
+    suite = {"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
+             "machine": machine(), "peers": peers(), "modules": {}}
+    for name, message in suite["peers"].items():
+        print(f"peer {name}: {message}")
+    for name, prefix, full, quick in MODULES:
+        if args.only and name not in args.only:
+            continue
+        suite["modules"][name] = run_module(name, prefix, quick if args.quick else full)
+        if suite["modules"][name]["status"] != "ok":
+            print(f"benchmarks.{name}: {suite['modules'][name]['status']}: {suite['modules'][name]['message']}")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"suite-{stamp}.json"
+    out.write_text(json.dumps(suite, indent=2))
+    PERFORMANCE.write_text(performance_md(suite))
+    print(f"\nwrote {out} and {PERFORMANCE}")
+    return 0 if all(e["status"] == "ok" for e in suite["modules"].values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
