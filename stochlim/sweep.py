@@ -261,19 +261,28 @@ def _fmt(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _table(study: Study, per_point: list[dict]) -> dict:
+def _row(study: Study, arrays: dict) -> dict:
+    """Counts, means and standard errors of one point's arrays (the SSA/LIM metrics or the master's)."""
+    stochastic = study.kind != "master"
+    row = {"n_trajectories": int(next(iter(arrays.values())).size) if stochastic else 0,
+           "n_chunks": len(study.chunk_sizes())}
+    for m in METRICS[_family(study.kind)]:
+        a = arrays[m]
+        row[f"{m}_mean"] = float(np.mean(a))
+        if not stochastic:
+            row[f"{m}_se"] = 0.0
+        else:
+            row[f"{m}_se"] = float(np.std(a, ddof=1) / np.sqrt(a.size)) if a.size > 1 else float("nan")
+    return row
+
+
+def _table(study: Study, rows: list[dict]) -> dict:
     """The tidy table: column name -> list of values, one entry per point."""
-    metrics = METRICS[_family(study.kind)]
-    columns = {"point": list(range(len(per_point)))}
+    columns = {"point": list(range(len(rows)))}
     for key in study.grid:
         columns[key] = [p[key] for p in study.points]
-    stochastic = study.kind != "master"
-    columns["n_trajectories"] = [int(a[metrics[0]].size) if stochastic else 0 for a in per_point]
-    columns["n_chunks"] = [len(study.chunk_sizes())] * len(per_point)
-    for m in metrics:
-        columns[f"{m}_mean"] = [float(np.mean(a[m])) for a in per_point]
-        columns[f"{m}_se"] = [float(np.std(a[m], ddof=1) / np.sqrt(a[m].size)) if stochastic and a[m].size > 1
-                              else 0.0 if not stochastic else float("nan") for a in per_point]
+    for key in rows[0]:
+        columns[key] = [r[key] for r in rows]
     return columns
 
 
@@ -437,17 +446,17 @@ def _sweep(study: Study, out: Path, resume: bool, client, quiet: bool, progress)
 def _assemble(study: Study, out: Path, recomputed: int, started: float, distributed: bool) -> dict:
     """Read every chunk back (verified), write per-point arrays, the table and the provenance."""
     n_chunks = len(study.chunk_sizes())
-    per_point = []
+    rows = []
     for p in range(len(study.points)):
         chunks = [_read_chunk(out, study.hash, p, c) for c in range(n_chunks)]
         if any(c is None for c in chunks):
             raise OSError(f"chunk files of point {p} in {out / 'chunks'} changed during the run; rerun with --resume")
         arrays = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-        per_point.append(arrays)
+        rows.append(_row(study, arrays))
         if study.outputs["arrays"]:
             (out / "points").mkdir(exist_ok=True)
             _atomic_write(out / "points" / f"p{p:05d}.npz", lambda f, a=arrays: np.savez(f, **a))
-    table = _table(study, per_point)
+    table = _table(study, rows)
     text = _csv_text(table)
     _atomic_write(out / "results.csv", lambda f: f.write(text.encode()))
     parquet = study.outputs["parquet"] and _write_parquet(out / "results.parquet", table)

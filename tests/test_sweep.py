@@ -241,6 +241,25 @@ def test_sigkill_at_random_moments_then_resume_is_byte_identical(tmp_path):
     assert (out / "results.csv").read_bytes() == expected
 
 
+def test_sigint_stops_cleanly_after_finished_chunks(tmp_path):
+    study = tmp_path / "killable.toml"
+    study.write_text(KILLABLE)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "stochlim", "sweep", str(study), "--out", str(out), "--quiet"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "chunks").glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the study finished before the signal arrived")
+    assert proc.returncode == 130, err
+    assert "rerun with --resume" in err and "Traceback" not in err and err.count("\n") == 1
+    assert not (out / "results.csv").exists() and list((out / "chunks").glob("*.npz"))
+    assert not list((out / "chunks").glob("*.tmp"))
+
+
 # --- kinds ------------------------------------------------------------------------------------------
 
 
@@ -341,3 +360,42 @@ def test_dask_local_cluster_equals_local(reference, tmp_path):
         sweep(parse_study(SMALL), out=tmp_path / "out", scheduler=cluster.scheduler_address, quiet=True)
     assert (tmp_path / "out" / "results.csv").read_bytes() == text
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True
+
+
+def test_worker_killed_mid_run_chunks_rerun_same_table(tmp_path):
+    """SIGKILL one Dask worker process while chunks are running: Dask reruns them elsewhere."""
+    import threading
+
+    distributed = pytest.importorskip("distributed")
+    study = load_study_text(KILLABLE, tmp_path)
+    sweep(study, out=tmp_path / "ref", quiet=True)
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as cluster:
+        with distributed.Client(cluster) as client:
+            pids = list(client.run(os.getpid).values())
+        out = tmp_path / "out"
+        errors = []
+        runner = threading.Thread(target=lambda: _catching(errors, sweep, study, out=out, quiet=True,
+                                                           scheduler=cluster.scheduler_address))
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not list((out / "chunks").glob("*.npz")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        killed_mid_run = runner.is_alive()
+        os.kill(pids[0], signal.SIGKILL)
+        runner.join(timeout=300)
+    assert killed_mid_run and not errors, errors
+    assert (out / "results.csv").read_bytes() == (tmp_path / "ref" / "results.csv").read_bytes()
+
+
+def load_study_text(text, folder):
+    path = folder / "study.toml"
+    path.write_text(text)
+    return load_study(path)
+
+
+def _catching(errors, fn, *args, **kw):
+    try:
+        fn(*args, **kw)
+    except BaseException as exc:  # reported by the test thread
+        errors.append(exc)
