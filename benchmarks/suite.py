@@ -6,7 +6,8 @@ dwave-samplers) and ``benchmarks.sweep`` (sweep throughput, scaling with threads
 - through its ``main(argv)``. Peers that are not installed are skipped by the modules with a
 message. The suite then writes ``benchmarks/results/suite-<UTC time>.json`` (machine information
 plus every module's own JSON record) and regenerates ``benchmarks/PERFORMANCE.md``, the performance
-tables the README points to. ``--quick`` shrinks every benchmark to a smoke run of a minute or two.
+tables the README points to. ``--quick`` shrinks every benchmark to a smoke run of a minute or two;
+``--only NAME ...`` reruns some modules and keeps the others' results from the last suite record.
 """
 
 from __future__ import annotations
@@ -153,12 +154,16 @@ def performance_md(suite: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.suite", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke-sized runs of every benchmark")
-    parser.add_argument("--only", nargs="+", choices=[m[0] for m in MODULES], help="run only these modules")
+    parser.add_argument("--only", nargs="+", choices=[m[0] for m in MODULES],
+                        help="run only these modules; the others keep their results of the last suite run")
     args = parser.parse_args(argv)
     suite = {"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
              "machine": machine(), "peers": peers(), "modules": {}}
     for name, message in suite["peers"].items():
         print(f"peer {name}: {message}")
+    previous = _newest("suite", 0.0) if args.only else None
+    if previous is not None:  # keep the other modules' latest results in PERFORMANCE.md
+        suite["modules"] = json.loads(previous.read_text())["modules"]
     for name, prefix, full, quick in MODULES:
         if args.only and name not in args.only:
             continue

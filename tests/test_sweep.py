@@ -131,6 +131,16 @@ def test_table_matches_the_chunk_arrays(reference):
     assert prov["study_hash"] == parse_study(SMALL).hash and prov["versions"]["numpy"] == np.__version__
 
 
+def test_parquet_table_when_pyarrow_is_installed(reference):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out, text = reference
+    table = pq.read_table(out / "results.parquet").to_pydict()
+    header = text.decode().splitlines()[0].split(",")
+    assert list(table) == header
+    assert table["heat_mean"] == [float(line.split(",")[header.index("heat_mean")])
+                                  for line in text.decode().splitlines()[1:]]
+
+
 def test_chunk_equals_a_direct_simulation(reference):
     """Chunk c of point p draws from SeedSequence([seed, p, c]) and nothing else."""
     import stochlim
