@@ -23,6 +23,9 @@ Guarantees
   a ``results.csv`` byte-for-byte equal to an uninterrupted one.
 - **Ctrl-C** raises :class:`SweepInterrupted` after the finished chunks are on disk; a failed write
   raises ``OSError`` naming the file, with every finished chunk intact.
+
+``stochlim.sweep`` is the function :func:`sweep` (the public API); this module is reached with
+``from stochlim.sweep import ...`` or ``sys.modules["stochlim.sweep"]``.
 """
 
 from __future__ import annotations
