@@ -320,16 +320,26 @@ _DOC = """Simulate ``init_out.shape[0]`` trajectories; see the module docstring.
     """
 
 
+#: Number of contiguous blocks of trajectories :func:`run_ensemble` hands to its threads.
+PARALLEL_BLOCKS = 64
+
+
 @jit(parallel=True)
 def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
                  out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                  t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
                  heat_out):
-    for i in prange(init_out.shape[0]):
-        _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
-             out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
-             t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
-             heat_out)
+    # prange over a few contiguous blocks, not over trajectories: per-iteration parallel overhead
+    # (shared reference counts of the array arguments) cost ~2 ns/event on 1e3-event trajectories
+    # with two threads. Streams depend only on the trajectory index, so blocking changes nothing.
+    n = init_out.shape[0]
+    n_blocks = min(n, PARALLEL_BLOCKS)
+    for b in prange(n_blocks):
+        for i in range(b * n // n_blocks, (b + 1) * n // n_blocks):
+            _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
+                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
+                 t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
+                 heat_out)
     return 0
 
 
