@@ -780,7 +780,7 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .plots import save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -809,9 +809,4 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
     )
     written.append(md)
     fig, _ = plot_coarse(rates, ramps)
-    for fmt in formats:
-        path = out / f"coarse.{fmt}"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
-        written.append(path)
-    plt.close(fig)
-    return written
+    return written + save_figure(fig, out, "coarse", formats)

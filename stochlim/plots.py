@@ -30,7 +30,7 @@ from .physics import barrier_for_rate
 from .schedules import PolynomialSchedule
 from .units import DEFAULT_TEMPERATURE
 
-__all__ = ["fig3", "fig6a", "fig6b", "fig6c", "fig6d", "all_figures", "FIGURES"]
+__all__ = ["fig3", "fig6a", "fig6b", "fig6c", "fig6d", "all_figures", "FIGURES", "save_figure"]
 
 #: Paper constants used as defaults (NOTES.md).
 BRAIN_FLOPS = 1e28
@@ -432,6 +432,20 @@ def fig6d(
 
 #: Figure functions by name, in the paper's order.
 FIGURES = {"fig3": fig3, "fig6a": fig6a, "fig6b": fig6b, "fig6c": fig6c, "fig6d": fig6d}
+
+
+def save_figure(fig, out_dir, name, formats=("png", "pdf")) -> list:
+    """Write ``fig`` as ``out_dir/name.<fmt>`` for every format (150 dpi, tight box), close it and
+    return the paths."""
+    from pathlib import Path
+
+    paths = []
+    for fmt in formats:
+        path = Path(out_dir) / f"{name}.{fmt}"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
 
 
 def all_figures() -> dict:

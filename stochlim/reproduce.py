@@ -219,19 +219,13 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from . import plots
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (fig, _ax) in plots.all_figures().items():
-        for fmt in formats:
-            path = out / f"{name}.{fmt}"
-            fig.savefig(path, dpi=150, bbox_inches="tight")
-            written.append(path)
-        plt.close(fig)
+        written += plots.save_figure(fig, out, name, formats)
     return written
 
 
