@@ -363,9 +363,10 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
             taus.append(b - a)  # also carry the state to the segment's end
         energy, slope = lowered.energy[j], lowered.energy_slope[j]
         barrier, bslope = lowered.barrier[j], lowered.barrier_slope[j]
-        A = _block_matrix(st, energy, slope, barrier, model.J_max, model.rate_law)
+        varies = bool(np.any(slope) or np.any(bslope))
+        A = None if varies else _block_matrix(st, energy, slope, barrier, model.J_max, model.rate_law)
         if method == "ode":
-            if np.any(slope) or np.any(bslope):
+            if varies:
                 block_at = lambda t, a=a, e=energy, es=slope, b0=barrier, bs=bslope: _block_matrix(  # noqa: E731
                     st, e + es * (t - a), es, b0 + bs * (t - a), model.J_max, model.rate_law
                 )
