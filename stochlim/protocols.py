@@ -123,7 +123,39 @@ def _check_knots(times, values, kind: str):
 
 
 @dataclass(frozen=True, eq=False)
-class PiecewiseConstant(Protocol):
+class _KnotProtocol(Protocol):
+    """Shared part of the protocols defined by values at knots: validation, knots, lookup, scaling.
+
+    Subclasses precompute their own tables in :meth:`_tabulate`.
+    """
+
+    times: np.ndarray
+    values: np.ndarray
+
+    def __post_init__(self):
+        t, v = _check_knots(self.times, self.values, type(self).__name__)
+        object.__setattr__(self, "times", t)
+        object.__setattr__(self, "values", v)
+        for name, table in self._tabulate(t, v).items():
+            object.__setattr__(self, name, _frozen(table))
+
+    def _tabulate(self, t: np.ndarray, v: np.ndarray) -> dict:
+        raise NotImplementedError
+
+    @property
+    def knots(self) -> np.ndarray:
+        return self.times
+
+    def _index(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
+
+    def scaled(self, factor: float):
+        """The protocol ``factor * p(t)``."""
+        return type(self)(self.times, self.values * float(factor))
+
+
+@dataclass(frozen=True, eq=False)
+class PiecewiseConstant(_KnotProtocol):
     """A step function: ``values[i]`` holds on ``[times[i], times[i+1])``.
 
     ``values[0]`` also holds before ``times[0]`` and ``values[-1]`` after the last knot; the
@@ -137,22 +169,8 @@ class PiecewiseConstant(Protocol):
         One finite value per knot.
     """
 
-    times: np.ndarray
-    values: np.ndarray
-
-    def __post_init__(self):
-        t, v = _check_knots(self.times, self.values, "PiecewiseConstant")
-        object.__setattr__(self, "times", t)
-        object.__setattr__(self, "values", v)
-        cum = np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))
-        object.__setattr__(self, "_cumulative", _frozen(cum))
-
-    @property
-    def knots(self) -> np.ndarray:
-        return self.times
-
-    def _index(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
+    def _tabulate(self, t, v):
+        return {"_cumulative": np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))}
 
     def __call__(self, t):
         """Value at time(s) ``t`` (right-continuous)."""
@@ -170,13 +188,9 @@ class PiecewiseConstant(Protocol):
         i = self._index(tt)
         return _scalar_or_array(self._cumulative[i] + self.values[i] * (tt - self.times[i]))
 
-    def scaled(self, factor: float) -> "PiecewiseConstant":
-        """The protocol ``factor * p(t)``."""
-        return PiecewiseConstant(self.times, self.values * float(factor))
-
 
 @dataclass(frozen=True, eq=False)
-class PiecewiseLinear(Protocol):
+class PiecewiseLinear(_KnotProtocol):
     """A continuous function, linear between knots and held constant outside them.
 
     Parameters
@@ -187,29 +201,15 @@ class PiecewiseLinear(Protocol):
         One finite value per knot.
     """
 
-    times: np.ndarray
-    values: np.ndarray
-
-    def __post_init__(self):
-        t, v = _check_knots(self.times, self.values, "PiecewiseLinear")
-        object.__setattr__(self, "times", t)
-        object.__setattr__(self, "values", v)
-        slopes = np.diff(v) / np.diff(t)
+    def _tabulate(self, t, v):
         # slope on [times[i], times[i+1]) for i < K-1, and 0 after the last knot
-        object.__setattr__(self, "_slopes", _frozen(np.concatenate((slopes, [0.0]))))
-        cum = np.concatenate(([0.0], np.cumsum(0.5 * (v[:-1] + v[1:]) * np.diff(t))))
-        object.__setattr__(self, "_cumulative", _frozen(cum))
-
-    @property
-    def knots(self) -> np.ndarray:
-        return self.times
+        slopes = np.concatenate((np.diff(v) / np.diff(t), [0.0]))
+        cumulative = np.concatenate(([0.0], np.cumsum(0.5 * (v[:-1] + v[1:]) * np.diff(t))))
+        return {"_slopes": slopes, "_cumulative": cumulative}
 
     @property
     def is_piecewise_constant(self) -> bool:
         return bool(np.all(self._slopes == 0.0))
-
-    def _index(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
 
     def __call__(self, t):
         """Value at time(s) ``t``, exact linear interpolation."""
@@ -232,10 +232,6 @@ class PiecewiseLinear(Protocol):
         before = tt < self.times[0]
         inside = self._cumulative[i] + dt * (self.values[i] + 0.5 * self._slopes[i] * dt)
         return _scalar_or_array(np.where(before, self.values[0] * dt, inside))
-
-    def scaled(self, factor: float) -> "PiecewiseLinear":
-        """The protocol ``factor * p(t)``."""
-        return PiecewiseLinear(self.times, self.values * float(factor))
 
 
 def as_protocol(name: str, value) -> Protocol:
