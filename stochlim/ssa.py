@@ -368,10 +368,13 @@ def _run(p: Plan, *, ev_off: np.ndarray | None = None):
     if ev_off is not None:
         ev_t, ev_x = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
     kernel = _kernels.run_serial if n == 1 else _kernels.run_ensemble
+    # All-zero slopes or drives go in as None: the kernel then compiles without those terms.
+    energy_slope = lo.energy_slope if lo.energy_slope.any() else None
+    out_drive = lo.out_drive if lo.out_drive.any() else None
     kernel(
         p.method.kernel, np.uint64(p.root), p.x0s, p.p0_cum, lo.seg_times, lo.energy,
-        lo.energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
-        lo.out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
+        energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
+        out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
         t_grid, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
     )
     return init, final, njump, work, heat, grid_out, ev_t, ev_x

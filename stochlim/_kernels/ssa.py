@@ -202,16 +202,23 @@ def _thinning_event(st, j, x, t, t1, seg_t, energy, energy_slope, barrier, barri
         if t >= t1:
             return t1, -1, st
         dt = t - seg_t[j]
-        ex = energy[j, x] + energy_slope[j, x] * dt
+        ex = energy[j, x]
+        if energy_slope is not None:
+            ex += energy_slope[j, x] * dt
         u, st = uniform_st(st)
         target = u * b_tot
         acc = 0.0
         for d in range(out_ptr[x], out_ptr[x + 1]):
             y = out_dst[d]
             e = out_edge[d]
-            ey = energy[j, y] + energy_slope[j, y] * dt
+            ey = energy[j, y]
+            if energy_slope is not None:
+                ey += energy_slope[j, y] * dt
+            de = ex - ey
+            if out_drive is not None:
+                de += out_drive[d]
             e0 = barrier[j, e] + barrier_slope[j, e] * dt
-            acc += np.exp(log_rate(law, log_prefactor, e0, ex - ey + out_drive[d]))
+            acc += np.exp(log_rate(law, log_prefactor, e0, de))
             if target < acc:
                 return t, d, st
 
@@ -267,12 +274,19 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
             t = t1
             continue
         y = out_dst[d]
-        dt = tn - t0
-        ex = energy[j, x] + energy_slope[j, x] * dt
-        ey = energy[j, y] + energy_slope[j, y] * dt
-        f = out_drive[d]
-        w += ex - e_in + f
-        q += ex - ey + f
+        ex = energy[j, x]
+        ey = energy[j, y]
+        if energy_slope is not None:
+            dt = tn - t0
+            ex += energy_slope[j, x] * dt
+            ey += energy_slope[j, y] * dt
+        dw = ex - e_in
+        dq = ex - ey
+        if out_drive is not None:
+            dw += out_drive[d]
+            dq += out_drive[d]
+        w += dw
+        q += dq
         e_in = ey
         if ev_off is not None:
             ev_t[ev_off[i] + n] = tn
@@ -285,7 +299,10 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
             grid_out[i, g] = x
             g += 1
     # work of the last sojourn: E_x(t_end-) - E_x(entry), steps at breakpoints included
-    w += energy[nseg - 1, x] + energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1]) - e_in
+    e_end = energy[nseg - 1, x]
+    if energy_slope is not None:
+        e_end += energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1])
+    w += e_end - e_in
     final_out[i] = x
     njump_out[i] = n
     work_out[i] = w
@@ -316,7 +333,9 @@ _DOC = """Simulate ``init_out.shape[0]`` trajectories; see the module docstring.
     distribution, last entry exactly 1) gives the initial states. ``t_grid, grid_out`` None: no
     grid record; ``ev_off, ev_t, ev_x`` None: no event record, else the events of trajectory ``i``
     go to ``ev_t/ev_x[ev_off[i]:ev_off[i+1]]``. None arguments are resolved at compile time, so
-    the summary loop carries no recording code. Returns 0.
+    the summary loop carries no recording code. ``energy_slope`` None: energies constant on every
+    segment; ``out_drive`` None: no drives - the event loop then compiles without those terms
+    (about 2 ns of an event's ~12 ns on the two-state benchmark). Returns 0.
     """
 
 
