@@ -29,7 +29,7 @@ PERFORMANCE = HERE / "PERFORMANCE.md"
 
 #: (module, JSON prefix it writes, arguments for a full run, arguments for --quick)
 MODULES = (
-    ("run", "bench", [], ["--scale", "0.01", "--repeats", "1", "--no-compile-time"]),
+    ("run", "bench", [], ["--scale", "0.01", "--repeats", "1", "--no-compile-time", "--rebuild-steps", "2"]),
     ("master_equation", "master", [], ["--levels", "100", "1000", "--repeats", "1"]),
     ("lim", "lim", [], ["--quick", "--repeats", "1"]),
     ("sweep", "sweep", [], ["--quick"]),
