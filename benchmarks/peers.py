@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -56,20 +57,20 @@ def _two_state_solver(k01: float, k10: float):
     return model, gillespy2.SSACSolver(model=model)
 
 
-def time_two_state(t_end: float, n_trajectories: int, k01: float, k10: float,
-                   repeats: int = 1, seed: int = 0) -> list[float]:
-    """Wall times (s) of GillesPy2's C++ SSA on the two-state chain (one molecule), one per repeat.
+def two_state_runner(t_end: float, n_trajectories: int, k01: float, k10: float,
+                     seed: int = 0) -> Callable[[int], float]:
+    """GillesPy2's C++ SSA on the two-state chain (one molecule), compiled now, outside any clock.
 
-    The solver is compiled once, outside the timing."""
+    Returns ``run(r)``: one timed run with seed ``seed + r + 1``, its wall time in seconds."""
     model, solver = _two_state_solver(k01, k10)
-    out = []
-    for r in range(repeats):
+
+    def run(r: int) -> float:
         solver.model.timespan(np.array([0.0, t_end]))
         start = time.perf_counter()
-        solver.run(t=t_end, number_of_trajectories=n_trajectories,
-                   seed=seed + r + 1)
-        out.append(time.perf_counter() - start)
-    return out
+        solver.run(t=t_end, number_of_trajectories=n_trajectories, seed=seed + r + 1)
+        return time.perf_counter() - start
+
+    return run
 
 
 def _pairs(n: int) -> list[tuple[int, int]]:

@@ -1,12 +1,13 @@
 """Run the benchmarks and write ``benchmarks/results/bench-<UTC time>.json``.
 
-stochlim and the C baseline are timed in pairs, interleaved: for each repeat r, stochlim's run r
-and then C's run r (one C process per run), so that both sides of a pair see the same machine
-speed (the machines are shared and drift by tens of percent over tens of seconds). Each side
-reports the median (``ns_per_event``) and the minimum (``ns_per_event_min``) over ``--repeats``
-runs; ``ratio_c`` gives the median over repeats of the paired ratios stochlim / C, which is the
-table's "stochlim / C (paired median)" column, and the ratio of the two minima. The memory peak
-of stochlim is measured in a separate run under tracemalloc.
+stochlim and its peers are timed interleaved: for each repeat r, stochlim's run r, then the C
+baseline's run r (one C process per run), then, on (a) and (c), GillesPy2's run r, so that every
+pair sees the same machine speed (the machines are shared and drift by tens of percent over tens
+of seconds). Each side reports the median (``ns_per_event``) and the minimum
+(``ns_per_event_min``) over ``--repeats`` runs; ``ratio_c`` gives the median over repeats of the
+paired ratios stochlim / C (the table's "stochlim / C (paired median)" column) and the ratio of
+the two minima, and a peer's ``over_stochlim_paired`` the median paired ratio peer / stochlim. The
+memory peak of stochlim is measured in a separate run under tracemalloc.
 
 GillesPy2 (where installed) is timed on (a) and (c) with one solver compiled outside the clock. On
 (b), whose rates change at 100 barrier steps and which GillesPy2 cannot run in one go, it is timed
@@ -90,25 +91,33 @@ def _summary(seconds: list[float], events: list[int | float]) -> dict:
     }
 
 
-def time_paired(case, repeats: int, binary, threads: int) -> dict:
-    """stochlim and (where ``binary`` is built) the C baseline, interleaved run by run.
+def time_paired(case, repeats: int, binary, threads: int, with_gillespy2: bool) -> dict:
+    """stochlim, the C baseline (where ``binary`` is built) and, on (a) and (c), GillesPy2 (where
+    ``with_gillespy2``), interleaved run by run: stochlim's run r, then C's, then GillesPy2's.
 
-    Returns ``{"stochlim": ..., "c": ..., "ratio_c": ...}``, without the C entries when there is
-    no C baseline."""
+    Returns ``{"stochlim": ..., "c": ..., "ratio_c": ..., "gillespy2": ...}``; each peer's entry
+    carries the median over repeats of its paired ratio with stochlim."""
     kw = dict(t_end=case.t_end, n_trajectories=case.n_trajectories, x0=case.x0)
+    peers_now = {}  # name -> run(r) returning {"seconds": ..., "events": ...}
     if binary is not None:
         p = ssa.plan(case.model, rng=0, method="restart", **kw)
         x0 = _x0(case, p)
+        peers_now["c"] = lambda r: c_baseline.run(binary, p, x0, 1, threads)[0]
+    if with_gillespy2 and case.name != "b":
+        g_run = peers.two_state_runner(case.t_end, case.n_trajectories, K01, K10)
+        g_events = _events_per_time_two_state() * case.t_end * case.n_trajectories
+        peers_now["gillespy2"] = lambda r: {"seconds": g_run(r), "events": g_events}
     # load (or compile) this case's kernel before the clock: a short untimed run
     ssa.simulate(case.model, rng=0, **{**kw, "t_end": 1e-3 * case.t_end})
-    st_s, st_n, c_runs = [], [], []
+    st_s, st_n = [], []
+    runs = {name: [] for name in peers_now}
     for r in range(repeats):
         start = time.perf_counter()
         ens = ssa.simulate(case.model, rng=r, **kw)
         st_s.append(time.perf_counter() - start)
         st_n.append(int(ens.n_jumps.sum()))
-        if binary is not None:
-            c_runs += c_baseline.run(binary, p, x0, 1, threads)
+        for name, run in peers_now.items():
+            runs[name].append(run(r))
     tracemalloc.start()
     ssa.simulate(case.model, rng=repeats, **kw)
     peak = tracemalloc.get_traced_memory()[1]
@@ -116,13 +125,19 @@ def time_paired(case, repeats: int, binary, threads: int) -> dict:
     out = {"stochlim": {"method": ens.method,
                         "threads": numba.get_num_threads() if case.n_trajectories > 1 else 1,
                         **_summary(st_s, st_n), "peak_traced_bytes": peak}}
-    if binary is not None:
-        out["c"] = {"threads": c_runs[0]["threads"],
-                    **_summary([c["seconds"] for c in c_runs], [c["events"] for c in c_runs]),
-                    "peak_rss_kb": max(c["peak_rss_kb"] for c in c_runs)}
-        st, c = out["stochlim"]["ns_per_event_runs"], out["c"]["ns_per_event_runs"]
-        out["ratio_c"] = {"median_paired": statistics.median(a / b for a, b in zip(st, c)),
-                          "of_minima": min(st) / min(c)}
+    st = out["stochlim"]["ns_per_event_runs"]
+    for name, rs in runs.items():
+        entry = _summary([x["seconds"] for x in rs], [x["events"] for x in rs])
+        paired = [a / b for a, b in zip(entry["ns_per_event_runs"], st)]
+        entry["over_stochlim_paired"] = statistics.median(paired)
+        if name == "c":
+            entry = {"threads": rs[0]["threads"], **entry,
+                     "peak_rss_kb": max(x["peak_rss_kb"] for x in rs)}
+            out["ratio_c"] = {"median_paired": statistics.median(1 / x for x in paired),
+                              "of_minima": min(st) / entry["ns_per_event_min"]}
+        else:
+            entry = {"events_expected": entry["events"], "runs": len(rs), **entry}
+        out[name] = entry
     return out
 
 
@@ -131,22 +146,13 @@ def _step_times(case) -> np.ndarray:
     return np.linspace(0.0, case.t_end, 100, endpoint=False)
 
 
-def time_gillespy2(case, repeats: int) -> dict:
-    """GillesPy2's C++ SSA; events are expected counts, not counted (it reports a time grid).
-
-    On (b): one solver with variable parameters, restarted at each barrier step (the restart loop
-    takes tens of seconds at full scale, so it is timed once)."""
-    if case.name == "b":
-        r = peers.time_ladder_restarts(case.model, case.t_end, _step_times(case), 50, repeats=1)
-        seconds, n = r["walls"], r["events_expected"]
-        extra = {"restarts": r["restarts"], "x0": 50}
-    else:
-        seconds = peers.time_two_state(case.t_end, case.n_trajectories, K01, K10, repeats=repeats)
-        n = _events_per_time_two_state() * case.t_end * case.n_trajectories
-        extra = {}
-    s = statistics.median(seconds)
-    return {"events_expected": n, "seconds": s, "runs": len(seconds), "ns_per_event": 1e9 * s / n,
-            **extra}
+def time_gillespy2_restarts(case) -> dict:
+    """GillesPy2 on (b): one solver with variable parameters, restarted at each barrier step; events
+    are expected counts (it reports a time grid). Tens of seconds at full scale, so timed once."""
+    r = peers.time_ladder_restarts(case.model, case.t_end, _step_times(case), 50, repeats=1)
+    s, n = r["walls"][0], r["events_expected"]
+    return {"events_expected": n, "seconds": s, "runs": 1, "ns_per_event": 1e9 * s / n,
+            "restarts": r["restarts"], "x0": 50}
 
 
 def time_gillespy2_rebuild(case, n_steps: int | None = None) -> dict:
@@ -189,7 +195,8 @@ def table(results: dict) -> str:
         else:
             cells += ["skipped", "-", "-"]
         if g:
-            cells += [f"{g['ns_per_event']:.4g}", f"{g['ns_per_event'] / st['ns_per_event']:.4g}"]
+            ratio = g.get("over_stochlim_paired", g["ns_per_event"] / st["ns_per_event"])
+            cells += [f"{g['ns_per_event']:.4g}", f"{ratio:.4g}"]
         else:
             cells += ["skipped", "-"]
         if gr:
@@ -241,10 +248,10 @@ def main(argv=None) -> int:
         threads = os.cpu_count() if case.n_trajectories > 1 else 1
         entry = {"description": case.description, "t_end": case.t_end,
                  "n_trajectories": case.n_trajectories,
-                 **time_paired(case, args.repeats, binary, threads)}
-        if has_peer:
-            entry["gillespy2"] = time_gillespy2(case, args.repeats)
-            if case.name == "b" and not args.no_rebuild:
+                 **time_paired(case, args.repeats, binary, threads, has_peer)}
+        if has_peer and case.name == "b":
+            entry["gillespy2"] = time_gillespy2_restarts(case)
+            if not args.no_rebuild:
                 entry["gillespy2_rebuild"] = time_gillespy2_rebuild(case, args.rebuild_steps)
         results["cases"][case.name] = entry
         print(f"({case.name}) {json.dumps(entry)}")

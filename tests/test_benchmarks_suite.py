@@ -37,3 +37,22 @@ def test_missing_module_is_skipped_with_a_message(sandbox):
     md = suite.performance_md({"utc": "now", "quick": True, "machine": suite.machine(), "peers": {},
                                "modules": {"lim": entry}})
     assert "skipped: benchmarks.no_such_benchmark not importable" in md
+
+
+def test_ssa_benchmark_pairs_stochlim_with_the_c_baseline(tmp_path, monkeypatch):
+    run = pytest.importorskip("benchmarks.run")
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(run.peers, "available", lambda: (False, "peer disabled in this test"))
+    assert run.main(["--scale", "1e-4", "--repeats", "3", "--no-compile-time"]) == 0
+    record = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
+    for name in ("a", "b", "c"):
+        case = record["cases"][name]
+        st = case["stochlim"]
+        assert len(st["ns_per_event_runs"]) == 3 and st["ns_per_event_min"] <= st["ns_per_event"]
+        if "c" in case:  # a C compiler was found: one C run per stochlim run, ratios from the pairs
+            c = case["c"]
+            assert len(c["ns_per_event_runs"]) == 3
+            paired = sorted(a / b for a, b in zip(st["ns_per_event_runs"], c["ns_per_event_runs"]))
+            assert case["ratio_c"]["median_paired"] == pytest.approx(paired[1])
+            assert f"| {case['ratio_c']['median_paired']:.2f} |" in record["table"]
+        assert "gillespy2" not in case
