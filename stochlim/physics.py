@@ -18,6 +18,7 @@ Both satisfy local detailed balance ``J+ / J- = exp(dE)``. The printed Eq. 7-8 c
 from __future__ import annotations
 
 import numpy as np
+import scipy.special
 
 from ._validation import as_float_array, check_interval, check_positive
 
@@ -28,6 +29,7 @@ __all__ = [
     "barrier_for_rate",
     "log_hop_rates",
     "hop_rates",
+    "log_hop_rate_bias_slope",
 ]
 
 #: Names of the supported rate laws.
@@ -163,3 +165,15 @@ def hop_rates(E0, dE, *, J_max=1.0, law="paper"):
     if np.any(np.asarray(log_fwd) > 709.0) or np.any(np.asarray(log_bwd) > 709.0):
         raise ValueError("hop rate overflows float64 (barrier too low for the bias); use log_hop_rates")
     return _scalar_or_array(np.exp(log_fwd)), _scalar_or_array(np.exp(log_bwd))
+
+
+def log_hop_rate_bias_slope(dE, *, law="paper"):
+    """``d ln k_fwd / d dE`` of :func:`log_hop_rates` (``d ln k_fwd / d E0`` is always -1).
+
+    ``"paper"``: ``1 / (1 + e^dE)``; ``"arrhenius"``: ``1/2``. The backward rate has the negative
+    bias, so its slope is this at ``-dE`` with a minus sign. Used for exact gradients of protocols.
+    """
+    de = as_float_array("dE", dE)
+    if _check_law(law) == "paper":
+        return _scalar_or_array(scipy.special.expit(-de))
+    return _scalar_or_array(np.full(de.shape, 0.5))
