@@ -32,6 +32,9 @@ STATUS = {
     3: "constraints contradict each other",
 }
 
+#: SLSQP iteration limit of the feasibility phase that diagnoses an infeasible error target.
+DIAGNOSIS_MAXITER = 300
+
 #: Tolerance on the constraints for a result to count as a success.
 CONSTRAINT_TOLERANCE = 1e-7
 
@@ -225,7 +228,7 @@ def _least_time(problem: Problem, x0: np.ndarray, maxiter: int) -> float | None:
     else:
         return None
     lo = problem.tau
-    while hi / lo > 1.0 + 1e-3:
+    while hi / lo > 1.0 + 2e-3:
         mid = math.sqrt(lo * hi)
         if _least_error(_with_tau(problem, mid), x0, maxiter)[0] <= eps:
             hi = mid
@@ -298,9 +301,9 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     if result.status == 0 and not _met(result):
         result = _result(problem, x, 1, f"{res.message}; but constraints are violated at the end", int(res.nit))
     if result.status != 0 and isinstance(problem.target, MaxError):
-        least, _ = _least_error(problem, x0, maxiter)
-        if least > problem.target.eps * (1 + 1e-6):
-            t_min = _least_time(problem, x0, maxiter)
+        least, phase = _least_error(problem, x0, DIAGNOSIS_MAXITER)
+        if phase.success and least > problem.target.eps * (1 + 1e-6):
+            t_min = _least_time(problem, x0, DIAGNOSIS_MAXITER)
             when = "" if t_min is None else f"; the least time to reach it is about {t_min:.4g}"
             msg = (f"target error {problem.target.eps:g} is infeasible in tau = {problem.tau:g} under "
                    f"these constraints: the least error reachable is {least:.6g}{when}")

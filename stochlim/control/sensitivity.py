@@ -105,11 +105,11 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     right = np.swapaxes(vec, 1, 2) / half[:, None, :]  # U^T Pi^-1/2
     e = np.exp(lam)
     props = np.einsum("jab,jb,jbc->jac", left, e, right)
-    diff = lam[:, :, None] - lam[:, None, :]
-    small = np.abs(diff) < 1e-8
-    safe = np.where(small, 1.0, diff)
-    phi = np.where(small, e[:, None, :] * (1.0 + 0.5 * diff),
-                   e[:, None, :] * np.expm1(np.where(small, 0.0, diff)) / safe)
+    gap = np.abs(lam[:, :, None] - lam[:, None, :])
+    top = np.exp(np.maximum(lam[:, :, None], lam[:, None, :]))
+    small = gap < 1e-8
+    # Phi = e^max (1 - e^-gap) / gap, which neither overflows nor cancels
+    phi = top * np.where(small, 1.0 - 0.5 * gap, -np.expm1(-gap) / np.where(small, 1.0, gap))
     dprops = np.empty((len(dlh),) + lh.shape)
     for c, d in enumerate(dlh):
         inner = np.einsum("jba,jbc,jcd->jad", left, d / (half[:, :, None] ** 2), left)
