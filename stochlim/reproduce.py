@@ -214,6 +214,25 @@ def _coarse_section() -> str:
 SECTIONS.append(_coarse_section)
 
 
+def _optimal_section() -> str:
+    from .optimal_updates import report_section
+
+    return report_section()
+
+
+SECTIONS.append(_optimal_section)
+
+
+def _optimal_figure():
+    from .optimal_updates import plot_dissipation_vs_time
+
+    return plot_dissipation_vs_time()
+
+
+#: Figures beyond the paper's, drawn by :func:`save_figures` after those of :mod:`stochlim.plots`.
+EXTRA_FIGURES: dict[str, Callable] = {"optimal_protocols": _optimal_figure}
+
+
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths."""
     import matplotlib
@@ -225,6 +244,9 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (fig, _ax) in plots.all_figures().items():
+        written += plots.save_figure(fig, out, name, formats)
+    for name, draw in EXTRA_FIGURES.items():
+        fig, _ax = draw()
         written += plots.save_figure(fig, out, name, formats)
     return written
 
