@@ -292,7 +292,7 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
         ev = cache(x)
         return ev.objective, ev.objective_grad.ravel()
 
-    cons = [_target_constraint(problem, cache)]
+    cons = [] if problem.target is None else [_target_constraint(problem, cache)]
     if problem.max_rate is not None:
         cons.append(_cap_constraint(problem, cache))
     res = _solve(problem, x0, fun, cons, cache, maxiter, ftol)
@@ -312,9 +312,11 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
 
 
 def _met(result: ControlResult) -> bool:
-    target = result.constraints["target"]
-    ok = np.all(target >= -CONSTRAINT_TOLERANCE) if isinstance(result.problem.target, MaxError) else \
-        np.all(np.abs(target) <= CONSTRAINT_TOLERANCE)
+    target, kind = result.constraints["target"], result.problem.target
+    if isinstance(kind, MaxError):
+        ok = np.all(target >= -CONSTRAINT_TOLERANCE)
+    else:  # a distribution (equalities) or no target (empty)
+        ok = np.all(np.abs(target) <= CONSTRAINT_TOLERANCE)
     cap = result.constraints["rate_cap"]
     return bool(ok and (cap is None or cap >= -CONSTRAINT_TOLERANCE))
 

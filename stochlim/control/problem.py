@@ -164,8 +164,8 @@ class Problem:
         Duration, > 0, in ``1 / J_max``.
     p0 : array_like, shape (S,)
         Initial distribution.
-    target : MaxError or TargetDistribution
-        What the final law must satisfy.
+    target : MaxError, TargetDistribution or None
+        What the final law must satisfy (None: nothing, as for moving a trap).
     objective : {"work", "heat", "entropy_production"}, optional
         Mean work done on the system (end jumps included), heat released to the bath, or total
         entropy production ``Delta S_sys + Q``.
@@ -180,7 +180,7 @@ class Problem:
     controls: tuple
     tau: float
     p0: np.ndarray
-    target: object
+    target: object = None
     objective: str = "work"
     n_steps: int = 32
     max_rate: float | None = None
@@ -208,11 +208,13 @@ class Problem:
         if isinstance(target, MaxError):
             if max(target.states) >= m.n_states:
                 raise ValueError(f"target.states must lie in 0..{m.n_states - 1}: got {target.states}")
+        elif target is None:
+            pass
         elif isinstance(target, TargetDistribution):
             if target.p.shape != (m.n_states,):
                 raise ValueError(f"target.p must have one entry per state ({m.n_states})")
         else:
-            raise TypeError("target must be a MaxError or a TargetDistribution")
+            raise TypeError("target must be a MaxError, a TargetDistribution or None")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}: got {self.objective!r}")
         cap = None if self.max_rate is None else float(check_positive("max_rate", self.max_rate))

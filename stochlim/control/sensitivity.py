@@ -104,7 +104,7 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     left = half[:, :, None] * vec  # Pi^1/2 U
     right = np.swapaxes(vec, 1, 2) / half[:, None, :]  # U^T Pi^-1/2
     e = np.exp(lam)
-    props = np.einsum("jab,jb,jbc->jac", left, e, right)
+    props = (left * e[:, None, :]) @ right
     gap = np.abs(lam[:, :, None] - lam[:, None, :])
     top = np.exp(np.maximum(lam[:, :, None], lam[:, None, :]))
     small = gap < 1e-8
@@ -112,8 +112,8 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     phi = top * np.where(small, 1.0 - 0.5 * gap, -np.expm1(-gap) / np.where(small, 1.0, gap))
     dprops = np.empty((len(dlh),) + lh.shape)
     for c, d in enumerate(dlh):
-        inner = np.einsum("jba,jbc,jcd->jad", left, d / (half[:, :, None] ** 2), left)
-        dprops[c] = np.einsum("jab,jbc,jcd->jad", left, inner * phi, right)
+        inner = np.swapaxes(left, 1, 2) @ (d / (half[:, :, None] ** 2)) @ left
+        dprops[c] = left @ (inner * phi) @ right
     return props, dprops
 
 
@@ -184,7 +184,9 @@ def evaluate(problem: Problem, u: np.ndarray) -> Evaluation:
 
     target = problem.target
     zeros = np.zeros((n_steps + 1, s))
-    if isinstance(target, MaxError):
+    if target is None:
+        values, jac = np.zeros(0), np.zeros((0, n_steps, n_ctrl))
+    elif isinstance(target, MaxError):
         idx = list(target.states)
         values = np.array([target.eps - p[-1, idx].sum()])
         w = zeros.copy()
