@@ -6,23 +6,22 @@ import numpy as np
 import pytest
 
 from stochlim import control, finite_time as ft
+from stochlim.control.erasure import erasure_problem
 from stochlim.master import solve_master
 from stochlim.models import HopModel, two_state
 from stochlim.protocols import PiecewiseLinear
 from stochlim.ssa import simulate
 
 
-def _fixed_rate_problem(eps, tau, n_steps, objective="work", p0=(0.5, 0.5)):
-    bit = two_state(math.log(2.0))  # paper law, Gamma = 2 e^-E0 = 1
-    return control.Problem(bit, [control.energy(1, 2, lower=-40, upper=40)], tau=tau, p0=list(p0),
-                           target=control.MaxError([1], eps), n_steps=n_steps, objective=objective)
+def _fixed_rate_problem(eps, tau, n_steps, objective="work", p0=None):
+    prob = erasure_problem("fixed_rate", eps=eps, tau=tau, n_steps=n_steps, objective=objective)
+    if p0 is None:
+        return prob
+    return control.Problem(prob.model, prob.controls, tau, list(p0), prob.target, objective, n_steps)
 
 
 def _rate_cap_problem(eps, tau, n_steps):
-    bit = two_state(0.0, rate_law="arrhenius")
-    ctrls = [control.energy(1, 2, lower=-40, upper=40), control.barrier(0, 1, lower=-40, upper=40)]
-    return control.Problem(bit, ctrls, tau=tau, p0=[0.5, 0.5], target=control.MaxError([1], eps),
-                           n_steps=n_steps, max_rate=1.0)
+    return erasure_problem("rate_cap", eps=eps, tau=tau, n_steps=n_steps)
 
 
 @pytest.mark.parametrize("objective", control.OBJECTIVES)
