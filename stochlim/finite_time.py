@@ -47,16 +47,16 @@ from ._validation import as_float_array, check_interval, check_positive
 
 __all__ = [
     "DEVICES",
-    "landauer_term",
-    "binary_entropy",
-    "erasure_min_time",
-    "thermodynamic_length",
-    "slow_driving_work",
-    "activity_speed_limit",
     "ErasureOptimum",
+    "activity_speed_limit",
+    "binary_entropy",
     "erasure_fixed_rate",
-    "erasure_rate_cap",
+    "erasure_min_time",
     "erasure_optimum",
+    "erasure_rate_cap",
+    "landauer_term",
+    "slow_driving_work",
+    "thermodynamic_length",
 ]
 
 #: Device models with a closed-form optimum.
@@ -196,7 +196,7 @@ class ErasureOptimum:
             elif ti >= self.tau:
                 out[idx] = x_f
             else:
-                out[idx] = brentq(lambda x: float(self._clock(x)) - target, x_f, x_i, xtol=1e-15, rtol=1e-15)
+                out[idx] = brentq(lambda x, s=target: float(self._clock(x)) - s, x_f, x_i, xtol=1e-15, rtol=1e-15)
         return out
 
     def probability(self, t):
@@ -287,7 +287,7 @@ def _check_feasible(eps: float, tau: float, rate: float, what: str) -> None:
 def _solve_constant(duration, target: float) -> float:
     """The constant ``C`` with ``duration(C) = target`` (duration decreasing in ``C``)."""
     lo, hi = -120.0, 120.0
-    f = lambda u: duration(math.exp(u)) - target  # noqa: E731
+    f = lambda u: duration(math.exp(u)) - target
     if f(lo) < 0 or f(hi) > 0:
         raise ValueError(f"tau = {target!r} (in units of the rate) is outside the range this solver covers")
     return math.exp(brentq(f, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))

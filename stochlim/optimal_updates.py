@@ -41,17 +41,20 @@ from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
 
 __all__ = [
-    "held_barrier_saving",
     "PaperUpdate",
-    "paper_update",
-    "rate_cap_work",
     "brain_scale_totals",
-    "report_section",
+    "held_barrier_saving",
+    "paper_update",
     "plot_dissipation_vs_time",
+    "rate_cap_work",
+    "report_section",
 ]
 
 #: Brain-scale workload and precision of the paper (F, M, delta) and its finite number of updates.
 BRAIN = {"flops": 1e28, "n_params": 1e15, "delta": 2.0**-16, "n_updates": 100_000}
+
+#: The paper update's own error, ``e^-1 / 2`` (any large bias held for ``1 / r_n``).
+PAPER_STEP_ERROR = 0.5 * math.exp(-1.0)
 
 
 @functools.cache
@@ -63,7 +66,7 @@ def held_barrier_saving() -> float:
     ``(1/2 - eps) ln(1/x)`` with the distance ``x`` to the limit, their difference converges (it is
     the same to 1e-6 at ``x = 1e-6``, tested).
     """
-    eps = 0.5 * math.exp(-1.0)
+    eps = PAPER_STEP_ERROR
     tau = float(ft.erasure_min_time(eps)) + 1e-8
     e = math.exp(-tau)
     q = (eps - 0.5 * e) / (1.0 - e)
@@ -147,6 +150,10 @@ def rate_cap_work(tau, eps) -> np.ndarray:
     return out
 
 
+def _weighted_mean(r: np.ndarray, w: np.ndarray, m=slice(None)) -> float:
+    return float(np.sum(r[m] * w[m]) / np.sum(r[m]))
+
+
 def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delta=BRAIN["delta"],
                        n_updates=BRAIN["n_updates"], schedules=(("polynomial", 0.0), ("polynomial", 0.5),
                                                                  ("polynomial", 2.0), ("exponential", 1.0)),
@@ -183,7 +190,7 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
         w_step_err[at_limit] = step_work[at_limit]
         w_delta = rate_cap_work(tau, delta) if delta < 0.5 else np.full(tau.shape, np.nan)
         ok = np.isfinite(w_delta)
-        mean = lambda w, m=slice(None): float(np.sum(r[m] * w[m]) / np.sum(r[m]))  # noqa: E731
+        mean = functools.partial(_weighted_mean, r)
         rows.append({
             "schedule": f"{name} gamma={gamma:g}",
             "paper_eq23_J": float(lim_energy(flops, n_params, delta=delta, gamma=gamma, schedule=name,
@@ -205,16 +212,16 @@ def report_section() -> str:
     lines = [
         "## The paper's update against the least work for the same time and error",
         "",
-        "One update n of Eq. 18-19 (polynomial schedule, gamma = 0, delta = 2^-16) as a two-state "
+        ("One update n of Eq. 18-19 (polynomial schedule, gamma = 0, delta = 2^-16) as a two-state "
         "write from an unknown bit (p = 1/2): bias dE_n held over the barrier E0_n for tau_n = 1/r_n "
         "(units 1/J_max), then removed. Exact master-equation error and work of that step; the least "
         "work with the same barrier held (fixed total rate; the step is at that barrier's speed limit, "
         f"so the optimum saves only {held_barrier_saving():.4f} kT); and the least work with every rate "
         "<= J_max (barrier free), for the step's error and for error delta (`stochlim.finite_time`). "
-        "Energies in kT.",
+        "Energies in kT."),
         "",
-        "| n | tau_n | dE_n (paper's charge) | step error | step work | optimum, barrier held "
-        "| optimum, rate cap | ratio to dE_n | rate cap, error delta |",
+        ("| n | tau_n | dE_n (paper's charge) | step error | step work | optimum, barrier held "
+        "| optimum, rate cap | ratio to dE_n | rate cap, error delta |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     t_delta = float(ft.erasure_min_time(delta))
@@ -231,12 +238,12 @@ def report_section() -> str:
         )
     lines += [
         "",
-        f"Brain scale (F = {BRAIN['flops']:g}, M = {BRAIN['n_params']:g}, delta = 2^-16, n = 1 .. "
+        (f"Brain scale (F = {BRAIN['flops']:g}, M = {BRAIN['n_params']:g}, delta = 2^-16, n = 1 .. "
         f"{BRAIN['n_updates']:g}), Eq. 22 with each update's cost, in J, all with the retention term "
-        "M kT ln(1/delta):",
+        "M kT ln(1/delta):"),
         "",
-        "| schedule | Eq. 23 (dE_n per update) | paper's steps (exact work) | optimum, rate cap, "
-        "same error | optimum, rate cap, error delta | share of updates feasible at delta | CEB |",
+        ("| schedule | Eq. 23 (dE_n per update) | paper's steps (exact work) | optimum, rate cap, "
+        "same error | optimum, rate cap, error delta | share of updates feasible at delta | CEB |"),
         "|---|---|---|---|---|---|---|",
     ]
     totals = brain_scale_totals()
@@ -252,12 +259,12 @@ def report_section() -> str:
         "schedules) their step work: they sit at the speed limit of the cap as well "
         "(" + ", ".join(f"{r['schedule']}: {r['at_limit_share']:.3f}" for r in totals) + " of the rate sum).",
         "",
-        "The paper's schedules spend the bias dE_n = 1/(delta sqrt(n)) kT on every update because they "
+        ("The paper's schedules spend the bias dE_n = 1/(delta sqrt(n)) kT on every update because they "
         "hold the barrier of Eq. 19, which sets the update at its speed limit; with the barrier lowered "
         "to the rate cap the same update costs a fraction of a kT. Updates shorter than "
         f"ln(1/(2 delta)) = {t_delta:.3f} / J_max cannot reach error delta at all; their share of the "
         "rate sum is reported, and the 'error delta' total covers only the feasible ones. Figure: "
-        "`optimal_protocols.png`.",
+        "`optimal_protocols.png`."),
     ]
     return "\n".join(lines) + "\n"
 
@@ -274,7 +281,7 @@ def _linear_ramp_work(eps: float, tau: float) -> float:
     from scipy.special import expit
 
     def solve(g_f):
-        rhs = lambda t, y: [expit(-g_f * t / tau) - y[0], y[0]]  # noqa: E731
+        rhs = lambda t, y: [expit(-g_f * t / tau) - y[0], y[0]]
         sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
         return sol.y[0, -1], sol.y[1, -1]
 
@@ -286,7 +293,7 @@ def _linear_ramp_work(eps: float, tau: float) -> float:
     return g_f / tau * integral - p_end * g_f
 
 
-def plot_dissipation_vs_time(eps=0.5 * math.exp(-1.0), *, n_points=9, optimiser_points=(2.0, 8.0), ax=None):
+def plot_dissipation_vs_time(eps=PAPER_STEP_ERROR, *, n_points=9, optimiser_points=(2.0, 8.0), ax=None):
     """Work vs duration for erasure to ``eps`` at fixed total rate (``Gamma = 1``, the held barrier).
 
     Curves: the paper's kind of protocol (one bias step held for ``tau``), a linear ramp (master

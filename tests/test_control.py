@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from stochlim import control, finite_time as ft
+from stochlim import control
+from stochlim import finite_time as ft
 from stochlim.control.erasure import erasure_problem
 from stochlim.master import solve_master
 from stochlim.models import HopModel, two_state
@@ -143,7 +144,7 @@ def test_non_convergence_is_reported():
 
 def test_bad_input():
     bit = two_state(0.0)
-    ok = dict(tau=1.0, p0=[0.5, 0.5], target=control.MaxError([1], 0.1))
+    ok = {"tau": 1.0, "p0": [0.5, 0.5], "target": control.MaxError([1], 0.1)}
     with pytest.raises(ValueError, match="lower .* must be below upper"):
         control.energy(1, 2, lower=3, upper=1)
     with pytest.raises(ValueError, match="state must be one of"):

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from stochlim import cli, finite_time as ft
+from stochlim import cli
+from stochlim import finite_time as ft
 
 
 def test_optimize_prints_and_writes(tmp_path, capsys):

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from stochlim import control, finite_time as ft
+from stochlim import control
+from stochlim import finite_time as ft
 from stochlim.control import landscapes as ls
 
 

@@ -72,7 +72,7 @@ def test_fixed_rate_closed_form_matches_quadrature(eps, tau):
 def test_rate_cap_closed_form_matches_quadrature(eps, tau):
     opt = ft.erasure_rate_cap(eps, tau)
     c = opt.constant
-    v = lambda p: (c - math.sqrt(c * c + 4 * c * p)) / 2  # noqa: E731 - v^2 = C (p + v)
+    v = lambda p: (c - math.sqrt(c * c + 4 * c * p)) / 2
     duration = quad(lambda p: -1.0 / v(p), eps, 0.5, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
     sigma = quad(lambda p: -math.log((p + v(p)) / p), eps, 0.5, epsabs=1e-13, limit=200)[0]
     assert abs(duration - tau) < 1e-8

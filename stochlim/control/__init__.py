@@ -21,10 +21,29 @@ Erase a bit to 1 % error in 4 units of ``1 / Gamma`` with the paper law and the 
 """
 
 from .optimize import STATUS, ControlResult, optimize, refine
-from .problem import OBJECTIVES, Control, MaxError, Problem, TargetDistribution, barrier, energy
+from .problem import (
+    OBJECTIVES,
+    Control,
+    MaxError,
+    Problem,
+    TargetDistribution,
+    barrier,
+    energy,
+)
 from .sensitivity import Evaluation, evaluate
 
 __all__ = [
-    "Control", "energy", "barrier", "MaxError", "TargetDistribution", "Problem", "OBJECTIVES",
-    "Evaluation", "evaluate", "ControlResult", "optimize", "refine", "STATUS",
+    "OBJECTIVES",
+    "STATUS",
+    "Control",
+    "ControlResult",
+    "Evaluation",
+    "MaxError",
+    "Problem",
+    "TargetDistribution",
+    "barrier",
+    "energy",
+    "evaluate",
+    "optimize",
+    "refine",
 ]

@@ -21,7 +21,7 @@ from ..models import two_state
 from .optimize import STATUS, ControlResult
 from .problem import MaxError, Problem, barrier, energy
 
-__all__ = ["erasure_problem", "closed_form", "write_optimum", "plot_optimum"]
+__all__ = ["closed_form", "erasure_problem", "plot_optimum", "write_optimum"]
 
 #: Bounds on the gap and the barrier (kT) of the ready-made problems: wide enough not to bind.
 GAP_BOUND = 40.0

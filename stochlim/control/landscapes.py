@@ -26,7 +26,7 @@ from .._validation import as_float_array, check_int, check_positive
 from ..coarse import discretize
 from .problem import Control, MaxError, Problem
 
-__all__ = ["TrapProblem", "harmonic_trap", "schmiedl_seifert_work", "controlled_double_well"]
+__all__ = ["TrapProblem", "controlled_double_well", "harmonic_trap", "schmiedl_seifert_work"]
 
 
 def schmiedl_seifert_work(lambda_f, tau):
@@ -99,7 +99,7 @@ def controlled_double_well(*, barrier, tilt, tau, eps, K=61, x_range=(-2.0, 2.0)
     k = check_int("K", K, minimum=3)
     if k % 2 == 0:
         raise ValueError(f"K must be odd so that a site sits on the barrier top: got {k}")
-    shape_b = lambda x: (x**2 - 1.0) ** 2  # noqa: E731
+    shape_b = lambda x: (x**2 - 1.0) ** 2
     model = discretize(lambda x: 0.0 * x, x_range=x_range, K=k, D=D)
     x = np.linspace(x_range[0], x_range[1], k)
     b0, t0 = float(barrier), float(tilt)

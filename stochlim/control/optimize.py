@@ -22,7 +22,7 @@ from ..protocols import PiecewiseConstant
 from .problem import MaxError, Problem
 from .sensitivity import Evaluation, evaluate
 
-__all__ = ["ControlResult", "optimize", "refine", "STATUS"]
+__all__ = ["STATUS", "ControlResult", "optimize", "refine"]
 
 #: Meaning of :attr:`ControlResult.status`.
 STATUS = {
@@ -112,8 +112,8 @@ class ControlResult:
         lines = [
             f"status {self.status} ({STATUS[self.status]}): {self.message}",
             f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}, iterations = {self.n_iterations}",
-            f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
-            f"entropy production = {self.entropy_production:.6g} k_B",
+            (f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
+            f"entropy production = {self.entropy_production:.6g} k_B"),
         ]
         if self.final_error is not None:
             lines.append(f"final error = {self.final_error:.6g} (target <= {self.problem.target.eps:g})")

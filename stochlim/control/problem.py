@@ -23,7 +23,7 @@ from ..master import _check_p0
 from ..models import HopModel
 from ..protocols import Constant
 
-__all__ = ["Control", "energy", "barrier", "MaxError", "TargetDistribution", "Problem", "OBJECTIVES"]
+__all__ = ["OBJECTIVES", "Control", "MaxError", "Problem", "TargetDistribution", "barrier", "energy"]
 
 #: Objectives :class:`Problem` accepts (all ensemble means, in kT or k_B).
 OBJECTIVES = ("work", "heat", "entropy_production")
@@ -234,7 +234,7 @@ class Problem:
         """Step boundaries ``0 = t_0 < ... < t_N = tau``."""
         return np.linspace(0.0, self.tau, self.n_steps + 1)
 
-    def with_steps(self, n_steps: int) -> "Problem":
+    def with_steps(self, n_steps: int) -> Problem:
         """The same problem on a different number of steps."""
         return Problem(self.model, self.controls, self.tau, self.p0, self.target, self.objective,
                        n_steps, self.max_rate)
