@@ -275,13 +275,18 @@ def _sigma_rate_cap(c: float, eps: float) -> float:
     return f(0.5) - f(eps)
 
 
-def _check_feasible(eps: float, tau: float, rate: float, what: str) -> None:
-    t_min = float(erasure_min_time(eps, rate=rate))
-    if tau <= t_min * (1 + 1e-9):
+def _feasible_inputs(eps, tau, rate_name: str, rate, what: str) -> tuple[float, float, float]:
+    """Validated ``(eps, tau, rate)``; ValueError with the least feasible time when ``tau`` is too short."""
+    e = _scalar("eps", eps, _eps)
+    t = _scalar("tau", tau, check_positive)
+    r = _scalar(rate_name, rate, check_positive)
+    t_min = float(erasure_min_time(e, rate=r))
+    if t <= t_min * (1 + 1e-9):
         raise ValueError(
-            f"eps = {eps:g} is infeasible in tau = {tau:g} {what} = {rate:g}: the least feasible "
-            f"time is ln(1/(2 eps)) / {rate:g} = {t_min:.6g}"
+            f"eps = {e:g} is infeasible in tau = {t:g} {what} = {r:g}: the least feasible "
+            f"time is ln(1/(2 eps)) / {r:g} = {t_min:.6g}"
         )
+    return e, t, r
 
 
 def _solve_constant(duration, target: float) -> float:
@@ -324,10 +329,7 @@ def erasure_fixed_rate(eps, tau, *, rate=1.0) -> ErasureOptimum:
     ValueError
         When ``tau`` is at or below the least feasible time :func:`erasure_min_time`.
     """
-    e = _scalar("eps", eps, _eps)
-    t = _scalar("tau", tau, check_positive)
-    g = _scalar("rate", rate, check_positive)
-    _check_feasible(e, t, g, "with the total rate Gamma")
+    e, t, g = _feasible_inputs(eps, tau, "rate", rate, "with the total rate Gamma")
     c = _solve_constant(lambda c: _duration_fixed_rate(c, e)[0], g * t)
     _, psi_i, psi_f = _duration_fixed_rate(c, e)
     work = _work_fixed_rate(c, psi_i, psi_f)
@@ -347,10 +349,7 @@ def erasure_rate_cap(eps, tau, *, J_max=1.0) -> ErasureOptimum:
     ValueError
         When ``tau`` is at or below the least feasible time :func:`erasure_min_time`.
     """
-    e = _scalar("eps", eps, _eps)
-    t = _scalar("tau", tau, check_positive)
-    j = _scalar("J_max", J_max, check_positive)
-    _check_feasible(e, t, j, "under the rate cap J_max")
+    e, t, j = _feasible_inputs(eps, tau, "J_max", J_max, "under the rate cap J_max")
     c = _solve_constant(lambda c: _duration_rate_cap(c, e), j * t)
     sigma = _sigma_rate_cap(c, e)
     return ErasureOptimum("rate_cap", e, t, j, float(landauer_term(e)) + sigma, sigma, c)
