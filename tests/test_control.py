@@ -167,3 +167,19 @@ def test_bad_input():
         control.optimize(control.Problem(bit, [control.energy(1, 2)], n_steps=4, **ok), initial=np.zeros(3))
     with pytest.raises(ValueError, match="factor must be an integer"):
         control.refine(control.optimize(control.Problem(bit, [control.energy(1, 2)], n_steps=2, **ok)), 1)
+
+
+def test_symmetrised_exponential_matches_expm_frechet(monkeypatch):
+    """The eigen-decomposition path against scipy's expm_frechet (used beyond a 600 kT spread)."""
+    from stochlim.control import sensitivity
+
+    bit = HopModel((0.0, 1.5, -0.7, 2.0), [(0, 1), (1, 2), (2, 3), (0, 3)], [0.3, 1.0, 0.0, 2.0])
+    prob = control.Problem(bit, [control.energy(2, 4), control.barrier(3, 4)], tau=3.0,
+                           p0=[0.1, 0.2, 0.3, 0.4], target=control.MaxError([0], 0.2), n_steps=5)
+    u = np.random.default_rng(5).normal(size=(5, 2)) * 3
+    fast = control.evaluate(prob, u)
+    monkeypatch.setattr(sensitivity, "MAX_SYMMETRIC_SPREAD", -1.0)
+    slow = control.evaluate(prob, u)
+    np.testing.assert_allclose(fast.p, slow.p, atol=1e-13)
+    np.testing.assert_allclose(fast.objective_grad, slow.objective_grad, atol=1e-11)
+    np.testing.assert_allclose(fast.target_jac, slow.target_jac, atol=1e-11)
