@@ -12,7 +12,7 @@ A memory holds a value as the energy difference ``dE`` between two wells separat
 * ``"arrhenius"`` law: ``J+- = J_max exp(-(E0 -+ dE/2))``, the barrier seen from each well.
 
 Both satisfy local detailed balance ``J+ / J- = exp(dE)``. The printed Eq. 7-8 carry a sign error
-(their bracket is ``-tanh(dE/2)``); the corrected forms are used here, see ``NOTES.md``.
+(their bracket is ``-tanh(dE/2)``); the corrected forms are used here, see ``docs/errata.md``.
 """
 
 from __future__ import annotations

@@ -34,14 +34,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import numpy as np
 
 from . import _kernels
 from ._validation import as_float_array, check_int, check_positive
-from ._version import __version__
 from .models import MAX_LOG_RATE, HopModel, LoweredModel
+from .streams import provenance, root_key
 
 __all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
 
@@ -151,23 +150,6 @@ METHODS = {
         _Thinning("thinning", _kernels.THINNING, refine=_THINNING_LOG_SLACK),
     )
 }
-
-
-def root_key(rng) -> tuple[int, object]:
-    """The 64-bit root key of the per-trajectory streams, and its provenance.
-
-    ``None``: fresh OS entropy; ``int`` or ``SeedSequence``: its first 64-bit state word;
-    ``Generator``: one raw 64-bit draw (so the generator advances, and two calls differ).
-    """
-    if isinstance(rng, np.random.Generator):
-        return int(rng.bit_generator.random_raw()), "Generator"
-    if rng is None or (isinstance(rng, Integral) and not isinstance(rng, bool)):
-        if rng is not None and rng < 0:
-            raise ValueError(f"rng must be a non-negative integer seed: got {rng}")
-        rng = np.random.SeedSequence(None if rng is None else int(rng))
-    if isinstance(rng, np.random.SeedSequence):
-        return int(rng.generate_state(1, dtype=np.uint64)[0]), rng.entropy
-    raise TypeError(f"rng must be None, an int, a numpy SeedSequence or a numpy Generator: got {rng!r}")
 
 
 def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
@@ -384,23 +366,13 @@ def ensemble_from(p: Plan, init, final, njump, work, heat, grid_out=None, ev_off
                   ev_x=None) -> Ensemble:
     """Wrap simulator outputs (kernel or reference) as an :class:`Ensemble`."""
     lo = p.lowered
-    provenance = {
-        "root_key": p.root,
-        "seed_entropy": p.entropy,
-        "stream": "xoshiro256** per trajectory, seeded by splitmix64 from (root_key, index)",
-        "method": p.method.name,
-        "n_trajectories": p.n_trajectories,
-        "t_end": p.t_end,
-        "n_segments": lo.n_segments,
-        "rate_law": lo.rate_law,
-        "J_max": lo.J_max,
-        "stochlim": __version__,
-    }
+    record = provenance(p.root, p.entropy, method=p.method.name, n_trajectories=p.n_trajectories,
+                        t_end=p.t_end, n_segments=lo.n_segments, rate_law=lo.rate_law, J_max=lo.J_max)
     grid = p.record == "grid"
     return Ensemble(
         initial_state=init, final_state=final, n_jumps=njump, work=work, heat=heat,
         initial_energy=lo.energy[0][init], final_energy=lo.energy_end()[-1][final],
-        t_end=p.t_end, method=p.method.name, provenance=provenance,
+        t_end=p.t_end, method=p.method.name, provenance=record,
         t_grid=p.t_grid if grid else None, states=grid_out if grid else None,
         event_offsets=ev_off, event_times=ev_t, event_states=ev_x,
     )

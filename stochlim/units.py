@@ -2,7 +2,7 @@
 
 stochlim computes in units of the thermal energy kT and converts to SI only here. The default
 temperature is 298 K: it is the only round temperature that reproduces the printed energies of
-Chen et al. (2026), Fig. 6B-C, to three figures (300 K does not); see ``shared/paper/NOTES.md``.
+Chen et al. (2026), Fig. 6B-C, to three figures (300 K does not); see ``docs/constants.md``.
 """
 
 from __future__ import annotations
