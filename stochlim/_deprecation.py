@@ -18,15 +18,16 @@ def warn(old: str, new: str, *, stacklevel: int = 3) -> None:
                   DeprecationWarning, stacklevel=stacklevel)
 
 
-def renamed_kwarg(func: str, old: str, old_value, new: str, new_value, *, default=None):
-    """The value of keyword ``new`` when a caller of ``func`` may still pass it as ``old``.
+def renamed_kwarg(func: str, old: str, old_value, new: str, new_value, new_default=None):
+    """The value of keyword ``new`` of ``func``, which callers may still pass as ``old``.
 
-    Returns ``new_value`` unless ``old_value`` is given (not ``default``), in which case it warns and
-    returns ``old_value``; passing both raises ``TypeError``.
+    ``old_value`` is ``None`` unless the caller passed ``old``; then it warns and returns
+    ``old_value``, or raises ``TypeError`` if ``new`` was passed too (``new_value`` is not the
+    object ``new_default``). Otherwise returns ``new_value``.
     """
-    if old_value is default:
+    if old_value is None:
         return new_value
-    if new_value is not default:
+    if new_value is not new_default:
         raise TypeError(f"{func}() got both {old}= (deprecated) and {new}=: pass only {new}=")
     warn(f"{func}({old}=...)", f"{new}=", stacklevel=4)
     return old_value

@@ -16,7 +16,7 @@ __all__ = [
     "as_float_array",
     "check_interval",
     "check_positive",
-    "check_nonnegative",
+    "scalar_or_array",
     "check_int",
 ]
 
@@ -82,13 +82,11 @@ def check_positive(name: str, value) -> np.ndarray:
     return arr
 
 
-def check_nonnegative(name: str, value) -> np.ndarray:
-    """Return ``value`` as a float array after checking every element is finite and >= 0."""
-    arr = as_float_array(name, value)
-    bad = arr < 0
-    if bad.any():
-        raise ValueError(f"{name} must be non-negative: {_where(arr, bad)}")
-    return arr
+def scalar_or_array(x):
+    """``x`` as a Python float when it is 0-d, else as a float64 array: the return convention of
+    every public function that takes "float or array_like"."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
 
 
 def check_int(name: str, value, *, minimum: int | None = None) -> int:

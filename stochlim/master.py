@@ -43,7 +43,7 @@ from scipy.sparse.linalg import expm_multiply
 
 from ._validation import as_float_array, check_positive
 from .models import HopModel
-from .physics import log_hop_rates
+from .physics import log_hop_rates_unchecked
 
 __all__ = ["METHODS", "DENSE_LIMIT", "MasterSolution", "solve_master", "free_energy"]
 
@@ -188,7 +188,7 @@ def _block_matrix(st: _Structure, energy, energy_slope, barrier, J_max, law) -> 
     """The augmented generator ``A = [[L, 0], [R, 0]]`` for frozen inputs (CSR)."""
     bias = energy[st.src] - energy[st.dst] + st.drive
     if st.src.size:
-        log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=J_max, law=law)[0])
+        log_k = log_hop_rates_unchecked(barrier[st.edge], bias, math.log(J_max), law)[0]
         k = np.exp(np.minimum(log_k, 700.0))
     else:
         k = np.zeros(0)

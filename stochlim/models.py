@@ -7,7 +7,7 @@ O(out-degree) in the kernels of :mod:`stochlim.ssa`.
 
 Rates (``physics``, Chen et al. 2026 Eq. 5-7 corrected): a jump ``x -> y`` over barrier ``E0``
 sees the bias ``dE_xy = E_x - E_y + f_xy`` (``f_xy`` a non-conservative drive, ``f_yx = -f_xy``) and
-has rate ``k_xy = exp(log_hop_rates(E0, dE_xy, law)[0])``:
+has rate ``k_xy = exp(log_hop_rates(E0, dE_xy, rate_law=rate_law)[0])``:
 
 * ``"paper"``: ``k_xy = 2 J_max e^-E0 / (1 + e^(E_y - E_x - f_xy))``;
 * ``"arrhenius"``: ``k_xy = J_max e^-(E0 + (E_y - E_x - f_xy) / 2)``.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive
-from .physics import RATE_LAWS, log_hop_rates
+from .physics import check_rate_law, log_hop_rates_unchecked
 from .protocols import Protocol, as_protocol
 
 __all__ = [
@@ -130,8 +130,7 @@ class HopModel:
         jmax = check_positive("J_max", self.J_max)
         if jmax.ndim != 0:
             raise ValueError("J_max must be a single number")
-        if not isinstance(self.rate_law, str) or self.rate_law not in RATE_LAWS:
-            raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {self.rate_law!r}")
+        check_rate_law(self.rate_law)
         if self.drives is None:
             drives = np.zeros(edges.shape[0])
         else:
@@ -165,7 +164,7 @@ class HopModel:
         for i, (x, y) in enumerate(self.edges):
             e0 = self.barriers[i](float(t))
             de = e[x] - e[y] + self.drives[i]
-            fwd, bwd = log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)
+            fwd, bwd = log_hop_rates_unchecked(e0, de, math.log(self.J_max), self.rate_law)
             k[x, y], k[y, x] = math.exp(fwd), math.exp(bwd)
         return k
 
@@ -191,12 +190,12 @@ class HopModel:
 
     def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
         starts = grid[:-1]
-        energy = np.stack([np.atleast_1d(p(starts)) for p in self.energies], axis=1)
-        energy_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.energies], axis=1)
+        energy = np.stack([p._value(starts) for p in self.energies], axis=1)
+        energy_slope = np.stack([p._slope(starts) for p in self.energies], axis=1)
         m = self.n_edges
         if m:
-            barrier = np.stack([np.atleast_1d(p(starts)) for p in self.barriers], axis=1)
-            barrier_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.barriers], axis=1)
+            barrier = np.stack([p._value(starts) for p in self.barriers], axis=1)
+            barrier_slope = np.stack([p._slope(starts) for p in self.barriers], axis=1)
         else:
             barrier = barrier_slope = np.zeros((starts.size, 0))
         # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
@@ -288,7 +287,7 @@ class LoweredModel:
     def _log_fwd(self, e0: np.ndarray, de: np.ndarray) -> np.ndarray:
         if e0.size == 0:  # no edges: every state is absorbing
             return np.zeros(e0.shape)
-        return np.asarray(log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)[0])
+        return log_hop_rates_unchecked(e0, de, math.log(self.J_max), self.rate_law)[0]
 
     def log_rates(self, at: str = "start") -> np.ndarray:
         """Log-rates of every directed edge at the start or end of each segment."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_positive
+from ._validation import check_positive, scalar_or_array
 
 __all__ = [
     "K_B",
@@ -45,17 +45,14 @@ def kT(temperature=DEFAULT_TEMPERATURE):
         ``k_B * temperature`` in J.
     """
     t = check_positive("temperature", temperature)
-    out = K_B * t
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(K_B * t)
 
 
 def joules_to_mwh(energy_j):
     """Convert joules to megawatt-hours (1 MWh = 3.6e9 J)."""
-    out = np.asarray(energy_j, dtype=np.float64) / J_PER_MWH
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(np.asarray(energy_j, dtype=np.float64) / J_PER_MWH)
 
 
 def mwh_to_joules(energy_mwh):
     """Convert megawatt-hours to joules (1 MWh = 3.6e9 J)."""
-    out = np.asarray(energy_mwh, dtype=np.float64) * J_PER_MWH
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(np.asarray(energy_mwh, dtype=np.float64) * J_PER_MWH)

@@ -159,7 +159,10 @@ def _paper_protocol(n, seed, bits=(4, 6, 8), gamma=0.5, n_updates=40, dt=5.0):
 _CASES = (_differential_memory, _driven_bit, _ladder_schedule, _driven_ring, _paper_protocol)
 
 
-def run_verification(*, n_trajectories: int = 20_000, rng=20261129, seed=None) -> list[Check]:
+_DEFAULT_RNG = 20261129
+
+
+def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=None) -> list[Check]:
     """Run every standard case and return its checks.
 
     Parameters
@@ -174,7 +177,7 @@ def run_verification(*, n_trajectories: int = 20_000, rng=20261129, seed=None) -
         Deprecated spelling of ``rng``.
     """
     n = check_int("n_trajectories", n_trajectories, minimum=100)
-    rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng)
+    rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng, _DEFAULT_RNG)
     root = seed_sequence(rng)
     checks = []
     for i, case in enumerate(_CASES):

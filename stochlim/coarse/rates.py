@@ -62,7 +62,7 @@ def _symmetric_generator(u: np.ndarray, h: float, D: float) -> tuple[np.ndarray,
     Detailed balance makes the similarity-transformed generator symmetric with off-diagonal
     ``sqrt(k_{i,i+1} k_{i+1,i}) = D / h^2``; the rates are those of :func:`discretize`.
     """
-    log_up, log_down = log_hop_rates(0.0, u[:-1] - u[1:], J_max=D / h**2, law="arrhenius")
+    log_up, log_down = log_hop_rates(0.0, u[:-1] - u[1:], J_max=D / h**2, rate_law="arrhenius")
     up, down = np.exp(np.atleast_1d(log_up)), np.exp(np.atleast_1d(log_down))
     diag = np.zeros(u.size)
     diag[:-1] -= up

@@ -15,7 +15,7 @@ from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
 from .._validation import as_float_array, check_int, check_positive
 from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS
-from ..physics import RATE_LAWS
+from ..physics import check_rate_law
 from ..protocols import Protocol
 from ..streams import provenance, root_key
 from .problems import MAX_ENUMERATED_STATES, Ising, _as_problem, _barriers, _inputs, _Problem
@@ -41,9 +41,8 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
     def lower(g):
         starts = g[:-1]
         cols = lambda f: np.stack([np.atleast_1d(f(x)) for x in bar_list], axis=1)  # noqa: E731
-        return (np.atleast_1d(s_p(starts)), np.atleast_1d(s_p.slope(starts)),
-                np.atleast_1d(l_p(starts)), np.atleast_1d(l_p.slope(starts)),
-                cols(lambda x: x(starts)), cols(lambda x: x.slope(starts)))
+        return (s_p._value(starts), s_p._slope(starts), l_p._value(starts), l_p._slope(starts),
+                cols(lambda x: x._value(starts)), cols(lambda x: x._slope(starts)))
 
     sc0, sc1, lk0, lk1, b0, b1 = lower(grid)
     # largest |dP| and |dL| of one hop over all states: bounds the bias change along a ramp
@@ -152,8 +151,7 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     t_end = float(t_end)
     n_traj = check_int("n_trajectories", n_trajectories, minimum=1)
     jmax = float(check_positive("J_max", J_max))
-    if not isinstance(rate_law, str) or rate_law not in RATE_LAWS:
-        raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {rate_law!r}")
+    check_rate_law(rate_law)
     if record not in ("summary", "grid"):
         raise ValueError(f"record must be 'summary' or 'grid': got {record!r}")
     s_p, l_p = _inputs(pr, scale, leak)
