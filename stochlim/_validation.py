@@ -7,6 +7,7 @@ e.g. ``"r must lie in (0, 1]: got 1.5 at index 3"``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from numbers import Integral, Real
 
@@ -17,6 +18,8 @@ __all__ = [
     "check_interval",
     "check_positive",
     "scalar_or_array",
+    "output_times",
+    "freeze_arrays",
     "check_int",
 ]
 
@@ -87,6 +90,38 @@ def scalar_or_array(x):
     every public function that takes "float or array_like"."""
     x = np.asarray(x, dtype=np.float64)
     return float(x) if x.ndim == 0 else x
+
+
+def output_times(record: str, t_eval, t_end: float, records=("summary", "grid")) -> np.ndarray | None:
+    """Validated output times ``t_eval`` for ``record="grid"``: sorted, 1-d, within ``[0, t_end]``.
+
+    Returns ``None`` for the other records (where ``t_eval`` must not be given).
+    """
+    if record not in records:
+        raise ValueError(f"record must be one of {tuple(records)}: got {record!r}")
+    if record != "grid":
+        if t_eval is not None:
+            raise ValueError("t_eval is only used with record='grid'")
+        return None
+    if t_eval is None:
+        raise ValueError("record='grid' needs t_eval")
+    g = np.atleast_1d(as_float_array("t_eval", t_eval))
+    if g.ndim != 1:
+        raise ValueError(f"t_eval must be 1-d: got shape {g.shape}")
+    bad = (g < 0) | (g > t_end)
+    if bad.any():
+        raise ValueError(f"t_eval must lie in [0, t_end = {t_end!r}]: got {g[bad][0]!r}")
+    if np.any(np.diff(g) < 0):
+        raise ValueError("t_eval must be sorted in increasing order")
+    return np.ascontiguousarray(g)
+
+
+def freeze_arrays(obj) -> None:
+    """Make every ndarray field of the dataclass instance ``obj`` read-only (results are immutable)."""
+    for f in dataclasses.fields(obj):
+        arr = getattr(obj, f.name)
+        if isinstance(arr, np.ndarray):
+            arr.flags.writeable = False
 
 
 def check_int(name: str, value, *, minimum: int | None = None) -> int:

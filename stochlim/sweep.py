@@ -50,7 +50,7 @@ __all__ = ["sweep", "build", "run_chunk", "SweepInterrupted", "METRICS"]
 
 #: Per-trajectory quantities summarised in the table, by model kind.
 METRICS = {"hop": ("work", "heat", "n_jumps", "final_energy"),
-           "lim": ("work", "heat", "n_updates", "final_energy"),
+           "lim": ("work", "heat", "n_jumps", "final_energy", "final_loss"),
            "master": ("work", "heat", "entropy_production", "activity")}
 
 

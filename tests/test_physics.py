@@ -97,3 +97,21 @@ def test_bad_input(call, match):
 def test_non_numeric_input_is_type_error():
     with pytest.raises(TypeError, match="E0 must be a real number"):
         physics.net_rate("high", 1.0)
+
+
+def test_law_is_a_deprecated_spelling_of_rate_law():
+    with pytest.warns(DeprecationWarning, match="rate_law="):
+        old = physics.hop_rates(2.0, 1.0, law="arrhenius")
+    assert old == physics.hop_rates(2.0, 1.0, rate_law="arrhenius")
+    with pytest.warns(DeprecationWarning, match="rate_law="):
+        old = physics.log_hop_rates(2.0, 1.0, law="arrhenius")
+    assert old == physics.log_hop_rates(2.0, 1.0, rate_law="arrhenius")
+    with pytest.raises(TypeError, match="pass only rate_law="):
+        physics.hop_rates(2.0, 1.0, law="paper", rate_law="arrhenius")
+
+
+def test_unchecked_log_rates_match_the_checked_ones():
+    e0, de = np.array([0.5, 3.0, 40.0]), np.array([-2.0, 0.0, 700.0])
+    for law in physics.RATE_LAWS:
+        fast = physics.log_hop_rates_unchecked(e0, de, math.log(2.5), law)
+        np.testing.assert_array_equal(fast, physics.log_hop_rates(e0, de, J_max=2.5, rate_law=law))

@@ -9,6 +9,8 @@ import numpy as np
 
 from ..bounds import ceb_energy, lim_energy
 from ..units import DEFAULT_TEMPERATURE, kT
+from .._deprecation import warn
+from .._validation import freeze_arrays
 from .problems import Quadratic, _Problem
 
 __all__ = ["LimResult", "LimSummary"]
@@ -81,11 +83,12 @@ class LimResult:
     initial_state, final_state : ndarray, shape (n_trajectories, M)
         Parameter values ``w`` (or spins) at 0 and at ``t_end``.
     initial_energy, final_energy : ndarray
+        Energy of the array in kT, ``H = scale E_problem + leak |w|^2/2``, at 0 and at ``t_end``
+        (left limit): as :class:`stochlim.ssa.Ensemble`'s, ``final_energy - initial_energy ==
+        work - heat`` to rounding (first law).
+    initial_loss, final_loss : ndarray
         Problem energy ``E_problem`` (unscaled) of the initial and final state: the optimiser's loss.
-    initial_array_energy, final_array_energy : ndarray
-        Array energy ``H = scale E_problem + leak |w|^2/2`` at 0 and at ``t_end`` (left limit);
-        ``final_array_energy - initial_array_energy == work - heat`` to rounding (first law).
-    n_updates : ndarray of int
+    n_jumps : ndarray of int
         Hops (single-level updates / spin flips) of each trajectory.
     work, heat : ndarray
         Work done by the time-dependent ``scale`` and ``leak`` and heat released, per trajectory.
@@ -93,9 +96,9 @@ class LimResult:
         First time the problem energy reached the optimum (inf if never; NaN if no optimum known).
     optimum_energy : float or None
         The optimum the success criteria use.
-    t_grid, grid_energy, grid_state : ndarray or None
-        With ``record="grid"``: problem energy ``(n_trajectories, G)`` and state values
-        ``(n_trajectories, G, M)`` on the grid (right-continuous).
+    t_eval, grid_loss, grid_state : ndarray or None
+        With ``record="grid"``: the output times, the loss ``(n_trajectories, G)`` and the state
+        values ``(n_trajectories, G, M)`` at them (right-continuous).
     provenance : dict
     """
 
@@ -105,9 +108,9 @@ class LimResult:
     final_state: np.ndarray
     initial_energy: np.ndarray
     final_energy: np.ndarray
-    initial_array_energy: np.ndarray
-    final_array_energy: np.ndarray
-    n_updates: np.ndarray
+    initial_loss: np.ndarray
+    final_loss: np.ndarray
+    n_jumps: np.ndarray
     work: np.ndarray
     heat: np.ndarray
     time_to_hit: np.ndarray
@@ -115,17 +118,44 @@ class LimResult:
     optimum_state: np.ndarray | None
     J_max: float
     provenance: dict = field(repr=False)
-    t_grid: np.ndarray | None = None
-    grid_energy: np.ndarray | None = None
+    t_eval: np.ndarray | None = None
+    grid_loss: np.ndarray | None = None
     grid_state: np.ndarray | None = None
 
     def __post_init__(self):
-        for name in ("initial_state", "final_state", "initial_energy", "final_energy",
-                     "initial_array_energy", "final_array_energy", "n_updates", "work", "heat",
-                     "time_to_hit", "t_grid", "grid_energy", "grid_state"):
-            arr = getattr(self, name)
-            if arr is not None:
-                arr.flags.writeable = False
+        freeze_arrays(self)
+
+    # Deprecated names (one release): the loss was called *_energy, the array energy
+    # *_array_energy, the hop count n_updates and the output times t_grid.
+    @property
+    def n_updates(self) -> np.ndarray:
+        """Deprecated name of :attr:`n_jumps`."""
+        warn("LimResult.n_updates", "LimResult.n_jumps")
+        return self.n_jumps
+
+    @property
+    def initial_array_energy(self) -> np.ndarray:
+        """Deprecated name of :attr:`initial_energy` (the array energy)."""
+        warn("LimResult.initial_array_energy", "LimResult.initial_energy")
+        return self.initial_energy
+
+    @property
+    def final_array_energy(self) -> np.ndarray:
+        """Deprecated name of :attr:`final_energy` (the array energy)."""
+        warn("LimResult.final_array_energy", "LimResult.final_energy")
+        return self.final_energy
+
+    @property
+    def t_grid(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`t_eval`."""
+        warn("LimResult.t_grid", "LimResult.t_eval")
+        return self.t_eval
+
+    @property
+    def grid_energy(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`grid_loss`."""
+        warn("LimResult.grid_energy", "LimResult.grid_loss")
+        return self.grid_loss
 
     @property
     def n_trajectories(self) -> int:
@@ -135,7 +165,7 @@ class LimResult:
         """Per trajectory: final problem energy within ``rtol (1 + |E*|)`` of the optimum ``E*``."""
         if self.optimum_energy is None:
             raise ValueError("no optimum known: pass optimum= to run() (energy or state)")
-        return self.final_energy <= self.optimum_energy + rtol * (1.0 + abs(self.optimum_energy))
+        return self.final_loss <= self.optimum_energy + rtol * (1.0 + abs(self.optimum_energy))
 
     def summary(self, *, temperature=DEFAULT_TEMPERATURE, gamma=None, schedule="polynomial",
                 n_schedule_updates=None, target=0.99) -> LimSummary:
@@ -171,7 +201,7 @@ class LimResult:
         m = self.problem.n_params
         ok = self.success()
         p = float(ok.mean())
-        resid = self.final_energy - self.optimum_energy
+        resid = self.final_loss - self.optimum_energy
         if isinstance(self.problem, Quadratic) and self.optimum_state is not None:
             pr = self.problem
             rms = float(np.sqrt(np.mean((self.final_state - self.optimum_state) ** 2)))
@@ -183,7 +213,7 @@ class LimResult:
         unit = float(kT(temperature))
         heat = float(self.heat.mean()) * unit
         paper = heat + m * unit * math.log(1.0 / delta)
-        updates = float(self.n_updates.mean())
+        updates = float(self.n_jumps.mean())
         hit = self.time_to_hit[np.isfinite(self.time_to_hit)]
         lim_b = ceb_b = None
         if updates > 0:
@@ -196,7 +226,7 @@ class LimResult:
             n_trajectories=n, n_params=m, t_end=self.t_end, optimum_energy=self.optimum_energy,
             success_probability=p, success_probability_se=math.sqrt(p * (1 - p) / n),
             mean_residual_energy=float(resid.mean()), mean_residual_energy_se=se(resid),
-            precision=delta, mean_updates=updates, mean_updates_se=se(self.n_updates.astype(float)),
+            precision=delta, mean_updates=updates, mean_updates_se=se(self.n_jumps.astype(float)),
             mean_time_to_hit=float(hit.mean()) if hit.size else math.inf,
             time_to_solution=reps * self.t_end, temperature=float(temperature),
             heat_per_run=heat, heat_per_run_se=se(self.heat) * unit, paper_energy_per_run=paper,

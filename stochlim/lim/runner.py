@@ -13,7 +13,8 @@ import scipy.sparse as sp
 
 from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
-from .._validation import as_float_array, check_int, check_positive
+from .._deprecation import renamed_kwarg
+from .._validation import as_float_array, check_int, check_positive, output_times
 from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS
 from ..physics import check_rate_law
 from ..protocols import Protocol
@@ -66,23 +67,23 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
     return grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max
 
 
-def _start_levels(pr: _Problem, x0, n_traj: int) -> np.ndarray | None:
-    """Start levels ``(n_traj, M)`` from values ``x0``; None for random spins (Ising default)."""
+def _start_levels(pr: _Problem, initial_state, n_traj: int) -> np.ndarray | None:
+    """Start levels ``(n_traj, M)`` from values ``initial_state``; None for random spins (Ising default)."""
     m = pr.n_params
-    if x0 is None:
+    if initial_state is None:
         if isinstance(pr, Ising):
             return None
         return np.full((n_traj, m), (pr.n_levels - 1) // 2, dtype=np.int64)
-    v = as_float_array("x0", x0)
+    v = as_float_array("initial_state", initial_state)
     if v.shape not in ((m,), (n_traj, m)):
-        raise ValueError(f"x0 must have shape ({m},) or ({n_traj}, {m}): got {v.shape}")
+        raise ValueError(f"initial_state must have shape ({m},) or ({n_traj}, {m}): got {v.shape}")
     k = (v - pr._lo) / pr._step
     bad = (np.abs(k - np.round(k)) > 1e-9) | (k < -1e-9) | (k > pr.n_levels - 1 + 1e-9)
     if bad.any():
         i = tuple(int(x) for x in np.argwhere(bad)[0])
         allowed = ("+-1" if isinstance(pr, Ising) else
                    f"multiples of quantum = {pr._step:g} in [{pr._lo:g}, {-pr._lo:g}]")
-        raise ValueError(f"x0 must hold values {allowed}: got {v[i]!r} at index {i if len(i) > 1 else i[0]}")
+        raise ValueError(f"initial_state must hold values {allowed}: got {v[i]!r} at index {i if len(i) > 1 else i[0]}")
     return np.ascontiguousarray(np.broadcast_to(np.round(k).astype(np.int64), (n_traj, m)))
 
 
@@ -100,7 +101,8 @@ def _optimum(pr: _Problem, optimum):
 
 
 def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0, rate_law="paper",
-        rng=None, x0=None, record="summary", t_grid=None, optimum=None) -> LimResult:
+        rng=None, initial_state=None, record="summary", t_eval=None, optimum=None, x0=None,
+        t_grid=None) -> LimResult:
     """Run the learning-in-memory array on ``problem`` with an exact SSA.
 
     Parameters
@@ -121,16 +123,19 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
         Attempt rate and rate law, as for :class:`stochlim.models.HopModel`.
     rng : None, int, SeedSequence or Generator
         Root of the per-trajectory streams (:func:`stochlim.streams.root_key`).
-    x0 : array_like, optional
+    initial_state : array_like, optional
         Initial values ``(M,)`` or ``(n_trajectories, M)``; default ``w = 0`` (Quadratic) or
-        independent uniformly random spins per trajectory (Ising).
+        independent uniformly random spins per trajectory (Ising). (Not ``x0``: that is a state
+        index in :func:`stochlim.simulate`.)
     record : {"summary", "grid"}
-        ``"grid"`` also records the problem energy and the state on ``t_grid``.
-    t_grid : array_like, optional
-        Sorted times in ``[0, t_end]`` for ``record="grid"``.
+        ``"grid"`` also records the loss and the state at the times ``t_eval``.
+    t_eval : array_like, optional
+        Sorted output times in ``[0, t_end]`` for ``record="grid"``.
     optimum : float or array_like, optional
         Optimum energy or optimal state for the success criteria; by default found by brute force
         when the problem has at most ``MAX_ENUMERATED_STATES`` states.
+    x0, t_grid
+        Deprecated spellings of ``initial_state`` and ``t_eval``.
 
     Returns
     -------
@@ -144,6 +149,8 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     >>> 0.3 < float(res.success().mean()) < 0.8   # Boltzmann weight of w = 2 at kT
     True
     """
+    initial_state = renamed_kwarg("lim.run", "x0", x0, "initial_state", initial_state)
+    t_eval = renamed_kwarg("lim.run", "t_grid", t_grid, "t_eval", t_eval)
     pr = _as_problem(problem)
     t_end = check_positive("t_end", t_end)
     if t_end.ndim:
@@ -152,11 +159,10 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     n_traj = check_int("n_trajectories", n_trajectories, minimum=1)
     jmax = float(check_positive("J_max", J_max))
     check_rate_law(rate_law)
-    if record not in ("summary", "grid"):
-        raise ValueError(f"record must be 'summary' or 'grid': got {record!r}")
+    tg = output_times(record, t_eval, t_end)
     s_p, l_p = _inputs(pr, scale, leak)
     bars = _barriers(barrier, pr.n_params)
-    k0 = _start_levels(pr, x0, n_traj)
+    k0 = _start_levels(pr, initial_state, n_traj)
     opt_e, opt_x = _optimum(pr, optimum)
     a = pr._coupling().tocsr()
     grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max = _segments(pr, s_p, l_p, bars, t_end, a)
@@ -171,18 +177,11 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
             f"a hop rate can reach exp({worst:.1f}) per unit time, beyond float64's resolution of "
             "waiting times: the barrier is too low for the problem's energy scale"
         )
-    if record == "grid":
-        if t_grid is None:
-            raise ValueError("record='grid' needs t_grid")
-        tg = np.atleast_1d(as_float_array("t_grid", t_grid))
-        if tg.ndim != 1 or np.any(np.diff(tg) < 0) or tg.min() < 0 or tg.max() > t_end:
-            raise ValueError(f"t_grid must be a sorted 1-d array of times in [0, t_end = {t_end!r}]")
+    if tg is not None:
         g_e = np.empty((n_traj, tg.size))
         g_k = np.empty((n_traj, tg.size, pr.n_params), dtype=np.int32)
-    elif t_grid is not None:
-        raise ValueError("t_grid is only used with record='grid'")
     else:
-        tg = g_e = g_k = None
+        g_e = g_k = None
     root, entropy = root_key(rng)
     m = pr.n_params
     init = np.empty((n_traj, m), dtype=np.int64)
@@ -202,8 +201,7 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
                         n_segments=grid.size - 1, rate_law=rate_law, J_max=jmax)
     return LimResult(
         problem=pr, t_end=t_end, initial_state=pr.values_of(init), final_state=pr.values_of(final),
-        initial_energy=p_i, final_energy=p_f, initial_array_energy=h_i, final_array_energy=h_f,
-        n_updates=nj, work=work, heat=heat, time_to_hit=t_hit, optimum_energy=opt_e,
-        optimum_state=opt_x, J_max=jmax, provenance=record, t_grid=tg, grid_energy=g_e,
+        initial_energy=h_i, final_energy=h_f, initial_loss=p_i, final_loss=p_f, n_jumps=nj, work=work, heat=heat, time_to_hit=t_hit, optimum_energy=opt_e,
+        optimum_state=opt_x, J_max=jmax, provenance=record, t_eval=tg, grid_loss=g_e,
         grid_state=None if g_k is None else pr.values_of(g_k),
     )

@@ -48,7 +48,7 @@ def section(n_trajectories: int = 4000, rng=20261129) -> str:
     exact = float(sol.p[-1][np.flatnonzero(np.all(enumerate_states(ising) == star, axis=1))[0]])
     s = res.summary()
     z = (s.success_probability - exact) / math.sqrt(exact * (1 - exact) / res.n_trajectories)
-    law = float(np.max(np.abs(res.final_array_energy - res.initial_array_energy - res.work + res.heat)))
+    law = float(np.max(np.abs(res.final_energy - res.initial_energy - res.work + res.heat)))
     ok = abs(z) < Z_MAX and law < 1e-9
     rows = [
         ("P(ground state), SSA vs master equation",
