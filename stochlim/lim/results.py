@@ -11,6 +11,7 @@ from ..bounds import ceb_energy, lim_energy
 from ..units import DEFAULT_TEMPERATURE, kT
 from .._deprecation import warn
 from .._validation import freeze_arrays
+from ..stats import standard_error
 from .problems import Quadratic, _Problem
 
 __all__ = ["LimResult", "LimSummary"]
@@ -221,15 +222,14 @@ class LimResult:
             if gamma is not None:
                 lim_b = float(lim_energy(updates, m, delta=delta, gamma=gamma, schedule=schedule,
                                          n_updates=n_schedule_updates, temperature=temperature))
-        se = lambda x: float(np.std(x, ddof=1) / np.sqrt(n)) if n > 1 else math.nan  # noqa: E731
         return LimSummary(
             n_trajectories=n, n_params=m, t_end=self.t_end, optimum_energy=self.optimum_energy,
             success_probability=p, success_probability_se=math.sqrt(p * (1 - p) / n),
-            mean_residual_energy=float(resid.mean()), mean_residual_energy_se=se(resid),
-            precision=delta, mean_updates=updates, mean_updates_se=se(self.n_jumps.astype(float)),
+            mean_residual_energy=float(resid.mean()), mean_residual_energy_se=standard_error(resid),
+            precision=delta, mean_updates=updates, mean_updates_se=standard_error(self.n_jumps),
             mean_time_to_hit=float(hit.mean()) if hit.size else math.inf,
             time_to_solution=reps * self.t_end, temperature=float(temperature),
-            heat_per_run=heat, heat_per_run_se=se(self.heat) * unit, paper_energy_per_run=paper,
+            heat_per_run=heat, heat_per_run_se=standard_error(self.heat) * unit, paper_energy_per_run=paper,
             energy_to_solution_heat=reps * heat, energy_to_solution_paper=reps * paper,
             lim_bound=lim_b, ceb_bound=ceb_b, repetitions=reps,
         )
