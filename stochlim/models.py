@@ -157,6 +157,17 @@ class HopModel:
         """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT."""
         return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
 
+    def equilibrium(self, t=0.0) -> np.ndarray:
+        """Boltzmann law ``p_x = exp(-E_x(t)) / sum_y exp(-E_y(t))`` of the energies at ``t``.
+
+        The stationary law of the frozen rates at ``t`` when the drives vanish (local detailed
+        balance); the default start law of :func:`stochlim.simulate`. Computed with the minimum
+        energy subtracted, so any finite energies are safe. Shape ``(S,)`` or ``(len(t), S)``.
+        """
+        e = self.energy(t)
+        w = np.exp(-(e - e.min(axis=-1, keepdims=True)))
+        return w / w.sum(axis=-1, keepdims=True)
+
     def rates(self, t) -> np.ndarray:
         """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection."""
         e = self.energy(float(t))

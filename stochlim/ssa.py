@@ -170,9 +170,7 @@ def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
             raise ValueError(f"x0 must name states 0..{s - 1}: got {arr[bad][0]}")
         return np.ascontiguousarray(arr), np.ones(1)
     if p0 is None:
-        e = lowered.energy[0]
-        w = np.exp(-(e - e.min()))
-        p = w / w.sum()
+        p = model.equilibrium(0.0)
     else:
         p = as_float_array("p0", p0)
         if p.shape != (s,):

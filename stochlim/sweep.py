@@ -113,8 +113,7 @@ def build(params: dict):
         elif "p0" in start:
             p0 = np.asarray(start["p0"], dtype=float)
         else:
-            weights = np.exp(-(np.asarray(model.energy(0.0)) - np.min(model.energy(0.0))))
-            p0 = weights / weights.sum()
+            p0 = model.equilibrium(0.0)
 
         def run_master(n, seed_sequence):
             sol = solve_master(model, p0=p0, t_end=t_end)

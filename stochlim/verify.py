@@ -62,12 +62,6 @@ def _theorem_check(case, fc: thermo.FluctuationCheck) -> Check:
                  float(fc.z), fc.passes(Z_MAX))
 
 
-def _equilibrium(model, t=0.0):
-    e = np.asarray(model.energy(t))
-    w = np.exp(-(e - e.min()))
-    return w / w.sum()
-
-
 def _differential_memory(n, seed, params=((0.5, 0.5), (1.0, 2.0), (2.0, 4.0))):
     out = []
     t_end, levels = 20.0, 401
@@ -85,7 +79,7 @@ def _differential_memory(n, seed, params=((0.5, 0.5), (1.0, 2.0), (2.0, 4.0))):
 def _driven_bit(n, seed):
     t_end = 2.0
     m = two_state(0.5, energies=(0.0, PiecewiseLinear([0.0, t_end], [0.0, 2.0])))
-    p0 = _equilibrium(m)
+    p0 = m.equilibrium(0.0)
     ens = simulate(m, t_end=t_end, n_trajectories=n, p0=p0, rng=seed)
     sol = solve_master(m, p0=p0, t_eval=[0.0, t_end])
     case = "driven two-level system (E_1: 0 -> 2 kT)"

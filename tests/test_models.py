@@ -104,3 +104,15 @@ def test_bad_model_input_raises(kwargs, match):
 def test_protocol_knots_must_increase_inside_models():
     with pytest.raises(ValueError, match="times must be strictly increasing"):
         two_state(PiecewiseLinear([0.0, 1.0, 1.0], [1.0, 2.0, 3.0]))
+
+
+def test_equilibrium_is_the_boltzmann_law_and_stationary():
+    m = ladder(6, lambda i: 0.7 * i - 0.1 * i * i, PiecewiseLinear([0.0, 1.0], [0.5, 2.0]))
+    e = m.energy(0.3)
+    expected = np.exp(-e) / np.exp(-e).sum()
+    np.testing.assert_allclose(m.equilibrium(0.3), expected, rtol=1e-13)
+    k = m.rates(0.3)
+    generator = k.T - np.diag(k.sum(axis=1))  # dp/dt = L p
+    np.testing.assert_allclose(generator @ m.equilibrium(0.3), 0.0, atol=1e-13)
+    high = HopModel([1000.0, 1001.0], [(0, 1)], 1.0)  # exp(-1000) underflows: the law must not
+    np.testing.assert_allclose(high.equilibrium(0.0), [1 / (1 + math.exp(-1)), 1 / (1 + math.e)], rtol=1e-14)

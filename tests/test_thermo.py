@@ -23,11 +23,6 @@ def _driven_bit(t_end=2.0, reverse=False):
     return sl.two_state(0.5, energies=(0.0, sl.PiecewiseLinear([0.0, t_end], ramp)))
 
 
-def _equilibrium(model, t):
-    w = np.exp(-(model.energy(t) - model.energy(t).min()))
-    return w / w.sum()
-
-
 def _assert_within(samples, expected, label):
     se = samples.std(ddof=1) / math.sqrt(samples.size)
     assert abs(samples.mean() - expected) <= Z * se, f"{label}: {samples.mean()} vs {expected} (SE {se})"
@@ -36,7 +31,7 @@ def _assert_within(samples, expected, label):
 @pytest.fixture(scope="module")
 def driven_bit():
     m = _driven_bit()
-    p0 = _equilibrium(m, 0.0)
+    p0 = m.equilibrium(0.0)
     ens = sl.simulate(m, t_end=2.0, n_trajectories=100_000, p0=p0, rng=20261129)
     sol = solve_master(m, p0=p0, t_eval=[0.0, 2.0])
     return m, p0, ens, sol
@@ -68,7 +63,7 @@ def test_jarzynski_equality(driven_bit):
 def test_crooks_through_bennett(driven_bit):
     m, _, ens, _ = driven_bit
     rev = _driven_bit(reverse=True)
-    ens_r = sl.simulate(rev, t_end=2.0, n_trajectories=100_000, p0=_equilibrium(rev, 0.0), rng=7)
+    ens_r = sl.simulate(rev, t_end=2.0, n_trajectories=100_000, p0=rev.equilibrium(0.0), rng=7)
     d_f = free_energy(m, 2.0) - free_energy(m, 0.0)
     check = thermo.crooks(ens.work, ens_r.work, d_f)
     assert check.passes(Z), check
@@ -142,7 +137,7 @@ def test_rare_event_warning_for_far_from_equilibrium_protocol():
     """A 30 kT ramp in 0.1 time units: <W> ~ 28 kT against dF ~ 5 kT, so e^-W rests on the few
     trajectories that hop before the ramp (Kish effective sample ~ 13 of 2000)."""
     m = sl.two_state(0.0, energies=(0.0, sl.PiecewiseLinear([0.0, 0.1], [-5.0, 25.0])))
-    p0 = _equilibrium(m, 0.0)
+    p0 = m.equilibrium(0.0)
     ens = sl.simulate(m, t_end=0.1, n_trajectories=2000, p0=p0, rng=5)
     with pytest.warns(thermo.RareEventWarning, match="effective sample"):
         check = thermo.jarzynski(ens.work, free_energy(m, 0.1) - free_energy(m, 0.0))
