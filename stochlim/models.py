@@ -42,6 +42,26 @@ MAX_LOG_RATE = 700.0
 #: Largest number of time segments :meth:`HopModel.lower` creates when refining for thinning.
 MAX_REFINED_SEGMENTS = 1 << 20
 
+#: Thinning splits segments on which rates change so that a segment's rate bound is within this
+#: factor (in log) of the rate: at most half of the candidate events are rejected.
+THINNING_LOG_SLACK = math.log(2.0)
+
+
+def refine_grid(grid: np.ndarray, speed: np.ndarray, max_change: float,
+                budget: int = MAX_REFINED_SEGMENTS) -> np.ndarray:
+    """Split each segment of ``grid`` into equal pieces so that a log-rate changing at most
+    ``speed[j]`` per unit time on segment ``j`` changes by at most ``max_change`` on each piece.
+
+    The time refinement of ramps used by every thinning simulator (:meth:`HopModel.lower`,
+    :func:`stochlim.lim.run`): it never changes the dynamics, only the rejection rate. At most
+    ``budget`` segments are made (the pieces are scaled down proportionally beyond it).
+    """
+    pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / max_change)).astype(np.int64)
+    if pieces.sum() > budget:
+        pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+    parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
+    return np.concatenate(parts + [grid[-1:]])
+
 
 def _protocols(name: str, value, count: int | None) -> tuple[Protocol, ...]:
     """A tuple of protocols from a number, a protocol or a sequence of them."""
@@ -236,16 +256,9 @@ class HopModel:
         if not max_change > 0:
             raise ValueError(f"max_log_rate_change must be positive: got {max_change!r}")
         coarse = self._lower_on(grid)
-        lengths = np.diff(grid)
         # |d/dt log k| <= |dE0/dt| + |d(dE)/dt| for both laws
         speed = np.abs(coarse.barrier_slope[:, coarse.out_edge]) + np.abs(coarse.bias_slope())
-        change = (speed.max(axis=1) if speed.shape[1] else np.zeros(lengths.size)) * lengths
-        pieces = np.maximum(1, np.ceil(change / max_change)).astype(np.int64)
-        budget = MAX_REFINED_SEGMENTS
-        if pieces.sum() > budget:
-            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
-        parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
-        return np.concatenate(parts + [grid[-1:]])
+        return refine_grid(grid, speed.max(axis=1) if speed.shape[1] else np.zeros(grid.size - 1), max_change)
 
 
 @dataclass(frozen=True, eq=False)

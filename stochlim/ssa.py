@@ -32,7 +32,6 @@ and a trajectory can be re-run alone.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,17 +39,13 @@ import numpy as np
 from . import _kernels
 from ._deprecation import renamed_kwarg, warn
 from ._validation import as_float_array, check_int, check_positive, freeze_arrays, output_times
-from .models import MAX_LOG_RATE, HopModel, LoweredModel
+from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
 from .streams import provenance, root_key
 
 __all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
 
 #: What :func:`simulate` can record besides the per-trajectory summary.
 RECORDS = ("summary", "grid", "events")
-
-#: Thinning splits segments so a rate bound is within this factor (in log) of the rate: acceptance
-#: stays above 1/2.
-_THINNING_LOG_SLACK = math.log(2.0)
 
 _EMPTY_2D = np.zeros((1, 1))
 
@@ -148,7 +143,7 @@ METHODS = {
         _Direct("direct", _kernels.TABLE),
         _Restart("restart", _kernels.TABLE),
         _Hazard("hazard", _kernels.HAZARD),
-        _Thinning("thinning", _kernels.THINNING, refine=_THINNING_LOG_SLACK),
+        _Thinning("thinning", _kernels.THINNING, refine=THINNING_LOG_SLACK),
     )
 }
 

@@ -15,7 +15,7 @@ from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
 from .._deprecation import renamed_kwarg
 from .._validation import as_float_array, check_int, check_positive, output_times
-from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS
+from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS, THINNING_LOG_SLACK, refine_grid
 from ..physics import check_rate_law
 from ..protocols import Protocol
 from ..streams import provenance, root_key
@@ -23,9 +23,6 @@ from .problems import MAX_ENUMERATED_STATES, Ising, _as_problem, _barriers, _inp
 from .results import LimResult
 
 __all__ = ["run"]
-
-#: Thinning splits linear segments so that a rate bound is within this factor (log) of the rate.
-_THINNING_LOG_SLACK = math.log(2.0)
 
 #: Largest barrier table (segments x distinct barrier protocols) refinement may create.
 _MAX_TABLE = 1 << 24
@@ -57,11 +54,7 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
         # refining never changes the dynamics, only the acceptance of thinning; cap the barrier
         # table (segments x barrier columns) at _MAX_TABLE entries
         budget = min(MAX_REFINED_SEGMENTS, max(grid.size, _MAX_TABLE // len(bar_list)))
-        pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / _THINNING_LOG_SLACK)).astype(np.int64)
-        if pieces.sum() > budget:
-            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
-        grid = np.concatenate([np.linspace(x, y, k, endpoint=False)
-                               for x, y, k in zip(grid[:-1], grid[1:], pieces)] + [grid[-1:]])
+        grid = refine_grid(grid, speed, THINNING_LOG_SLACK, budget)
         sc0, sc1, lk0, lk1, b0, b1 = lower(grid)
     linear = (sc1 != 0) | (lk1 != 0) | np.any(b1 != 0, axis=1)
     return grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max
