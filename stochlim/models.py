@@ -24,7 +24,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive
 from .physics import check_rate_law, log_hop_rates_unchecked
-from .protocols import Protocol, as_protocol
+from .protocols import PiecewiseLinear, Protocol, as_protocol
 
 __all__ = [
     "HopModel",
@@ -364,6 +364,31 @@ def two_state(barrier, *, energies=(0.0, 0.0), drive=0.0, J_max=1.0, rate_law="p
     if len(energies) != 2:
         raise ValueError(f"energies must hold two entries for two_state: got {len(energies)}")
     return HopModel(tuple(energies), [(0, 1)], barrier, J_max=J_max, rate_law=rate_law, drives=drive)
+
+
+def driven_bit(barrier=0.5, *, duration=2.0, lift=(0.0, 2.0), J_max=1.0, rate_law="paper") -> HopModel:
+    """The driven two-level system: :func:`two_state` with well 1 ramped linearly in time.
+
+    Well 0 stays at 0 kT; well 1 goes from ``lift[0]`` to ``lift[1]`` kT over ``[0, duration]``
+    and stays there. The standard small nonequilibrium model of the fluctuation theorems
+    (``stochlim verify``, :mod:`stochlim.thermo`): ``lift=(2.0, 0.0)`` is its time reverse.
+
+    Parameters
+    ----------
+    barrier : float or Protocol, optional
+        Barrier ``E0`` in kT.
+    duration : float, optional
+        Ramp time, > 0.
+    lift : (float, float), optional
+        Energy of well 1 at ``t = 0`` and at ``t = duration``, in kT.
+    J_max, rate_law
+        As for :class:`HopModel`.
+    """
+    duration = float(check_positive("duration", duration))
+    if len(lift) != 2:
+        raise ValueError(f"lift must be (start, end) energies of well 1: got {len(lift)} entries")
+    ramp = PiecewiseLinear([0.0, duration], lift)
+    return two_state(barrier, energies=(0.0, ramp), J_max=J_max, rate_law=rate_law)
 
 
 def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> HopModel:

@@ -27,8 +27,8 @@ from . import physics, thermo
 from ._deprecation import moved_to, renamed_kwarg
 from ._validation import check_int
 from .master import free_energy, solve_master
-from .models import differential_memory, ladder, ring, two_state
-from .protocols import PiecewiseConstant, PiecewiseLinear, schedule_protocols
+from .models import differential_memory, driven_bit, ladder, ring
+from .protocols import PiecewiseConstant, schedule_protocols
 from .schedules import PolynomialSchedule
 from .ssa import simulate
 from .stats import Z_MAX, mean_se, z_score
@@ -78,7 +78,7 @@ def _differential_memory(n, seed, params=((0.5, 0.5), (1.0, 2.0), (2.0, 4.0))):
 
 def _driven_bit(n, seed):
     t_end = 2.0
-    m = two_state(0.5, energies=(0.0, PiecewiseLinear([0.0, t_end], [0.0, 2.0])))
+    m = driven_bit(0.5, duration=t_end, lift=(0.0, 2.0))
     p0 = m.equilibrium(0.0)
     ens = simulate(m, t_end=t_end, n_trajectories=n, p0=p0, rng=seed)
     sol = solve_master(m, p0=p0, t_eval=[0.0, t_end])

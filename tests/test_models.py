@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from stochlim.models import HopModel, differential_memory, ladder, ring, two_state
+from stochlim.models import HopModel, differential_memory, driven_bit, ladder, ring, two_state
 from stochlim.physics import net_rate
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
@@ -116,3 +116,14 @@ def test_equilibrium_is_the_boltzmann_law_and_stationary():
     np.testing.assert_allclose(generator @ m.equilibrium(0.3), 0.0, atol=1e-13)
     high = HopModel([1000.0, 1001.0], [(0, 1)], 1.0)  # exp(-1000) underflows: the law must not
     np.testing.assert_allclose(high.equilibrium(0.0), [1 / (1 + math.exp(-1)), 1 / (1 + math.e)], rtol=1e-14)
+
+
+def test_driven_bit_ramps_the_upper_well():
+    m = driven_bit(0.7, duration=4.0, lift=(1.0, 3.0), rate_law="arrhenius")
+    np.testing.assert_allclose(m.energy(np.array([0.0, 2.0, 4.0, 9.0])),
+                               [[0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [0.0, 3.0]], rtol=1e-15)
+    assert m.barriers[0](1.0) == 0.7 and m.rate_law == "arrhenius"
+    with pytest.raises(ValueError, match="duration must be positive"):
+        driven_bit(duration=0.0)
+    with pytest.raises(ValueError, match="lift must be"):
+        driven_bit(lift=(0.0, 1.0, 2.0))

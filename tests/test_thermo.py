@@ -12,15 +12,14 @@ import numpy as np
 import pytest
 
 import stochlim as sl
-from stochlim import thermo
+from stochlim import models, thermo
 from stochlim.master import free_energy, solve_master
 
 Z = 5.0
 
 
 def _driven_bit(t_end=2.0, reverse=False):
-    ramp = [2.0, 0.0] if reverse else [0.0, 2.0]
-    return sl.two_state(0.5, energies=(0.0, sl.PiecewiseLinear([0.0, t_end], ramp)))
+    return models.driven_bit(0.5, duration=t_end, lift=(2.0, 0.0) if reverse else (0.0, 2.0))
 
 
 def _assert_within(samples, expected, label):
