@@ -42,7 +42,7 @@ class Protocol:
     """Base class of the time protocols.
 
     Subclasses provide ``_value`` and ``_slope`` (value and right derivative at an array of
-    times, unchecked), ``antiderivative`` and ``knots``. The public ``__call__`` and ``slope``
+    times, unchecked) and ``knots``. The public ``__call__`` and ``slope``
     validate ``t`` once and call them; internal hot paths (lowering a model, the optimiser's
     segments) call the unchecked forms directly with float arrays.
     """
@@ -63,12 +63,6 @@ class Protocol:
 
     def _slope(self, tt: np.ndarray) -> np.ndarray:
         raise NotImplementedError
-
-    def integral(self, t0, t1):
-        """Exact integral ``int_{t0}^{t1} p(t) dt`` (broadcasts over ``t0`` and ``t1``)."""
-        a = as_float_array("t0", t0)
-        b = as_float_array("t1", t1)
-        return scalar_or_array(self.antiderivative(b) - self.antiderivative(a))
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -102,9 +96,6 @@ class Constant(Protocol):
     def _slope(self, tt):
         return np.zeros(np.shape(tt))
 
-    def antiderivative(self, t):
-        """``F(t) = value * t`` (so that ``F(0) = 0``)."""
-        return scalar_or_array(self.value * as_float_array("t", t))
 
     def scaled(self, factor: float) -> "Constant":
         """The protocol ``factor * p(t)``."""
@@ -148,7 +139,8 @@ class _KnotProtocol(Protocol):
             object.__setattr__(self, name, _frozen(table))
 
     def _tabulate(self, t: np.ndarray, v: np.ndarray) -> dict:
-        raise NotImplementedError
+        """Precomputed read-only tables of a subclass (none by default)."""
+        return {}
 
     @property
     def knots(self) -> np.ndarray:
@@ -177,20 +169,11 @@ class PiecewiseConstant(_KnotProtocol):
         One finite value per knot.
     """
 
-    def _tabulate(self, t, v):
-        return {"_cumulative": np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))}
-
     def _value(self, tt):
         return self.values[self._index(tt)]
 
     def _slope(self, tt):
         return np.zeros(np.shape(tt))
-
-    def antiderivative(self, t):
-        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
-        tt = as_float_array("t", t)
-        i = self._index(tt)
-        return scalar_or_array(self._cumulative[i] + self.values[i] * (tt - self.times[i]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,9 +190,7 @@ class PiecewiseLinear(_KnotProtocol):
 
     def _tabulate(self, t, v):
         # slope on [times[i], times[i+1]) for i < K-1, and 0 after the last knot
-        slopes = np.concatenate((np.diff(v) / np.diff(t), [0.0]))
-        cumulative = np.concatenate(([0.0], np.cumsum(0.5 * (v[:-1] + v[1:]) * np.diff(t))))
-        return {"_slopes": slopes, "_cumulative": cumulative}
+        return {"_slopes": np.concatenate((np.diff(v) / np.diff(t), [0.0]))}
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -226,14 +207,6 @@ class PiecewiseLinear(_KnotProtocol):
         i = self._index(tt)
         return np.where(tt < self.times[0], 0.0, self._slopes[i])
 
-    def antiderivative(self, t):
-        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
-        tt = as_float_array("t", t)
-        i = self._index(tt)
-        dt = tt - self.times[i]
-        before = tt < self.times[0]
-        inside = self._cumulative[i] + dt * (self.values[i] + 0.5 * self._slopes[i] * dt)
-        return scalar_or_array(np.where(before, self.values[0] * dt, inside))
 
 
 def as_protocol(name: str, value) -> Protocol:

@@ -101,10 +101,6 @@ class Schedule:
         """Normalised update rate ``r_n = J_n / J_max`` (Eq. 21); underflows to 0, never NaN."""
         return scalar_or_array(np.exp(self.log_rate(n)))
 
-    def learning_rate(self, n):
-        """Learning rate ``eps_n``."""
-        return scalar_or_array(np.exp(self.log_learning_rate(n)))
-
     def bias(self, n, *, delta):
         """Bias ``dE_n = eps_n / delta`` in kT (Eq. 18, A.10 with ``C = 1/delta``)."""
         d = check_interval("delta", delta, 0.0, 1.0)
