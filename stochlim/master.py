@@ -145,10 +145,8 @@ class _Structure:
     @classmethod
     def of(cls, model: HopModel) -> "_Structure":
         m, s = model.n_edges, model.n_states
-        e = model.edges
-        src = np.concatenate((e[:, 0], e[:, 1])).astype(np.int64)
-        dst = np.concatenate((e[:, 1], e[:, 0])).astype(np.int64)
-        edge = np.concatenate((np.arange(m), np.arange(m)))
+        directed = model.directed_edges()
+        src, dst, edge = directed.src, directed.dst, directed.edge
         n_dir = src.size
         # entry order: L off-diagonal, L diagonal, heat, drive work, activity, currents, slope work
         rows = np.concatenate((dst, src, np.full(n_dir, s + _HEAT), np.full(n_dir, s + _DRIVE_WORK),
@@ -171,8 +169,8 @@ class _Structure:
             src=src,
             dst=dst,
             edge=edge,
-            sign=np.concatenate((np.ones(m), -np.ones(m))),
-            drive=np.concatenate((model.drives, -model.drives)),
+            sign=directed.sign,
+            drive=directed.drive,
             indices=pattern.indices,
             indptr=pattern.indptr,
             aggregate=aggregate,

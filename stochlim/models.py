@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -219,6 +220,24 @@ class HopModel:
             grid = self._refine(grid, float(max_log_rate_change))
         return self._lower_on(grid)
 
+    def directed_edges(self) -> "DirectedEdges":
+        """The ``2 m`` directed edges: ``d = e`` is ``edges[e]`` as written, ``d = e + m`` its reverse.
+
+        One home for the directed-edge structure: :meth:`lower` sorts it by source into CSR form
+        (``order``, ``out_ptr``) for the simulators, the master equation uses it as it is.
+        """
+        m = self.n_edges
+        src = np.concatenate((self.edges[:, 0], self.edges[:, 1])).astype(np.int64)
+        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0])).astype(np.int64)
+        edge = np.concatenate((np.arange(m), np.arange(m))).astype(np.int64)
+        out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
+        np.add.at(out_ptr, src + 1, 1)
+        return DirectedEdges(
+            src=src, dst=dst, edge=edge, sign=np.concatenate((np.ones(m), -np.ones(m))),
+            drive=np.concatenate((self.drives, -self.drives)).astype(np.float64),
+            order=np.lexsort((edge, src)), out_ptr=np.cumsum(out_ptr),
+        )
+
     def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
         starts = grid[:-1]
         energy = np.stack([p._value(starts) for p in self.energies], axis=1)
@@ -229,25 +248,18 @@ class HopModel:
             barrier_slope = np.stack([p._slope(starts) for p in self.barriers], axis=1)
         else:
             barrier = barrier_slope = np.zeros((starts.size, 0))
-        # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
-        src = np.concatenate((self.edges[:, 0], self.edges[:, 1]))
-        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0]))
-        edge = np.concatenate((np.arange(m), np.arange(m)))
-        drive = np.concatenate((self.drives, -self.drives))
-        order = np.lexsort((edge, src))
-        out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
-        np.add.at(out_ptr, src + 1, 1)
+        d = self.directed_edges()
         return LoweredModel(
             seg_times=grid,
             energy=np.ascontiguousarray(energy),
             energy_slope=np.ascontiguousarray(energy_slope),
             barrier=np.ascontiguousarray(barrier),
             barrier_slope=np.ascontiguousarray(barrier_slope),
-            out_ptr=np.cumsum(out_ptr),
-            out_src=src[order].astype(np.int64),
-            out_dst=dst[order].astype(np.int64),
-            out_edge=edge[order].astype(np.int64),
-            out_drive=drive[order].astype(np.float64),
+            out_ptr=d.out_ptr,
+            out_src=d.src[d.order],
+            out_dst=d.dst[d.order],
+            out_edge=d.edge[d.order],
+            out_drive=d.drive[d.order],
             J_max=self.J_max,
             rate_law=self.rate_law,
         )
@@ -259,6 +271,23 @@ class HopModel:
         # |d/dt log k| <= |dE0/dt| + |d(dE)/dt| for both laws
         speed = np.abs(coarse.barrier_slope[:, coarse.out_edge]) + np.abs(coarse.bias_slope())
         return refine_grid(grid, speed.max(axis=1) if speed.shape[1] else np.zeros(grid.size - 1), max_change)
+
+
+class DirectedEdges(NamedTuple):
+    """Directed edges of a :class:`HopModel` (see :meth:`HopModel.directed_edges`).
+
+    ``src, dst, edge`` (int64), ``sign`` (+1 as written, -1 reversed) and ``drive`` (the drive of
+    the jump ``src -> dst``) per directed edge; ``order`` sorts them by source and ``out_ptr``
+    delimits the out-edges of each state in that order (CSR).
+    """
+
+    src: np.ndarray
+    dst: np.ndarray
+    edge: np.ndarray
+    sign: np.ndarray
+    drive: np.ndarray
+    order: np.ndarray
+    out_ptr: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
