@@ -178,6 +178,51 @@ class HopModel:
         """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT."""
         return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
 
+    @classmethod
+    def from_rates(cls, edges, forward, backward, *, n_states=None, J_max=1.0, rate_law="paper") -> "HopModel":
+        """The model with the given hop rates: energies, barriers and drives derived from them.
+
+        For users who think in rates. Each edge ``(x, y)`` gets the bias ``ln(k+ / k-)`` and the
+        barrier that ``rate_law`` needs to give both rates (``E0 = ln(2 J_max / (k+ + k-))`` for
+        ``"paper"``, ``ln J_max - ln(k+ k-) / 2`` for ``"arrhenius"``); the biases are split into
+        well energies along a spanning tree and drives on the other edges, so a cycle whose rates
+        break detailed balance (``prod k+ != prod k-``) becomes a drive equal to its affinity
+        (Schnakenberg 1976). :meth:`rates` gives the rates back.
+
+        Parameters
+        ----------
+        edges : sequence of (int, int)
+            Undirected edges, as for :class:`HopModel`.
+        forward, backward : float, Protocol or sequence of them
+            Rates ``x -> y`` and ``y -> x`` of each edge as written (one for all edges, or one per
+            edge), > 0, in the unit of ``J_max``: numbers or step protocols
+            (:class:`~stochlim.protocols.PiecewiseConstant`) of time. A cycle's affinity must not
+            change in time (drives are constant).
+        n_states : int, optional
+            Number of states (default: the largest index in ``edges`` plus one).
+        J_max, rate_law
+            As for :class:`HopModel`; they set the barriers, not the rates.
+
+        Examples
+        --------
+        >>> m = HopModel.from_rates([(0, 1), (1, 2), (2, 0)], forward=2.0, backward=0.5)
+        >>> round(float(sum(m.drives)), 6)   # the cycle's affinity, 3 ln(2 / 0.5)
+        4.158883
+        >>> bool(np.allclose(m.rates(0.0)[0, 1], 2.0) and np.allclose(m.rates(0.0)[1, 0], 0.5))
+        True
+        """
+        from ._rate_inversion import invert_rates
+
+        raw = np.asarray(edges)
+        if n_states is None:
+            if raw.size == 0:
+                raise ValueError("n_states is needed when edges is empty")
+            n_states = int(np.max(raw)) + 1
+        n = check_int("n_states", n_states, minimum=1)
+        checked = _check_edges(edges, n)
+        energies, barriers, drives = invert_rates(checked, n, forward, backward, J_max=J_max, rate_law=rate_law)
+        return cls(energies, checked, barriers, J_max=J_max, rate_law=rate_law, drives=drives)
+
     def equilibrium(self, t=0.0) -> np.ndarray:
         """Boltzmann law ``p_x = exp(-E_x(t)) / sum_y exp(-E_y(t))`` of the energies at ``t``.
 
