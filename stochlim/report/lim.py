@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from ..lim import Ising, enumerate_states, run, to_hop_model
 from ..master import solve_master
 from ..protocols import PiecewiseConstant, PiecewiseLinear
-from ..verify import Z_MAX
+from ..stats import Z_MAX
 from .tables import markdown_table
 
 __all__ = ["section", "planted_ising"]
