@@ -1,6 +1,7 @@
 """Exact stochastic simulation of a :class:`~stochlim.models.HopModel` with per-trajectory energetics.
 
-One function, :func:`simulate`, in front of a registry of exact methods (:data:`METHODS`):
+One function, :func:`simulate`, in front of a registry of exact methods (:data:`SOLVERS`; their
+names, with ``"auto"``, are :data:`METHODS`, the same shape as :data:`stochlim.master.METHODS`):
 
 ============  ===============================================  ==========================================
 method        exact when                                       algorithm
@@ -42,7 +43,7 @@ from ._validation import as_float_array, check_int, check_positive, freeze_array
 from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
 from .streams import provenance, root_key
 
-__all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
+__all__ = ["METHODS", "SOLVERS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
 
 #: What :func:`simulate` can record besides the per-trajectory summary.
 RECORDS = ("summary", "grid", "events")
@@ -137,7 +138,7 @@ class _Thinning(Method):
 
 
 #: Exact methods by name, cheapest first (the order ``"auto"`` tries them in).
-METHODS = {
+SOLVERS = {
     m.name: m
     for m in (
         _Direct("direct", _kernels.TABLE),
@@ -146,6 +147,9 @@ METHODS = {
         _Thinning("thinning", _kernels.THINNING, refine=THINNING_LOG_SLACK),
     )
 }
+
+#: Names ``method=`` accepts: ``"auto"`` and the exact methods of :data:`SOLVERS`.
+METHODS = ("auto", *SOLVERS)
 
 
 def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
@@ -182,10 +186,10 @@ def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
 
 def _choose(method, lowered: LoweredModel) -> Method:
     if method == "auto":
-        return next(m for m in METHODS.values() if m.not_exact_because(lowered) is None)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be 'auto' or one of {tuple(METHODS)}: got {method!r}")
-    chosen = METHODS[method]
+        return next(m for m in SOLVERS.values() if m.not_exact_because(lowered) is None)
+    if not isinstance(method, str) or method not in SOLVERS:
+        raise ValueError(f"method must be one of {METHODS}: got {method!r}")
+    chosen = SOLVERS[method]
     reason = chosen.not_exact_because(lowered)
     if reason is not None:
         raise ValueError(f"method={method!r} is not exact for this model: {reason}")

@@ -162,7 +162,7 @@ M = MODELS["direct"]
         (dict(record="grid", t_eval=[2.0, 1.0]), ValueError, "t_eval must be sorted"),
         (dict(record="grid"), ValueError, "record='grid' needs t_eval"),
         (dict(record="all"), ValueError, "record must be one of"),
-        (dict(method="tau-leap"), ValueError, "method must be 'auto' or one of"),
+        (dict(method="tau-leap"), ValueError, r"method must be one of \('auto', 'direct'"),
         (dict(rng="seed"), TypeError, "rng must be"),
         (dict(rng=-1), ValueError, "rng must be a non-negative"),
     ],
@@ -183,3 +183,11 @@ def test_inexact_method_is_refused(method, model):
 def test_model_must_be_a_hop_model():
     with pytest.raises(TypeError, match="model must be a HopModel"):
         ssa.simulate("two_state", t_end=1.0, n_trajectories=1)
+
+
+def test_methods_has_the_shape_of_the_master_equations():
+    from stochlim import master
+
+    assert ssa.METHODS[0] == master.METHODS[0] == "auto"
+    assert isinstance(ssa.METHODS, tuple) and isinstance(master.METHODS, tuple)
+    assert ssa.METHODS[1:] == tuple(ssa.SOLVERS) == ("direct", "restart", "hazard", "thinning")

@@ -13,7 +13,7 @@ from scipy import linalg, stats
 from stochlim.models import HopModel, differential_memory, ladder, two_state
 from stochlim.physics import net_rate
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
-from stochlim.ssa import METHODS, simulate
+from stochlim.ssa import SOLVERS, simulate
 
 P_MIN = 1e-3
 
@@ -32,7 +32,7 @@ def test_two_state_rates_are_set_up_right():
     assert k[0, 1] == pytest.approx(K01) and k[1, 0] == pytest.approx(K10)
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("method", list(SOLVERS))
 def test_two_state_dwell_times_are_exponential(method):
     """Dwell times in both wells are Exp(k) (KS, n = 20000 each).
 
@@ -196,7 +196,7 @@ def test_jarzynski_equality_driven_two_level(law, well, method):
     assert ens.work.std() > 0.3  # the process is far from quasi-static: a real test of the equality
 
 
-@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("method", list(SOLVERS))
 def test_driven_ring_entropy_production_matches_master_equation(method):
     """Non-equilibrium steady state of a driven 4-ring: mean heat rate = sum_e J_e (dE_e + f).
 
