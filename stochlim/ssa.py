@@ -148,8 +148,28 @@ SOLVERS = {
     )
 }
 
+
+
+class _MethodNames(tuple):
+    """A tuple of names that still answers the old dict use of ``METHODS`` (deprecated)."""
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            warn("ssa.METHODS[name]", "ssa.SOLVERS[name]")
+            return SOLVERS[key]
+        return super().__getitem__(key)
+
+    def values(self):
+        warn("ssa.METHODS.values()", "ssa.SOLVERS.values()")
+        return SOLVERS.values()
+
+    def items(self):
+        warn("ssa.METHODS.items()", "ssa.SOLVERS.items()")
+        return SOLVERS.items()
+
+
 #: Names ``method=`` accepts: ``"auto"`` and the exact methods of :data:`SOLVERS`.
-METHODS = ("auto", *SOLVERS)
+METHODS = _MethodNames(("auto", *SOLVERS))
 
 
 def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):

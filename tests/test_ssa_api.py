@@ -191,3 +191,7 @@ def test_methods_has_the_shape_of_the_master_equations():
     assert ssa.METHODS[0] == master.METHODS[0] == "auto"
     assert isinstance(ssa.METHODS, tuple) and isinstance(master.METHODS, tuple)
     assert ssa.METHODS[1:] == tuple(ssa.SOLVERS) == ("direct", "restart", "hazard", "thinning")
+    with pytest.warns(DeprecationWarning, match="SOLVERS"):
+        assert ssa.METHODS["direct"] is ssa.SOLVERS["direct"]
+    with pytest.warns(DeprecationWarning, match="SOLVERS"):
+        assert list(ssa.METHODS.values()) == list(ssa.SOLVERS.values())
