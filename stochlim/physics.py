@@ -17,6 +17,8 @@ Both satisfy local detailed balance ``J+ / J- = exp(dE)``. The printed Eq. 7-8 c
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._deprecation import renamed_kwarg
@@ -30,6 +32,7 @@ __all__ = [
     "log_hop_rates",
     "log_hop_rates_unchecked",
     "check_rate_law",
+    "log_rate_prefactor",
     "hop_rates",
 ]
 
@@ -110,6 +113,12 @@ def check_rate_law(rate_law) -> str:
     if not isinstance(rate_law, str) or rate_law not in RATE_LAWS:
         raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {rate_law!r}")
     return rate_law
+
+
+def log_rate_prefactor(J_max: float, rate_law: str) -> float:
+    """``ln`` of the rate prefactor at zero barrier and bias: ``ln(2 J_max)`` for ``"paper"``
+    (Eq. 5-7: ``k+ + k- = 2 J_max e^-E0``), ``ln J_max`` for ``"arrhenius"``. Unchecked."""
+    return math.log(J_max) + (_LN2 if rate_law == "paper" else 0.0)
 
 
 def log_hop_rates_unchecked(e0, de, log_jmax: float, rate_law: str):

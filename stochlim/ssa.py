@@ -39,8 +39,15 @@ import numpy as np
 
 from . import _kernels
 from ._deprecation import renamed_kwarg, warn
-from ._validation import as_float_array, check_int, check_positive, freeze_arrays, output_times
+from ._validation import (
+    as_float_array,
+    check_int,
+    check_positive,
+    freeze_arrays,
+    output_times,
+)
 from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
+from .physics import log_rate_prefactor
 from .streams import provenance, root_key
 
 __all__ = ["METHODS", "SOLVERS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
@@ -241,8 +248,7 @@ class Plan:
 
     @property
     def log_prefactor(self) -> float:
-        log_jmax = float(np.log(self.lowered.J_max))
-        return float(np.log(2.0)) + log_jmax if self.law == _kernels.PAPER else log_jmax
+        return log_rate_prefactor(self.lowered.J_max, self.lowered.rate_law)
 
 
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",

@@ -24,9 +24,22 @@ True
 
 from .._deprecation import moved_to
 from .driven import DrivenComparison, driven_comparison, reduce_two_state
-from .landscapes import (EDGE_HEIGHT, MIN_SITES_PER_WIDTH, TILT_WIDTH, default_x_range, discretize, double_well,
-                         quartic_double_well)
-from .rates import WellSplit, effective_rates, intra_well_time, kramers_rates, well_split
+from .landscapes import (
+                         EDGE_HEIGHT,
+                         MIN_SITES_PER_WIDTH,
+                         TILT_WIDTH,
+                         default_x_range,
+                         discretize,
+                         double_well,
+                         quartic_double_well,
+)
+from .rates import (
+                         WellSplit,
+                         effective_rates,
+                         intra_well_time,
+                         kramers_rates,
+                         well_split,
+)
 
 __all__ = [
     "TILT_WIDTH",

@@ -16,7 +16,12 @@ from .._validation import check_int, check_positive
 from ..master import MasterSolution, solve_master
 from ..models import HopModel
 from ..protocols import PiecewiseConstant, PiecewiseLinear, as_protocol
-from .landscapes import _double_well_knots, default_x_range, double_well, quartic_double_well
+from .landscapes import (
+    _double_well_knots,
+    default_x_range,
+    double_well,
+    quartic_double_well,
+)
 from .rates import intra_well_time, well_split
 
 __all__ = ["reduce_two_state", "DrivenComparison", "driven_comparison"]

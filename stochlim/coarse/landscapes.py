@@ -35,7 +35,13 @@ import numpy as np
 
 from .._validation import as_float_array, check_int, check_positive
 from ..models import HopModel
-from ..protocols import Constant, PiecewiseConstant, PiecewiseLinear, Protocol, as_protocol
+from ..protocols import (
+    Constant,
+    PiecewiseConstant,
+    PiecewiseLinear,
+    Protocol,
+    as_protocol,
+)
 
 __all__ = ["TILT_WIDTH", "MIN_SITES_PER_WIDTH", "EDGE_HEIGHT", "resolved_double_well", "quartic_double_well", "default_x_range", "discretize", "double_well"]
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..bounds import ceb_energy, lim_energy
-from ..units import DEFAULT_TEMPERATURE, kT
 from .._deprecation import warn
 from .._validation import freeze_arrays
+from ..bounds import ceb_energy, lim_energy
 from ..stats import standard_error
+from ..units import DEFAULT_TEMPERATURE, kT
 from .problems import Quadratic, _Problem
 
 __all__ = ["LimResult", "LimSummary"]

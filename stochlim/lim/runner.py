@@ -11,15 +11,22 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from .._deprecation import renamed_kwarg
 from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
-from .._deprecation import renamed_kwarg
 from .._validation import as_float_array, check_int, check_positive, output_times
 from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS, THINNING_LOG_SLACK, refine_grid
-from ..physics import check_rate_law
+from ..physics import check_rate_law, log_rate_prefactor
 from ..protocols import Protocol
 from ..streams import provenance, root_key
-from .problems import MAX_ENUMERATED_STATES, Ising, _as_problem, _barriers, _inputs, _Problem
+from .problems import (
+    MAX_ENUMERATED_STATES,
+    Ising,
+    _as_problem,
+    _barriers,
+    _inputs,
+    _Problem,
+)
 from .results import LimResult
 
 __all__ = ["run"]
@@ -160,7 +167,7 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     a = pr._coupling().tocsr()
     grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max = _segments(pr, s_p, l_p, bars, t_end, a)
     law = PAPER if rate_law == "paper" else ARRHENIUS
-    log_pref = math.log(jmax) + (math.log(2.0) if law == PAPER else 0.0)
+    log_pref = log_rate_prefactor(jmax, rate_law)
     max_bias = float(np.max(np.abs(np.concatenate((sc0, sc0 + sc1 * np.diff(grid))))) * dp_max
                      + np.max(np.abs(np.concatenate((lk0, lk0 + lk1 * np.diff(grid))))) * dl_max)
     worst = log_pref - min(b0.min(), (b0 + b1 * np.diff(grid)[:, None]).min())

@@ -8,8 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import as_float_array, check_positive
-from ..coarse import (default_x_range, driven_comparison, effective_rates, kramers_rates,
-                      quartic_double_well, well_split)
+from ..coarse import (
+    default_x_range,
+    driven_comparison,
+    effective_rates,
+    kramers_rates,
+    quartic_double_well,
+    well_split,
+)
 from ..protocols import PiecewiseLinear
 from .tables import dict_table, write_csv
 

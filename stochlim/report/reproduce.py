@@ -19,7 +19,15 @@ import numpy as np
 
 from .. import bounds, physics, schedules, units
 from .._version import __version__
-from ..constants import BITS, BRAIN_FLOPS, BRAIN_PARAMS, DELTA, N_UPDATES, PAPER_GAMMAS, PRINTED_FIG6B
+from ..constants import (
+    BITS,
+    BRAIN_FLOPS,
+    BRAIN_PARAMS,
+    DELTA,
+    N_UPDATES,
+    PAPER_GAMMAS,
+    PRINTED_FIG6B,
+)
 from . import coarse as _coarse
 from . import lim as _lim
 from . import verify as _verify

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from numbers import Real
+from pathlib import Path
 
 __all__ = ["number", "markdown_table", "dict_table", "write_csv"]
 
