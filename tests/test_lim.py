@@ -158,7 +158,7 @@ def test_planted_ising_reaches_ground_state_with_master_equation_probability():
     n = 4000: the exact success probability is 0.576, SE 0.008, so an error of 0.04 in it (5 SE)
     is caught.
     """
-    ising, star = planted_ising(6, seed=4)
+    ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),
               scale=PiecewiseLinear([0.0, 6.0], [0.2, 3.0]))
     res = lim.run(ising, t_end=6.0, n_trajectories=4000, rng=21, **kw)

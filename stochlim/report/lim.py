@@ -16,10 +16,10 @@ from .tables import markdown_table
 __all__ = ["section", "planted_ising"]
 
 
-def planted_ising(n: int, seed: int) -> tuple[Ising, np.ndarray]:
+def planted_ising(n: int, rng=None) -> tuple[Ising, np.ndarray]:
     """A planted instance: ``J_ij = c_ij s*_i s*_j`` on a ring with next-nearest chords and
     ``h = 0.3 s*``; every term is satisfied by ``s*``, so ``s*`` is the unique ground state."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     star = rng.choice([-1.0, 1.0], n)
     j = np.zeros((n, n))
     for i in range(n):
@@ -40,7 +40,7 @@ def section(n_trajectories: int = 4000, rng=20261129) -> str:
     rng : None, int, SeedSequence or Generator, optional
         Root of the trajectories' streams (:func:`stochlim.lim.run`).
     """
-    ising, star = planted_ising(6, seed=4)
+    ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),
               scale=PiecewiseLinear([0.0, 6.0], [0.2, 3.0]))
     res = run(ising, t_end=6.0, n_trajectories=n_trajectories, rng=rng, **kw)
