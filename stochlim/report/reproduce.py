@@ -173,6 +173,11 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}" if 1e-3 <= abs(x) < 1e4 else f"{x:.4e}"
 
 
+def _power(x: float) -> str:
+    """``1e28`` rather than ``1e+28`` for the round constants of the text."""
+    return f"{x:.0e}".replace("e+", "e")
+
+
 def _paper_section() -> str:
     values = markdown_table(
         ["item", "equation", "printed", "recomputed", "unit", "rel. diff", "status"],
@@ -185,7 +190,7 @@ def _paper_section() -> str:
     return (
         "## Printed values against the corrected equations\n\n"
         f"Temperature {units.DEFAULT_TEMPERATURE:g} K (kT = {units.kT():.6e} J); brain scale "
-        f"F = {BRAIN_FLOPS:g}, M = {BRAIN_PARAMS:g}, delta = 2^-{BITS}; finite sums N = {N_UPDATES:g}. "
+        f"F = {_power(BRAIN_FLOPS)}, M = {_power(BRAIN_PARAMS)}, delta = 2^-{BITS}; finite sums N = {_power(N_UPDATES)}. "
         f"'ok' means agreement within {PRINTED_RTOL:g} (three printed figures).\n\n"
         + values
         + "\n\n## Claims of the paper's Fig. 6D discussion\n\n"
