@@ -175,7 +175,8 @@ def _fmt(x: float) -> str:
 
 def _power(x: float) -> str:
     """``1e28`` rather than ``1e+28`` for the round constants of the text."""
-    return f"{x:.0e}".replace("e+", "e")
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _paper_section() -> str:
