@@ -219,7 +219,7 @@ class ErasureOptimum:
         p = x * x + math.sqrt(self.constant) * x
         return _out(np.log1p(-p) - 2.0 * np.log(x))
 
-    def barrier(self, t, law="arrhenius"):
+    def barrier(self, t, rate_law="arrhenius"):
         """Barrier ``E0(t)`` (kT) that realises the rate cap with ``J_max = rate`` (rate cap only).
 
         ``"arrhenius"``: ``E0 = g / 2`` (top at the upper well); ``"paper"``: ``E0 = ln(2 / (1 +
@@ -228,11 +228,11 @@ class ErasureOptimum:
         if self.device != "rate_cap":
             raise ValueError("barrier(t) is defined for the rate-cap optimum; the fixed-rate one holds E0")
         g = np.asarray(self.gap(t))
-        if law == "arrhenius":
+        if rate_law == "arrhenius":
             return _out(0.5 * g)
-        if law == "paper":
+        if rate_law == "paper":
             return _out(_LN2 - np.logaddexp(0.0, -g))
-        raise ValueError(f"law must be 'paper' or 'arrhenius': got {law!r}")
+        raise ValueError(f"rate_law must be 'paper' or 'arrhenius': got {rate_law!r}")
 
 
 def _duration_fixed_rate(c: float, eps: float) -> tuple[float, float, float]:

@@ -13,9 +13,9 @@ from stochlim import physics
 def _rates(device, gap):
     """(k_01, k_10) of the two device models at gap g = E_1 - E_0, from the physics rate laws."""
     if device == "fixed_rate":  # paper law with E0 = ln 2: Gamma = 2 e^-E0 = 1
-        k10, k01 = physics.hop_rates(math.log(2.0), gap, law="paper")
+        k10, k01 = physics.hop_rates(math.log(2.0), gap, rate_law="paper")
     else:  # Arrhenius with the barrier top at the upper well: E0 = g / 2
-        k10, k01 = physics.hop_rates(0.5 * gap, gap, law="arrhenius")
+        k10, k01 = physics.hop_rates(0.5 * gap, gap, rate_law="arrhenius")
     return k01, k10
 
 
@@ -121,7 +121,7 @@ def test_optimal_paths_start_and_end_right():
         assert np.all(g > 0) and np.all(np.diff(g) > 0)  # the wrong well is raised ever higher
     cap = ft.erasure_rate_cap(0.02, 5.0)
     np.testing.assert_allclose(cap.barrier(1.0), 0.5 * cap.gap(1.0))
-    k10, _ = physics.hop_rates(cap.barrier(1.0, law="paper"), cap.gap(1.0), law="paper")
+    k10, _ = physics.hop_rates(cap.barrier(1.0, rate_law="paper"), cap.gap(1.0), rate_law="paper")
     assert k10 == pytest.approx(1.0, rel=1e-12)  # the paper law capped at J_max: same rates
 
 

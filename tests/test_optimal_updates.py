@@ -10,6 +10,7 @@ from stochlim import optimal_updates as ou
 from stochlim.master import solve_master
 from stochlim.models import two_state
 from stochlim.protocols import PiecewiseConstant
+from stochlim.report import optimal
 from stochlim.schedules import PolynomialSchedule
 
 
@@ -66,13 +67,13 @@ def test_brain_scale_totals_against_eq23():
 
 
 def test_report_section_and_figure(tmp_path):
-    text = ou.report_section()
+    text = optimal.section()
     assert text.startswith("## The paper's update against the least work")
     assert "| 100000 |" in text and "nan" not in text
     import matplotlib
 
     matplotlib.use("Agg")
-    fig, ax = ou.plot_dissipation_vs_time(n_points=3, optimiser_points=(4.0,))
+    fig, ax = optimal.plot_dissipation_vs_time(n_points=3, optimiser_points=(4.0,))
     labels = [line.get_label() for line in ax.get_lines()]
     assert "least work (closed form)" in labels and "optimiser, 16 steps" in labels
     fig.savefig(tmp_path / "f.png")

@@ -9,11 +9,9 @@ Both are fine-grained models of overdamped diffusion (:func:`stochlim.coarse.dis
   ``lambda_f^2 / (tau + 2)``, reached by ``lambda(t) = lambda_f (1 + t) / (tau + 2)`` with jumps at
   both ends (Schmiedl & Seifert, PRL 98, 108301 (2007)). ``lambda^2 / 2`` is the same on every site
   and does not enter the dynamics; :attr:`TrapProblem.uniform_work` adds its work ``lambda_f^2 / 2``.
-* :func:`controlled_double_well` - ``U(x, t) = B(t) (x^2 - 1)^2 - T(t) x / 2``: barrier height ``B``
-  (at ``x = 0`` above the untilted wells) and tilt ``T`` (``U(-1) - U(1) = T``) are separate
-  controls with any values. Unlike the smooth-step tilt of :func:`stochlim.coarse.double_well`, which
-  grows a third minimum beyond ``|dE| / E0 ~ 0.72``, a linear tilt can merge the wells into one,
-  as erasure needs.
+* :func:`controlled_double_well` - :func:`stochlim.coarse.tilted_quartic`, ``U(x, t) = B(t) (x^2 -
+  1)^2 - T(t) x / 2``: barrier height ``B`` and tilt ``T`` (``U(-1) - U(1) = T``) are separate
+  controls with any values, and a large tilt merges the wells into one, as erasure needs.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_float_array, check_int, check_positive
-from ..coarse import discretize
+from ..coarse import barrier_shape, discretize, tilt_shape, tilted_quartic
 from .problem import Control, MaxError, Problem
 
 __all__ = ["TrapProblem", "controlled_double_well", "harmonic_trap", "schmiedl_seifert_work"]
@@ -73,9 +71,8 @@ def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> Tr
         x_range = (min(0.0, lam) - 6.0, max(0.0, lam) + 6.0)
     model = discretize(lambda x: 0.5 * x**2, x_range=x_range, K=k, D=D)
     x = np.linspace(x_range[0], x_range[1], k)
-    p0 = np.exp(-0.5 * x**2)
     position = Control("position", energy_weights=-x, initial=0.0, final=lam)
-    prob = Problem(model, [position], tau, p0 / p0.sum(), None, "work", n_steps)
+    prob = Problem(model, [position], tau, model.equilibrium(), None, "work", n_steps)
     return TrapProblem(prob, x, 0.5 * lam**2)
 
 
@@ -99,14 +96,12 @@ def controlled_double_well(*, barrier, tilt, tau, eps, K=61, x_range=(-2.0, 2.0)
     k = check_int("K", K, minimum=3)
     if k % 2 == 0:
         raise ValueError(f"K must be odd so that a site sits on the barrier top: got {k}")
-    shape_b = lambda x: (x**2 - 1.0) ** 2
     model = discretize(lambda x: 0.0 * x, x_range=x_range, K=k, D=D)
     x = np.linspace(x_range[0], x_range[1], k)
     b0, t0 = float(barrier), float(tilt)
-    u0 = b0 * shape_b(x) - 0.5 * t0 * x
-    p0 = np.exp(-(u0 - u0.min()))
+    p0 = discretize(tilted_quartic(b0, t0), x_range=x_range, K=k, D=D).equilibrium()
     right = np.flatnonzero(x > 0)
-    ctrls = [Control("barrier", energy_weights=shape_b(x), initial=b0, lower=barrier_bounds[0],
+    ctrls = [Control("barrier", energy_weights=barrier_shape(x), initial=b0, lower=barrier_bounds[0],
                      upper=barrier_bounds[1]),
-             Control("tilt", energy_weights=-0.5 * x, initial=t0, lower=tilt_bounds[0], upper=tilt_bounds[1])]
-    return Problem(model, ctrls, tau, p0 / p0.sum(), MaxError(right, eps), objective, n_steps)
+             Control("tilt", energy_weights=tilt_shape(x), initial=t0, lower=tilt_bounds[0], upper=tilt_bounds[1])]
+    return Problem(model, ctrls, tau, p0, MaxError(right, eps), objective, n_steps)

@@ -127,16 +127,14 @@ def evaluate(problem: Problem, u: np.ndarray) -> Evaluation:
     e_after, _ = problem.inputs(problem.final_values[None, :])
     e_all = np.concatenate((e_before, energies, e_after))  # E^(-1) .. E^(N)
 
-    m = model.n_edges
-    src = np.concatenate((model.edges[:, 0], model.edges[:, 1]))
-    dst = np.concatenate((model.edges[:, 1], model.edges[:, 0]))
-    edge = np.concatenate((np.arange(m), np.arange(m)))
+    directed = model.directed_edges()
+    src, dst, edge = directed.src, directed.dst, directed.edge
     a = np.stack([w[0] for w in problem.weights], axis=1)  # (S, C)
     b = np.stack([w[1] for w in problem.weights], axis=1)  # (m, C)
 
     bias = energies[:, src] - energies[:, dst]  # (N, D)
-    log_k = np.asarray(log_hop_rates(barriers[:, edge], bias, J_max=model.J_max, law=model.rate_law)[0])
-    slope = np.asarray(log_hop_rate_bias_slope(bias, law=model.rate_law))
+    log_k = np.asarray(log_hop_rates(barriers[:, edge], bias, J_max=model.J_max, rate_law=model.rate_law)[0])
+    slope = np.asarray(log_hop_rate_bias_slope(bias, rate_law=model.rate_law))
     # d log k_d / d u_c = slope_d (a_src - a_dst) - b_edge
     dlogk = slope[:, :, None] * (a[src] - a[dst])[None, :, :] - b[edge][None, :, :]
     k = np.exp(np.minimum(log_k, 700.0))
