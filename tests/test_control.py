@@ -12,6 +12,7 @@ from stochlim.master import solve_master
 from stochlim.models import HopModel, two_state
 from stochlim.protocols import PiecewiseLinear
 from stochlim.ssa import simulate
+from stochlim.stats import mean_se, z_score
 
 
 def _fixed_rate_problem(eps, tau, n_steps, objective="work", p0=None):
@@ -101,10 +102,9 @@ def test_ssa_reproduces_mean_work_and_error():
     res = control.optimize(_rate_cap_problem(0.02, 4.0, 16))
     assert res.success
     ens = simulate(res.model, t_end=4.0, n_trajectories=40_000, p0=[0.5, 0.5], rng=2026)
-    w = ens.work + res.boundary_work(ens)
-    z_w = (w.mean() - res.work) / (w.std(ddof=1) / math.sqrt(w.size))
-    wrong = (ens.final_state == 1).astype(float)
-    z_e = (wrong.mean() - res.final_error) / math.sqrt(res.final_error * (1 - res.final_error) / w.size)
+    work, work_se = mean_se(ens.work + res.boundary_work(ens))
+    error, error_se = mean_se(ens.final_state == 1)
+    z_w, z_e = z_score(work, res.work, work_se), z_score(error, res.final_error, error_se)
     assert abs(z_w) < 4 and abs(z_e) < 4, (z_w, z_e)
 
 
