@@ -211,6 +211,8 @@ def target_mask(target, n_states: int, name: str = "stop") -> np.ndarray:
     errors. An empty target, or one covering every state, is refused.
     """
     arr = np.asarray(target)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: it must name at least one state")
     if arr.dtype == bool:
         if arr.shape != (n_states,):
             raise ValueError(f"{name} as a boolean mask must have one entry per state ({n_states}): "
