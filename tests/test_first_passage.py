@@ -228,7 +228,7 @@ def test_grid_record_holds_the_hit_state_after_the_hit():
     (dict(stop=9, x0=None, p0=None), "p0 puts probability"),
 ])
 def test_bad_stop(kw, match):
-    args = dict(t_end=1.0, n_trajectories=2, x0=0, **kw)
+    args = {"t_end": 1.0, "n_trajectories": 2, "x0": 0, **kw}
     if args["x0"] is None:
         del args["x0"]
     with pytest.raises(ValueError, match=match):
