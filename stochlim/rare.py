@@ -167,12 +167,13 @@ def _backward(model: HopModel, lo, kind: str, edge: int, s: float, p0: np.ndarra
             if not np.all(np.isfinite(k)):
                 raise ValueError(f"s = {s!r} makes the tilted generator overflow on "
                                  f"[{lo.seg_times[j]:g}, {lo.seg_times[j + 1]:g}]: choose a smaller |s|")
-            half = scipy.linalg.expm(k * (0.5 * dt[j]))
-            top = log_r.max()
-            log_r_mid = _log_apply(half, log_r - top) + top
+            # balancing (K = D B D^-1, D diagonal) keeps the norm of the exponent small when the
+            # tilt makes a rate huge one way and tiny the other
+            b, (d, _) = scipy.linalg.matrix_balance(k * (0.5 * dt[j]), permute=False, separate=True)
+            half, log_d = scipy.linalg.expm(b), np.log(d)
+            log_r_mid = _log_apply(half, log_d, log_r)
             log_prop[j] = tilted + log_r_mid[dst] - log_r_mid[src]
-            top = log_r_mid.max()
-            log_r = _log_apply(half, log_r_mid - top) + top - s * step[j]
+            log_r = _log_apply(half, log_d, log_r_mid) - s * step[j]
     if log_prop.max() > MAX_LOG_RATE:
         raise ValueError(f"s = {s!r} makes a proposal rate reach exp({log_prop.max():.0f}), beyond "
                          "float64's resolution of waiting times: choose a smaller |s|")
@@ -184,24 +185,24 @@ def _backward(model: HopModel, lo, kind: str, edge: int, s: float, p0: np.ndarra
     return _Tilt(log_prop, start - psi, psi)
 
 
-def _log_apply(m: np.ndarray, log_r: np.ndarray) -> np.ndarray:
-    """``ln(m @ exp(log_r))`` for a non-negative matrix and ``max(log_r) = 0``, floored."""
-    out = m @ np.exp(log_r)
-    top = np.log(out.max())
-    return np.maximum(np.log(np.maximum(out, 0.0) + 1e-300), top + _LOG_R_FLOOR)
+def _log_apply(m: np.ndarray, log_d: np.ndarray, log_r: np.ndarray) -> np.ndarray:
+    """``ln(D m D^-1 exp(log_r))`` for a non-negative ``m`` and ``D = diag(exp(log_d))``, floored."""
+    y = log_r - log_d
+    top = y.max()
+    out = np.log(np.maximum(m @ np.exp(y - top), 1e-300)) + top + log_d
+    return np.maximum(out, out.max() + _LOG_R_FLOOR)
 
 
 # --- the public API -------------------------------------------------------------------------------
 
 
-def _setup(model, observable, t_end, p0, x0, n_cells, s):
-    """Validated inputs and the tilt: ``(kind, edge, lowered cells, p0 vector, x0s, p_end, tilt)``."""
+def _setup(model, observable, t_end, p0, x0, n_cells):
+    """Validated inputs: ``(kind, edge, lowered cells, p0 vector, p_end)``."""
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
     kind, edge = _observable(model, observable)
     t_end = float(check_positive("t_end", t_end))
     n_cells = check_int("n_cells", n_cells, minimum=1)
-    s = float(as_float_array("s", s))
     lo = _cells(model, t_end, n_cells)
     if kind == "work" and not (np.any(lo.energy_slope) or np.any(lo.out_drive)
                                or np.any(lo.energy[1:] != lo.energy_end()[:-1])):
@@ -217,7 +218,12 @@ def _setup(model, observable, t_end, p0, x0, n_cells, s):
     p_end = None
     if kind == "entropy":
         p_end = np.maximum(solve_master(model, p0=p, t_eval=[0.0, t_end]).p[-1], 1e-300)
-    return kind, edge, lo, p, p_end, _backward(model, lo, kind, edge, s, p, p_end)
+    return kind, edge, lo, p, p_end
+
+
+def _tilt(model, setup, s) -> _Tilt:
+    kind, edge, lo, p, p_end = setup
+    return _backward(model, lo, kind, edge, float(as_float_array("s", s)), p, p_end)
 
 
 def log_mgf(model, observable, s, *, t_end, p0=None, x0=None, n_cells=N_CELLS) -> float:
@@ -227,7 +233,7 @@ def log_mgf(model, observable, s, *, t_end, p0=None, x0=None, n_cells=N_CELLS) -
     O(cell^2)); used to choose ``s``, never in the weights. Arguments as for
     :func:`simulate_tilted`.
     """
-    return _setup(model, observable, t_end, p0, x0, n_cells, s)[-1].psi
+    return _tilt(model, _setup(model, observable, t_end, p0, x0, n_cells), s).psi
 
 
 def saddle_point(model, observable, x, *, t_end, p0=None, x0=None, n_cells=N_CELLS) -> float:
@@ -238,11 +244,12 @@ def saddle_point(model, observable, x, *, t_end, p0=None, x0=None, n_cells=N_CEL
     Raises ``ValueError`` when ``x`` lies beyond what any finite ``s`` reaches.
     """
     x = float(as_float_array("x", x))
-    kw = dict(t_end=t_end, p0=p0, x0=x0, n_cells=n_cells)
+    # psi on a coarser grid: s only has to centre the proposal, its weights stay exact
+    setup = _setup(model, observable, t_end, p0, x0, min(check_int("n_cells", n_cells, minimum=1), 32))
 
     def tilted_mean(s):
         h = 1e-4 * max(1.0, abs(s))
-        return -(log_mgf(model, observable, s + h, **kw) - log_mgf(model, observable, s - h, **kw)) / (2 * h)
+        return -(_tilt(model, setup, s + h).psi - _tilt(model, setup, s - h).psi) / (2 * h)
 
     gap = lambda s: tilted_mean(s) - x  # noqa: E731 - decreasing in s
     g0 = gap(0.0)
@@ -260,7 +267,7 @@ def saddle_point(model, observable, x, *, t_end, p0=None, x0=None, n_cells=N_CEL
         if abs(hi_s) > 1e4:
             raise ValueError(f"x = {x!r} is beyond the tail reachable by tilting (|s| > 1e4)")
         lo_s, hi_s = hi_s, 2.0 * hi_s
-    return float(scipy.optimize.brentq(gap, min(lo_s, hi_s), max(lo_s, hi_s), xtol=1e-8))
+    return float(scipy.optimize.brentq(gap, min(lo_s, hi_s), max(lo_s, hi_s), xtol=1e-6, rtol=1e-4))
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,7 +407,9 @@ def simulate_tilted(model, observable, *, s=None, tail=None, t_end, n_trajectori
         raise ValueError("give exactly one of s and tail")
     if s is None:
         s = saddle_point(model, observable, tail, t_end=t_end, p0=p0, x0=x0, n_cells=n_cells)
-    kind, edge, lo, p, p_end, tilt = _setup(model, observable, t_end, p0, x0, n_cells, s)
+    setup = _setup(model, observable, t_end, p0, x0, n_cells)
+    kind, edge, lo, p, p_end = setup
+    tilt = _tilt(model, setup, s)
     n = check_int("n_trajectories", n_trajectories, minimum=1)
     root, entropy = ssa.root_key(rng)
     prop = np.exp(tilt.log_prop)
