@@ -7,16 +7,19 @@ Neuromorphic Learning-in-memory" (2026), with its printed errata corrected.
 
 Modules: ``units``, ``physics``, ``schedules``, ``bounds`` (the paper's analytic model);
 ``protocols``, ``models``, ``ssa`` (exact simulation); ``master``, ``thermo``, ``verify`` (master
-equation, fluctuation theorems, checks); ``lim`` (the learning-in-memory optimiser); ``coarse``
+equation, fluctuation theorems, checks); ``passage``, ``rare`` (exact first-passage laws, tilted
+sampling of rare events); ``lim`` (the learning-in-memory optimiser); ``coarse``
 (fine landscapes against the two-state rates); ``study`` and ``sweep`` (parameter studies);
 ``plots``, ``reproduce``, ``cli`` (figures, report, command line; imported on demand).
 """
 
 from ._version import __version__
-from . import bounds, coarse, lim, master, models, physics, protocols, schedules, ssa, study, thermo, units, verify
+from . import bounds, coarse, lim, master, models, passage, physics, protocols, rare, schedules, ssa, study, thermo, units, verify
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
+from .passage import FirstPassage, first_passage
+from .rare import TiltedEnsemble, simulate_tilted
 from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
 from .ssa import METHODS, Ensemble, simulate
 from .study import Study, load_study
@@ -28,12 +31,14 @@ __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study",
+    "verify", "lim", "coarse", "study", "passage", "rare",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",
     # master equation
     "MasterSolution", "solve_master",
+    # first passage and rare events
+    "FirstPassage", "first_passage", "TiltedEnsemble", "simulate_tilted",
     # optimiser and studies
     "Ising", "Quadratic", "Study", "load_study", "sweep",
 ]

@@ -307,15 +307,16 @@ class TiltedEnsemble:
         return self.values.size
 
     def expectation(self, g) -> Estimate:
-        """``E[g]`` under the original dynamics from per-trajectory values ``g >= 0`` or any sign."""
+        """``E[g]`` under the original dynamics from per-trajectory values ``g`` (any sign)."""
         g = np.broadcast_to(as_float_array("g", g), self.values.shape)
-        n = self.n_trajectories
-        pos, neg = g > 0, g < 0
-        plus = _weighted_mean(self.log_weight[pos] + np.log(g[pos]), n)
-        minus = _weighted_mean(self.log_weight[neg] + np.log(-g[neg]), n)
-        w = np.exp(self.log_weight - self.log_weight.max())
-        se = float(np.std(w * g, ddof=1)) * math.exp(self.log_weight.max()) / math.sqrt(n)
-        return Estimate(plus.value - minus.value, se if neg.any() else plus.stderr, n)
+        if np.all(g >= 0):  # in log space: no underflow however small the weights
+            pos = g > 0
+            return _weighted_mean(self.log_weight[pos] + np.log(g[pos]), self.n_trajectories)
+        top = float(self.log_weight.max())
+        terms = np.exp(self.log_weight - top) * g
+        scale = math.exp(top)
+        return Estimate(float(terms.mean()) * scale,
+                        float(terms.std(ddof=1)) * scale / math.sqrt(terms.size), terms.size)
 
     def tail_probability(self, x, side: str = "lower") -> Estimate:
         """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space."""

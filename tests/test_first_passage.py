@@ -16,7 +16,7 @@ from scipy import stats
 
 from stochlim import ssa
 from stochlim._reference import simulate_reference
-from stochlim.first_passage import first_passage
+from stochlim.passage import first_passage
 from stochlim.models import HopModel, ladder, ring, two_state
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 

@@ -128,9 +128,8 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     Examples
     --------
     >>> import stochlim
-    >>> from stochlim.first_passage import first_passage
     >>> m = stochlim.two_state(0.0, rate_law="arrhenius")        # k = 1 both ways
-    >>> fp = first_passage(m, p0=[1.0, 0.0], target=1, t_eval=[0.0, 1.0])
+    >>> fp = stochlim.first_passage(m, p0=[1.0, 0.0], target=1, t_eval=[0.0, 1.0])
     >>> round(float(fp.survival[1]), 12), fp.mean, fp.variance   # exponential law, rate 1
     (0.367879441171, 1.0, 1.0)
     """
