@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     t_end = args.t_end
     model = two_state(0.0, energies=(0.0, PiecewiseLinear([0.0, t_end], [0.0, 3.0])),
                       rate_law="arrhenius")
-    kw = dict(t_end=t_end, n_trajectories=args.trajectories, p0=[0.5, 0.5])
+    kw = {"t_end": t_end, "n_trajectories": args.trajectories, "p0": [0.5, 0.5]}
 
     def plain(seed):
         ens = ssa.simulate(model, rng=seed, **kw)
@@ -59,8 +59,8 @@ def main(argv=None) -> int:
                                                             p0=[0.5, 0.5]))
     rows = []
     for r in range(args.repeats):
-        tp, (ep, method) = _timed(lambda: plain(r + 1))
-        tt, (et, cells) = _timed(lambda: tilted(r + 1))
+        tp, (ep, method) = _timed(lambda r=r: plain(r + 1))
+        tt, (et, cells) = _timed(lambda r=r: tilted(r + 1))
         rows.append({"plain_ns_per_event": 1e9 * tp / ep, "tilted_ns_per_event": 1e9 * tt / et,
                      "plain_events": ep, "tilted_events": et})
     ratio = statistics.median(r["tilted_ns_per_event"] / r["plain_ns_per_event"] for r in rows)

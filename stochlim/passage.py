@@ -30,11 +30,23 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .master import (_DRIVE_WORK, _HEAT, _SLOPE_WORK, _block_matrix, _check_p0, _check_times,
-                     _choose_method, _propagate_expm, _propagate_krylov, _propagate_ode, _Structure)
-from .models import HopModel
-from .ssa import target_mask
 from ._validation import check_positive
+from .master import (
+    _DRIVE_WORK,
+    _HEAT,
+    _SLOPE_WORK,
+    _block_matrix,
+    _check_p0,
+    _check_times,
+    _choose_method,
+    _propagate_expm,
+    _propagate_krylov,
+    _propagate_ode,
+    _Structure,
+)
+from .models import HopModel
+from .physics import log_hop_rates
+from .ssa import target_mask
 
 __all__ = ["FirstPassage", "first_passage"]
 
@@ -92,6 +104,20 @@ class FirstPassage:
 def _last_knot(model: HopModel) -> float:
     knots = [p.knots for p in model.energies + model.barriers]
     return float(max((k.max() for k in knots if k.size), default=0.0))
+
+
+def _flux_into(model: HopModel, mask: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``sum_{x not in target, y in target} p_x(t) k_xy(t)`` at each time (rates at ``t``)."""
+    energy = np.atleast_2d(model.energy(t))
+    out = np.zeros(t.size)
+    for e, (a, b) in enumerate(model.edges):
+        for x, y, sign in ((a, b, 1.0), (b, a, -1.0)):
+            if mask[y] and not mask[x]:
+                e0 = np.asarray(model.barriers[e](t), dtype=float)
+                bias = energy[:, x] - energy[:, y] + sign * model.drives[e]
+                log_k = log_hop_rates(e0, bias, J_max=model.J_max, law=model.rate_law)[0]
+                out += p[:, x] * np.exp(log_k)
+    return out
 
 
 def _absorbing_block(st, keep_aug, extra, energy, slope, barrier, model):
@@ -199,8 +225,7 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     survival = p_t.sum(axis=1)
     heat = outputs[:, s + _HEAT]
     work = outputs[:, s + _DRIVE_WORK] + outputs[:, s + _SLOPE_WORK] + jump_work_at
-    density = np.array([p_t[i] @ model.rates(t)[:, mask].sum(axis=1) for i, t in
-                        zip(at, t_eval)])
+    density = _flux_into(model, mask, t_eval, p_t[at])
 
     # phase-type tail from t_c on, restricted to transient states that can reach the target
     ic = int(np.searchsorted(times, t_c))

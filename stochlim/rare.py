@@ -47,7 +47,7 @@ from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
 from .thermo import FluctuationCheck, _z
 
-__all__ = ["Estimate", "TiltedEnsemble", "OBSERVABLES", "simulate_tilted", "saddle_point", "log_mgf"]
+__all__ = ["OBSERVABLES", "Estimate", "TiltedEnsemble", "log_mgf", "saddle_point", "simulate_tilted"]
 
 #: Observables the tilt accepts; ``"current"`` is given as ``("current", edge_index)``.
 OBSERVABLES = ("work", "heat", "entropy", "jumps", "current")
@@ -251,7 +251,7 @@ def saddle_point(model, observable, x, *, t_end, p0=None, x0=None, n_cells=N_CEL
         h = 1e-4 * max(1.0, abs(s))
         return -(_tilt(model, setup, s + h).psi - _tilt(model, setup, s - h).psi) / (2 * h)
 
-    gap = lambda s: tilted_mean(s) - x  # noqa: E731 - decreasing in s
+    gap = lambda s: tilted_mean(s) - x
     g0 = gap(0.0)
     if g0 == 0.0:
         return 0.0

@@ -43,7 +43,7 @@ from ._validation import as_float_array, check_int, check_positive
 from ._version import __version__
 from .models import MAX_LOG_RATE, HopModel, LoweredModel
 
-__all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan", "target_mask"]
+__all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "plan", "root_key", "simulate", "target_mask"]
 
 #: What :func:`simulate` can record besides the per-trajectory summary.
 RECORDS = ("summary", "grid", "events")

@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 import scipy.linalg
 from scipy import stats
+from test_ssa_reference import CASES
 
 from stochlim import ssa
 from stochlim._reference import simulate_reference
-from stochlim.passage import first_passage
 from stochlim.models import HopModel, ladder, ring, two_state
+from stochlim.passage import first_passage
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
-
-from test_ssa_reference import CASES
 
 P_MIN = 1e-3
 
@@ -162,7 +161,7 @@ def test_unreachable_target_gives_infinite_moments():
 
 @pytest.mark.parametrize("model, method", CASES)
 def test_kernel_and_reference_stop_at_the_same_event(model, method):
-    kw = dict(t_end=6.0, n_trajectories=40, rng=77, method=method, x0=0, stop=[2])
+    kw = {"t_end": 6.0, "n_trajectories": 40, "rng": 77, "method": method, "x0": 0, "stop": [2]}
     fast = ssa.simulate(model, record="events", **kw)
     slow = simulate_reference(model, **kw)
     assert fast.hit.sum() > 5  # trajectories stop (in some cases not all)
@@ -210,7 +209,7 @@ def test_stop_keeps_memory_constant_per_trajectory():
 
 def test_grid_record_holds_the_hit_state_after_the_hit():
     grid = np.linspace(0.0, 30.0, 31)
-    kw = dict(t_end=30.0, n_trajectories=300, x0=0, stop=9, rng=12)
+    kw = {"t_end": 30.0, "n_trajectories": 300, "x0": 0, "stop": 9, "rng": 12}
     gr = ssa.simulate(LOWERED, record="grid", t_grid=grid, **kw)
     after = grid[None, :] >= np.where(gr.hit, gr.first_passage_time, np.inf)[:, None]
     assert after.any()
@@ -219,13 +218,13 @@ def test_grid_record_holds_the_hit_state_after_the_hit():
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(stop=[]), "stop is empty"),
-    (dict(stop=np.ones(10, dtype=bool)), "covers every state"),
-    (dict(stop=np.ones(3, dtype=bool)), "one entry per state"),
-    (dict(stop=12), "must name states"),
-    (dict(stop="9"), "must be a state"),
-    (dict(stop=0), "x0 starts trajectory 0 in state 0"),
-    (dict(stop=9, x0=None, p0=None), "p0 puts probability"),
+    ({"stop": []}, "stop is empty"),
+    ({"stop": np.ones(10, dtype=bool)}, "covers every state"),
+    ({"stop": np.ones(3, dtype=bool)}, "one entry per state"),
+    ({"stop": 12}, "must name states"),
+    ({"stop": "9"}, "must be a state"),
+    ({"stop": 0}, "x0 starts trajectory 0 in state 0"),
+    ({"stop": 9, "x0": None, "p0": None}, "p0 puts probability"),
 ])
 def test_bad_stop(kw, match):
     args = {"t_end": 1.0, "n_trajectories": 2, "x0": 0, **kw}
@@ -245,4 +244,4 @@ def test_bad_first_passage_input():
     with pytest.raises(ValueError, match="t_eval"):
         first_passage(LADDER, p0=START, target=9, t_eval=[2.0, 1.0])
     with pytest.raises(ValueError, match="hit is defined only"):
-        ssa.simulate(LADDER, t_end=1.0, n_trajectories=1, x0=0).hit
+        _ = ssa.simulate(LADDER, t_end=1.0, n_trajectories=1, x0=0).hit

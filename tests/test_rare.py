@@ -7,6 +7,7 @@ a stepped protocol by a forward recursion over (state, count), the log-likelihoo
 trajectories by quadrature of the rate matrix.
 """
 
+import itertools
 import math
 
 import numba
@@ -42,7 +43,7 @@ def _exact_work_cdf(w):
         dist = scipy.linalg.expm(gen * STEP) @ dist
         if k < K_STEPS - 1:  # the energy of well 1 steps up at KNOTS[k + 1] < T
             dist[1] = np.roll(dist[1], 1)
-    return dist.sum(axis=0)[: int(math.floor(w / 0.5 + 1e-9)) + 1].sum()
+    return dist.sum(axis=0)[: math.floor(w / 0.5 + 1e-9) + 1].sum()
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_tail_probability_far_below_plain_ssa_reach(tail_tilt):
     plain = ssa.simulate(STEPPED, t_end=T_STEP, n_trajectories=100_000, p0=P0_STEPPED, rng=3)
     assert np.sum(plain.work <= 0.75) == 0
     # the density of W in the tail, bin [0.25, 0.75] holds exactly the one lattice point 0.5
-    centers, dens, se = te.density([0.25, 0.75])
+    _centers, dens, se = te.density([0.25, 0.75])
     exact_bin = exact - _exact_work_cdf(0.25)
     assert abs(dens[0] * 0.5 - exact_bin) < 3 * se[0] * 0.5
 
@@ -117,13 +118,13 @@ def test_log_weights_equal_an_independent_quadrature():
     computed here by adaptive quadrature of the model's rate matrix (rtol 1e-9)."""
     model = HopModel([0.0, PiecewiseLinear([0.0, 3.0], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
                      PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="arrhenius")
-    kw = dict(t_end=3.0, p0=[0.5, 0.3, 0.2], n_cells=8)
+    kw = {"t_end": 3.0, "p0": [0.5, 0.3, 0.2], "n_cells": 8}
     te = rare.simulate_tilted(model, ("current", 0), s=0.6, n_trajectories=30, rng=9, **kw)
     setup = rare._setup(model, ("current", 0), kw["t_end"], kw["p0"], None, kw["n_cells"])
     lo, tilt = setup[2], rare._tilt(model, setup, 0.6)
     prop = np.exp(tilt.log_prop)
-    cell = lambda t: min(np.searchsorted(lo.seg_times, t, side="right") - 1, lo.n_segments - 1)  # noqa: E731
-    lam = lambda t, x: model.rates(t)[x].sum()  # noqa: E731
+    cell = lambda t: min(np.searchsorted(lo.seg_times, t, side="right") - 1, lo.n_segments - 1)
+    lam = lambda t, x: model.rates(t)[x].sum()
 
     def lam_prop(t, x):
         j = cell(t)
@@ -138,8 +139,8 @@ def test_log_weights_equal_an_independent_quadrature():
         lw = math.log(kw["p0"][path[0]]) - tilt.log_p0[path[0]]
         for a, b, x in zip(edges[:-1], edges[1:], path):
             cuts = np.concatenate(([a], lo.seg_times[(lo.seg_times > a) & (lo.seg_times < b)], [b]))
-            for u, v in zip(cuts[:-1], cuts[1:]):
-                lw -= scipy.integrate.quad(lambda t: lam(t, x) - lam_prop(t, x), u, v,
+            for u, v in itertools.pairwise(cuts):
+                lw -= scipy.integrate.quad(lambda t, x=x: lam(t, x) - lam_prop(t, x), u, v,
                                            epsabs=0, epsrel=1e-11)[0]
         for t, x, y in zip(times, path[:-1], path[1:]):
             d = lo.out_ptr[x] + np.flatnonzero(lo.out_dst[lo.out_ptr[x]:lo.out_ptr[x + 1]] == y)[0]
@@ -171,7 +172,7 @@ def test_untilted_piecewise_constant_model_has_unit_weights():
 
 
 def test_bad_tilt_input():
-    kw = dict(t_end=2.0, n_trajectories=10, p0=[0.5, 0.5])
+    kw = {"t_end": 2.0, "n_trajectories": 10, "p0": [0.5, 0.5]}
     with pytest.raises(ValueError, match="observable must be one of"):
         rare.simulate_tilted(RAMP, "power", s=1.0, **kw)
     with pytest.raises(ValueError, match="needs an edge index 0..0"):

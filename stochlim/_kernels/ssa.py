@@ -314,7 +314,7 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
         n += 1
         x = y
         t = tn
-        if stop_mask is not None:  # resolved at compile time: None compiles without the test
+        if stop_mask is not None:  # noqa: SIM102 - kept apart: numba prunes a lone "is None" test
             if stop_mask[x]:
                 t_hit = tn
                 break
