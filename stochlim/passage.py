@@ -95,6 +95,10 @@ class FirstPassage:
     status: int
     message: str
 
+    def __post_init__(self):
+        for name in ("t", "survival", "density", "mean_heat", "mean_work"):
+            getattr(self, name).flags.writeable = False
+
     @property
     def cdf(self) -> np.ndarray:
         """``P(tau <= t)``."""
@@ -217,7 +221,7 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
         v = states[-1]
     if status != 0:
         nan = np.full(t_eval.size, np.nan)
-        return FirstPassage(t_eval, nan, nan, nan, nan, math.nan, math.nan, math.nan, math.nan,
+        return FirstPassage(t_eval, nan, nan.copy(), nan.copy(), nan.copy(), math.nan, math.nan, math.nan, math.nan,
                             math.nan, t_c, method, False, status, message)
 
     at = np.searchsorted(times, t_eval)
@@ -257,7 +261,8 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
         heat_total = float(heat[ic] + heat_rate[idx] @ u)
         work_total = float(work[ic] + drive_rate[idx] @ u)
     return FirstPassage(
-        t=t_eval, survival=survival[at], density=density, mean_heat=heat[at], mean_work=work[at],
+        t=t_eval, survival=survival[at], density=density, mean_heat=heat[at].copy(),
+        mean_work=work[at].copy(),
         hit_probability=1.0 - stuck, mean=float(mean), variance=float(variance),
         mean_heat_total=heat_total, mean_work_total=work_total, constant_after=t_c,
         method=method, success=True, status=0, message=message,
