@@ -10,7 +10,9 @@ observables work, heat, total entropy production, number of jumps and net edge c
   the tilted rates per edge, the ingredients of Doob-transformed sampling;
 * :func:`count_distribution` - the law of an integer observable by a joint master equation;
 * :func:`scgf`, :func:`rate_function`, :func:`steady_cumulant_rates` - large deviations in a steady
-  state, with the Gallavotti-Cohen symmetry check :func:`gallavotti_cohen`.
+  state, with the Gallavotti-Cohen symmetry check :func:`gallavotti_cohen`;
+* :func:`exponential_reference` and :func:`tur_product` - exact references for the diagnostics of
+  :mod:`stochlim.thermo`.
 
 Conventions are those of :func:`stochlim.simulate` and :func:`stochlim.solve_master` (kT, k_B, heat
 released to the bath, ``S_tot = ln p0(x0) - ln p_t(x_t) + Q``), and the functions take the same
@@ -19,6 +21,7 @@ keywords (``p0``, ``t_end``, ``t_eval``, ``method``) and return results with ``s
 """
 
 from ._observables import OBSERVABLES, Current
+from .diagnostics import ExponentialReference, exponential_reference, tur_product
 from .cumulants import MAX_ORDER, CumulantSolution, cumulants
 from .tilted import (
     BackwardTiltedSolution,
@@ -33,5 +36,5 @@ from .tilted import (
 __all__ = [
     "OBSERVABLES", "Current", "MAX_ORDER", "CumulantSolution", "cumulants", "TiltedSolution",
     "BackwardTiltedSolution", "TiltedGenerator", "generating_function", "characteristic_function",
-    "backward_tilted", "tilted_generator",
+    "backward_tilted", "tilted_generator", "ExponentialReference", "exponential_reference", "tur_product",
 ]
