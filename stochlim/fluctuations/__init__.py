@@ -21,6 +21,8 @@ keywords (``p0``, ``t_end``, ``t_eval``, ``method``) and return results with ``s
 """
 
 from ._observables import OBSERVABLES, Current
+from .distributions import CountDistribution, count_distribution
+from .large_deviations import RateFunction, gallavotti_cohen, rate_function, scgf, steady_cumulant_rates
 from .diagnostics import ExponentialReference, exponential_reference, tur_product
 from .cumulants import MAX_ORDER, CumulantSolution, cumulants
 from .tilted import (
@@ -37,4 +39,6 @@ __all__ = [
     "OBSERVABLES", "Current", "MAX_ORDER", "CumulantSolution", "cumulants", "TiltedSolution",
     "BackwardTiltedSolution", "TiltedGenerator", "generating_function", "characteristic_function",
     "backward_tilted", "tilted_generator", "ExponentialReference", "exponential_reference", "tur_product",
+    "CountDistribution", "count_distribution", "RateFunction", "gallavotti_cohen", "rate_function", "scgf",
+    "steady_cumulant_rates",
 ]
