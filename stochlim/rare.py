@@ -37,22 +37,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import scipy.optimize
 import scipy.special
 
 from . import ssa
 from ._validation import as_float_array, check_int, check_positive
-from .fluctuations import (
-    Current,
-    backward_tilted,
-    generating_function,
-    tilted_generator,
-)
+from .fluctuations import Current, backward_tilted, generating_function, tilted_generator
 from .fluctuations._observables import resolve
 from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
-from .thermo import FluctuationCheck, _z, net_jumps
+from .thermo import MIN_EFFECTIVE_SAMPLES, FluctuationCheck, _z, net_jumps
 
 __all__ = ["Estimate", "TiltedEnsemble", "log_mgf", "saddle_point", "simulate_tilted"]
 
@@ -226,7 +220,7 @@ class TiltedEnsemble:
     ----------
     ensemble : Ensemble
         The sampled trajectories, with the work, heat and jumps of the original model.
-    observable : str or tuple
+    observable : str or Current
         The tilted observable; ``values`` holds it per trajectory.
     values : ndarray
         ``X`` of every trajectory.
@@ -264,7 +258,10 @@ class TiltedEnsemble:
                         float(terms.std(ddof=1)) * scale / math.sqrt(terms.size), terms.size)
 
     def tail_probability(self, x, side: str = "lower") -> Estimate:
-        """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space."""
+        """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space.
+
+        0 with standard error 0 when no sample reaches ``x``: tilt further (or use ``tail=x``).
+        """
         x = float(as_float_array("x", x))
         if side not in ("lower", "upper"):
             raise ValueError(f"side must be 'lower' or 'upper': got {side!r}")
@@ -299,7 +296,7 @@ def _check(name: str, est: Estimate, expected: float, log_terms: np.ndarray) -> 
     w = np.exp(log_terms - log_terms.max())
     ess = float(w.sum() ** 2 / np.sum(w * w))
     return FluctuationCheck(name, est.value, expected, est.stderr, est.z(expected), est.n, ess,
-                            ess >= 100)
+                            ess >= MIN_EFFECTIVE_SAMPLES)
 
 
 def _values(model, observable, ens, p0):
