@@ -42,7 +42,12 @@ import scipy.special
 
 from . import ssa
 from ._validation import as_float_array, check_int, check_positive
-from .fluctuations import Current, backward_tilted, generating_function, tilted_generator
+from .fluctuations import (
+    Current,
+    backward_tilted,
+    generating_function,
+    tilted_generator,
+)
 from .fluctuations._observables import resolve
 from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
