@@ -245,3 +245,16 @@ def test_bad_first_passage_input():
         first_passage(LADDER, p0=START, target=9, t_eval=[2.0, 1.0])
     with pytest.raises(ValueError, match="hit is defined only"):
         _ = ssa.simulate(LADDER, t_end=1.0, n_trajectories=1, x0=0).hit
+
+
+def test_methods_agree():
+    """The exact methods of solve_master give the same law (expm, krylov; Radau to its tolerance)."""
+    t = [0.0, 5.0, 20.0, 60.0]
+    laws = {m: first_passage(DRIVEN, p0=np.eye(6)[0], target=[3], t_eval=t, method=m)
+            for m in ("expm", "krylov", "ode")}
+    for m in ("krylov", "ode"):
+        tol = 1e-10 if m == "krylov" else 1e-7
+        np.testing.assert_allclose(laws[m].survival, laws["expm"].survival, atol=tol)
+        np.testing.assert_allclose(laws[m].mean_heat, laws["expm"].mean_heat, atol=10 * tol)
+        assert laws[m].mean == pytest.approx(laws["expm"].mean, rel=tol)
+    assert laws["expm"].method == "expm" and laws["krylov"].method == "krylov"
