@@ -30,7 +30,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ._validation import check_positive
+from ._validation import check_positive, freeze_arrays
 from .master import (
     _DRIVE_WORK,
     _HEAT,
@@ -96,8 +96,7 @@ class FirstPassage:
     message: str
 
     def __post_init__(self):
-        for name in ("t", "survival", "density", "mean_heat", "mean_work"):
-            getattr(self, name).flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def cdf(self) -> np.ndarray:

@@ -41,7 +41,7 @@ import scipy.optimize
 import scipy.special
 
 from . import ssa
-from ._validation import as_float_array, check_int, check_positive
+from ._validation import as_float_array, check_int, check_positive, freeze_arrays
 from .fluctuations import (
     Current,
     backward_tilted,
@@ -51,7 +51,8 @@ from .fluctuations import (
 from .fluctuations._observables import resolve
 from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
-from .thermo import MIN_EFFECTIVE_SAMPLES, FluctuationCheck, _z, net_jumps
+from .stats import z_score
+from .thermo import MIN_EFFECTIVE_SAMPLES, FluctuationCheck, net_jumps
 
 __all__ = ["Estimate", "TiltedEnsemble", "log_mgf", "saddle_point", "simulate_tilted"]
 
@@ -69,7 +70,7 @@ class Estimate:
 
     def z(self, exact: float) -> float:
         """``(value - exact) / stderr``."""
-        return _z(self.value, exact, self.stderr)
+        return z_score(self.value, exact, self.stderr)
 
 
 def _weighted_mean(log_terms: np.ndarray, n: int) -> Estimate:
@@ -243,8 +244,7 @@ class TiltedEnsemble:
     log_weight: np.ndarray
 
     def __post_init__(self):
-        self.values.flags.writeable = False
-        self.log_weight.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def n_trajectories(self) -> int:
@@ -368,7 +368,7 @@ def simulate_tilted(model, observable, *, s=None, tail=None, t_end, n_trajectori
     cum = np.cumsum(np.exp(log_p0))
     cum[-1] = 1.0
     cum[cum.size - 1 - np.argmax(log_p0[::-1] > -np.inf):] = 1.0  # as ssa does for p0
-    plan = ssa.Plan(model, lo, ssa.METHODS["restart"], n, setup.t_end, root, entropy,
+    plan = ssa.Plan(model, lo, ssa.SOLVERS["restart"], n, setup.t_end, root, entropy,
                     np.empty(0, dtype=np.int64), cum, np.empty(0), "summary", prop,
                     ssa._EMPTY_2D, ssa._per_state_totals(lo, prop))
     tables = (np.ascontiguousarray(lo.log_rates("start")), np.ascontiguousarray(lo.log_rate_slope()),
