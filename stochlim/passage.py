@@ -118,7 +118,7 @@ def _flux_into(model: HopModel, mask: np.ndarray, t: np.ndarray, p: np.ndarray) 
             if mask[y] and not mask[x]:
                 e0 = np.asarray(model.barriers[e](t), dtype=float)
                 bias = energy[:, x] - energy[:, y] + sign * model.drives[e]
-                log_k = log_hop_rates(e0, bias, J_max=model.J_max, law=model.rate_law)[0]
+                log_k = log_hop_rates(e0, bias, J_max=model.J_max, rate_law=model.rate_law)[0]
                 out += p[:, x] * np.exp(log_k)
     return out
 

@@ -210,7 +210,7 @@ def test_stop_keeps_memory_constant_per_trajectory():
 def test_grid_record_holds_the_hit_state_after_the_hit():
     grid = np.linspace(0.0, 30.0, 31)
     kw = {"t_end": 30.0, "n_trajectories": 300, "x0": 0, "stop": 9, "rng": 12}
-    gr = ssa.simulate(LOWERED, record="grid", t_grid=grid, **kw)
+    gr = ssa.simulate(LOWERED, record="grid", t_eval=grid, **kw)
     after = grid[None, :] >= np.where(gr.hit, gr.first_passage_time, np.inf)[:, None]
     assert after.any()
     np.testing.assert_array_equal(gr.states[after], 9)
