@@ -27,12 +27,14 @@ __all__ = ["closed_form", "erasure_problem", "plot_optimum", "write_optimum"]
 GAP_BOUND = 40.0
 
 
-def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, objective="work") -> Problem:
+def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, objective="work",
+                    knots=None) -> Problem:
     """Erase a bit from ``p = 1/2`` to ``P(state 1) <= eps`` in ``tau``, gap ``E_1 - E_0`` free.
 
     ``"fixed_rate"``: the paper law with the barrier held so that ``k_01 + k_10 = rate``
     (``E0 = ln(2 / rate)`` with ``J_max = 1``); ``"rate_cap"``: the Arrhenius law with gap and barrier
     free and every rate ``<= rate`` (``J_max = rate``). Times in the unit of ``1 / J_max``.
+    ``knots``: piecewise-linear controls through that many knots (see :class:`Problem`).
     """
     r = float(check_positive("rate", rate))
     if device == "fixed_rate":
@@ -45,7 +47,7 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
         cap = r
     else:
         raise ValueError(f"device must be one of {ft.DEVICES}: got {device!r}")
-    return Problem(bit, ctrls, tau, [0.5, 0.5], MaxError([1], eps), objective, n_steps, cap)
+    return Problem(bit, ctrls, tau, [0.5, 0.5], MaxError([1], eps), objective, n_steps, cap, knots)
 
 
 def closed_form(device, *, eps, tau, rate=1.0) -> ft.ErasureOptimum:
@@ -54,10 +56,11 @@ def closed_form(device, *, eps, tau, rate=1.0) -> ft.ErasureOptimum:
 
 
 def _rows(result: ControlResult) -> list[dict]:
-    t = result.times
+    """One row per step (``t_start, t_end``) or, for piecewise-linear controls, per knot (``t``)."""
+    t, knots = result.times, result.problem.knot_times
     rows = []
-    for j in range(result.problem.n_steps):
-        row = {"t_start": t[j], "t_end": t[j + 1]}
+    for j in range(result.problem.n_params):
+        row = {"t_start": t[j], "t_end": t[j + 1]} if knots is None else {"t": knots[j]}
         row.update({c.name: float(result.values[j, i]) for i, c in enumerate(result.problem.controls)})
         rows.append(row)
     return rows
@@ -70,7 +73,10 @@ def plot_optimum(result: ControlResult, reference: ft.ErasureOptimum | None = No
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     t = result.times
     for i, c in enumerate(result.problem.controls):
-        ax.stairs(result.values[:, i], t, label=c.name, lw=1.5)
+        if result.problem.knots is None:
+            ax.stairs(result.values[:, i], t, label=c.name, lw=1.5)
+        else:
+            ax.plot(result.problem.knot_times, result.values[:, i], "o-", ms=3, label=c.name, lw=1.5)
     if reference is not None:
         tt = np.linspace(0.0, reference.tau, 200)
         ax.plot(tt, reference.gap(tt), "k:", label="closed-form gap")

@@ -12,13 +12,13 @@ time in which the target is reachable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
 
 from ..models import HopModel
-from ..protocols import PiecewiseConstant
+from ..protocols import PiecewiseConstant, PiecewiseLinear
 from .problem import MaxError, Problem
 from .sensitivity import Evaluation, evaluate
 
@@ -46,12 +46,14 @@ class ControlResult:
     Attributes
     ----------
     problem : Problem
-    values : ndarray, shape (n_steps, n_controls)
-        Control values on each step.
+    values : ndarray, shape (n_params, n_controls)
+        Free control values: on each step, or at each knot (``problem.knots``).
     model : HopModel
-        The device with the optimal piecewise-constant protocols on ``[0, tau)`` (knots at the
-        step starts), ready for :func:`stochlim.simulate` and :func:`stochlim.solve_master` with
-        ``t_end = tau``. The jumps from the inputs before ``0`` and to those after ``tau`` are not
+        The device with the optimal protocols on ``[0, tau)``, ready for :func:`stochlim.simulate`
+        and :func:`stochlim.solve_master` with ``t_end = tau``: piecewise constant with knots at
+        the step starts, or piecewise linear through the knots (the continuous ramps, of which the
+        optimiser's midpoint sub-steps are the ``n_steps^-2``-accurate discretisation). The jumps
+        from the inputs before ``0`` and to those after ``tau`` are not
         in it: :meth:`boundary_work` adds them to sampled trajectories.
     objective, work, heat, entropy_production : float
         At the optimum (kT, k_B); ``work`` includes both end jumps.
@@ -111,7 +113,9 @@ class ControlResult:
         """A short plain-text account of the optimum."""
         lines = [
             f"status {self.status} ({STATUS[self.status]}): {self.message}",
-            f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}, iterations = {self.n_iterations}",
+            (f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}"
+             + ("" if self.problem.knots is None else f", linear knots = {self.problem.knots}")
+             + f", iterations = {self.n_iterations}"),
             (f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
             f"entropy production = {self.entropy_production:.6g} k_B"),
         ]
@@ -121,13 +125,16 @@ class ControlResult:
 
 
 def _model_of(problem: Problem, values: np.ndarray) -> HopModel:
-    energies, barriers = problem.inputs(values)
-    starts = problem.times[:-1]
+    energies, barriers = problem.inputs(values)  # inputs are linear in the controls: at steps or knots
+    if problem.knots is None:
+        kind, times = PiecewiseConstant, problem.times[:-1]
+    else:
+        kind, times = PiecewiseLinear, problem.knot_times
     m = problem.model
     return HopModel(
-        tuple(PiecewiseConstant(starts, energies[:, x]) for x in range(m.n_states)),
+        tuple(kind(times, energies[:, x]) for x in range(m.n_states)),
         m.edges,
-        tuple(PiecewiseConstant(starts, barriers[:, e]) for e in range(m.n_edges)),
+        tuple(kind(times, barriers[:, e]) for e in range(m.n_edges)),
         J_max=m.J_max,
         rate_law=m.rate_law,
     )
@@ -144,7 +151,7 @@ class _Cache:
     def __call__(self, x: np.ndarray) -> Evaluation:
         key = x.tobytes()
         if key != self.key:
-            self.value = evaluate(self.problem, x.reshape(self.problem.n_steps, self.problem.n_controls))
+            self.value = evaluate(self.problem, x.reshape(self.problem.n_params, self.problem.n_controls))
             self.key = key
         return self.value
 
@@ -152,22 +159,20 @@ class _Cache:
 def _bounds(problem: Problem):
     per_step = [(None if math.isinf(c.lower) else c.lower, None if math.isinf(c.upper) else c.upper)
                 for c in problem.controls]
-    return per_step * problem.n_steps
+    return per_step * problem.n_params  # bounds on knots bound the interpolated steps too
 
 
 def _cap_constraint(problem: Problem, cache: _Cache) -> dict:
-    n, c = problem.n_steps, problem.n_controls
     log_cap = math.log(problem.max_rate)
+    basis = problem.basis
 
     def fun(x):
         return (log_cap - cache(x).log_rates).ravel()
 
     def jac(x):
-        g = cache(x).log_rate_grad  # (N, D, C)
-        d = g.shape[1]
-        out = np.zeros((n, d, n, c))
-        out[np.arange(n), :, np.arange(n), :] = -g
-        return out.reshape(n * d, n * c)
+        g = cache(x).log_rate_grad  # (N, D, C), step j depends on x only through row j of the basis
+        out = -np.einsum("jdc,jk->jdkc", g, basis)
+        return out.reshape(g.shape[0] * g.shape[1], -1)
 
     return {"type": "ineq", "fun": fun, "jac": jac}
 
@@ -182,7 +187,7 @@ def _target_constraint(problem: Problem, cache: _Cache) -> dict:
 
 
 def _start(problem: Problem, initial) -> np.ndarray:
-    n, c = problem.n_steps, problem.n_controls
+    n, c = problem.n_params, problem.n_controls
     if initial is None:
         u = np.tile(problem.initial_values, (n, 1))
     else:
@@ -238,15 +243,14 @@ def _least_time(problem: Problem, x0: np.ndarray, maxiter: int) -> float | None:
 
 
 def _with_tau(problem: Problem, tau: float) -> Problem:
-    return Problem(problem.model, problem.controls, tau, problem.p0, problem.target, problem.objective,
-                   problem.n_steps, problem.max_rate)
+    return replace(problem, tau=tau)
 
 
 def _contradiction(problem: Problem, x0: np.ndarray) -> str | None:
     """A message when the bounds and the rate cap cannot hold together on any step."""
     if problem.max_rate is None:
         return None
-    one = problem.with_steps(1)
+    one = replace(problem, n_steps=1, knots=None)
     cache = _Cache(one)
     res = minimize(lambda x: (0.0, np.zeros_like(x)), x0[:1].ravel(), jac=True, method="SLSQP",
                    bounds=_bounds(one), constraints=[_cap_constraint(one, cache)],
@@ -261,13 +265,13 @@ def _contradiction(problem: Problem, x0: np.ndarray) -> str | None:
 
 
 def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float = 1e-12) -> ControlResult:
-    """Minimise ``problem.objective`` over piecewise-constant controls with exact gradients.
+    """Minimise ``problem.objective`` over the problem's controls with exact gradients.
 
     Parameters
     ----------
     problem : Problem
     initial : array_like, optional
-        Starting control values, shape ``(n_steps, n_controls)`` or ``(n_controls,)``; default
+        Starting free values, shape ``(n_params, n_controls)`` or ``(n_controls,)``; default
         the controls' ``initial`` values. Clipped into the bounds.
     maxiter : int, optional
         SLSQP iteration limit.
@@ -296,7 +300,7 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     if problem.max_rate is not None:
         cons.append(_cap_constraint(problem, cache))
     res = _solve(problem, x0, fun, cons, cache, maxiter, ftol)
-    x = res.x.reshape(problem.n_steps, problem.n_controls)
+    x = res.x.reshape(problem.n_params, problem.n_controls)
     result = _result(problem, x, 0 if res.success else 1, str(res.message), int(res.nit))
     if result.status == 0 and not _met(result):
         result = _result(problem, x, 1, f"{res.message}; but constraints are violated at the end", int(res.nit))
@@ -336,10 +340,16 @@ def _result(problem: Problem, values: np.ndarray, status: int, message: str, nit
 
 
 def refine(result: ControlResult, factor: int = 2, **options) -> ControlResult:
-    """Split every step into ``factor`` and optimise again from the refined previous optimum."""
+    """Split every step (and every knot interval) into ``factor`` and optimise again from the
+    previous optimum, which the finer parametrisation holds exactly."""
     if not isinstance(result, ControlResult):
         raise TypeError(f"result must be a ControlResult: got {type(result).__name__}")
     if not isinstance(factor, int) or isinstance(factor, bool) or factor < 2:
         raise ValueError(f"factor must be an integer >= 2: got {factor!r}")
-    finer = result.problem.with_steps(result.problem.n_steps * factor)
-    return optimize(finer, initial=np.repeat(result.values, factor, axis=0), **options)
+    old = result.problem
+    if old.knots is None:
+        finer = old.with_steps(old.n_steps * factor)
+        return optimize(finer, initial=np.repeat(result.values, factor, axis=0), **options)
+    finer = old.with_steps(old.n_steps * factor, (old.knots - 1) * factor + 1)
+    start = np.stack([np.interp(finer.knot_times, old.knot_times, v) for v in result.values.T], axis=1)
+    return optimize(finer, initial=start, **options)

@@ -6,15 +6,26 @@ A control ``u_c(t)`` moves the inputs of a :class:`~stochlim.models.HopModel` li
 
 around the model's own (constant) energies ``E_x`` and barriers ``E0_e``. One control can be the
 energy of one state (:func:`energy`), the barrier of one edge (:func:`barrier`), or a whole shape
-such as the tilt or the barrier height of a landscape (:func:`Control` with weight vectors). On
-``[0, tau)`` each control is piecewise constant on ``n_steps`` equal steps with free values; before
-``0`` it holds ``initial`` and from ``tau`` on ``final``, so the end-point jumps of the optimal
-protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every candidate.
+such as the tilt or the barrier height of a landscape (:func:`Control` with weight vectors). Before
+``0`` each control holds ``initial`` and from ``tau`` on ``final``, so the end-point jumps of the
+optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every candidate. On
+``[0, tau)`` a control is one of two parametrisations of its free values ``x``:
+
+* piecewise constant (``knots=None``): one free value per step of ``n_steps`` equal steps;
+* piecewise linear (``knots=K``): free values at ``K`` equally spaced knots ``0 = s_0 < ... <
+  s_{K-1} = tau``, linear in between. The master equation is integrated exactly on ``n_steps`` equal
+  sub-steps with the control held at its value at each sub-step's midpoint - the midpoint rule for
+  the time-ordered exponential, whose error in every mean falls as ``n_steps^-2`` - so the values
+  and gradients are exact for that sub-step protocol and the continuous ramps are its limit.
+
+Both are linear maps ``u = B x`` from the free values to the step values (:attr:`Problem.basis`: the
+identity, or the hat functions of the knots at the sub-step midpoints), so the objective, the
+target, the rate cap and their gradients (``B^T`` times the step gradients) are shared.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -170,10 +181,14 @@ class Problem:
         Mean work done on the system (end jumps included), heat released to the bath, or total
         entropy production ``Delta S_sys + Q``.
     n_steps : int, optional
-        Number of equal steps of the piecewise-constant controls (>= 1).
+        Number of equal steps: of the piecewise-constant controls, or the sub-steps on which the
+        piecewise-linear ones are integrated (>= 1, and >= ``knots - 1``).
     max_rate : float, optional
         Rate cap: every hop rate ``<= max_rate`` at every step (for the Arrhenius law, barrier top
         at or above the upper well when ``max_rate = J_max``).
+    knots : int, optional
+        None (default): piecewise-constant controls. An integer ``K >= 2``: piecewise-linear
+        controls with free values at ``K`` equally spaced knots from ``0`` to ``tau``.
     """
 
     model: HopModel
@@ -184,7 +199,9 @@ class Problem:
     objective: str = "work"
     n_steps: int = 32
     max_rate: float | None = None
+    knots: int | None = None
     weights: tuple = field(init=False, repr=False)
+    basis: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
         m = self.model
@@ -224,20 +241,45 @@ class Problem:
         object.__setattr__(self, "n_steps", check_int("n_steps", self.n_steps, minimum=1))
         object.__setattr__(self, "max_rate", cap)
         object.__setattr__(self, "weights", weights)
+        if self.knots is None:
+            basis = np.eye(self.n_steps)
+        else:
+            k = check_int("knots", self.knots, minimum=2)
+            if self.n_steps < k - 1:
+                raise ValueError(f"n_steps must be >= knots - 1 = {k - 1} so that every knot moves a step: "
+                                 f"got {self.n_steps}")
+            object.__setattr__(self, "knots", k)
+            mid = (np.arange(self.n_steps) + 0.5) / self.n_steps  # sub-step midpoints / tau
+            basis = np.maximum(0.0, 1.0 - np.abs(mid[:, None] * (k - 1) - np.arange(k)[None, :]))
+        basis.flags.writeable = False
+        object.__setattr__(self, "basis", basis)
 
     @property
     def n_controls(self) -> int:
         return len(self.controls)
 
     @property
+    def n_params(self) -> int:
+        """Free values per control: ``n_steps``, or ``knots`` for piecewise-linear controls."""
+        return self.basis.shape[1]
+
+    @property
     def times(self) -> np.ndarray:
         """Step boundaries ``0 = t_0 < ... < t_N = tau``."""
         return np.linspace(0.0, self.tau, self.n_steps + 1)
 
-    def with_steps(self, n_steps: int) -> Problem:
-        """The same problem on a different number of steps."""
-        return Problem(self.model, self.controls, self.tau, self.p0, self.target, self.objective,
-                       n_steps, self.max_rate)
+    @property
+    def knot_times(self) -> np.ndarray | None:
+        """Knot times ``0 .. tau`` of piecewise-linear controls (None for piecewise constant)."""
+        return None if self.knots is None else np.linspace(0.0, self.tau, self.knots)
+
+    def with_steps(self, n_steps: int, knots: int | None = None) -> Problem:
+        """The same problem on a different number of steps (and knots, for piecewise-linear controls)."""
+        return replace(self, n_steps=n_steps, knots=knots if knots is not None else self.knots)
+
+    def step_values(self, x: np.ndarray) -> np.ndarray:
+        """Control values ``u = B x`` on each step, shape ``(n_steps, C)``, from the free values ``x``."""
+        return self.basis @ x
 
     def inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Energies ``(K, S)`` and barriers ``(K, n_edges)`` for control values ``u`` of shape ``(K, C)``."""

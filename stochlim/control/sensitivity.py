@@ -14,7 +14,9 @@ probabilities at the step boundaries, because the energies change only at them:
 
 Gradients then follow by one adjoint (backward) sweep per functional of the ``p_j``:
 ``lambda_N = dJ/dp_N``, ``lambda_j = dJ/dp_j + exp(L_j h)^T lambda_{j+1}``, and ``dJ/du_{c,j} =
-lambda_{j+1} . (dP_j/du_{c,j}) p_j`` plus the explicit dependence of ``J`` on ``u``.
+lambda_{j+1} . (dP_j/du_{c,j}) p_j`` plus the explicit dependence of ``J`` on ``u``. The free values
+``x`` of the problem's parametrisation enter through ``u = B x``, so ``dJ/dx = B^T dJ/du``: exact for
+piecewise-linear knots as for steps.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ __all__ = ["Evaluation", "evaluate"]
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything the optimiser needs at one point ``u`` (shape ``(N, C)``).
+    """Everything the optimiser needs at one point ``x`` of free values (shape ``(n_params, C)``).
 
     Attributes
     ----------
@@ -42,14 +44,16 @@ class Evaluation:
         Ensemble means (kT, k_B).
     objective : float
         The problem's objective.
-    objective_grad : ndarray, shape (N, C)
+    objective_grad : ndarray, shape (n_params, C)
+        With respect to the free values ``x``.
     target : ndarray
         Target constraint values (``>= 0`` for :class:`MaxError`, ``= 0`` for a distribution).
-    target_jac : ndarray, shape (n_target, N, C)
+    target_jac : ndarray, shape (n_target, n_params, C)
     log_rates : ndarray, shape (N, D)
         Log-rate of every directed edge on every step.
     log_rate_grad : ndarray, shape (N, D, C)
-        ``d log k_d / d u_c`` on the same step.
+        ``d log k_d / d u_c`` on the same step (with respect to the step value ``u``; the chain rule
+        through :attr:`~stochlim.control.Problem.basis` gives it with respect to ``x``).
     """
 
     p: np.ndarray
@@ -117,8 +121,11 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     return props, dprops
 
 
-def evaluate(problem: Problem, u: np.ndarray) -> Evaluation:
-    """Propagate the master equation under the step controls ``u`` and return values and gradients."""
+def evaluate(problem: Problem, x: np.ndarray) -> Evaluation:
+    """Propagate the master equation under the free control values ``x`` (shape ``(n_params, C)``)
+    and return values and gradients."""
+    basis = problem.basis
+    u = problem.step_values(np.asarray(x, dtype=np.float64))
     model = problem.model
     n_steps, n_ctrl, s = problem.n_steps, problem.n_controls, model.n_states
     h = problem.tau / n_steps
@@ -178,7 +185,7 @@ def evaluate(problem: Problem, u: np.ndarray) -> Evaluation:
     if problem.objective == "entropy_production":
         weights[-1] = weights[-1] + _entropy_grad(p[-1])
     objective = {"work": work, "heat": heat, "entropy_production": sigma}[problem.objective]
-    objective_grad = adjoint(weights) + explicit
+    objective_grad = basis.T @ (adjoint(weights) + explicit)
 
     target = problem.target
     zeros = np.zeros((n_steps + 1, s))
@@ -193,8 +200,9 @@ def evaluate(problem: Problem, u: np.ndarray) -> Evaluation:
     else:
         values = p[-1, :-1] - target.p[:-1]
         jac = np.empty((s - 1, n_steps, n_ctrl))
-        for x in range(s - 1):
+        for state in range(s - 1):
             w = zeros.copy()
-            w[-1, x] = 1.0
-            jac[x] = adjoint(w)
+            w[-1, state] = 1.0
+            jac[state] = adjoint(w)
+    jac = np.einsum("tjc,jk->tkc", jac, basis)
     return Evaluation(p, work, heat, sigma, objective, objective_grad, values, jac, log_k, dlogk)
