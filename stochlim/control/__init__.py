@@ -1,7 +1,8 @@
 """Optimal protocols for hopping models: least work, heat or entropy production in a given time.
 
-Controls (:mod:`.problem`) move energies and barriers of a :class:`~stochlim.models.HopModel`
-linearly and are piecewise constant in time with free step values and free end-point jumps; the
+Controls (:mod:`.problem`) move energies, barriers and drives of a
+:class:`~stochlim.models.HopModel` linearly and are piecewise constant (free step values) or
+piecewise linear (free knot values) in time, with free end-point jumps; the
 master equation gives the objective and the constraints with exact gradients (:mod:`.sensitivity`),
 and SLSQP finds the optimum (:mod:`.optimize`). The closed-form optima and bounds it is checked
 against are in :mod:`stochlim.finite_time`.
@@ -28,6 +29,7 @@ from .problem import (
     Problem,
     TargetDistribution,
     barrier,
+    drive,
     energy,
 )
 from .sensitivity import Evaluation, evaluate
@@ -42,6 +44,7 @@ __all__ = [
     "Problem",
     "TargetDistribution",
     "barrier",
+    "drive",
     "energy",
     "evaluate",
     "optimize",

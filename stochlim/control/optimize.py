@@ -48,13 +48,15 @@ class ControlResult:
     problem : Problem
     values : ndarray, shape (n_params, n_controls)
         Free control values: on each step, or at each knot (``problem.knots``).
-    model : HopModel
-        The device with the optimal protocols on ``[0, tau)``, ready for :func:`stochlim.simulate`
+    model : HopModel or None
+        The device (its own constant drives included) with the optimal protocols on ``[0, tau)``, ready for :func:`stochlim.simulate`
         and :func:`stochlim.solve_master` with ``t_end = tau``: piecewise constant with knots at
         the step starts, or piecewise linear through the knots (the continuous ramps, of which the
         optimiser's midpoint sub-steps are the ``n_steps^-2``-accurate discretisation). The jumps
         from the inputs before ``0`` and to those after ``tau`` are not
-        in it: :meth:`boundary_work` adds them to sampled trajectories.
+        in it: :meth:`boundary_work` adds them to sampled trajectories. None when a control moves
+        a drive: a :class:`~stochlim.models.HopModel` holds its drives constant in time, so such a
+        protocol is checked by :meth:`drives` and :func:`stochlim.control.evaluate` alone.
     objective, work, heat, entropy_production : float
         At the optimum (kT, k_B); ``work`` includes both end jumps.
     p_final : ndarray, shape (S,)
@@ -90,6 +92,10 @@ class ControlResult:
         """Step boundaries ``0 .. tau``."""
         return self.problem.times
 
+    def drives(self) -> np.ndarray:
+        """Drives of the edges on each step, shape ``(n_steps, n_edges)``."""
+        return self.problem.drives(self.problem.step_values(self.values))
+
     def energies_before(self) -> np.ndarray:
         """Energies of the states before ``t = 0``."""
         return self.problem.inputs(self.problem.initial_values[None, :])[0][0]
@@ -124,7 +130,9 @@ class ControlResult:
         return "\n".join(lines)
 
 
-def _model_of(problem: Problem, values: np.ndarray) -> HopModel:
+def _model_of(problem: Problem, values: np.ndarray) -> HopModel | None:
+    if problem.controls_drives:
+        return None  # HopModel drives are constant in time
     energies, barriers = problem.inputs(values)  # inputs are linear in the controls: at steps or knots
     if problem.knots is None:
         kind, times = PiecewiseConstant, problem.times[:-1]
@@ -137,6 +145,7 @@ def _model_of(problem: Problem, values: np.ndarray) -> HopModel:
         tuple(kind(times, barriers[:, e]) for e in range(m.n_edges)),
         J_max=m.J_max,
         rate_law=m.rate_law,
+        drives=m.drives,
     )
 
 

@@ -3,9 +3,11 @@
 A control ``u_c(t)`` moves the inputs of a :class:`~stochlim.models.HopModel` linearly,
 
 ``E_x(t) = E_x + sum_c u_c(t) a_cx``,  ``E0_e(t) = E0_e + sum_c u_c(t) b_ce``,
+``f_e(t) = f_e + sum_c u_c(t) d_ce``,
 
-around the model's own (constant) energies ``E_x`` and barriers ``E0_e``. One control can be the
-energy of one state (:func:`energy`), the barrier of one edge (:func:`barrier`), or a whole shape
+around the model's own (constant) energies ``E_x``, barriers ``E0_e`` and drives ``f_e``. One control can be the
+energy of one state (:func:`energy`), the barrier of one edge (:func:`barrier`), the drive of one
+edge (:func:`drive`), or a whole shape
 such as the tilt or the barrier height of a landscape (:func:`Control` with weight vectors). Before
 ``0`` each control holds ``initial`` and from ``tau`` on ``final``, so the end-point jumps of the
 optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every candidate. On
@@ -34,7 +36,7 @@ from ..master import _check_p0
 from ..models import HopModel
 from ..protocols import Constant
 
-__all__ = ["OBJECTIVES", "Control", "MaxError", "Problem", "TargetDistribution", "barrier", "energy"]
+__all__ = ["OBJECTIVES", "Control", "MaxError", "Problem", "TargetDistribution", "barrier", "drive", "energy"]
 
 #: Objectives :class:`Problem` accepts (all ensemble means, in kT or k_B).
 OBJECTIVES = ("work", "heat", "entropy_production")
@@ -64,6 +66,8 @@ class Control:
         ``a_x``: the energy of state ``x`` changes by ``a_x u`` (kT per unit of ``u``).
     barrier_weights : array_like, shape (n_edges,), optional
         ``b_e``: the barrier of edge ``e`` changes by ``b_e u``.
+    drive_weights : array_like, shape (n_edges,), optional
+        ``d_e``: the drive of edge ``e`` (kT per jump as the edge is written) changes by ``d_e u``.
     lower, upper : float, optional
         Bounds on ``u`` at every step (a device's barrier range or largest tilt), lower < upper.
     initial, final : float, optional
@@ -77,6 +81,7 @@ class Control:
     upper: float = np.inf
     initial: float = 0.0
     final: float | None = None
+    drive_weights: object = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -92,11 +97,12 @@ class Control:
         object.__setattr__(self, "initial", ini)
         object.__setattr__(self, "final", fin)
 
-    def resolved(self, n_states: int, n_edges: int) -> tuple[np.ndarray, np.ndarray]:
-        """The weight vectors ``(a, b)`` as arrays of the model's sizes."""
+    def resolved(self, n_states: int, n_edges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The weight vectors ``(a, b, d)`` as arrays of the model's sizes."""
         a = _weights(f"{self.name}.energy_weights", self.energy_weights, n_states)
         b = _weights(f"{self.name}.barrier_weights", self.barrier_weights, n_edges)
-        return a, b
+        d = _weights(f"{self.name}.drive_weights", self.drive_weights, n_edges)
+        return a, b, d
 
 
 def energy(state: int, n_states: int, **bounds) -> Control:
@@ -107,12 +113,25 @@ def energy(state: int, n_states: int, **bounds) -> Control:
     return Control(f"energy[{s}]", energy_weights=np.eye(n_states)[s], **bounds)
 
 
-def barrier(edge: int, n_edges: int, **bounds) -> Control:
-    """A control that is the barrier (kT, above the model's own) of one edge."""
+def _unit_edge(edge: int, n_edges: int) -> tuple[int, np.ndarray]:
     e = check_int("edge", edge, minimum=0)
     if e >= n_edges:
         raise ValueError(f"edge must be one of 0..{n_edges - 1}: got {e}")
-    return Control(f"barrier[{e}]", barrier_weights=np.eye(n_edges)[e], **bounds)
+    return e, np.eye(n_edges)[e]
+
+
+def barrier(edge: int, n_edges: int, **bounds) -> Control:
+    """A control that is the barrier (kT, above the model's own) of one edge."""
+    e, unit = _unit_edge(edge, n_edges)
+    return Control(f"barrier[{e}]", barrier_weights=unit, **bounds)
+
+
+def drive(edge: int, n_edges: int, **bounds) -> Control:
+    """A control that is the drive (kT per jump along the edge as written, above the model's own)
+    of one edge: non-conservative work done at every jump, as a voltage or a chemical potential
+    difference does."""
+    e, unit = _unit_edge(edge, n_edges)
+    return Control(f"drive[{e}]", drive_weights=unit, **bounds)
 
 
 @dataclass(frozen=True)
@@ -167,8 +186,8 @@ class Problem:
     Parameters
     ----------
     model : HopModel
-        The device: its (constant) energies and barriers are the base the controls move, its rate
-        law and ``J_max`` the dynamics. Drives must be zero.
+        The device: its (constant) energies, barriers and drives are the base the controls move,
+        its rate law and ``J_max`` the dynamics.
     controls : sequence of Control
         The free inputs, at least one.
     tau : float
@@ -210,8 +229,6 @@ class Problem:
         fixed = m.energies + m.barriers
         if not all(isinstance(p, Constant) for p in fixed):
             raise ValueError("model must have constant energies and barriers: the controls move them")
-        if np.any(m.drives):
-            raise ValueError("model must have zero drives: the optimiser does not control drives")
         ctrls = tuple(self.controls) if not isinstance(self.controls, Control) else (self.controls,)
         if not ctrls or not all(isinstance(c, Control) for c in ctrls):
             raise TypeError("controls must be a non-empty sequence of Control")
@@ -285,9 +302,20 @@ class Problem:
         """Energies ``(K, S)`` and barriers ``(K, n_edges)`` for control values ``u`` of shape ``(K, C)``."""
         base_e = np.array([p.value for p in self.model.energies])
         base_b = np.array([p.value for p in self.model.barriers])
-        a = np.stack([w[0] for w in self.weights])  # (C, S)
-        b = np.stack([w[1] for w in self.weights])  # (C, m)
-        return base_e + u @ a, base_b + u @ b
+        return base_e + u @ self.weight_matrix(0), base_b + u @ self.weight_matrix(1)
+
+    def drives(self, u: np.ndarray) -> np.ndarray:
+        """Drives ``(K, n_edges)`` for control values ``u`` of shape ``(K, C)``."""
+        return self.model.drives + u @ self.weight_matrix(2)
+
+    def weight_matrix(self, kind: int) -> np.ndarray:
+        """Stacked weights ``(C, S)`` of the energies (0), ``(C, n_edges)`` of the barriers (1) or drives (2)."""
+        return np.stack([w[kind] for w in self.weights])
+
+    @property
+    def controls_drives(self) -> bool:
+        """Whether a control moves a drive (the drives then change in time)."""
+        return bool(np.any(self.weight_matrix(2)))
 
     @property
     def initial_values(self) -> np.ndarray:

@@ -7,8 +7,11 @@ derivative of the matrix exponential in the direction ``h dL_j/du`` - the upper-
 ``scipy.linalg.expm_frechet`` (Al-Mohy & Higham 2009). Every quantity optimised is a function of the
 probabilities at the step boundaries, because the energies change only at them:
 
-* work ``W = sum_{j=0}^{N} p_j . (E^(j) - E^(j-1))`` with ``E^(-1)`` before ``0`` and ``E^(N)``
-  after ``tau`` (the jumps at the ends included);
+* work ``W = sum_{j=0}^{N} p_j . (E^(j) - E^(j-1)) + W_f`` with ``E^(-1)`` before ``0`` and ``E^(N)``
+  after ``tau`` (the jumps at the ends included) and ``W_f`` the work of the drives, ``f_d`` at
+  every jump ``d``. ``W_f`` is carried exactly as one more entry of the state, ``dW_f/dt = sum_d
+  f_d k_d p_src(d)``: the generator augmented by that row is propagated (and differentiated) by the
+  same block exponentials, so the drive work is a function of the final augmented state;
 * heat ``Q = W - (p_N . E^(N) - p_0 . E^(-1))`` (first law);
 * entropy production ``Q + S(p_N) - S(p_0)``, ``S = -sum p ln p``.
 
@@ -85,15 +88,16 @@ MAX_SYMMETRIC_SPREAD = 600.0
 def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     """``exp(L_j h)`` and its Frechet derivatives in the directions ``dL_{c,j} h``, for all steps.
 
-    Without drives every ``L_j`` obeys detailed balance with ``pi_x ~ e^-E_x``, so ``Pi^-1/2 L Pi^1/2``
+    ``energies`` None (a driven model, or its generator augmented by the drive work) takes
+    ``scipy.linalg.expm_frechet`` on every step. Without drives every ``L_j`` obeys detailed balance with ``pi_x ~ e^-E_x``, so ``Pi^-1/2 L Pi^1/2``
     is symmetric: with its eigen-decomposition ``U diag(lambda) U^T`` the exponential is ``Pi^1/2 U
     e^Lambda U^T Pi^-1/2`` and the Frechet derivative is ``Pi^1/2 U [(U^T Pi^-1/2 dL Pi^1/2 U) o
     Phi] U^T Pi^-1/2`` with the divided differences ``Phi_ab = (e^lambda_a - e^lambda_b) /
     (lambda_a - lambda_b)`` (Daleckii-Krein; Higham, Functions of Matrices (2008), Thm. 3.11).
     """
     n = lh.shape[0]
-    shifted = energies - energies.min(axis=1, keepdims=True)
-    if np.max(shifted) > MAX_SYMMETRIC_SPREAD:
+    shifted = None if energies is None else energies - energies.min(axis=1, keepdims=True)
+    if shifted is None or np.max(shifted) > MAX_SYMMETRIC_SPREAD:
         props = np.empty_like(lh)
         dprops = np.empty((len(dlh),) + lh.shape)
         for j in range(n):
@@ -135,35 +139,47 @@ def evaluate(problem: Problem, x: np.ndarray) -> Evaluation:
     e_all = np.concatenate((e_before, energies, e_after))  # E^(-1) .. E^(N)
 
     directed = model.directed_edges()
-    src, dst, edge = directed.src, directed.dst, directed.edge
-    a = np.stack([w[0] for w in problem.weights], axis=1)  # (S, C)
-    b = np.stack([w[1] for w in problem.weights], axis=1)  # (m, C)
+    src, dst, edge, sign = directed.src, directed.dst, directed.edge, directed.sign
+    a = problem.weight_matrix(0).T  # (S, C)
+    b = problem.weight_matrix(1).T  # (m, C)
+    c_drive = problem.weight_matrix(2).T  # (m, C)
+    force = problem.drives(u)[:, edge] * sign  # (N, D): drive of each jump on each step
+    driven = bool(np.any(force))
 
-    bias = energies[:, src] - energies[:, dst]  # (N, D)
+    bias = energies[:, src] - energies[:, dst] + force  # (N, D)
     log_k = np.asarray(log_hop_rates(barriers[:, edge], bias, J_max=model.J_max, rate_law=model.rate_law)[0])
     slope = np.asarray(log_hop_rate_bias_slope(bias, rate_law=model.rate_law))
-    # d log k_d / d u_c = slope_d (a_src - a_dst) - b_edge
-    dlogk = slope[:, :, None] * (a[src] - a[dst])[None, :, :] - b[edge][None, :, :]
+    # d log k_d / d u_c = slope_d (a_src - a_dst + sign_d c_edge) - b_edge
+    dbias = (a[src] - a[dst] + sign[:, None] * c_drive[edge])[None, :, :]  # (1, D, C)
+    dlogk = slope[:, :, None] * dbias - b[edge][None, :, :]
     k = np.exp(np.minimum(log_k, 700.0))
+    # with drives the state carries one more entry, the drive work W_f: dW_f/dt = sum_d f_d k_d p_src
+    size = s + 1 if driven else s
 
-    def generators(rates):  # (N, D) -> (N, S, S)
-        out = np.zeros((n_steps, s, s))
+    def generators(rates, drive_rows):  # (N, D) -> (N, size, size)
+        out = np.zeros((n_steps, size, size))
         steps = np.arange(n_steps)[:, None]
         np.add.at(out, (steps, dst[None, :], src[None, :]), rates)
         np.add.at(out, (steps, src[None, :], src[None, :]), -rates)
+        if driven:
+            np.add.at(out, (steps, s, src[None, :]), drive_rows)
         return out
 
-    props, dprops = _exp_and_frechet(
-        generators(k) * h, [generators(k * dlogk[:, :, c]) * h for c in range(n_ctrl)], energies
-    )
-    p = np.empty((n_steps + 1, s))
-    p[0] = problem.p0
+    dgen = [generators(k * dlogk[:, :, i], force * k * dlogk[:, :, i] + k * (sign * c_drive[edge, i])[None, :]) * h
+            for i in range(n_ctrl)]
+    props, dprops = _exp_and_frechet(generators(k, force * k) * h, dgen, None if driven else energies)
+    p_aug = np.zeros((n_steps + 1, size))
+    p_aug[0, :s] = problem.p0
     for j in range(n_steps):
-        p[j + 1] = props[j] @ p[j]
-    dprop_p = np.einsum("cjxy,jy->jcx", dprops, p[:-1])  # (dP_j / du_{c,j}) p_j
+        p_aug[j + 1] = props[j] @ p_aug[j]
+    p = p_aug[:, :s]
+    dprop_p = np.einsum("cjxy,jy->jcx", dprops, p_aug[:-1])  # (dP_j / du_{c,j}) p_j
 
-    def adjoint(weights_at):
-        """Gradient of ``sum_j weights_at[j] . p_j`` (j = 1..N) through the propagation."""
+    def adjoint(weights_at, drive_weight=0.0):
+        """Gradient of ``sum_j weights_at[j] . p_j`` (j = 1..N) plus ``drive_weight * W_f``."""
+        if driven:
+            weights_at = np.concatenate((weights_at, np.zeros((n_steps + 1, 1))), axis=1)
+            weights_at[-1, s] = drive_weight
         lam = weights_at[n_steps].copy()
         grad = np.empty((n_steps, n_ctrl))
         for j in range(n_steps - 1, -1, -1):
@@ -172,7 +188,7 @@ def evaluate(problem: Problem, x: np.ndarray) -> Evaluation:
         return grad
 
     jumps = np.diff(e_all, axis=0)  # (N + 1, S): jump at t_j is E^(j) - E^(j-1)
-    work = float(np.einsum("js,js->", p, jumps))
+    work = float(np.einsum("js,js->", p, jumps)) + (float(p_aug[-1, s]) if driven else 0.0)
     du = float(p[-1] @ e_all[-1] - p[0] @ e_all[0])
     heat = work - du
     sigma = heat + _entropy(p[-1]) - _entropy(p[0])
@@ -185,7 +201,7 @@ def evaluate(problem: Problem, x: np.ndarray) -> Evaluation:
     if problem.objective == "entropy_production":
         weights[-1] = weights[-1] + _entropy_grad(p[-1])
     objective = {"work": work, "heat": heat, "entropy_production": sigma}[problem.objective]
-    objective_grad = basis.T @ (adjoint(weights) + explicit)
+    objective_grad = basis.T @ (adjoint(weights, 1.0) + explicit)  # every objective holds W_f once
 
     target = problem.target
     zeros = np.zeros((n_steps + 1, s))
