@@ -125,17 +125,22 @@ def _add_coarse(sub) -> None:
 def _add_optimize(sub) -> None:
     p = sub.add_parser(
         "optimize",
-        help="least-work erasure of a bit in a given time: optimiser against the closed forms",
-        description="Optimise the protocol that erases a bit from p = 1/2 to error EPS in time TAU "
-        "(exact master-equation gradients, SLSQP), print it beside the closed-form optimum and the "
-        "bounds, and with --out write protocol.csv, optimum.json and protocol.png (stochlim.control).",
+        help="least-work protocol in a given time: a problem file, or a bit's erasure against the closed forms",
+        description="Optimise a protocol (exact master-equation gradients, SLSQP): the problem in "
+        "PROBLEM.toml (model, controls, target, tau, constraints; --example prints one), or with "
+        "--eps/--tau the erasure of a bit from p = 1/2 to error EPS in time TAU, printed beside the "
+        "closed-form optimum and the bounds. With --out write protocol.csv, optimum.json and "
+        "protocol.png (stochlim.control).",
     )
+    p.add_argument("problem", nargs="?", metavar="PROBLEM.toml", help="a problem file (instead of --eps/--tau)")
+    p.add_argument("--example", action="store_true", help="print a small valid problem file and exit")
     p.add_argument("--device", choices=("fixed_rate", "rate_cap"), default="fixed_rate",
                    help="fixed total rate (paper law, barrier held) or every rate <= J_max (default fixed_rate)")
-    p.add_argument("--eps", type=float, required=True, help="final error, in (0, 1/2)")
-    p.add_argument("--tau", type=float, required=True, help="duration in units of 1 / rate")
+    p.add_argument("--eps", type=float, help="final error, in (0, 1/2)")
+    p.add_argument("--tau", type=float, help="duration in units of 1 / rate")
     p.add_argument("--rate", type=float, default=1.0, help="Gamma (fixed_rate) or J_max (rate_cap); default 1")
-    p.add_argument("--steps", type=int, default=32, help="piecewise-constant steps (default 32)")
+    p.add_argument("--steps", type=int, default=32, help="piecewise-constant steps or linear sub-steps (default 32)")
+    p.add_argument("--knots", type=int, help="piecewise-linear controls through this many knots")
     p.add_argument("--objective", choices=("work", "heat", "entropy_production"), default="work")
     p.add_argument("--out", metavar="DIR", help="write protocol.csv, optimum.json and protocol.png here")
     p.set_defaults(func=_cmd_optimize)
@@ -289,15 +294,29 @@ def _cmd_optimize(args) -> int:
     from . import finite_time as ft
     from .control import optimize
     from .control.erasure import closed_form, erasure_problem, write_optimum
+    from .control.spec import EXAMPLE, load_problem
 
-    ft.erasure_optimum(args.eps, args.tau, args.device, rate=args.rate)  # infeasible: a clear error
-    prob = erasure_problem(args.device, eps=args.eps, tau=args.tau, n_steps=args.steps, rate=args.rate,
-                           objective=args.objective)
-    res = optimize(prob)
-    exact = closed_form(args.device, eps=args.eps, tau=args.tau, rate=args.rate)
-    print(res.table())
-    print(f"closed form: least work {exact.work:.6g} kT; Landauer term {ft.landauer_term(args.eps):.6g} kT; "
-          f"slow driving {ft.slow_driving_work(args.eps, args.rate * args.tau, args.device):.6g} kT")
+    if args.example:
+        print(EXAMPLE, end="")
+        return 0
+    erasure_flags = [f"--{k}" for k in ("eps", "tau") if getattr(args, k) is not None]
+    if args.problem is not None:
+        if erasure_flags:
+            raise ValueError(f"give a problem file or {' and '.join(erasure_flags)}, not both")
+        res = optimize(load_problem(args.problem))
+        print(res.table())
+        exact = None
+    else:
+        if len(erasure_flags) < 2:
+            raise ValueError("give a problem file, or --eps and --tau (--example prints a problem file)")
+        ft.erasure_optimum(args.eps, args.tau, args.device, rate=args.rate)  # infeasible: a clear error
+        prob = erasure_problem(args.device, eps=args.eps, tau=args.tau, n_steps=args.steps, rate=args.rate,
+                               objective=args.objective, knots=args.knots)
+        res = optimize(prob)
+        exact = closed_form(args.device, eps=args.eps, tau=args.tau, rate=args.rate)
+        print(res.table())
+        print(f"closed form: least work {exact.work:.6g} kT; Landauer term {ft.landauer_term(args.eps):.6g} kT; "
+              f"slow driving {ft.slow_driving_work(args.eps, args.rate * args.tau, args.device):.6g} kT")
     if args.out:
         for path in write_optimum(res, args.out, reference=exact):
             print(path)
