@@ -94,16 +94,18 @@ static inline void memory_rates(const problem *P, int64_t d, const int64_t *k, c
     r2[2 * d + 1] = up;
 }
 
+/* set leaf d and walk to the root carrying the subtree sum in a register (adding each sibling) */
 static inline void tree_set(double *tree, int64_t leaves, int64_t d, double value) {
     int64_t i = leaves + d;
     tree[i] = value;
-    for (i >>= 1; i >= 1; i >>= 1) tree[i] = tree[2 * i] + tree[2 * i + 1];
+    while (i > 1) { value += tree[i ^ 1]; i >>= 1; tree[i] = value; }
 }
 
 /* one trajectory; returns the hop count, adds work and heat */
-static int64_t trajectory(const problem *P, int64_t i, int64_t *k, double *f, double *r2,
-                          double *tree, int64_t leaves, double *lpe, double *pe, double *work,
-                          double *heat) {
+static int64_t trajectory(const problem *shared, int64_t i, int64_t *restrict k, double *restrict f,
+                          double *restrict r2, double *restrict tree, int64_t leaves,
+                          double *restrict lpe, double *restrict pe, double *work, double *heat) {
+    const problem local = *shared, *P = &local; /* a local copy: stores cannot alias its fields */
     int64_t m = P->m;
     uint64_t s[4], x_ = mix(P->root) ^ ((uint64_t)i * 0xD2B74407B1CE6E93ULL);
     for (int q = 0; q < 4; q++) { x_ += 0x9E3779B97F4A7C15ULL; s[q] = mix(x_); }

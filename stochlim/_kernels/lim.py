@@ -231,12 +231,15 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
                                      sb, lb, lpe[e], pe[e], law)
                 r2[2 * nb] = dn
                 r2[2 * nb + 1] = up
+                # walk to the root carrying the subtree sum in a register: each level adds the
+                # sibling (x + y == y + x exactly, so the sums equal a rebuild's)
                 a = leaves + nb
-                tree[a] = dn + up
-                a >>= 1
-                while a >= 1:
-                    tree[a] = tree[2 * a] + tree[2 * a + 1]
+                acc = dn + up
+                tree[a] = acc
+                while a > 1:
+                    acc += tree[a ^ 1]
                     a >>= 1
+                    tree[a] = acc
             t = tn
     if grid_energy is not None:
         _record_grid(i, g, np.inf, p, k, t_grid, grid_energy, grid_levels)
