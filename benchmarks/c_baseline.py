@@ -1,5 +1,6 @@
-"""Build and run the hand-written C baselines: the direct method (``direct.c``) on a stochlim plan's
-rate tables, and the learning-in-memory array loop (``lim_direct.c``) on ``lim.run``'s kernel inputs."""
+"""Build and run the hand-written C baselines: the direct method (``direct.c``) on a stochlim
+plan's rate tables, and the learning-in-memory array loop (``lim_direct.c``) on the inputs of
+``lim.run``'s kernel."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ def _lattice(side: int, seed: int) -> tuple[lim.Ising, np.ndarray]:
 
 def _chain(m: int, levels: int = 9) -> lim.Quadratic:
     rng = np.random.default_rng(2)
-    a = sp.diags([np.full(m - 1, -1.0), np.full(m, 2.1), np.full(m - 1, -1.0)], [-1, 0, 1], format="csr")
+    off = np.full(m - 1, -1.0)
+    a = sp.diags([off, np.full(m, 2.1), off], [-1, 0, 1], format="csr")
     return lim.Quadratic(a, rng.normal(0.0, 0.5, m), levels=levels, quantum=0.25)
 
 
@@ -62,7 +63,8 @@ def cases() -> dict:
         "ising_anneal": (ising, dict(barrier=PiecewiseLinear([0.0, 6.0], [0.0, 3.0]),
                                      scale=PiecewiseLinear([0.0, 6.0], [0.1, 3.0]), t_end=6.0,
                                      optimum=star)),
-        "ising_arrhenius_grid": (ising, dict(barrier=0.5, scale=PiecewiseLinear([0.0, 3.0], [0.2, 1.0]),
+        "ising_arrhenius_grid": (ising, dict(barrier=0.5,
+                                             scale=PiecewiseLinear([0.0, 3.0], [0.2, 1.0]),
                                              t_end=3.0, rate_law="arrhenius", record="grid",
                                              t_grid=np.linspace(0.0, 3.0, 7))),
         "chain_steps": (chain, dict(t_end=6.0, **steps)),
@@ -101,7 +103,8 @@ def test_kernel_reproduces_the_recorded_trajectories(name):
         if key in EXACT or key == "grid_state":
             np.testing.assert_array_equal(got[key], want, err_msg=f"{name}: {key}")
         else:
-            np.testing.assert_allclose(got[key], want, rtol=1e-9, atol=1e-9, err_msg=f"{name}: {key}")
+            np.testing.assert_allclose(got[key], want, rtol=1e-9, atol=1e-9,
+                                       err_msg=f"{name}: {key}")
 
 
 @pytest.mark.parametrize("name", ["ising_constant", "chain_ramps_per_memory"])

@@ -200,7 +200,8 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             if lin:
                 c = d if ncol > 1 else 0
                 l_e = log_prefactor - (bar0[j, c] + bar1[j, c] * dt)
-                rate = _rate(law, l_e, 0.0 if law == ARRHENIUS else np.exp(l_e), -(s_t * dp + l_t * dl))
+                p_e = 0.0 if law == ARRHENIUS else np.exp(l_e)
+                rate = _rate(law, l_e, p_e, -(s_t * dp + l_t * dl))
                 u, st = uniform_st(st)
                 if u * (up if hop_up else dn) >= rate:
                     t = tn
@@ -262,7 +263,7 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
               linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, t_grid,
               grid_energy, grid_levels, init_out, final_out, njump_out, work_out, heat_out,
               p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
-    """Simulate ``init_out.shape[0]`` trajectories of the array in parallel; see the module docstring.
+    """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
 
     ``k0`` (n_trajectories, M) start levels, ignored when ``random_start`` (each level 0 or 1 with
     probability 1/2 from the trajectory's stream). Segment ``j`` is ``[seg_t[j], seg_t[j+1])``; on
