@@ -71,7 +71,7 @@ def run_lim(binary: Path, args: dict, repeats: int, threads: int) -> list[dict]:
     nseg = args["seg_t"].size - 1
     ncol = args["bar0"].shape[1]
     ntraj = args["init_out"].shape[0]
-    path = BUILD / "lim_input.bin"
+    path = BUILD / f"lim_input-{os.getpid()}.bin"  # one per process: runs may overlap
     i64 = lambda x: np.ascontiguousarray(x, dtype=np.int64).tofile(f)  # noqa: E731
     f64 = lambda x: np.ascontiguousarray(x, dtype=np.float64).tofile(f)  # noqa: E731
     with open(path, "wb") as f:
@@ -88,4 +88,7 @@ def run_lim(binary: Path, args: dict, repeats: int, threads: int) -> list[dict]:
             f64(args[name])
         if not args["random_start"]:
             i64(args["k0"])
-    return _execute(binary, path, threads)
+    try:
+        return _execute(binary, path, threads)
+    finally:
+        path.unlink()

@@ -8,7 +8,6 @@
  * double seg_t[nseg+1], rates[nseg*D], totals[nseg*S]; int64 out_ptr[S+1], out_dst[D], x0[ntraj].
  * Output: one JSON line per repeat
  * {"events": n, "seconds": s, "threads": k, "checksum": c, "peak_rss_kb": VmHWM of this process}.
- * (VmHWM, not getrusage: ru_maxrss carries over the forked parent's peak across exec.)
  */
 #include <math.h>
 #include <stdint.h>
@@ -16,38 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "baseline.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static inline uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-static inline uint64_t next(uint64_t *s) {
-    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return result;
-}
-static inline double unif(uint64_t *s) { return (double)(next(s) >> 11) * 0x1.0p-53; }
-
-static long peak_rss_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-    if (f) fclose(f);
-    return kb;
-}
-
-static void *load(FILE *f, size_t n, size_t size) {
-    void *p = malloc(n * size + 8);
-    if (!p || fread(p, size, n, f) != n) { fprintf(stderr, "bad input\n"); exit(2); }
-    return p;
-}
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: direct INPUT\n"); return 2; }
@@ -69,8 +41,8 @@ int main(int argc, char **argv) {
         long long events = 0, checksum = 0;
 #pragma omp parallel for schedule(static) reduction(+ : events, checksum)
         for (int64_t i = 0; i < ntraj; i++) {
-            uint64_t s[4], x_ = mix(*root) ^ ((uint64_t)i * 0xD2B74407B1CE6E93ULL);
-            for (int k = 0; k < 4; k++) { x_ += 0x9E3779B97F4A7C15ULL; s[k] = mix(x_); }
+            uint64_t s[4];
+            seed_stream(*root, i, s);
             int64_t x = x0[i], j = 0, n = 0;
             double t = 0.0;
             while (j < nseg) {

@@ -23,38 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "baseline.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-static inline uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-static inline uint64_t next(uint64_t *s) {
-    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return result;
-}
-static inline double unif(uint64_t *s) { return (double)(next(s) >> 11) * 0x1.0p-53; }
-
-static long peak_rss_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
-    if (f) fclose(f);
-    return kb;
-}
-
-static void *load(FILE *f, size_t n, size_t size) {
-    void *p = malloc(n * size + 8);
-    if (!p || fread(p, size, n, f) != n) { fprintf(stderr, "bad input\n"); exit(2); }
-    return p;
-}
 
 /* problem and protocol, shared read-only by the threads */
 typedef struct {
@@ -107,8 +80,8 @@ static int64_t trajectory(const problem *shared, int64_t i, int64_t *restrict k,
                           double *restrict lpe, double *restrict pe, double *work, double *heat) {
     const problem local = *shared, *P = &local; /* a local copy: stores cannot alias its fields */
     int64_t m = P->m;
-    uint64_t s[4], x_ = mix(P->root) ^ ((uint64_t)i * 0xD2B74407B1CE6E93ULL);
-    for (int q = 0; q < 4; q++) { x_ += 0x9E3779B97F4A7C15ULL; s[q] = mix(x_); }
+    uint64_t s[4];
+    seed_stream(P->root, i, s);
     for (int64_t d = 0; d < m; d++) k[d] = P->random_start ? (unif(s) >= 0.5 ? 1 : 0) : P->k0[i * m + d];
     double p = 0.0, lk = 0.0;
     for (int64_t d = 0; d < m; d++) {

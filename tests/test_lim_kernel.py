@@ -23,24 +23,13 @@ import scipy.sparse as sp
 from stochlim import lim
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.lim import planted_lattice  # noqa: E402  (the benchmark's instance, smaller)
+
 GOLDEN = Path(__file__).resolve().parent / "data" / "lim_kernel_golden.npz"
 FIELDS = ("initial_state", "final_state", "n_updates", "time_to_hit", "work", "heat",
           "initial_energy", "final_energy", "initial_array_energy", "final_array_energy")
 EXACT = ("initial_state", "final_state", "n_updates", "time_to_hit")
-
-
-def _lattice(side: int, seed: int) -> tuple[lim.Ising, np.ndarray]:
-    """Planted periodic lattice (as ``benchmarks.lim.planted_lattice``), ground state ``star``."""
-    rng = np.random.default_rng(seed)
-    n = side * side
-    star = rng.choice([-1.0, 1.0], n)
-    idx = np.arange(n).reshape(side, side)
-    a = np.concatenate((idx.ravel(), idx.ravel()))
-    b = np.concatenate((np.roll(idx, -1, axis=1).ravel(), np.roll(idx, -1, axis=0).ravel()))
-    c = rng.uniform(0.5, 1.5, a.size) * star[a] * star[b]
-    j = sp.coo_matrix((np.concatenate((c, c)), (np.concatenate((a, b)), np.concatenate((b, a)))),
-                      shape=(n, n)).tocsr()
-    return lim.Ising(j, 0.2 * star), star
 
 
 def _chain(m: int, levels: int = 9) -> lim.Quadratic:
@@ -52,7 +41,7 @@ def _chain(m: int, levels: int = 9) -> lim.Quadratic:
 
 def cases() -> dict:
     """name -> (problem, keyword arguments of ``lim.run``): every path of the kernel."""
-    ising, star = _lattice(12, seed=1)
+    ising, star = planted_lattice(12, seed=1)
     chain = _chain(40)
     m = chain.n_params
     steps = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0], [0.0, 0.7, 1.5]),
@@ -131,6 +120,5 @@ def write_golden(path: Path = GOLDEN) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     write_golden()
     print(f"wrote {GOLDEN}")
