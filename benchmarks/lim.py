@@ -130,7 +130,7 @@ def paired(name, problem, kwargs, n_traj, repeats, binary, optimum=None):
             if binary is not None:
                 c_runs.append(c_baseline.run_lim(binary, tap.args, 1, n_traj)[0])
     kernel_s = tap.seconds[1:]
-    hops = int(res.n_updates.sum())
+    hops = int(res.n_jumps.sum())
     wall = statistics.median(walls)
     threads = min(numba.get_num_threads(), n_traj)
     row = {"case": name, "n_params": problem.n_params, "n_trajectories": n_traj,
@@ -141,7 +141,7 @@ def paired(name, problem, kwargs, n_traj, repeats, binary, optimum=None):
     if optimum is not None:
         row["success_probability"] = float(res.success().mean())
     row["mean_residual_energy_per_param"] = (
-        float((res.final_energy - res.optimum_energy).mean()) / problem.n_params
+        float((res.final_loss - res.optimum_energy).mean()) / problem.n_params
         if res.optimum_energy is not None else None)
     line = (f"{name:22s} M = {problem.n_params:7d} {hops:10d} hops  "
             f"stochlim {hops / wall:9.3e} hops/s (first call {first:.2f} s)")
@@ -274,7 +274,7 @@ def stochlim_anneal(side, t_end, n_reads, repeats):
            "wall_s": wall, "cpu_s": cpu, "wall_per_read_s": wall / n_reads,
            "cpu_per_read_s": cpu / n_reads, "success_probability": p,
            "success_probability_se": float(s.success_probability_se),
-           "hops_per_read": float(res.n_updates.mean()),
+           "hops_per_read": float(res.n_jumps.mean()),
            "time_to_solution_model_units": float(s.time_to_solution),
            "tts99_wall_s": _tts99(wall / n_reads, p)}
     print(f"stochlim anneal {side}x{side} t = {t_end:6g}: P(ground) = {p:.3f} +- "

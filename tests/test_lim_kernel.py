@@ -3,7 +3,7 @@
 ``tests/data/lim_kernel_golden.npz`` holds, for each case of :func:`cases`, the start and final
 states, hop counts, work, heat, energies and hitting times that the array kernel produced at
 commit 8df39f3 (the kernel before it was rewritten for speed: generator state in an array, both
-rates of every memory re-derived in log-space). The draw order is unchanged since, so the same
+rates of every memory re-derived in log-space), stored under the result's present field names. The draw order is unchanged since, so the same
 seed must give the same events: states, hop counts and hitting times are compared exactly, the
 energetics to a relative 1e-9 (the rewrite evaluates the rate law in an algebraically equal form,
 which can differ in the last bits; a different draw or event changes them at O(1)). Regenerate
@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.lim import planted_lattice  # noqa: E402  (the benchmark's instance, smaller)
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "lim_kernel_golden.npz"
-FIELDS = ("initial_state", "final_state", "n_updates", "time_to_hit", "work", "heat",
-          "initial_energy", "final_energy", "initial_array_energy", "final_array_energy")
-EXACT = ("initial_state", "final_state", "n_updates", "time_to_hit")
+FIELDS = ("initial_state", "final_state", "n_jumps", "time_to_hit", "work", "heat",
+          "initial_loss", "final_loss", "initial_energy", "final_energy")
+EXACT = ("initial_state", "final_state", "n_jumps", "time_to_hit")
 
 
 def _chain(m: int, levels: int = 9) -> lim.Quadratic:
@@ -55,13 +55,13 @@ def cases() -> dict:
         "ising_arrhenius_grid": (ising, dict(barrier=0.5,
                                              scale=PiecewiseLinear([0.0, 3.0], [0.2, 1.0]),
                                              t_end=3.0, rate_law="arrhenius", record="grid",
-                                             t_grid=np.linspace(0.0, 3.0, 7))),
+                                             t_eval=np.linspace(0.0, 3.0, 7))),
         "chain_steps": (chain, dict(t_end=6.0, **steps)),
         "chain_ramps_per_memory": (chain, dict(
             barrier=[PiecewiseLinear([0.0, 5.0], [0.1 * (d % 3), 2.0]) for d in range(m)],
             scale=PiecewiseLinear([0.0, 2.0, 5.0], [0.2, 1.0, 1.0]),
             leak=PiecewiseLinear([0.0, 5.0], [0.5, 0.0]), t_end=5.0,
-            x0=np.linspace(-1.0, 1.0, m).round(0))),
+            initial_state=np.linspace(-1.0, 1.0, m).round(0))),
         "chain_arrhenius": (chain, dict(barrier=1.0, scale=1.0, leak=0.2, t_end=4.0,
                                         rate_law="arrhenius")),
     }
@@ -73,8 +73,8 @@ def _run(problem, kw, n_trajectories=6, rng=2026):
 
 def _record(res) -> dict:
     out = {f: np.asarray(getattr(res, f)) for f in FIELDS}
-    if res.grid_energy is not None:
-        out["grid_energy"] = res.grid_energy
+    if res.grid_loss is not None:
+        out["grid_loss"] = res.grid_loss
         out["grid_state"] = res.grid_state
     return out
 
@@ -86,7 +86,7 @@ def test_kernel_reproduces_the_recorded_trajectories(name):
     got = _record(_run(problem, kw))
     keys = [k[len(name) + 1:] for k in golden.files if k.startswith(name + "/")]
     assert set(keys) == set(got), (sorted(keys), sorted(got))
-    assert golden[f"{name}/n_updates"].sum() > 100  # the case exercises the event loop
+    assert golden[f"{name}/n_jumps"].sum() > 100  # the case exercises the event loop
     for key in keys:
         want = golden[f"{name}/{key}"]
         if key in EXACT or key == "grid_state":
