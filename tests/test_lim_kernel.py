@@ -24,7 +24,8 @@ from stochlim import lim
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.lim import planted_lattice  # noqa: E402  (the benchmark's instance, smaller)
+from benchmarks import c_baseline  # noqa: E402
+from benchmarks.lim import KernelTap, planted_lattice  # noqa: E402  (the benchmark's instance)
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "lim_kernel_golden.npz"
 FIELDS = ("initial_state", "final_state", "n_jumps", "time_to_hit", "work", "heat",
@@ -109,6 +110,29 @@ def test_kernel_is_thread_independent(name):
         numba.set_num_threads(before)
     for key in one:
         np.testing.assert_array_equal(one[key], two[key], err_msg=key)
+
+
+@pytest.fixture(scope="module")
+def c_twin():
+    binary, message = c_baseline.build("lim_direct")
+    if binary is None:
+        pytest.skip(message)
+    return binary
+
+
+@pytest.mark.parametrize("name", sorted(cases()))
+def test_hand_written_c_twin_makes_the_same_events(name, c_twin):
+    """``benchmarks/lim_direct.c``, written apart from the kernel in C, fed the kernel's own
+    inputs: the same total hops, final levels and heat (to 1e-9 relative) on every path."""
+    problem, kw = cases()[name]
+    with KernelTap() as tap:
+        res = _run(problem, kw)
+    c = c_baseline.run_lim(c_twin, tap.args, 1, 2)[0]
+    levels = np.rint((res.final_state - problem._lo) / problem._step).astype(np.int64)
+    assert c["hops"] == int(res.n_jumps.sum()) > 100
+    assert c["checksum"] == int(levels.sum())
+    assert c["heat"] == pytest.approx(float(res.heat.sum()), rel=1e-9, abs=1e-9)
+    assert c["work"] == pytest.approx(float(res.work.sum()), rel=1e-9, abs=1e-9)
 
 
 def write_golden(path: Path = GOLDEN) -> None:

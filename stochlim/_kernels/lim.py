@@ -46,8 +46,8 @@ copied), so results do not depend on the number of threads. Kernels never raise,
 event, and return 0.
 
 Caching caveat: numba's on-disk cache of this file is keyed on this file only, so a cached
-``run_array`` keeps the generator and rate-law code it inlined from ``ssa.py`` until this file
-changes or the cache is cleared. The stream contract fixes their outputs, so that is harmless unless
+``run_array`` keeps the generator code it inlined from ``ssa.py`` until this file changes or the
+cache is cleared. The stream contract fixes their outputs, so that is harmless unless
 their signatures change; then clear ``__pycache__`` here.
 """
 
