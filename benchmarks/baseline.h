@@ -1,12 +1,32 @@
-/* What the hand-written C baselines (direct.c, lim_direct.c) share: the generator of stochlim's
- * stream contract (xoshiro256**, Blackman & Vigna 2018, seeded through splitmix64 from the root
- * key and the trajectory index), the process's resident peak, and reading the binary input. */
+/* What the hand-written C baselines (direct.c, lim_direct.c) share: the thread count, a clock,
+ * the generator of stochlim's stream contract (xoshiro256**, Blackman & Vigna 2018, seeded through
+ * splitmix64 from the root key and the trajectory index), the process's resident peak, and
+ * reading the binary input. */
 #ifndef STOCHLIM_BASELINE_H
 #define STOCHLIM_BASELINE_H
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static inline int max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* monotonic clock in seconds */
+static inline double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static inline uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

@@ -14,12 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "baseline.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: direct INPUT\n"); return 2; }
@@ -31,13 +27,9 @@ int main(int argc, char **argv) {
     double *seg_t = load(f, nseg + 1, 8), *rates = load(f, nseg * D, 8), *totals = load(f, nseg * S, 8);
     int64_t *out_ptr = load(f, S + 1, 8), *out_dst = load(f, D, 8), *x0 = load(f, ntraj, 8);
     fclose(f);
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
+    int threads = max_threads();
     for (int64_t rep = 0; rep < repeats; rep++) {
-        struct timespec a, b;
-        clock_gettime(CLOCK_MONOTONIC, &a);
+        double start = now_s();
         long long events = 0, checksum = 0;
 #pragma omp parallel for schedule(static) reduction(+ : events, checksum)
         for (int64_t i = 0; i < ntraj; i++) {
@@ -68,8 +60,7 @@ int main(int argc, char **argv) {
             events += n;
             checksum += x;
         }
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double sec = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
+        double sec = now_s() - start;
         printf("{\"events\": %lld, \"seconds\": %.9f, \"threads\": %d, \"checksum\": %lld, "
                "\"peak_rss_kb\": %ld}\n", events, sec, threads, checksum, peak_rss_kb());
     }

@@ -22,12 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "baseline.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* problem and protocol, shared read-only by the threads */
 typedef struct {
@@ -188,13 +184,9 @@ int main(int argc, char **argv) {
     fclose(fp);
     int64_t leaves = 1;
     while (leaves < m) leaves *= 2;
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
+    int threads = max_threads();
     for (int64_t rep = 0; rep < repeats; rep++) {
-        struct timespec a, b;
-        clock_gettime(CLOCK_MONOTONIC, &a);
+        double start = now_s();
         long long hops = 0, checksum = 0;
         double work = 0.0, heat = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : hops, checksum, work, heat)
@@ -210,8 +202,7 @@ int main(int argc, char **argv) {
             heat += q;
             free(k); free(f); free(r2); free(tree); free(lpe); free(pe);
         }
-        clock_gettime(CLOCK_MONOTONIC, &b);
-        double sec = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
+        double sec = now_s() - start;
         printf("{\"hops\": %lld, \"seconds\": %.9f, \"threads\": %d, \"checksum\": %lld, "
                "\"work\": %.17g, \"heat\": %.17g, \"peak_rss_kb\": %ld}\n",
                hops, sec, threads, checksum, work, heat, peak_rss_kb());
