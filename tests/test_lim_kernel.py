@@ -1,13 +1,16 @@
-"""The array kernel (``stochlim._kernels.lim``) against trajectories recorded before its rewrite.
+"""The array kernel (``stochlim._kernels.lim``) against trajectories recorded before its rewrite,
+and against its hand-written C twin.
 
 ``tests/data/lim_kernel_golden.npz`` holds, for each case of :func:`cases`, the start and final
 states, hop counts, work, heat, energies and hitting times that the array kernel produced at
 commit 8df39f3 (the kernel before it was rewritten for speed: generator state in an array, both
 rates of every memory re-derived in log-space), stored under the result's present field names.
-The draw order is unchanged since, so the same seed must give the same events: states, hop counts and hitting times are compared exactly, the
-energetics to a relative 1e-9 (the rewrite evaluates the rate law in an algebraically equal form,
-which can differ in the last bits; a different draw or event changes them at O(1)). Regenerate
-only after a deliberate change of the stream contract, with ``python tests/test_lim_kernel.py``.
+The draw order is unchanged since, so the same seed must give the same events: states, hop counts
+and hitting times are compared exactly, the energetics to a relative 1e-9 (the rewrite evaluates
+the rate law in an algebraically equal form, which can differ in the last bits; a different draw
+or event changes them at O(1)). Regenerate only after a deliberate change of the stream contract,
+with ``python tests/test_lim_kernel.py``. ``benchmarks/lim_direct.c`` (the C baseline of the
+benchmarks) must make the same events from the kernel's inputs.
 """
 
 from __future__ import annotations
