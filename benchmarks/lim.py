@@ -360,7 +360,7 @@ def main(argv=None) -> int:
                threads, args.repeats, binary),
     ]
     scaled = [] if args.no_scaling else scaling((100, 316) if args.quick else (316, 1000),
-                                                0.5 if args.quick else 10.0, args.repeats, binary)
+                                                0.5 if args.quick else 2.0, args.repeats, binary)
     ours, peer = ([], None) if args.no_peers else comparison(args.repeats, args.quick)
     rows += ours
     RESULTS.mkdir(exist_ok=True)

@@ -176,15 +176,27 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             if tn >= t1:
                 break
             u, st = uniform_st(st)
-            r = u * tot  # descend the sum tree to the leaf holding r
+            # descend the sum tree to the leaf holding r. The left children of both possible next
+            # nodes are read one level ahead: LLVM makes the step branch-free, so without this
+            # every level would wait for the previous level's read (cache misses on large arrays)
+            r = u * tot
             a = 1
+            size = 2 * leaves
+            left = tree[2] if size > 2 else 0.0
             while a < leaves:
-                left = tree[2 * a]
+                c = 4 * a
+                if c < size:
+                    l0 = tree[c]
+                    l1 = tree[c + 2]
+                else:
+                    l0 = l1 = 0.0
                 if r < left:
                     a = 2 * a
+                    left = l0
                 else:
                     r -= left
                     a = 2 * a + 1
+                    left = l1
             d = a - leaves
             while tree[leaves + d] <= 0.0 and d > 0:  # rounding can land on an empty leaf
                 d -= 1
