@@ -31,8 +31,9 @@ its neighbours' rates are recomputed (O(degree log M) per hop).
 
 Performance shape (``benchmarks/lim.py`` times it against the same loop in hand-written C,
 ``benchmarks/lim_direct.c``): the generator state is a tuple of four uint64 carried through the
-loop (kept in registers), each memory's two hop rates sit side by side in one array, nothing is
-allocated per hop, and the grid recording compiles away when not requested.
+loop (kept in registers), the per-hop helpers take scalars only, each memory's two hop rates sit
+side by side in one array, the tree descent reads one level ahead and the walk up carries the sum in
+a register, nothing is allocated per hop, and the grid recording compiles away when not requested.
 
 Draw order per trajectory: when the start levels are random (spins), one uniform per memory
 (``k_d = 1`` when ``u >= 1/2``); then per attempt an exponential (waiting time) and, if it falls
