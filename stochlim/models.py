@@ -35,12 +35,23 @@ __all__ = [
     "differential_memory",
 ]
 
-#: Largest log-rate (in units of J_max's unit) a lowered model may reach: beyond it a waiting time
-#: would be below float64 resolution of any time of order 1.
+#: Largest log-rate (in units of J_max's unit) a lowered model may reach: ``exp`` of it is near
+#: float64's largest number. Both engines refuse such rates (:meth:`LoweredModel.rate_overflow`).
 MAX_LOG_RATE = 700.0
+
+#: Largest log of (rate x horizon): ``ln 2^52``, beyond which the mean waiting time is below the
+#: float64 resolution of times of the order of the horizon.
+MAX_LOG_JUMPS = 52 * math.log(2.0)
 
 #: Largest number of time segments :meth:`HopModel.lower` creates when refining for thinning.
 MAX_REFINED_SEGMENTS = 1 << 20
+
+
+def log_prefactor(J_max: float, rate_law: str) -> float:
+    """``ln 2 + ln J_max`` (paper law) or ``ln J_max`` (Arrhenius): the log-rate at zero barrier and,
+    for the paper law, zero bias (``physics.log_hop_rates``), as the compiled kernels take it."""
+    log_jmax = float(np.log(J_max))
+    return float(np.log(2.0)) + log_jmax if rate_law == "paper" else log_jmax
 
 
 def _protocols(name: str, value, count: int | None) -> tuple[Protocol, ...]:
@@ -180,14 +191,34 @@ class HopModel:
         that no log-rate bound changes by more than that within one, which keeps the acceptance of
         thinning high; splitting never changes the model.
         """
-        t_end = float(check_positive("t_end", t_end))
-        knots = [p.knots for p in self._all_protocols()]
-        inner = np.concatenate([np.empty(0)] + knots)
-        inner = inner[(inner > 0.0) & (inner < t_end)]
-        grid = np.unique(np.concatenate(([0.0, t_end], inner)))
+        grid = self.segment_times(t_end)
         if max_log_rate_change is not None:
             grid = self._refine(grid, float(max_log_rate_change))
         return self._lower_on(grid)
+
+    def segment_times(self, t_end: float) -> np.ndarray:
+        """0, every protocol knot in ``(0, t_end)`` and ``t_end``, sorted (each protocol read once)."""
+        t_end = float(check_positive("t_end", t_end))
+        distinct = {id(p): p for p in self._all_protocols()}.values()
+        inner = np.concatenate([np.empty(0)] + [p.knots for p in distinct])
+        inner = inner[(inner > 0.0) & (inner < t_end)]
+        return np.unique(np.concatenate(([0.0, t_end], inner)))
+
+    def directed_edges(self) -> dict:
+        """The directed edges sorted by source (CSR): ``out_ptr``, ``out_src``, ``out_dst``,
+        ``out_edge`` and ``out_drive``, as in :class:`LoweredModel`."""
+        m = self.n_edges
+        # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
+        src = np.concatenate((self.edges[:, 0], self.edges[:, 1]))
+        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0]))
+        edge = np.concatenate((np.arange(m), np.arange(m)))
+        drive = np.concatenate((self.drives, -self.drives))
+        order = np.lexsort((edge, src))
+        out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
+        np.add.at(out_ptr, src + 1, 1)
+        return dict(out_ptr=np.cumsum(out_ptr), out_src=src[order].astype(np.int64),
+                    out_dst=dst[order].astype(np.int64), out_edge=edge[order].astype(np.int64),
+                    out_drive=drive[order].astype(np.float64))
 
     def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
         starts = grid[:-1]
@@ -199,25 +230,13 @@ class HopModel:
             barrier_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.barriers], axis=1)
         else:
             barrier = barrier_slope = np.zeros((starts.size, 0))
-        # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
-        src = np.concatenate((self.edges[:, 0], self.edges[:, 1]))
-        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0]))
-        edge = np.concatenate((np.arange(m), np.arange(m)))
-        drive = np.concatenate((self.drives, -self.drives))
-        order = np.lexsort((edge, src))
-        out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
-        np.add.at(out_ptr, src + 1, 1)
         return LoweredModel(
             seg_times=grid,
             energy=np.ascontiguousarray(energy),
             energy_slope=np.ascontiguousarray(energy_slope),
             barrier=np.ascontiguousarray(barrier),
             barrier_slope=np.ascontiguousarray(barrier_slope),
-            out_ptr=np.cumsum(out_ptr),
-            out_src=src[order].astype(np.int64),
-            out_dst=dst[order].astype(np.int64),
-            out_edge=edge[order].astype(np.int64),
-            out_drive=drive[order].astype(np.float64),
+            **self.directed_edges(),
             J_max=self.J_max,
             rate_law=self.rate_law,
         )
@@ -311,6 +330,32 @@ class LoweredModel:
     def log_rate_slope(self) -> np.ndarray:
         """``d log k_d / dt`` on each segment; exact where :attr:`is_exp_linear` holds."""
         return -self.barrier_slope[:, self.out_edge] + 0.5 * self.bias_slope()
+
+    @property
+    def log_prefactor(self) -> float:
+        """See :func:`log_prefactor`."""
+        return log_prefactor(self.J_max, self.rate_law)
+
+    @staticmethod
+    def rate_overflow(log_rates, horizon: float, what: str = "rate") -> str | None:
+        """Why ``log_rates`` are refused over a horizon of ``horizon`` time units, or ``None``.
+
+        The one rule for :func:`stochlim.simulate` (which raises ``ValueError`` with this message)
+        and :func:`stochlim.solve_master` (which reports it as a failed solve): a log-rate above
+        :data:`MAX_LOG_RATE` (``exp`` and the products of rates with energies near overflow), or
+        one that makes ``rate x horizon`` exceed ``exp(MAX_LOG_JUMPS)`` = 2^52 expected jumps: the
+        mean waiting time is then below float64's resolution of the horizon, so a trajectory cannot
+        advance and the exact propagators, which square ``log2(rate x horizon)`` times, lose every
+        digit.
+        """
+        top = float(np.max(log_rates)) if np.size(log_rates) else -np.inf
+        jumps = top + math.log(horizon)
+        if top <= MAX_LOG_RATE and jumps <= MAX_LOG_JUMPS:
+            return None
+        return (f"a {what} reaches exp({top:.1f}) per unit time, exp({jumps:.1f}) jumps over {horizon:g} time "
+                f"units: beyond float64's resolution of waiting times (MAX_LOG_RATE = {MAX_LOG_RATE:g}, "
+                f"MAX_LOG_JUMPS = {MAX_LOG_JUMPS:.2f}); the barrier is too low for the bias (raise the barrier "
+                "or the unit of time)")
 
     def log_rate_bound(self) -> np.ndarray:
         """Upper bound of each directed log-rate over each segment.

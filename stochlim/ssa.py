@@ -41,7 +41,7 @@ import numpy as np
 from . import _kernels
 from ._validation import as_float_array, check_int, check_positive
 from ._version import __version__
-from .models import MAX_LOG_RATE, HopModel, LoweredModel
+from .models import HopModel, LoweredModel
 
 __all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
 
@@ -55,13 +55,11 @@ _THINNING_LOG_SLACK = math.log(2.0)
 _EMPTY_2D = np.zeros((1, 1))
 
 
-def _rates_of(log_rates: np.ndarray, what: str) -> np.ndarray:
+def _rates_of(lowered: LoweredModel, log_rates: np.ndarray, what: str) -> np.ndarray:
     """``exp`` of log-rates, refusing those whose waiting times would be below float resolution."""
-    if log_rates.size and log_rates.max() > MAX_LOG_RATE:
-        raise ValueError(
-            f"a {what} reaches exp({log_rates.max():.1f}) per unit time, beyond float64's resolution "
-            "of waiting times: the barrier is too low for the bias (raise the barrier or the unit)"
-        )
+    refused = LoweredModel.rate_overflow(log_rates, float(lowered.seg_times[-1]), what)
+    if refused is not None:
+        raise ValueError(refused)
     return np.exp(log_rates)
 
 
@@ -100,7 +98,7 @@ class _Direct(Method):
         return None
 
     def tables(self, lowered):
-        rates = _rates_of(lowered.log_rates("start"), "rate")
+        rates = _rates_of(lowered, lowered.log_rates("start"), "rate")
         return rates, _EMPTY_2D, _per_state_totals(lowered, rates)
 
 
@@ -126,7 +124,7 @@ class _Hazard(Method):
 
     def tables(self, lowered):
         log0 = lowered.log_rates("start")
-        _rates_of(np.maximum(log0, lowered.log_rates("end")), "rate")
+        _rates_of(lowered, np.maximum(log0, lowered.log_rates("end")), "rate")
         return np.ascontiguousarray(log0), np.ascontiguousarray(lowered.log_rate_slope()), _EMPTY_2D
 
 
@@ -137,7 +135,7 @@ class _Thinning(Method):
         return None
 
     def tables(self, lowered):
-        bounds = _rates_of(lowered.log_rate_bound(), "rate bound")
+        bounds = _rates_of(lowered, lowered.log_rate_bound(), "rate bound")
         return _EMPTY_2D, _EMPTY_2D, _per_state_totals(lowered, bounds)
 
 
@@ -261,8 +259,7 @@ class Plan:
 
     @property
     def log_prefactor(self) -> float:
-        log_jmax = float(np.log(self.lowered.J_max))
-        return float(np.log(2.0)) + log_jmax if self.law == _kernels.PAPER else log_jmax
+        return self.lowered.log_prefactor
 
 
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
