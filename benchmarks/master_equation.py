@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import platform
 import statistics
 import subprocess
@@ -131,43 +132,45 @@ def lsoda_p_and_q(model: HopModel, p0, t_end: float):
     return solve_ivp(rhs, (0.0, t_end), v0, method="LSODA", t_eval=[0.0, t_end], rtol=RTOL, atol=ATOL)
 
 
-def _paper_rates(model: HopModel, t: float):
-    """Forward/backward rates of every edge at ``t`` (paper law), written out with numpy."""
-    e = model.energy(t)
-    e0 = np.array([b(t) for b in model.barriers])
-    de = e[model.edges[:, 0]] - e[model.edges[:, 1]] + model.drives
-    j0 = 2.0 * model.J_max * np.exp(-e0)
-    return j0 / (1.0 + np.exp(-de)), j0 / (1.0 + np.exp(de)), de
+def _shared_barrier_generator(model: HopModel):
+    """``L`` at zero barrier, the heat row ``R`` and the shared barrier protocol of a ladder whose
+    energies are constant and whose edges share one barrier protocol (paper law):
+    ``L(t) = exp(-E0(t)) L0``, built once as a user who knows the model would."""
+    if len({id(b) for b in model.barriers}) != 1 or not all(p.knots.size == 0 for p in model.energies):
+        raise ValueError("this reference needs constant energies and one shared barrier protocol")
+    x, y = model.edges[:, 0], model.edges[:, 1]
+    s = model.n_states
+    e = model.energy(0.0)
+    de = e[x] - e[y] + model.drives
+    kf = 2.0 * model.J_max / (1.0 + np.exp(-de))
+    kb = 2.0 * model.J_max / (1.0 + np.exp(de))
+    rows = np.concatenate((y, x, x, y))
+    cols = np.concatenate((x, y, x, y))
+    l0 = sp.csr_matrix((np.concatenate((kf, kb, -kf, -kb)), (rows, cols)), shape=(s, s))
+    r0 = sp.csr_matrix((np.concatenate((kf * de, -kb * de)), (np.zeros(2 * x.size, dtype=int), np.concatenate((x, y)))),
+                       shape=(1, s))
+    return l0, r0, model.barriers[0]
 
 
 def expm_multiply_loop(model: HopModel, p0, t_end: float):
     """``p`` alone, propagated by ``expm_multiply`` over every interval of the step schedule."""
-    knots = np.unique(np.concatenate([[0.0, t_end]] + [b.knots for b in model.barriers]))
+    l0, _, barrier = _shared_barrier_generator(model)
+    knots = np.unique(np.concatenate(([0.0, t_end], barrier.knots)))
     knots = knots[knots <= t_end]
-    x, y = model.edges[:, 0], model.edges[:, 1]
-    s = model.n_states
     p = np.asarray(p0, dtype=float)
     for a, b in zip(knots[:-1], knots[1:]):
-        kf, kb, _ = _paper_rates(model, a)
-        rows = np.concatenate((y, x, x, y))
-        cols = np.concatenate((x, y, x, y))
-        vals = np.concatenate((kf, kb, -kf, -kb))
-        L = sp.csc_matrix((vals, (rows, cols)), shape=(s, s))
-        p = expm_multiply(L * (b - a), p)
+        p = expm_multiply(l0 * (math.exp(-barrier(a)) * (b - a)), p)
     return p
 
 
 def bdf_p_and_q(model: HopModel, p0, t_end: float):
-    """``solve_ivp(BDF)`` with the sparse Jacobian, on ``p`` and ``Q``."""
-    x, y = model.edges[:, 0], model.edges[:, 1]
-    s = model.n_states
+    """``solve_ivp(BDF)`` on ``p`` and ``Q`` with the sparse Jacobian ``exp(-E0(t)) [[L0, 0], [R0, 0]]``."""
+    l0, r0, barrier = _shared_barrier_generator(model)
+    a0 = sp.bmat([[l0, None], [r0, sp.csr_matrix((1, 1))]], format="csr")
+    knots, values = _interpolants([barrier])[0]
 
     def jac(t, v):
-        kf, kb, de = _paper_rates(model, t)
-        rows = np.concatenate((y, x, x, y, [s] * 2 * x.size))
-        cols = np.concatenate((x, y, x, y, x, y))
-        vals = np.concatenate((kf, kb, -kf, -kb, kf * de, -kb * de))
-        return sp.csr_matrix((vals, (rows, cols)), shape=(s + 1, s + 1))
+        return a0 * math.exp(-np.interp(t, knots, values))
 
     def rhs(t, v):
         return jac(t, v) @ v

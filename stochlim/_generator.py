@@ -109,6 +109,9 @@ class Generator:
         self.coef_s = np.empty(self.f.state_x.size)
         self.lam = 0.0
         self._pattern = None
+        # bias part of the log-rates, reused while the energies do not change (see km.assemble)
+        self._cache = (np.zeros(self.n_states + 1), np.empty(n_dir), np.empty(n_dir), np.empty(segments.n_edges),
+                       np.empty(self.f.edge_d.size))
 
     def at(self, j: int, dt: float) -> float:
         """Fill the values at time ``seg_times[j] + dt``; return the largest log-rate there."""
@@ -117,7 +120,7 @@ class Generator:
             self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j), sg.barrier_slope(j),
             float(dt), self.src, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, f.edge_d,
             f.edge_coef, f.state_x, f.state_coef, self.energy, self.barrier, self.rate, self.off, self.diag,
-            self.coef_e, self.coef_s)
+            self.coef_e, self.coef_s, *self._cache)
         return top
 
     def log_rate_bound(self, j: int) -> float:

@@ -54,38 +54,61 @@ UNIFORM_CHUNK = 32.0
 @jit()
 def assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge,
              drive, edge_tilt, state_tilt, fe_d, fe_coef, fs_x, fs_coef, energy, barrier, rate, off, diag,
-             coef_e, coef_s):
-    """Fill the values of ``A`` at time ``dt`` into a segment; return ``max_x -diag[x]``.
+             coef_e, coef_s, cache_energy, log_base, exp_base, exp_barrier, factor):
+    """Fill the values of ``A`` at time ``dt`` into a segment; return ``(lam, top)``.
 
     Inputs are linear on the segment: ``energy = energy0 + energy_slope dt`` and likewise the
-    barrier (written into the ``energy`` and ``barrier`` buffers). ``rate[d] =
-    exp(log_rate(law, ...))`` are the numbers the SSA kernels use. ``edge_tilt`` and
-    ``state_tilt`` are empty (shape ``(0, 2)``) for the plain master equation, and then ``off`` may
-    be the same array as ``rate``. Returns the uniformisation rate ``max_x -diag[x]`` and the
-    largest log-rate (``-inf`` without edges).
+    barrier (written into the ``energy`` and ``barrier`` buffers). The log-rate of directed edge
+    ``d`` is ``log_base[d] - E0`` with ``log_base[d] = log_rate(law, log_prefactor, 0, bias_d)``
+    (the numbers the SSA kernels use, up to rounding): ``log_base`` and ``exp_base = exp(log_base)``
+    are kept between calls and recomputed only when the energies differ from ``cache_energy``
+    (whose last entry is 1 once it is valid), so a schedule that moves only barriers costs one
+    ``exp`` per edge, ``exp_barrier[e] = exp(-E0_e)``; likewise the edge functionals' factors
+    ``factor[i] = c0 + c1 bias_d``. ``edge_tilt`` and ``state_tilt`` are empty
+    (shape ``(0, 2)``) for the plain master equation, and then ``off`` may be the same array as
+    ``rate``. Returns the uniformisation rate ``max_x -diag[x]`` and the largest log-rate (``-inf``
+    without edges).
     """
     n_states = energy0.size
+    same = cache_energy[n_states] == 1.0
     for x in range(n_states):
         energy[x] = energy0[x] + energy_slope[x] * dt if dt != 0.0 else energy0[x]
+        same = same and energy[x] == cache_energy[x]
         diag[x] = 0.0
+    if not same:
+        for d in range(src.size):
+            lb = log_rate(law, log_prefactor, 0.0, energy[src[d]] - energy[dst[d]] + drive[d])
+            log_base[d] = lb
+            exp_base[d] = np.exp(lb)
+        for x in range(n_states):
+            cache_energy[x] = energy[x]
+        cache_energy[n_states] = 1.0
     for e in range(barrier0.size):
         barrier[e] = barrier0[e] + barrier_slope[e] * dt if dt != 0.0 else barrier0[e]
+        exp_barrier[e] = np.exp(-barrier[e])
     tilted = edge_tilt.shape[0] > 0
     top = -np.inf
     for d in range(src.size):
-        de = energy[src[d]] - energy[dst[d]] + drive[d]
-        lk = log_rate(law, log_prefactor, barrier[edge[d]], de)
+        e0 = barrier[edge[d]]
+        lk = log_base[d] - e0
         top = max(top, lk)
-        k = np.exp(lk)
+        if abs(e0) < 600.0 and abs(log_base[d]) < 600.0:  # neither factor over- or underflows
+            k = exp_base[d] * exp_barrier[edge[d]]
+        else:
+            k = np.exp(lk)
         rate[d] = k
         diag[src[d]] -= k
         if tilted:
+            de = energy[src[d]] - energy[dst[d]] + drive[d]
             off[d] = k * np.exp(edge_tilt[d, 0] + edge_tilt[d, 1] * de)
+    if not same:
+        for i in range(fe_d.size):
+            d = fe_d[i]
+            c1 = fe_coef[i, 1]
+            de = energy[src[d]] - energy[dst[d]] + drive[d] if c1 != 0.0 else 0.0
+            factor[i] = fe_coef[i, 0] + c1 * de
     for i in range(fe_d.size):
-        d = fe_d[i]
-        c1 = fe_coef[i, 1]
-        de = energy[src[d]] - energy[dst[d]] + drive[d] if c1 != 0.0 else 0.0
-        coef_e[i] = rate[d] * (fe_coef[i, 0] + c1 * de)
+        coef_e[i] = rate[fe_d[i]] * factor[i]
     for i in range(fs_x.size):
         coef_s[i] = fs_coef[i, 0] + fs_coef[i, 1] * energy_slope[fs_x[i]]
     if state_tilt.shape[0] > 0:
@@ -311,9 +334,10 @@ MAGNUS_TOO_MANY_STEPS, MAGNUS_STEP_UNDERFLOW, MAGNUS_NOT_FINITE = -1, -2, -3
 @jit()
 def _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge, drive,
               edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy, barrier, rate, off,
-              diag, coef_e, coef_s, out):
+              diag, coef_e, coef_s, cache, out):
     assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge, drive,
-             edge_tilt, state_tilt, fe_d, fe_coef, fs_x, fs_coef, energy, barrier, rate, off, diag, coef_e, coef_s)
+             edge_tilt, state_tilt, fe_d, fe_coef, fs_x, fs_coef, energy, barrier, rate, off, diag, coef_e, coef_s,
+             cache[0], cache[1], cache[2], cache[3], cache[4])
     fill_dense(energy0.size, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, out)
 
 
@@ -340,6 +364,8 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
     diag = np.empty(n_states)
     coef_e = np.empty(fe_d.size)
     coef_s = np.empty(fs_x.size)
+    cache = (np.zeros(n_states + 1), np.empty(src.size), np.empty(src.size), np.empty(barrier0.size),
+             np.empty(fe_d.size))
     a1 = np.empty((n, n))
     a2 = np.empty((n, n))
     cur = y.copy()
@@ -363,10 +389,10 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
             t0 = t if half < 2 else t + 0.5 * h
             _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + _MAGNUS_C1 * hh, src,
                       dst, edge, drive, edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy,
-                      barrier, rate, off, diag, coef_e, coef_s, a1)
+                      barrier, rate, off, diag, coef_e, coef_s, cache, a1)
             _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + _MAGNUS_C2 * hh, src,
                       dst, edge, drive, edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy,
-                      barrier, rate, off, diag, coef_e, coef_s, a2)
+                      barrier, rate, off, diag, coef_e, coef_s, cache, a2)
             omega = (0.5 * hh) * (a1 + a2) + (_MAGNUS_K * hh * hh) * (a2 @ a1 - a1 @ a2)
             start = cur if half < 2 else y_pair[1]
             y_pair[0 if half == 0 else 1] = expm(omega) @ start
