@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import math
 import platform
@@ -158,7 +159,7 @@ def expm_multiply_loop(model: HopModel, p0, t_end: float):
     knots = np.unique(np.concatenate(([0.0, t_end], barrier.knots)))
     knots = knots[knots <= t_end]
     p = np.asarray(p0, dtype=float)
-    for a, b in zip(knots[:-1], knots[1:]):
+    for a, b in itertools.pairwise(knots):
         p = expm_multiply(l0 * (math.exp(-barrier(a)) * (b - a)), p)
     return p
 
@@ -195,7 +196,7 @@ def load_previous():
     module.__package__ = "stochlim"
     sys.modules[name] = module  # dataclasses look their module up there
     try:
-        exec(compile(text, f"{PREVIOUS_COMMIT}:stochlim/master.py", "exec"), module.__dict__)
+        exec(compile(text, f"{PREVIOUS_COMMIT}:stochlim/master.py", "exec"), module.__dict__)  # noqa: S102 (our own history)
     except ImportError:  # the package moved on beyond what the old file imports
         del sys.modules[name]
         return None
@@ -215,7 +216,7 @@ def time_case(name: str, model: HopModel, t_end: float, reference, previous, rep
               previous_repeats: int, n_steps: int) -> dict:
     """Interleaved (reference, stochlim, previous) triples; the first stochlim solve timed apart."""
     p0 = np.full(model.n_states, 1.0 / model.n_states) if model.n_states == 2 else _end_point(model.n_states)
-    current = lambda: solve_master(model, p0=p0, t_eval=[0.0, t_end])  # noqa: E731
+    current = lambda: solve_master(model, p0=p0, t_eval=[0.0, t_end])
     first, sol = _timed(current)
     ref_t, cur_t, prev_t = [], [], []
     prev_sol = None
@@ -248,8 +249,8 @@ def _fmt(x, spec=".3g"):
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| case | states x steps | method | stochlim s | us per state and step | scipy reference s | "
-             "stochlim / reference | previous release s | speedup vs previous | first call s |",
+    lines = [("| case | states x steps | method | stochlim s | us per state and step | scipy reference s | "
+              "stochlim / reference | previous release s | speedup vs previous | first call s |"),
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(

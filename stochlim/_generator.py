@@ -43,7 +43,7 @@ class Functionals:
     state_coef: np.ndarray
 
     @classmethod
-    def energetics(cls, segments: Segments, as_written: np.ndarray) -> "Functionals":
+    def energetics(cls, segments: Segments, as_written: np.ndarray) -> Functionals:
         """Heat, drive work, slope work, activity and the net current of every edge.
 
         ``as_written[d]`` is True where directed edge ``d`` runs as its edge is written. Rows:

@@ -56,12 +56,20 @@ from scipy.sparse.linalg import expm_multiply
 
 from ._generator import ACTIVITY, CURRENTS, DRIVE_WORK, HEAT, SLOPE_WORK, Generator
 from ._kernels import master as km
-from ._validation import as_float_array, check_positive
 from ._segments import Segments
+from ._validation import as_float_array, check_positive
 from .models import HopModel, LoweredModel
 
-__all__ = ["METHODS", "DENSE_LIMIT", "STATUS_SUCCESS", "STATUS_FAILED", "STATUS_REFUSED", "MasterSolution",
-           "solve_master", "free_energy"]
+__all__ = [
+    "DENSE_LIMIT",
+    "METHODS",
+    "STATUS_FAILED",
+    "STATUS_REFUSED",
+    "STATUS_SUCCESS",
+    "MasterSolution",
+    "free_energy",
+    "solve_master",
+]
 
 #: Names accepted by ``solve_master(method=...)``.
 METHODS = ("auto", "expm", "uniformization", "krylov", "ode")

@@ -11,6 +11,8 @@
   chunks, and the tilted generator against a tilted matrix built by hand.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -19,8 +21,8 @@ from scipy.integrate import solve_ivp
 import stochlim
 from stochlim import master
 from stochlim._generator import Generator
-from stochlim._segments import Segments
 from stochlim._kernels import master as km
+from stochlim._segments import Segments
 from stochlim.models import HopModel, ring, two_state
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
@@ -115,7 +117,7 @@ def _reference_ramp(model, p0, knots, t_end):
 
     v = np.concatenate((p0, np.zeros(3)))
     grid = [k for k in knots if k < t_end] + [t_end]
-    for a, b in zip(grid[:-1], grid[1:]):
+    for a, b in itertools.pairwise(grid):
         v = solve_ivp(rhs, (a, b), v, method="DOP853", rtol=1e-13, atol=1e-15).y[:, -1]
     return v
 
