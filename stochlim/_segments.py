@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import HopModel, log_prefactor
+from .models import HopModel
+from .physics import log_rate_prefactor
 from .protocols import Constant
 
 
@@ -69,11 +70,11 @@ class Segments:
         starts = self.seg_times[:-1]
         self._energy = _Inputs(model.energies, starts)
         self._barrier = _Inputs(model.barriers, starts)
-        edges = model.directed_edges()
-        self.out_src, self.out_dst = edges["out_src"], edges["out_dst"]
-        self.out_edge, self.out_drive = edges["out_edge"], edges["out_drive"]
+        d = model.directed_edges()  # sorted by source, as in LoweredModel
+        self.out_src, self.out_dst, self.out_edge = d.src[d.order], d.dst[d.order], d.edge[d.order]
+        self.out_drive = d.drive[d.order]
         self.J_max, self.rate_law = model.J_max, model.rate_law
-        self.log_prefactor = log_prefactor(model.J_max, model.rate_law)
+        self.log_prefactor = log_rate_prefactor(model.J_max, model.rate_law)
         self.n_states, self.n_edges = model.n_states, model.n_edges
 
     @property
