@@ -41,14 +41,9 @@ import itertools
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from . import _toml
 
 __all__ = ["Study", "load_study", "parse_study", "EXAMPLE", "HOP_KINDS", "KINDS"]
 
@@ -385,24 +380,13 @@ def _check_builds(study: Study, where: _Where) -> None:
 
 def parse_study(text: str, source: str = "<study>") -> Study:
     """Parse and validate a study from TOML text; ``source`` names it in messages."""
-    where = _Where(source, text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{source}: invalid TOML: {exc}") from None
-    return _validate(data, where)
+    return _validate(_toml.loads(text, source), _Where(source, text))
 
 
 def load_study(path) -> Study:
     """Read and validate a study file (``.toml``)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such study file") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    return parse_study(text, source=str(path))
+    text, source = _toml.read_text(path, "study")
+    return parse_study(text, source=source)
 
 
 #: A small valid study: 6 points x 20 000 trajectories, well under a minute on 2 cores.

@@ -26,6 +26,23 @@ def _rate_cap_problem(eps, tau, n_steps):
     return erasure_problem("rate_cap", eps=eps, tau=tau, n_steps=n_steps)
 
 
+def _check_gradients(prob, u, also=None, h=1e-6):
+    """Objective and target gradients against central differences in every free value; ``also(j, c,
+    up, dn)`` checks more at the same displaced points."""
+    ev = control.evaluate(prob, u)
+    assert ev.objective_grad.shape == u.shape and ev.target_jac.shape == (1,) + u.shape
+    for j in range(u.shape[0]):
+        for c in range(u.shape[1]):
+            up, dn = u.copy(), u.copy()
+            up[j, c] += h
+            dn[j, c] -= h
+            eu, ed = control.evaluate(prob, up), control.evaluate(prob, dn)
+            assert abs((eu.objective - ed.objective) / (2 * h) - ev.objective_grad[j, c]) < 1e-7
+            assert abs((eu.target[0] - ed.target[0]) / (2 * h) - ev.target_jac[0, j, c]) < 1e-7
+            if also is not None:
+                also(j, c, up, dn, eu, ed, ev)
+
+
 @pytest.mark.parametrize("objective", control.OBJECTIVES)
 def test_gradients_match_finite_differences(objective):
     bit = HopModel((0.3, -0.2, 0.5), [(0, 1), (1, 2)], 0.4, rate_law="paper")
@@ -33,20 +50,11 @@ def test_gradients_match_finite_differences(objective):
              control.Control("tilt", energy_weights=[-1.0, 0.0, 1.0], barrier_weights=[0.5, -0.5])]
     prob = control.Problem(bit, ctrls, tau=2.0, p0=[0.2, 0.5, 0.3], target=control.MaxError([2], 0.1),
                            n_steps=4, objective=objective)
-    rng = np.random.default_rng(3)
-    u = rng.normal(size=(4, 3))
-    ev = control.evaluate(prob, u)
-    h = 1e-6
-    for j in range(4):
-        for c in range(3):
-            up, dn = u.copy(), u.copy()
-            up[j, c] += h
-            dn[j, c] -= h
-            eu, ed = control.evaluate(prob, up), control.evaluate(prob, dn)
-            assert abs((eu.objective - ed.objective) / (2 * h) - ev.objective_grad[j, c]) < 1e-7
-            assert abs((eu.target[0] - ed.target[0]) / (2 * h) - ev.target_jac[0, j, c]) < 1e-7
-            np.testing.assert_allclose((eu.log_rates[j] - ed.log_rates[j]) / (2 * h),
-                                       ev.log_rate_grad[j, :, c], atol=1e-7)
+
+    def log_rates(j, c, up, dn, eu, ed, ev):
+        np.testing.assert_allclose((eu.log_rates[j] - ed.log_rates[j]) / 2e-6, ev.log_rate_grad[j, :, c], atol=1e-7)
+
+    _check_gradients(prob, np.random.default_rng(3).normal(size=(4, 3)), log_rates)
 
 
 @pytest.mark.parametrize("eps, tau", [(0.01, 4.0), (0.1, 2.0), (1e-3, 12.0)])
@@ -201,23 +209,16 @@ def test_linear_knot_gradients_match_finite_differences(objective):
     prob = control.Problem(bit, ctrls, tau=2.0, p0=[0.2, 0.5, 0.3], target=control.MaxError([2], 0.1),
                            n_steps=7, objective=objective, knots=4, max_rate=1.0)
     u = np.random.default_rng(4).normal(size=(4, 2))
-    ev = control.evaluate(prob, u)
-    assert ev.objective_grad.shape == (4, 2) and ev.target_jac.shape == (1, 4, 2)
     from stochlim.control.optimize import _Cache, _cap_constraint
 
     cap = _cap_constraint(prob, _Cache(prob))
     cap_jac = cap["jac"](u.ravel())
-    h = 1e-6
-    for k in range(4):
-        for c in range(2):
-            up, dn = u.copy(), u.copy()
-            up[k, c] += h
-            dn[k, c] -= h
-            eu, ed = control.evaluate(prob, up), control.evaluate(prob, dn)
-            assert abs((eu.objective - ed.objective) / (2 * h) - ev.objective_grad[k, c]) < 1e-7
-            assert abs((eu.target[0] - ed.target[0]) / (2 * h) - ev.target_jac[0, k, c]) < 1e-7
-            fd = (cap["fun"](up.ravel()) - cap["fun"](dn.ravel())) / (2 * h)
-            np.testing.assert_allclose(fd, cap_jac[:, 2 * k + c], atol=1e-7)
+
+    def rate_cap(k, c, up, dn, eu, ed, ev):
+        fd = (cap["fun"](up.ravel()) - cap["fun"](dn.ravel())) / 2e-6
+        np.testing.assert_allclose(fd, cap_jac[:, 2 * k + c], atol=1e-7)
+
+    _check_gradients(prob, u, rate_cap)
 
 
 @pytest.mark.parametrize("device, eps, tau", [("fixed_rate", 0.01, 4.0), ("fixed_rate", 0.1, 2.0),
@@ -280,17 +281,7 @@ def test_drive_gradients_match_finite_differences(knots):
     for objective in control.OBJECTIVES:
         prob = control.Problem(ring, ctrls, tau=1.5, p0=[0.2, 0.5, 0.3], target=control.MaxError([2], 0.1),
                                n_steps=4, objective=objective, knots=knots)
-        u = np.random.default_rng(6).normal(size=(prob.n_params, 4))
-        ev = control.evaluate(prob, u)
-        h = 1e-6
-        for j in range(prob.n_params):
-            for c in range(4):
-                up, dn = u.copy(), u.copy()
-                up[j, c] += h
-                dn[j, c] -= h
-                eu, ed = control.evaluate(prob, up), control.evaluate(prob, dn)
-                assert abs((eu.objective - ed.objective) / (2 * h) - ev.objective_grad[j, c]) < 1e-7
-                assert abs((eu.target[0] - ed.target[0]) / (2 * h) - ev.target_jac[0, j, c]) < 1e-7
+        _check_gradients(prob, np.random.default_rng(6).normal(size=(prob.n_params, 4)))
 
 
 def test_constant_drives_accounted_as_the_master_equation_does():

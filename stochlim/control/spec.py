@@ -9,16 +9,9 @@ complete file.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+from .. import _toml
 from ..models import HopModel
 from .problem import OBJECTIVES, Control, MaxError, Problem, TargetDistribution
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 __all__ = ["EXAMPLE", "load_problem", "parse_problem"]
 
@@ -159,10 +152,7 @@ def _problem(data: dict, source: str) -> Problem:
 
 def parse_problem(text: str, source: str = "<problem>") -> Problem:
     """Parse and validate a problem from TOML text; ``source`` names it in messages."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{source}: invalid TOML: {exc}") from None
+    data = _toml.loads(text, source)
     try:
         return _problem(data, source)
     except (ValueError, TypeError) as exc:
@@ -172,11 +162,5 @@ def parse_problem(text: str, source: str = "<problem>") -> Problem:
 
 def load_problem(path) -> Problem:
     """Read and validate a problem file (``.toml``)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such problem file") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    return parse_problem(text, source=str(path))
+    text, source = _toml.read_text(path, "problem")
+    return parse_problem(text, source=source)
