@@ -8,27 +8,27 @@ Neuromorphic Learning-in-memory" (2026), with its printed errata corrected.
 Modules: ``units``, ``physics``, ``schedules``, ``bounds`` (the paper's analytic model);
 ``protocols``, ``models``, ``ssa`` (exact simulation); ``master``, ``thermo``, ``verify`` (master
 equation, fluctuation theorems, checks); ``lim`` (the learning-in-memory optimiser); ``coarse``
-(fine landscapes against the two-state rates); ``study`` and ``sweep`` (parameter studies);
+(fine landscapes against the two-state rates); ``sweeps`` (parameter studies);
 ``plots``, ``reproduce``, ``cli`` (figures, report, command line; imported on demand).
 """
 
 from ._version import __version__
-from . import bounds, coarse, lim, master, models, physics, protocols, schedules, ssa, study, thermo, units, verify
+from . import bounds, coarse, lim, master, models, physics, protocols, schedules, ssa, sweeps, thermo, units, verify
+from . import study, sweep  # noqa: F401 - deprecated module paths, kept importable for one release
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
 from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
 from .ssa import METHODS, Ensemble, simulate
-from .study import Study, load_study
 
-# The sweep function deliberately shadows its module: ``stochlim.sweep(study, out=...)``.
-from .sweep import sweep
+# The sweep function deliberately shadows the deprecated module: ``stochlim.sweep(study, out=...)``.
+from .sweeps import Study, load_study, sweep  # noqa: F811
 
 __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study",
+    "verify", "lim", "coarse", "sweeps",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",

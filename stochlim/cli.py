@@ -128,7 +128,7 @@ def _add_sweep(sub) -> None:
         help="run a parameter study from a TOML file in checkpointed chunks (locally or on Dask)",
         description="Run every grid point of STUDY.toml in chunks written atomically into DIR, then "
         "write DIR/results.csv (one row per point), per-point arrays and provenance.json. A killed "
-        "run finishes with --resume, identically. See stochlim.study for the file format.",
+        "run finishes with --resume, identically. See stochlim.sweeps for the file format.",
     )
     p.add_argument("study", nargs="?", metavar="STUDY.toml", help="the study file")
     p.add_argument("--out", metavar="DIR", help="output folder (new, empty, or this study's with --resume)")
@@ -255,8 +255,7 @@ def _cmd_coarse(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from .study import EXAMPLE
-    from .sweep import SweepInterrupted, sweep
+    from .sweeps import EXAMPLE, SweepInterrupted, sweep
 
     if args.example:
         print(EXAMPLE, end="")

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from stochlim import cli
-from stochlim.study import EXAMPLE, load_study, parse_study
-from stochlim.sweep import SweepInterrupted, sweep
-
-sweep_module = sys.modules["stochlim.sweep"]  # the name ``stochlim.sweep`` is the function
+from stochlim.sweeps import EXAMPLE, SweepInterrupted, load_study, parse_study, sweep
+from stochlim.sweeps import dask as sweeps_dask
+from stochlim.sweeps import runner as sweep_module
+from stochlim.sweeps import store as sweeps_store
 
 BAD = sorted((Path(__file__).parent / "data" / "bad_studies").glob("*.toml"))
 
@@ -354,7 +354,7 @@ def test_quiet_on_a_terminal_and_silent_off_it(small_file, tmp_path):
 
 def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(small_file, tmp_path, monkeypatch, capsys):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(sweeps_dask, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "out"
     code = cli.main(["sweep", str(small_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
