@@ -38,7 +38,7 @@ from numbers import Integral
 
 import numpy as np
 
-from . import _kernels
+from . import _budget, _kernels
 from ._validation import as_float_array, check_int, check_positive
 from ._version import __version__
 from .models import MAX_LOG_RATE, HopModel, LoweredModel
@@ -265,6 +265,13 @@ class Plan:
         return float(np.log(2.0)) + log_jmax if self.law == _kernels.PAPER else log_jmax
 
 
+def _check_size(lowered: LoweredModel, t_end: float, n_traj: int, n_grid: int) -> None:
+    """Refuse, before allocating, requests beyond memory or with astronomically many jumps."""
+    _budget.check_memory("n_trajectories", n_traj, n_traj * (48.0 + 4.0 * n_grid), "per-trajectory arrays")
+    _budget.check_events(f"t_end = {t_end:g}, n_trajectories = {n_traj}",
+                         math.log(n_traj) + _budget.log_events_per_trajectory(lowered), "jumps")
+
+
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
          record="summary", t_grid=None) -> Plan:
     """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
@@ -280,6 +287,7 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
     chosen = _choose(method, lowered)
     if chosen.refine is not None:
         lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
+    _check_size(lowered, t_end, n_traj, grid.size)
     x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
     root, entropy = root_key(rng)
     rate_a, rate_b, total = chosen.tables(lowered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._budget import log_events_per_trajectory
 from .schema import HOP_KINDS
 
 __all__ = ["METRICS", "build_value", "build", "run_chunk"]
@@ -76,7 +77,8 @@ def build(params: dict):
     """Build one point: return ``run(n, seed_sequence) -> dict of arrays`` for its parameters.
 
     Builds the model (and, for the SSA, validates the run arguments) without simulating, so that
-    impossible values raise ``ValueError``/``TypeError`` here.
+    impossible values raise ``ValueError``/``TypeError`` here. For hop models the returned function
+    carries ``log_events``, the log of an upper bound of the jumps of one trajectory.
     """
     kind = params["kind"]
     if kind == "lim":
@@ -108,12 +110,13 @@ def build(params: dict):
     from ..ssa import plan, simulate
 
     method = params.get("method", "auto")
-    plan(model, t_end=t_end, n_trajectories=1, method=method, **start)
+    planned = plan(model, t_end=t_end, n_trajectories=1, method=method, **start)
 
     def run_ssa(n, seed_sequence):
         ens = simulate(model, t_end=t_end, n_trajectories=n, rng=seed_sequence, method=method, **start)
         return {m: np.asarray(getattr(ens, m)) for m in METRICS["hop"]}
 
+    run_ssa.log_events = log_events_per_trajectory(planned.lowered)  # bound, for the study's max_events
     return run_ssa
 
 
@@ -144,7 +147,7 @@ def run_chunk(study, point: int, chunk: int) -> dict:
     """
     import numpy.random as npr
 
-    size = study.chunk_sizes()[chunk]
+    size = study.chunk_trajectories(chunk)
     return build(study.params(point))(size, npr.SeedSequence([study.seed, point, chunk]))
 
 

@@ -25,6 +25,7 @@ def connect(address: str):
 def results_dask(client, study, pending):
     from distributed import as_completed
 
+    pending = list(pending)
     remote = client.scatter(study, broadcast=True)
     futures = [client.submit(run_chunk, remote, p, c, key=f"stochlim-{study.hash[:16]}-{p}-{c}", retries=2)
                for p, c in pending]

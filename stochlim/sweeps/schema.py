@@ -30,7 +30,8 @@ LIM_REQUIRED = {"ising": ("J", "barrier", "scale"), "quadratic": ("A", "b", "lev
 #: Every model kind: the HopModel constructors, the optimiser and the master equation.
 KINDS = (*HOP_KINDS, "lim", "master")
 
-TOP = {"name": STR, "seed": INT, "trajectories": INT, "chunk_size": INT, "scheduler": STR}
+TOP = {"name": STR, "seed": INT, "trajectories": INT, "chunk_size": INT, "scheduler": STR,
+       "max_points": NUM, "max_bytes": NUM, "max_events": NUM}
 SECTIONS = ("model", "grid", "outputs")
 OUTPUTS = {"arrays": bool, "parquet": bool}
 PROTOCOL_KINDS = ("constant", "linear", "steps", "schedule")

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
 from .._files import atomic_write
 
-__all__ = ["HINT", "chunk_path", "write_chunk", "read_chunk", "prepare_out"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no folder lock
+    fcntl = None
+
+__all__ = ["HINT", "chunk_path", "write_chunk", "read_chunk", "claimed", "valid_chunks"]
 
 #: What a failed write tells the user.
 HINT = "finished chunks are intact, rerun with --resume"
@@ -25,7 +33,11 @@ def _digest(study_hash: str, point: int, chunk: int, arrays: dict) -> str:
     return h.hexdigest()
 
 
+_CHUNK_NAME = re.compile(r"p(\d{5,})_c(\d{5,})\.npz")
+
+
 def chunk_path(out: Path, point: int, chunk: int) -> Path:
+    """Where chunk ``chunk`` of point ``point`` lives in the output folder ``out``."""
     return out / "chunks" / f"p{point:05d}_c{chunk:05d}.npz"
 
 
@@ -55,11 +67,31 @@ def read_chunk(out: Path, study_hash: str, point: int, chunk: int) -> dict | Non
 # --- output folder ----------------------------------------------------------------------------------
 
 
-def prepare_out(out: Path, study, resume: bool) -> None:
-    """Check ``out`` is new, empty or this study's (with ``resume``), then mark it as this study's."""
+LOCK_NAME = ".lock"
+
+
+def _lock(out: Path) -> int:
+    """Take the exclusive lock of ``out`` (an OS lock on ``out/.lock``, released when the process
+    ends, however it ends); returns the open file descriptor. Raises ``ValueError`` naming the
+    holder's pid when another process holds it."""
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    if fcntl is None:  # pragma: no cover
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise ValueError(f"--out {out} is in use by another stochlim sweep (pid {holder}); wait for it to "
+                         "finish or choose another folder") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def _check_held(out: Path, study, resume: bool) -> None:
+    """Check (under the lock) that ``out`` is empty, or holds this study and ``resume`` is set."""
     marker = out / "study.json"
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a folder")
     if marker.exists():
         try:
             held = json.loads(marker.read_text()).get("hash")
@@ -70,13 +102,67 @@ def prepare_out(out: Path, study, resume: bool) -> None:
                              f"{study.hash[:12]}); choose another folder")
         if not resume:
             raise ValueError(f"--out {out} already holds this study; pass --resume to finish or reuse it")
-    elif out.exists() and any(not p.name.endswith(".tmp") for p in out.iterdir()):
+    elif any(not (p.name.endswith(".tmp") or p.name == LOCK_NAME) for p in out.iterdir()):
         raise ValueError(f"--out {out} is not empty and holds no stochlim study; choose another folder")
+    chunks = out / "chunks"
+    if chunks.is_symlink() or (chunks.exists() and not chunks.is_dir()):
+        raise ValueError(f"--out {out}: chunks must be a plain folder of this study, not a link or a file")
+
+
+@contextmanager
+def claimed(out: Path, study, resume: bool):
+    """Hold ``out`` for ``study`` for the duration of the ``with`` block.
+
+    Checks ``out`` (not a file; new, empty, or this study's with ``resume``), takes its exclusive
+    lock (a second run on the same folder raises ``ValueError`` naming the holder), marks it as
+    this study's (``study.json``) and removes the temporary files a killed run left. A folder this
+    call created is removed again when a check fails, so a refused run leaves nothing behind.
+    """
+    if str(out) == "":
+        raise ValueError("--out must name a folder: got an empty string")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(study.to_dict(), indent=2, sort_keys=True) + "\n"
-    atomic_write(marker, lambda f: f.write(text.encode()), hint=HINT)
-    (out / "chunks").mkdir(exist_ok=True)
-    for stale in [*out.glob("*.tmp"), *(out / "chunks").glob("*.tmp")]:  # left by a killed run
-        stale.unlink(missing_ok=True)
+    fd = None
+    try:
+        fd = _lock(out)
+        _check_held(out, study, resume)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        if created:
+            (out / LOCK_NAME).unlink(missing_ok=True)
+            with suppress(OSError):
+                out.rmdir()
+        raise
+    try:
+        text = json.dumps(study.to_dict(), indent=2, sort_keys=True) + "\n"
+        atomic_write(out / "study.json", lambda f: f.write(text.encode()), hint=HINT)
+        (out / "chunks").mkdir(exist_ok=True)
+        for stale in [*out.glob("*.tmp"), *(out / "chunks").glob("*.tmp"), *(out / "points").glob("*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run; no other run can be writing now
+        yield out
+    finally:
+        os.close(fd)
 
 
+def valid_chunks(out: Path, study) -> tuple[set, int]:
+    """The ``(point, chunk)`` pairs whose files in ``out/chunks`` verify, and how many files did not.
+
+    Only the files present are read (the folder is listed once), so a resumed study of many
+    chunks costs the chunks it holds, not the chunks it could hold.
+    """
+    valid, bad = set(), 0
+    for entry in os.scandir(out / "chunks"):
+        m = _CHUNK_NAME.fullmatch(entry.name)
+        if not m:
+            continue
+        point, chunk = int(m.group(1)), int(m.group(2))
+        if point >= study.points.size or chunk >= study.n_chunks:
+            continue
+        if read_chunk(out, study.hash, point, chunk) is not None:
+            valid.add((point, chunk))
+        else:
+            bad += 1
+    return valid, bad

@@ -37,11 +37,12 @@ key and the problem, e.g. ``study.toml:7: [grid] barrier: empty grid (give at le
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -49,7 +50,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+import numpy as np
+
 from .build import build
+from .points import Points
+from .sizing import DEFAULT_LIMITS, check_limits, check_size
 from .schema import (HOP_KINDS, KINDS, LIM, LIM_REQUIRED, OUTPUTS, PROTOCOL_KINDS, REQUIRED, RUN, SCHEMA, SECTIONS,
                      SSA, STR, TOP, TYPE_WORDS, type_ok)
 
@@ -132,6 +137,9 @@ class Study:
         Dask scheduler address.
     source : str
         Where the study came from (file name), for messages.
+    limits : dict
+        ``max_points``, ``max_bytes``, ``max_events`` set by the study or the caller (the rest take
+        :data:`~stochlim.sweeps.sizing.DEFAULT_LIMITS`); not part of the hash.
     """
 
     name: str
@@ -143,6 +151,7 @@ class Study:
     outputs: dict
     scheduler: str | None = None
     source: str = field(default="<study>", compare=False)
+    limits: dict = field(default_factory=dict, compare=False)
 
     @property
     def kind(self) -> str:
@@ -160,24 +169,33 @@ class Study:
         """The study as plain data (what ``study.json`` in the output folder holds)."""
         return {"name": self.name, "seed": self.seed, "trajectories": self.trajectories,
                 "chunk_size": self.chunk_size, "model": self.model, "grid": self.grid,
-                "outputs": self.outputs, "scheduler": self.scheduler, "hash": self.hash}
+                "outputs": self.outputs, "scheduler": self.scheduler, "limits": self.limits,
+                "hash": self.hash}
 
-    @property
-    def points(self) -> list[dict]:
-        """The grid points in order: dicts of swept parameter values (last key varies fastest)."""
-        keys = list(self.grid)
-        return [dict(zip(keys, combo)) for combo in itertools.product(*self.grid.values())]
+    @cached_property
+    def points(self) -> Points:
+        """The grid points in order, enumerated lazily: a sequence of dicts of swept values
+        (last key varies fastest); ``len`` and indexing are O(number of keys)."""
+        return Points(self.grid)
 
     def params(self, point_index: int) -> dict:
-        """Model parameters of one point: the fixed ones with the swept ones filled in."""
+        """Model parameters of one point: the fixed ones with the swept ones filled in (O(1))."""
         return {**self.model, **self.points[point_index]}
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks of each point (1 for the master equation)."""
+        return 1 if self.kind == "master" else -(-self.trajectories // self.chunk_size)
+
+    def chunk_trajectories(self, chunk: int) -> int:
+        """Trajectories of chunk ``chunk`` of a point (the last one may be smaller; 1 for the master)."""
+        if self.kind == "master":
+            return 1
+        return min(self.chunk_size, self.trajectories - chunk * self.chunk_size)
 
     def chunk_sizes(self) -> list[int]:
         """Trajectories of each chunk of a point (``[1]`` for the master equation)."""
-        if self.kind == "master":
-            return [1]
-        full, rest = divmod(self.trajectories, self.chunk_size)
-        return [self.chunk_size] * full + ([rest] if rest else [])
+        return [self.chunk_trajectories(c) for c in range(self.n_chunks)]
 
 
 def _check_keys(where: _Where, section, table: dict, allowed: dict, what: str) -> None:
@@ -221,7 +239,7 @@ def _check_required(where: _Where, model: dict, grid: dict) -> None:
             raise where.error("model", None, f"missing key {key!r} for kind = {kind!r}")
 
 
-def _validate(data: dict, where: _Where) -> Study:
+def _validate(data: dict, where: _Where, overrides: dict) -> Study:
     for key in data:
         if key not in TOP and key not in SECTIONS:
             raise where.error(None, key, "unknown key (allowed: " + ", ".join([*TOP, *SECTIONS]) + ")")
@@ -267,6 +285,15 @@ def _validate(data: dict, where: _Where) -> Study:
     for key, value in (("trajectories", trajectories), ("chunk_size", chunk_size)):
         if value < 1:
             raise where.error(None, key, f"must be >= 1: got {value}")
+    if trajectories < 2 and model["kind"] != "master":
+        raise where.error(None, "trajectories", f"must be >= 2 (a standard error needs two): got {trajectories}")
+    limits = {}
+    for key in DEFAULT_LIMITS:
+        try:
+            limits.update(check_limits({key: data.get(key)}))
+        except ValueError as exc:
+            raise where.error(None, key, str(exc).removeprefix(f"{key} ")) from None
+    limits.update(overrides)
     for section, table in (("model", model), ("grid", grid)):
         values = table.get("t_end")
         for v in (values if isinstance(values, list) else [] if values is None else [values]):
@@ -275,7 +302,8 @@ def _validate(data: dict, where: _Where) -> Study:
     study = Study(name=data.get("name", where.source), seed=seed, trajectories=trajectories,
                   chunk_size=chunk_size, model=model, grid=grid,
                   outputs={"arrays": True, "parquet": True, **outputs}, scheduler=data.get("scheduler"),
-                  source=where.source)
+                  source=where.source, limits=limits)
+    check_size(study)
     _check_builds(study, where)
     return study
 
@@ -292,38 +320,57 @@ def _blame(study: Study, point: dict, message: str) -> tuple[str, str | None]:
 
 
 def _check_builds(study: Study, where: _Where) -> None:
-    """Build every point's model once, so impossible values fail before anything runs."""
+    """Build every point's model once, so impossible values fail before anything runs, and bound
+    the jumps of the whole study (hop models) against its ``max_events``."""
+    log_events = -math.inf
     for i, point in enumerate(study.points):
         try:
-            build(study.params(i))
-        except (ValueError, TypeError) as exc:
+            run = build(study.params(i))
+        except (ValueError, TypeError, MemoryError) as exc:
             at = ", ".join(f"{k} = {v!r}" for k, v in point.items())
             section, key = _blame(study, point, str(exc))
             message = str(exc).removeprefix(f"{key}: ")
             raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""),
                               type(exc)) from None
+        log_events = np.logaddexp(log_events, getattr(run, "log_events", -math.inf) + math.log(study.trajectories))
+    limit = {**DEFAULT_LIMITS, **study.limits}["max_events"]
+    if log_events > math.log(limit):
+        raise where.error(None, None, f"up to 1e{log_events / math.log(10):.0f} jumps over all points (rate "
+                          f"bound x t_end x trajectories): over max_events = {limit:.3g} (raise it with "
+                          "--max-events or the study key max_events, or shorten t_end)")
 
 
-def parse_study(text: str, source: str = "<study>") -> Study:
-    """Parse and validate a study from TOML text; ``source`` names it in messages."""
+def parse_study(text: str, source: str = "<study>", *, limits: dict | None = None) -> Study:
+    """Parse and validate a study from TOML text; ``source`` names it in messages.
+
+    ``limits`` (``max_points``, ``max_bytes``, ``max_events``; ``None`` values ignored) override
+    the study's own; the study's size is checked against them before any model is built.
+    """
+    overrides = check_limits(limits or {})
     where = _Where(source, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{source}: invalid TOML: {exc}") from None
-    return _validate(data, where)
+    except RecursionError:
+        raise ValueError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+    return _validate(data, where, overrides)
 
 
-def load_study(path) -> Study:
-    """Read and validate a study file (``.toml``)."""
+def load_study(path, *, limits: dict | None = None) -> Study:
+    """Read and validate a study file (``.toml``); ``limits`` as for :func:`parse_study`."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ValueError(f"{path}: no such study file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a study file") from None
+    except PermissionError:
+        raise ValueError(f"{path}: cannot read the study file (permission denied)") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
-    return parse_study(text, source=str(path))
+    return parse_study(text, source=str(path), limits=limits)
 
 
 #: A small valid study: 6 points x 20 000 trajectories, well under a minute on 2 cores.
