@@ -5,20 +5,78 @@ Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper'
 Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms), ``lim``
 (run a learning-in-memory array on a problem file), ``coarse`` (fine double wells against the
 two-state rates) and ``sweep`` (a parameter study from a TOML file, checkpointed, local or on
-Dask). Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
+Dask).
+
+Every failure ends with one line on stderr, never a traceback, and an exit code that says which
+kind it was:
+
+=====  ==================================================================================
+code   meaning
+=====  ==================================================================================
+0      success
+1      ``verify``: a check failed
+2      bad input: arguments, files, a study past its limits, an output folder in use or
+       holding something else, a request too large for memory; nothing is written
+3      runtime failure: disk full or unwritable, scheduler unreachable; finished work
+       (sweep chunks) is intact and every file written is whole
+130    interrupted (Ctrl-C); a sweep resumes with ``--resume``
+=====  ==================================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
 
 from ._version import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_CHECK_FAILED", "EXIT_USAGE", "EXIT_RUNTIME", "EXIT_INTERRUPTED"]
 
+EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+EXIT_INTERRUPTED = 130
+
+#: Errors of the input (arguments, files, sizes): exit code 2.
+_INPUT_ERRORS = (ValueError, TypeError, OverflowError, RecursionError, MemoryError, EOFError, zipfile.BadZipFile)
+#: ``OSError`` numbers of runtime failures of the machine rather than of the input: exit code 3.
+_RUNTIME_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EROFS, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit code 2."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _out_folder(value: str) -> Path:
+    """Check an ``--out`` folder before any work: a non-empty name, not an existing file."""
+    if value.strip() == "":
+        raise ValueError("--out must name a folder: got an empty string")
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    return out
+
+
+@contextmanager
+def _output_folder(value: str):
+    """Yield the checked ``--out`` folder; remove it again if this command created it and failed
+    before writing anything into it."""
+    out = _out_folder(value)
+    created = not out.exists()
+    try:
+        yield out
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
 
 
 def _add_bounds(sub) -> None:
@@ -137,12 +195,18 @@ def _add_sweep(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786 "
                    "(needs stochlim[distributed]); overrides the study's scheduler")
     p.add_argument("--example", action="store_true", help="print a small valid study and exit")
+    p.add_argument("--max-points", type=float, metavar="N", help="refuse studies of more grid points "
+                   "(default: the study's max_points, else 1e6)")
+    p.add_argument("--max-bytes", type=float, metavar="B", help="refuse studies writing more bytes "
+                   "(default: the study's max_bytes, else 100 GiB)")
+    p.add_argument("--max-events", type=float, metavar="E", help="refuse studies of more jumps, bounded "
+                   "by rate x t_end x trajectories (default: the study's max_events, else 1e13)")
     p.set_defaults(func=_cmd_sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stochlim",
         description="Stochastic-thermodynamics Monte Carlo and energy bounds for learning-in-memory "
         "hardware (Chen et al. 2026).",
@@ -195,15 +259,17 @@ def _cmd_bounds(args) -> int:
 def _cmd_figures(args) -> int:
     from .reproduce import save_figures
 
-    for path in save_figures(args.out):
-        print(path)
+    with _output_folder(args.out) as out:
+        for path in save_figures(out):
+            print(path)
     return 0
 
 
 def _cmd_reproduce(args) -> int:
     from .reproduce import write_report
 
-    path = write_report(args.out)
+    with _output_folder(args.out) as out:
+        path = write_report(out)
     print(f"wrote {path} and the figures beside it")
     return 0
 
@@ -248,9 +314,10 @@ def _cmd_lim(args) -> int:
 def _cmd_coarse(args) -> int:
     from .coarse import write_coarse
 
-    for path in write_coarse(args.out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
-                             durations=args.durations):
-        print(path)
+    with _output_folder(args.out) as out:
+        for path in write_coarse(out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
+                                 durations=args.durations):
+            print(path)
     return 0
 
 
@@ -262,12 +329,13 @@ def _cmd_sweep(args) -> int:
         return 0
     if args.study is None or args.out is None:
         raise ValueError("give a study file and --out DIR (or --example for a study to start from)")
+    limits = {"max_points": args.max_points, "max_bytes": args.max_bytes, "max_events": args.max_events}
     try:
-        table = sweep(args.study, out=args.out, resume=args.resume, scheduler=args.scheduler,
-                      quiet=args.quiet)
+        table = sweep(args.study, out=_out_folder(args.out), resume=args.resume, scheduler=args.scheduler,
+                      quiet=args.quiet, limits=limits)
     except SweepInterrupted as exc:
         print(f"stochlim sweep: {exc}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     if not args.quiet:
         print(f"{len(table['point'])} points -> {args.out}/results.csv")
     return 0
@@ -279,13 +347,24 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError) as exc:
-        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as exc:
-        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        print(f"stochlim {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (*_INPUT_ERRORS, OSError) as exc:
+        print(f"stochlim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return _exit_code(exc)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _exit_code(exc: BaseException) -> int:
+    """2 for bad input, 3 for a failure of the machine (disk, network); see the module docstring."""
+    if isinstance(exc, OSError) and (isinstance(exc, (ConnectionError, TimeoutError)) or exc.errno in _RUNTIME_ERRNOS
+                                     or (exc.errno is None and not isinstance(exc, _INPUT_ERRORS))):
+        return EXIT_RUNTIME
+    return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (a plain phrase when it has none)."""
+    text = " ".join(str(exc).split())
+    return text or {RecursionError: "input nested too deeply", MemoryError: "out of memory"}.get(
+        type(exc), type(exc).__name__)

@@ -358,7 +358,7 @@ def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(small_file, t
     out = tmp_path / "out"
     code = cli.main(["sweep", str(small_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
-    assert code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
+    assert code == cli.EXIT_RUNTIME and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
     assert not out.exists()
 
 
