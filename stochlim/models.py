@@ -229,11 +229,15 @@ class HopModel:
         lengths = np.diff(grid)
         # |d/dt log k| <= |dE0/dt| + |d(dE)/dt| for both laws
         speed = np.abs(coarse.barrier_slope[:, coarse.out_edge]) + np.abs(coarse.bias_slope())
-        change = (speed.max(axis=1) if speed.shape[1] else np.zeros(lengths.size)) * lengths
-        pieces = np.maximum(1, np.ceil(change / max_change)).astype(np.int64)
+        with np.errstate(over="ignore"):
+            change = (speed.max(axis=1) if speed.shape[1] else np.zeros(lengths.size)) * lengths
+        # counted in floats and capped before the integer cast, so an overflowing change (a
+        # protocol varying by ~1e308 kT) takes the budget instead of wrapping to a negative count
         budget = MAX_REFINED_SEGMENTS
+        pieces = np.minimum(np.maximum(1.0, np.ceil(change / max_change)), budget)
         if pieces.sum() > budget:
-            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+            pieces = np.maximum(1.0, np.floor(pieces * (budget / pieces.sum())))
+        pieces = pieces.astype(np.int64)
         parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
         return np.concatenate(parts + [grid[-1:]])
 
