@@ -195,7 +195,7 @@ def _sweep(study: Study, out: Path, client, quiet: bool, progress) -> dict:
     finally:
         bar.close()
     try:
-        return _assemble(study, out, recomputed, started, client is not None, show)
+        return _assemble(study, out, recomputed, written - len(valid), started, client is not None, show)
     except KeyboardInterrupt:
         raise SweepInterrupted(written, total, assembling=True) from None
 
@@ -232,7 +232,8 @@ def _stream_point_arrays(f, study: Study, out: Path, point: int, layout: dict) -
                         member.write(np.ascontiguousarray(chunk[key], dtype=dtype).tobytes())
 
 
-def _assemble(study: Study, out: Path, recomputed: int, started: float, distributed: bool, show: bool) -> dict:
+def _assemble(study: Study, out: Path, recomputed: int, computed: int, started: float, distributed: bool,
+              show: bool) -> dict:
     """Reduce every point's chunks (verified, one at a time) into the table, per-point arrays and
     the provenance; memory is one chunk however many trajectories a point has."""
     rows = []
@@ -258,7 +259,8 @@ def _assemble(study: Study, out: Path, recomputed: int, started: float, distribu
         "chunk_seeds": "numpy.random.SeedSequence([seed, point_index, chunk_index])",
         "chunk_size": study.chunk_size if study.kind != "master" else 1, "n_chunks_per_point": study.n_chunks,
         "n_points": n_points,
-        "chunks_recomputed_as_corrupt_or_foreign": recomputed, "distributed": distributed,
+        "chunks_recomputed_as_corrupt_or_foreign": recomputed, "chunks_computed_by_this_run": computed,
+        "distributed": distributed,
         "parquet": bool(parquet), "versions": versions(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "wall_seconds": round(time.time() - started, 3),
