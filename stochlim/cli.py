@@ -55,6 +55,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _count(text: str) -> int:
+    """An argparse type for counts: an integer, also written as ``1e6`` (an integral float)."""
+    try:
+        value = float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if isinstance(value, float) and not (value == value and abs(value) < float("inf") and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(value)
+
+
 def _out_folder(value: str) -> Path:
     """Check an ``--out`` folder before any work: a non-empty name, not an existing file."""
     if value.strip() == "":
@@ -94,7 +105,7 @@ def _add_bounds(sub) -> None:
     p.add_argument("--gamma", type=float, nargs="+", required=True, help="schedule decay parameter(s) >= 0")
     p.add_argument("--schedule", choices=("polynomial", "exponential"), default="polynomial",
                    help="r_n = n^-(1+gamma) (Eq. 18-19) or r_n = e^(-gamma n) (A.12); default polynomial")
-    p.add_argument("--n-updates", type=int, default=None,
+    p.add_argument("--n-updates", type=_count, default=None,
                    help="truncate the sums at N updates (default: infinite, Eq. 24)")
     p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -126,7 +137,7 @@ def _add_verify(sub) -> None:
         description="Run the standard verification cases and print z-scores with pass/fail; "
         "exit code 1 when any check fails.",
     )
-    p.add_argument("--trajectories", type=int, default=20_000, help="trajectories per case (default 20000)")
+    p.add_argument("--trajectories", type=_count, default=20_000, help="trajectories per case (default 20000)")
     p.add_argument("--seed", type=int, default=20261129, help="root seed (default 20261129)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_verify)
@@ -149,7 +160,7 @@ def _add_lim(sub) -> None:
     p.add_argument("--leak", type=float, nargs="+", default=None, metavar="L",
                    help="leak (quadratic problems): one value, or START END (default none)")
     p.add_argument("--t-end", type=float, default=10.0, help="run time in 1/J_max (default 10)")
-    p.add_argument("--trajectories", type=int, default=1000, help="independent runs (default 1000)")
+    p.add_argument("--trajectories", type=_count, default=1000, help="independent runs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--rate-law", choices=("paper", "arrhenius"), default="paper")
     p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
@@ -174,7 +185,7 @@ def _add_coarse(sub) -> None:
     p.add_argument("--E0", type=float, nargs="+", default=[1, 1.5, 2, 3, 4, 6, 8, 10, 12, 14, 16],
                    help="barriers in kT (default 1 ... 16)")
     p.add_argument("--dE", type=float, nargs="+", default=[0.0, 1.0, 2.0], help="biases in kT (default 0 1 2)")
-    p.add_argument("--K", type=int, nargs="+", default=[51, 101, 401], help="numbers of sites (default 51 101 401)")
+    p.add_argument("--K", type=_count, nargs="+", default=[51, 101, 401], help="numbers of sites (default 51 101 401)")
     p.add_argument("--durations", type=float, nargs="+", default=[0.03, 0.1, 0.3, 1, 3, 10, 30, 100],
                    help="ramp durations in 1/D (default 0.03 ... 100)")
     p.set_defaults(func=_cmd_coarse)
