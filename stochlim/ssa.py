@@ -287,10 +287,10 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
     chosen = _choose(method, lowered)
     if chosen.refine is not None:
         lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
+    rate_a, rate_b, total = chosen.tables(lowered)
     _check_size(lowered, t_end, n_traj, grid.size)
     x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
     root, entropy = root_key(rng)
-    rate_a, rate_b, total = chosen.tables(lowered)
     return Plan(model, lowered, chosen, n_traj, t_end, root, entropy, x0s, p0_cum, grid, record,
                 np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total)
 
