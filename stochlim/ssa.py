@@ -59,7 +59,7 @@ def _rates_of(log_rates: np.ndarray, what: str) -> np.ndarray:
     """``exp`` of log-rates, refusing those whose waiting times would be below float resolution."""
     if log_rates.size and log_rates.max() > MAX_LOG_RATE:
         raise ValueError(
-            f"a {what} reaches exp({log_rates.max():.1f}) per unit time, beyond float64's resolution "
+            f"a {what} reaches exp({log_rates.max():.4g}) per unit time, beyond float64's resolution "
             "of waiting times: the barrier is too low for the bias (raise the barrier or the unit)"
         )
     return np.exp(log_rates)
