@@ -8,6 +8,7 @@ order), trajectories per point, the chunk size and a seed::
     trajectories = 20000       # per point (ignored by kind = "master")
     chunk_size = 5000          # trajectories per chunk: the unit of checkpointing and of work
     # scheduler = "tcp://10.0.0.5:8786"   # optional Dask scheduler
+    # max_points = 1e6; max_bytes = 107374182400; max_events = 1e13   # limits (these are the defaults)
 
     [model]
     kind = "two_state"         # two_state | ladder | ring | differential_memory | lim | master
@@ -29,6 +30,11 @@ Model parameters are numbers, lists, or protocol tables: ``{kind = "linear", tim
 :func:`stochlim.protocols.schedule_protocols`). ``kind = "lim"`` runs :func:`stochlim.lim.run` on an
 inline ``problem = "ising"`` (``J``, ``h``) or ``"quadratic"`` (``A``, ``b``, ``levels``,
 ``quantum``); ``kind = "master"`` solves the master equation of ``model = "<constructor>"``.
+
+Before any model is built the study is sized (:mod:`stochlim.sweeps.sizing`): its points,
+trajectories, chunks and bytes against ``max_points`` and ``max_bytes``; then every point's model is
+built once and the jumps of the whole study bounded against ``max_events``. The limits are not part
+of the study's hash, and the sweep's options override them.
 
 Every error is a ``ValueError``/``TypeError`` whose one-line message names the file, the line, the
 key and the problem, e.g. ``study.toml:7: [grid] barrier: empty grid (give at least one value)``.
