@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import check_interval, check_positive
+from ._validation import check_interval, check_positive, scalar_or_array
 from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
 
@@ -33,11 +33,6 @@ __all__ = [
 ]
 
 
-def _out(x):
-    x = np.asarray(x, dtype=np.float64)
-    return float(x) if x.ndim == 0 else x
-
-
 #: Natural log of the largest float64 (1.8e308).
 _LOG_MAX = math.log(np.finfo(np.float64).max)
 
@@ -49,7 +44,7 @@ def _joules(what: str, log_energy, culprits: str):
         top = float(np.max(log_energy)) / math.log(10.0)
         raise ValueError(f"{what} would be about 1e{top:.0f} J, beyond the largest float64 (1.8e308): "
                          f"{culprits} too large")
-    return _out(np.exp(log_energy))
+    return scalar_or_array(np.exp(log_energy))
 
 
 def _log_kt_barrier(delta, temperature):
@@ -65,7 +60,7 @@ def delta_from_bits(bits):
     if bad.any():
         raise ValueError(f"bits must be <= 1074 (2^-bits is below the smallest float64 beyond that): "
                          f"got {b[bad].flat[0] if b.ndim else float(b)!r}")
-    return _out(np.exp2(-b))
+    return scalar_or_array(np.exp2(-b))
 
 
 def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):

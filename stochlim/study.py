@@ -1,5 +1,6 @@
 """Deprecated: study files live in :mod:`stochlim.sweeps` (``stochlim.sweeps.study``)."""
 
-from ._deprecated_module import forwarding_getattr
+from ._deprecation import moved_to
 
-__getattr__ = forwarding_getattr("stochlim.study", "stochlim.sweeps")
+__getattr__ = moved_to("stochlim.study", "stochlim.sweeps",
+                       {n: n for n in ("Study", "load_study", "parse_study", "EXAMPLE", "HOP_KINDS", "KINDS")})

@@ -1,5 +1,6 @@
 """Deprecated: sweeps live in :mod:`stochlim.sweeps`; ``stochlim.sweep`` is the function."""
 
-from ._deprecated_module import forwarding_getattr
+from ._deprecation import moved_to
 
-__getattr__ = forwarding_getattr("stochlim.sweep", "stochlim.sweeps")
+__getattr__ = moved_to("stochlim.sweep", "stochlim.sweeps",
+                       {n: n for n in ("sweep", "build", "run_chunk", "SweepInterrupted", "METRICS")})

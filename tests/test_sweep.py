@@ -21,7 +21,6 @@ from stochlim import cli
 from stochlim.sweeps import EXAMPLE, SweepInterrupted, load_study, parse_study, sweep
 from stochlim.sweeps import dask as sweeps_dask
 from stochlim.sweeps import runner as sweep_module
-from stochlim.sweeps import store as sweeps_store
 
 BAD = sorted((Path(__file__).parent / "data" / "bad_studies").glob("*.toml"))
 
@@ -288,7 +287,7 @@ scale = [0.5, 2.0]
 """)
     table = sweep(lim, out=tmp_path / "lim", quiet=True)
     assert table["n_trajectories"] == [300, 300] and table["n_chunks"] == [3, 3]
-    assert table["final_energy_mean"][1] < table["final_energy_mean"][0]  # stronger drive, lower loss
+    assert table["final_loss_mean"][1] < table["final_loss_mean"][0]  # stronger drive, lower loss
     master = parse_study("""seed = 0
 [model]
 kind = "master"

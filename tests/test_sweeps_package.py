@@ -48,13 +48,13 @@ def test_public_names_and_the_sweep_function():
     assert stochlim.Study is sweeps.Study and stochlim.load_study is sweeps.load_study
 
 
-@pytest.mark.parametrize("old", ["stochlim.study", "stochlim.sweep"])
-def test_old_module_paths_forward_with_a_deprecation_warning(old):
+@pytest.mark.parametrize("old, name", [("stochlim.study", "parse_study"), ("stochlim.sweep", "run_chunk")])
+def test_old_module_paths_forward_with_a_deprecation_warning(old, name):
     import importlib
 
     module = importlib.import_module(old)
-    with pytest.warns(DeprecationWarning, match=f"{old} is deprecated; use stochlim.sweeps.parse_study"):
-        assert module.parse_study is sweeps.parse_study
+    with pytest.warns(DeprecationWarning, match=f"{old}.{name} is deprecated .* use stochlim.sweeps.{name}"):
+        assert getattr(module, name) is getattr(sweeps, name)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(AttributeError):

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .._budget import check_memory, format_bytes
+from .build import METRICS, family
 
 __all__ = ["DEFAULT_LIMITS", "Size", "size_of", "check_size", "check_limits"]
 
@@ -20,8 +21,6 @@ DEFAULT_LIMITS = {"max_points": 1_000_000, "max_bytes": 100 * 2**30, "max_events
 
 #: Bytes one finished chunk file takes at least on disk (a file-system block, the zip and meta data).
 CHUNK_FILE_BYTES = 4096
-#: Bytes per trajectory of the per-trajectory arrays a chunk returns (four float64/int64 metrics).
-TRAJECTORY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,17 @@ class Size:
     bytes_held: int
 
 
+def _trajectory_bytes(study) -> int:
+    """Bytes per trajectory of the arrays a chunk returns (one float64/int64 per metric)."""
+    return 8 * len(METRICS[family(study.kind)])
+
+
 def _held_per_trajectory(study) -> int:
     """Engine bytes per trajectory: the SSA's arrays, or the optimiser's states of every parameter."""
     if study.kind != "lim":
-        return 48 + TRAJECTORY_BYTES
+        return 48 + _trajectory_bytes(study)
     matrix = study.model.get("J", study.model.get("A", [[0]]))
-    return 8 * (2 * len(matrix) + 10) + TRAJECTORY_BYTES
+    return 8 * (2 * len(matrix) + 10) + _trajectory_bytes(study)
 
 
 def size_of(study) -> Size:
@@ -59,7 +63,7 @@ def size_of(study) -> Size:
     chunks = study.n_chunks
     per_point = study.trajectories if study.kind != "master" else 1
     copies = 2 if study.outputs.get("arrays", True) else 1
-    written = points * (chunks * CHUNK_FILE_BYTES + per_point * TRAJECTORY_BYTES * copies)
+    written = points * (chunks * CHUNK_FILE_BYTES + per_point * _trajectory_bytes(study) * copies)
     held = study.chunk_size * _held_per_trajectory(study) if study.kind != "master" else 0
     return Size(points, chunks, points * per_point, written, held)
 
