@@ -17,8 +17,9 @@ code   meaning
 1      ``verify``: a check failed
 2      bad input: arguments, files, a study past its limits, an output folder in use or
        holding something else, a request too large for memory; nothing is written
-3      runtime failure: disk full or unwritable, scheduler unreachable; finished work
-       (sweep chunks) is intact and every file written is whole
+3      runtime failure: disk full or unwritable, scheduler unreachable, a solver that
+       did not converge; finished work (sweep chunks) is intact and every file written
+       is whole
 130    interrupted (Ctrl-C); a sweep resumes with ``--resume``
 =====  ==================================================================================
 """
@@ -372,17 +373,21 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"stochlim {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (*_INPUT_ERRORS, OSError) as exc:
+    except NotImplementedError:
+        raise
+    except (*_INPUT_ERRORS, OSError, RuntimeError) as exc:  # RuntimeError: a solver that did not converge
         print(f"stochlim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return _exit_code(exc)
 
 
 def _exit_code(exc: BaseException) -> int:
     """2 for bad input, 3 for a failure of the machine (disk, network); see the module docstring."""
-    if isinstance(exc, OSError) and (isinstance(exc, (ConnectionError, TimeoutError)) or exc.errno in _RUNTIME_ERRNOS
-                                     or (exc.errno is None and not isinstance(exc, _INPUT_ERRORS))):
-        return EXIT_RUNTIME
-    return EXIT_USAGE
+    if isinstance(exc, _INPUT_ERRORS):
+        return EXIT_USAGE
+    if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)) \
+            and exc.errno is not None and exc.errno not in _RUNTIME_ERRNOS:
+        return EXIT_USAGE  # a path the user gave: missing, a folder, not permitted
+    return EXIT_RUNTIME
 
 
 def _one_line(exc: BaseException) -> str:

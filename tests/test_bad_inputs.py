@@ -23,7 +23,7 @@ CASES = tomllib.loads((DATA / "cases.toml").read_text())["case"]
 
 def test_corpus_covers_every_sub_command():
     commands = {case["argv"][0] for case in CASES}
-    assert {"bounds", "verify", "figures", "reproduce", "sweep"} <= commands
+    assert {"bounds", "verify", "figures", "reproduce", "sweep", "lim", "coarse"} <= commands
     assert len({case["id"] for case in CASES}) == len(CASES)
 
 
