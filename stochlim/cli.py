@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import math
 import sys
 import zipfile
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ def _count(text: str) -> int:
         value = float(text) if any(c in text for c in ".eE") else int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if isinstance(value, float) and not (value == value and abs(value) < float("inf") and value.is_integer()):
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
     return int(value)
 

@@ -27,7 +27,7 @@ def load_problem(path):
     ``levels``, ``quantum`` for a quadratic problem, ``J`` and optional ``h`` for an Ising problem.
     Matrices are dense nested lists/arrays. The file is checked before it is loaded
     (:mod:`stochlim._safe_load`: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
-    complex numbers); every problem ends in one ``ValueError``/``TypeError`` naming the file.
+    complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a mapping) naming the file.
     """
     path = Path(path)
     if path.suffix == ".npz":
@@ -37,7 +37,7 @@ def load_problem(path):
     else:
         raise ValueError(f"problem file must be .npz or .json: got {path.name!r}")
     if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: a problem file holds named entries (J, h or A, b, levels, quantum): "
+        raise TypeError(f"{path.name}: a problem file holds named entries (J, h or A, b, levels, quantum): "
                          f"got a JSON {type(data).__name__}")
     kind = str(data.get("kind", "ising" if "J" in data else "quadratic")).lower()
     if kind == "ising":

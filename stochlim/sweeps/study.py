@@ -60,9 +60,24 @@ import numpy as np
 
 from .build import build
 from .points import Points
+from .schema import (
+    HOP_KINDS,
+    KINDS,
+    LIM,
+    LIM_REQUIRED,
+    OUTPUTS,
+    PROTOCOL_KINDS,
+    REQUIRED,
+    RUN,
+    SCHEMA,
+    SECTIONS,
+    SSA,
+    STR,
+    TOP,
+    TYPE_WORDS,
+    type_ok,
+)
 from .sizing import DEFAULT_LIMITS, check_limits, check_size
-from .schema import (HOP_KINDS, KINDS, LIM, LIM_REQUIRED, OUTPUTS, PROTOCOL_KINDS, REQUIRED, RUN, SCHEMA, SECTIONS,
-                     SSA, STR, TOP, TYPE_WORDS, type_ok)
 
 __all__ = ["Study", "load_study", "parse_study", "EXAMPLE", "HOP_KINDS", "KINDS"]
 
