@@ -4,8 +4,8 @@ Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper'
 ``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
 Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms), ``lim``
 (run a learning-in-memory array on a problem file), ``coarse`` (fine double wells against the
-two-state rates) and ``sweep`` (a parameter study from a TOML file, checkpointed, local or on
-Dask). Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
+two-state rates), ``sweep`` (a parameter study from a TOML file, checkpointed, local or on
+Dask) and ``fluctuations`` (exact cumulants and exact-vs-sampled laws for a study point). Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -140,6 +140,21 @@ def _add_sweep(sub) -> None:
     p.set_defaults(func=_cmd_sweep)
 
 
+def _add_fluctuations(sub) -> None:
+    p = sub.add_parser(
+        "fluctuations",
+        help="exact cumulants and exact-vs-sampled laws of work, heat and jumps for a study point",
+        description="For one grid point of a study file: the exact mean, variance, skewness and "
+        "kurtosis of the work, heat, entropy production and jump count at t_end (tilted master "
+        "equation), and figures of the sampled laws against the exact ones with p-values.",
+    )
+    p.add_argument("study", help="study TOML file (see stochlim sweep --example)")
+    p.add_argument("--out", required=True, help="output folder for the figures (created if missing)")
+    p.add_argument("--point", type=int, default=0, help="grid point index (default 0)")
+    p.add_argument("--trajectories", type=int, default=None, help="SSA trajectories (default: the study's)")
+    p.set_defaults(func=_cmd_fluctuations)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
     parser = argparse.ArgumentParser(
@@ -156,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lim(sub)
     _add_coarse(sub)
     _add_sweep(sub)
+    _add_fluctuations(sub)
     return parser
 
 
@@ -271,6 +287,16 @@ def _cmd_sweep(args) -> int:
         return 130
     if not args.quiet:
         print(f"{len(table['point'])} points -> {args.out}/results.csv")
+    return 0
+
+
+def _cmd_fluctuations(args) -> int:
+    from .fluctuations.study_report import fluctuation_report
+
+    text, paths = fluctuation_report(args.study, out=args.out, point=args.point, trajectories=args.trajectories)
+    print(text, end="")
+    for path in paths:
+        print(path)
     return 0
 
 

@@ -3,9 +3,9 @@ quantiles, a test against an exact distribution, and export to pandas / xarray.
 
 These are the implementations behind the ``Ensemble`` methods of the same names. The comparison
 uses a chi-square test with adjacent bins pooled until each expects at least 5 trajectories for
-integer observables against a :class:`~stochlim.fluctuations.CountDistribution`, and the
-Kolmogorov-Smirnov test against an exact CDF (a callable, e.g. from
-:func:`stochlim.fluctuations.cdf`) for continuous ones.
+integer observables against a :class:`~stochlim.fluctuations.CountDistribution` and for laws with
+atoms (:func:`stochlim.fluctuations.cdf`), and the Kolmogorov-Smirnov test against a continuous
+CDF.
 """
 
 from __future__ import annotations
@@ -112,10 +112,12 @@ def compare(ensemble, name, exact, *, time_index: int = -1) -> Comparison:
     ensemble : Ensemble
     name : str or array_like
         A field (``"n_jumps"``, ``"work"``...) or one value per trajectory (e.g. a net current).
-    exact : CountDistribution or callable
+    exact : CountDistribution, ContinuousLaw or callable
         A :class:`~stochlim.fluctuations.CountDistribution` (chi-square on its ``pmf`` at
-        ``time_index``, the tail beyond its window pooled into the last bins) or an exact CDF
-        ``F(x)`` (Kolmogorov-Smirnov).
+        ``time_index``, the tail beyond its window pooled into the last bins), a
+        :class:`~stochlim.fluctuations.ContinuousLaw` (chi-square over its atoms and 20 bins of
+        equal probability of its continuous part) or an exact continuous CDF ``F(x)``
+        (Kolmogorov-Smirnov).
     """
     from matplotlib.figure import Figure
 
@@ -139,6 +141,8 @@ def compare(ensemble, name, exact, *, time_index: int = -1) -> Comparison:
         ax.plot(vals, pmf, "k.", label="exact")
         ax.set_ylabel("probability")
         result = Comparison("chi-square", stat, p, dof, fig)
+    elif hasattr(exact, "atoms") and callable(exact):
+        result = _compare_with_atoms(x, exact, ax)
     elif callable(exact):
         res = stats.kstest(x, exact)
         grid = np.sort(x)
@@ -153,6 +157,37 @@ def compare(ensemble, name, exact, *, time_index: int = -1) -> Comparison:
     ax.set_title(f"{result.test}: p = {result.p_value:.3g}")
     ax.legend()
     return result
+
+
+def _compare_with_atoms(x, law, ax, n_bins=20):
+    """Chi-square over the atoms of ``law`` (each its own category, matched to 1e-9 relative) and
+    ``n_bins`` bins of equal probability of its continuous part (the KS test assumes no atoms)."""
+    atoms = np.asarray(law.atoms)
+    lo, hi = law.interval
+    tol = 1e-9 * max(1.0, hi - lo)
+    at_atom = np.zeros(x.size, dtype=bool)
+    observed, expected = [], []
+    for value, mass in atoms:
+        hit = np.abs(x - value) <= tol
+        at_atom |= hit
+        observed.append(np.count_nonzero(hit))
+        expected.append(mass * x.size)
+    if law.continuous_mass > 0:
+        grid = np.linspace(lo, hi, 4001)
+        below = (atoms[:, 1] * (atoms[:, 0][None, :] <= grid[:, None])).sum(axis=1) if atoms.size else 0.0
+        cont = np.maximum.accumulate(np.clip(law(grid) - below, 0.0, None))
+        levels = law.continuous_mass * np.arange(1, n_bins) / n_bins
+        edges = np.interp(levels, cont, grid)
+        inner = np.concatenate(([0.0], np.interp(edges, grid, cont), [law.continuous_mass]))
+        observed += list(np.bincount(np.searchsorted(edges, x[~at_atom]), minlength=n_bins))
+        expected += list(np.diff(inner) * x.size)
+    stat, dof = pooled_chi_square(observed, expected)
+    grid = np.sort(x)
+    ax.step(grid, np.arange(1, grid.size + 1) / grid.size, where="post", label="sampled")
+    fine = np.linspace(lo, hi, 800)
+    ax.plot(fine, law(fine), "k--", label="exact")
+    ax.set_ylabel("CDF")
+    return Comparison("chi-square", stat, float(stats.chi2.sf(stat, dof)) if dof > 0 else 1.0, dof, ax.figure)
 
 
 def to_pandas(ensemble):
