@@ -7,13 +7,13 @@ Neuromorphic Learning-in-memory" (2026), with its printed errata corrected.
 
 Modules: ``units``, ``physics``, ``schedules``, ``bounds`` (the paper's analytic model);
 ``protocols``, ``models``, ``ssa`` (exact simulation); ``master``, ``thermo``, ``verify`` (master
-equation, fluctuation theorems, checks); ``lim`` (the learning-in-memory optimiser); ``coarse``
+equation, fluctuation theorems, checks); ``fluctuations`` (exact fluctuation statistics); ``lim`` (the learning-in-memory optimiser); ``coarse``
 (fine landscapes against the two-state rates); ``study`` and ``sweep`` (parameter studies);
 ``plots``, ``reproduce``, ``cli`` (figures, report, command line; imported on demand).
 """
 
 from ._version import __version__
-from . import bounds, coarse, lim, master, models, physics, protocols, schedules, ssa, study, thermo, units, verify
+from . import bounds, coarse, fluctuations, lim, master, models, physics, protocols, schedules, ssa, study, thermo, units, verify
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
@@ -28,7 +28,7 @@ __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study",
+    "verify", "lim", "coarse", "study", "fluctuations",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",
