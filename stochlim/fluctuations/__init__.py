@@ -23,10 +23,16 @@ keywords (``p0``, ``t_end``, ``t_eval``, ``method``) and return results with ``s
 
 from ._observables import OBSERVABLES, Current
 from .continuous import ContinuousLaw, cdf
-from .distributions import CountDistribution, count_distribution
-from .large_deviations import RateFunction, gallavotti_cohen, rate_function, scgf, steady_cumulant_rates
-from .diagnostics import ExponentialReference, exponential_reference, tur_product
 from .cumulants import MAX_ORDER, CumulantSolution, cumulants
+from .diagnostics import ExponentialReference, exponential_reference, tur_product
+from .distributions import CountDistribution, count_distribution
+from .large_deviations import (
+    RateFunction,
+    gallavotti_cohen,
+    rate_function,
+    scgf,
+    steady_cumulant_rates,
+)
 from .tilted import (
     BackwardTiltedSolution,
     TiltedGenerator,

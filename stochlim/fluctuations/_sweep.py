@@ -79,10 +79,15 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
             sign = -1.0 if reverse else 1.0
             _, c = block(j, a + 0.5 * (b - a))
             c = max(c, block(j, a)[1], block(j, b)[1])
-            shifted = lambda t, j=j, c=c: _shift(block(j, start + sign * (t - start))[0], c)  # noqa: E731
+            def shifted(t, j=j, c=c, start=start, sign=sign):
+                return _shift(block(j, start + sign * (t - start))[0], c)
+
             if not varies:
                 fixed = shifted(start)
-                shifted = lambda t, fixed=fixed: fixed  # noqa: E731
+
+                def shifted(t, fixed=fixed):
+                    return fixed
+
             if np.iscomplexobj(v):  # Radau is real: integrate [Re v, Im v] under [[Re A, -Im A], [Im A, Re A]]
                 states, err = _propagate_ode(lambda t, f=shifted: _realify(f(t)), np.concatenate((v.real, v.imag)),
                                              start, start + (b - a), uniq, rtol, atol)

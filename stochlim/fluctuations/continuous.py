@@ -141,7 +141,11 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
         V = np.stack([atoms[k] for k in keys], axis=1)
         varies = bool(np.any(slope) or np.any(lowered.barrier_slope[j]))
         if varies:
-            blocks = lambda t: sp.kron(sp.identity(len(keys)), restricted(t), format="csr")  # noqa: E731
+            identity = sp.identity(len(keys), format="csr")
+
+            def blocks(t, identity=identity, restricted=restricted):
+                return sp.kron(identity, restricted(t), format="csr")
+
             states, err = _propagate_ode(blocks, V.T.ravel(), a, b, [b - a], rtol, atol)
             if err is not None:
                 return None, 0.0, err
