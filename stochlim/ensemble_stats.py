@@ -10,11 +10,12 @@ CDF.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+from .stats import mean_se as stats_mean_se
 
 __all__ = ["FIELDS", "Comparison", "values", "mean_se", "histogram", "quantiles", "compare",
            "pooled_chi_square", "to_pandas", "to_xarray"]
@@ -38,10 +39,10 @@ def values(ensemble, name) -> np.ndarray:
 
 def mean_se(ensemble, name) -> tuple[float, float]:
     """Sample mean of ``name`` and its standard error ``s / sqrt(n)``."""
-    x = values(ensemble, name).astype(np.float64)
+    x = values(ensemble, name)
     if x.size < 2:
         raise ValueError("mean_se needs at least 2 trajectories")
-    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size))
+    return stats_mean_se(x)
 
 
 def histogram(ensemble, name, bins=50, *, density=False):
@@ -82,9 +83,14 @@ class Comparison:
     dof: int | None
     figure: object
 
-    def passed(self, alpha: float = 1e-3) -> bool:
+    def passes(self, alpha: float) -> bool:
         """True when ``p_value > alpha``."""
-        return self.p_value > alpha
+        return bool(self.p_value > alpha)
+
+    @property
+    def passed(self) -> bool:
+        """``p_value > 1e-3`` (the project's threshold for a statistical test)."""
+        return self.passes(1e-3)
 
 
 def pooled_chi_square(observed, expected, minimum: float = 5.0) -> tuple[float, int]:
@@ -208,6 +214,6 @@ def to_xarray(ensemble):
         import xarray as xr
     except ImportError as exc:  # optional dependency
         raise ImportError("to_xarray needs xarray: pip install 'stochlim[frames]'") from exc
-    coords = {"t": np.asarray(ensemble.t_grid)}
+    coords = {"t": np.asarray(ensemble.t_eval)}
     coords.update({f: ("trajectory", np.asarray(getattr(ensemble, f))) for f in FIELDS if f != "medium_entropy"})
     return xr.DataArray(np.asarray(ensemble.states), dims=("trajectory", "t"), coords=coords, name="state")

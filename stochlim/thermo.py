@@ -48,7 +48,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from ._deprecation import warn
 from ._validation import as_float_array, check_int
+from .stats import Z_MAX, standard_error, z_score
 
 __all__ = [
     "RareEventWarning",
@@ -94,6 +96,8 @@ class FluctuationCheck:
         Whether ``effective_sample_size >= MIN_EFFECTIVE_SAMPLES``.
     bound : bool
         True for an inequality ``estimate >= expected`` (the TUR), False for an equality.
+    z_max : float
+        Tolerance in standard errors (default :data:`stochlim.stats.Z_MAX`).
     se_lower_bound : bool
         True when ``stderr`` comes from the sample and the sample does not resolve the tail of the
         exponential weights (:func:`tail_unresolved`): the true standard error is then larger.
@@ -102,6 +106,10 @@ class FluctuationCheck:
     n_needed : float or None
         With an exact reference: the number of trajectories for a standard error of
         ``precision`` (the argument of the diagnostic).
+    passed : bool
+        ``reliable`` and ``|z| <= z_max`` (``z >= -z_max`` for a bound): an attribute, like
+        :attr:`stochlim.verify.Check.passed`. Calling it, ``passed(z_max)``, is deprecated; use
+        :meth:`passes` for another tolerance.
     """
 
     name: str
@@ -113,13 +121,44 @@ class FluctuationCheck:
     effective_sample_size: float
     reliable: bool
     bound: bool = False
+    z_max: float = Z_MAX
     se_lower_bound: bool = False
     exact_se: bool = False
     n_needed: float | None = None
 
-    def passed(self, z_max: float = 5.0) -> bool:
+    def passes(self, z_max: float) -> bool:
         """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound)."""
-        return self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max)
+        return bool(self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max))
+
+    @property
+    def passed(self) -> "_Verdict":
+        """Whether the check passes at :attr:`z_max` (a bool; see the class docstring)."""
+        return _Verdict(self)
+
+
+class _Verdict:
+    """``FluctuationCheck.passed``: truthy like a bool; calling it (the old method) is deprecated."""
+
+    __slots__ = ("_check",)
+
+    def __init__(self, check: FluctuationCheck):
+        self._check = check
+
+    def __bool__(self) -> bool:
+        return self._check.passes(self._check.z_max)
+
+    def __eq__(self, other) -> bool:
+        return bool(self) == other
+
+    def __hash__(self) -> int:
+        return hash(bool(self))
+
+    def __repr__(self) -> str:
+        return repr(bool(self))
+
+    def __call__(self, z_max: float | None = None) -> bool:
+        warn("FluctuationCheck.passed(z_max)", "FluctuationCheck.passed (an attribute) or .passes(z_max)")
+        return self._check.passes(self._check.z_max if z_max is None else z_max)
 
 
 def _samples(name: str, values, minimum: int = 2) -> np.ndarray:
@@ -127,12 +166,6 @@ def _samples(name: str, values, minimum: int = 2) -> np.ndarray:
     if arr.size < minimum:
         raise ValueError(f"{name} needs at least {minimum} samples: got {arr.size}")
     return arr
-
-
-def _z(estimate: float, expected: float, stderr: float) -> float:
-    if stderr > 0:
-        return (estimate - expected) / stderr
-    return 0.0 if estimate == expected else math.copysign(math.inf, estimate - expected)
 
 
 def tail_unresolved(x) -> bool:
@@ -159,7 +192,7 @@ def _exp_average(name: str, x: np.ndarray, reference=None):
     log_mean = math.log(mean_w) - shift
     if reference is not None:  # exact: Var(exp(-X)) / <exp(-X)>^2 from the tilted master equation
         return log_mean, math.sqrt(reference.relative_variance / x.size), ess, False
-    se_w = float(w.std(ddof=1)) / math.sqrt(x.size)
+    se_w = standard_error(w)
     lower = tail_unresolved(x)
     if ess < MIN_EFFECTIVE_SAMPLES or lower:
         warnings.warn(
@@ -288,7 +321,7 @@ def integral_fluctuation(total_entropy_samples, *, reference=None, model=None, p
     estimate = math.exp(log_mean)
     se = estimate * rel_se if ref is None else rel_se  # exact: sqrt(Var / n) with <exp(-S)> = 1
     reliable = ref is not None or (ess >= MIN_EFFECTIVE_SAMPLES and not lower)
-    return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, _z(estimate, 1.0, se), s.size, ess,
+    return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, z_score(estimate, 1.0, se), s.size, ess,
                             reliable, se_lower_bound=lower, exact_se=ref is not None,
                             n_needed=_n_needed(ref, precision, 1.0))
 
@@ -330,7 +363,7 @@ def jarzynski(work, delta_f, *, reference=None, model=None, p0=None, t_end=None,
     log_mean, rel_se, ess, lower = _exp_average("Jarzynski equality", w, ref)
     estimate = -log_mean
     reliable = ref is not None or (ess >= MIN_EFFECTIVE_SAMPLES and not lower)
-    return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, _z(estimate, df, rel_se), w.size,
+    return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, z_score(estimate, df, rel_se), w.size,
                             ess, reliable, se_lower_bound=lower, exact_se=ref is not None,
                             n_needed=_n_needed(ref, precision, 1.0))
 
@@ -370,7 +403,7 @@ def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
     fisher = np.sum(f_f * (1 - f_f)) + np.sum(f_r * (1 - f_r))
     se = math.sqrt(max(1.0 / fisher - 1.0 / n_f - 1.0 / n_r, 0.0)) if fisher > 0 else math.inf
     overlap = float(fisher)  # the Fisher information doubles as an effective number of overlapping samples
-    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, _z(df, df_true, se),
+    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, z_score(df, df_true, se),
                             n_f + n_r, overlap, overlap >= MIN_EFFECTIVE_SAMPLES / 4)
 
 
@@ -413,6 +446,6 @@ def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck
     everything = np.arange(j.size)
     estimate = product(everything)
     batches = np.array_split(everything, nb)
-    se = float(np.std([product(b) for b in batches], ddof=1) / math.sqrt(nb))
-    return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, _z(estimate, 2.0, se),
+    se = standard_error([product(b) for b in batches])
+    return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, z_score(estimate, 2.0, se),
                             j.size, float(j.size), True, bound=True)

@@ -97,13 +97,13 @@ def test_ensemble_helpers_and_comparison():
     np.testing.assert_allclose(ens.quantiles("heat", [0.1, 0.5]), np.quantile(ens.heat, [0.1, 0.5]))
     exact = fl.count_distribution(model, p0=P0, t_end=1.2)
     good = ens.compare("n_jumps", exact)
-    assert good.test == "chi-square" and good.passed() and good.figure.axes
+    assert good.test == "chi-square" and good.passed and good.figure.axes
     wrong = fl.count_distribution(sl.two_state(0.5, energies=(0.0, 0.0)), p0=P0, t_end=1.2)
     assert ens.compare("n_jumps", wrong).p_value < 1e-10  # a real mismatch is caught
     law = fl.cdf(model, "work", [0.0], p0=P0, t_end=1.2)
     shifted = ens.compare(ens.work + 0.3 + np.random.default_rng(1).normal(0, 0.01, ens.n_trajectories), law)
     assert shifted.test == "chi-square" and shifted.p_value < 1e-10
-    assert ens.compare("work", law).passed()
+    assert ens.compare("work", law).passed
     with pytest.raises(ValueError, match="name must be one of"):
         ens.mean_se("magnetisation")
     with pytest.raises(ValueError, match="q must lie"):
@@ -116,7 +116,7 @@ def test_to_pandas_and_xarray():
     pd = pytest.importorskip("pandas")
     pytest.importorskip("xarray")
     model = sl.two_state(0.5)
-    ens = sl.simulate(model, t_end=1.0, n_trajectories=100, x0=0, rng=1, record="grid", t_grid=[0.0, 0.5, 1.0])
+    ens = sl.simulate(model, t_end=1.0, n_trajectories=100, x0=0, rng=1, record="grid", t_eval=[0.0, 0.5, 1.0])
     frame = ens.to_pandas()
     assert isinstance(frame, pd.DataFrame) and len(frame) == 100
     np.testing.assert_array_equal(frame["work"], ens.work)

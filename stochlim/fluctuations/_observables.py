@@ -165,7 +165,7 @@ def edge_log_rates(model: HopModel, st: _Structure, energy, barrier):
     bias = energy[st.src] - energy[st.dst] + st.drive
     if not st.src.size:
         return np.zeros(0), bias
-    log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=model.J_max, law=model.rate_law)[0])
+    log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=model.J_max, rate_law=model.rate_law)[0])
     if log_k.max() > MAX_LOG_RATE:
         raise ValueError(
             f"a rate reaches exp({log_k.max():.1f}) per unit time: the barrier is too low for the bias"

@@ -31,13 +31,7 @@ def _initial_law(model, params):
         return p0
     if "p0" in params:
         return np.asarray(params["p0"], dtype=np.float64)
-    return model.equilibrium(0.0) if hasattr(model, "equilibrium") else _boltzmann(model)
-
-
-def _boltzmann(model):
-    e = np.asarray(model.energy(0.0), dtype=np.float64)
-    w = np.exp(-(e - e.min()))
-    return w / w.sum()
+    return model.equilibrium(0.0)
 
 
 def fluctuation_report(study_path, *, out, point=0, trajectories=None):
