@@ -124,3 +124,24 @@ def test_to_pandas_and_xarray():
     assert arr.dims == ("trajectory", "t") and arr.shape == (100, 3)
     np.testing.assert_array_equal(arr.values, ens.states)
     np.testing.assert_array_equal(arr["n_jumps"], ens.n_jumps)
+
+
+def test_characteristic_function_of_a_stepped_and_a_ramped_protocol():
+    """Stepped: phi(u) = sum of the atoms' exp(i u w) (all mass is atomic). Ramped: the Radau solve
+    of characteristic_function against the batch DOP853 solve inside cdf (through the law's
+    series at the interval's frequencies: coefficient k is 2/(b-a) Re[phi(u_k) e^(-i u_k a)])."""
+    model = sl.two_state(0.2, energies=(0.0, sl.PiecewiseConstant(STEPS, UPPER)))
+    law = fl.cdf(model, "work", [0.0], p0=P0, t_end=1.2)
+    u = np.array([0.3, 1.7])
+    for ui in u:
+        phi = fl.characteristic_function(model, "work", ui, p0=P0, t_end=1.2).G[-1]
+        assert phi == pytest.approx(np.sum(law.atoms[:, 1] * np.exp(1j * ui * law.atoms[:, 0])), rel=1e-10)
+    ramped = driven_ring()
+    p0 = np.full(4, 0.25)
+    law = fl.cdf(ramped, "work", [0.0], p0=p0, t_end=1.0, n_terms=16)
+    a, b = law.interval
+    k = 3
+    uk = k * np.pi / (b - a)
+    phi = fl.characteristic_function(ramped, "work", uk, p0=p0, t_end=1.0).G[-1]
+    phi_c = phi - np.sum(law.atoms[:, 1] * np.exp(1j * uk * law.atoms[:, 0]))
+    assert law._coef[k] == pytest.approx(2.0 / (b - a) * (phi_c * np.exp(-1j * uk * a)).real, rel=1e-6, abs=1e-9)
