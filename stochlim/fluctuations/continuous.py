@@ -30,7 +30,9 @@ from scipy.sparse.linalg import expm_multiply
 
 from ..master import DENSE_LIMIT
 from ._observables import edge_log_rates
-from ._sweep import _propagate_ode  # the master-equation propagator, imported in one place
+from ._sweep import (
+    _propagate_ode,  # the master-equation propagator, imported in one place
+)
 from .tilted import _inputs, _setup
 
 __all__ = ["ContinuousLaw", "cdf"]
