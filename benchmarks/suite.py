@@ -30,7 +30,8 @@ PERFORMANCE = HERE / "PERFORMANCE.md"
 #: (module, JSON prefix it writes, arguments for a full run, arguments for --quick)
 MODULES = (
     ("run", "bench", [], ["--scale", "0.01", "--repeats", "1", "--no-compile-time", "--rebuild-steps", "2"]),
-    ("master_equation", "master", [], ["--levels", "100", "1000", "--repeats", "1"]),
+    ("master_equation", "master", [], ["--levels", "100", "1000", "--ramped-levels", "200", "--repeats", "1",
+                                       "--no-previous"]),
     ("lim", "lim", [], ["--quick", "--repeats", "1"]),
     ("sweep", "sweep", [], ["--quick"]),
 )
@@ -94,6 +95,8 @@ def run_module(name: str, prefix: str, argv: list[str]) -> dict:
 
 
 def _master_table(rec: dict) -> str:
+    if "table" in rec:  # paired against scipy and the previous release
+        return rec["table"]
     lines = ["| levels | method | seconds per solve | us per level and step |", "|---|---|---|---|"]
     lines += [f"| {r['levels']} | {r['method']} | {r['seconds']:.3f} | {r['us_per_level_step']:.3f} |"
               for r in rec["rows"]]
@@ -105,16 +108,41 @@ def _num(x, fmt=".3g") -> str:
 
 
 def _lim_table(rec: dict) -> str:
-    """Throughput rows (hops/s), then anneal rows of stochlim and dwave-samplers (time to solution)."""
+    """Throughput rows (hops/s, paired with the C baseline), the 1e5/1e6-spin scaling rows, then
+    anneal rows of stochlim and dwave-samplers (time to solution)."""
     rows = rec["results"]
-    lines = ["| case | parameters | hops/s | hops/s per thread |", "|---|---|---|---|"]
-    lines += [f"| {r['case']} | {r['n_params']} | {_num(r['hops_per_s'])} | {_num(r['hops_per_s_per_thread'])} |"
-              for r in rows if "hops_per_s" in r]
+
+    def c_cells(r):
+        c, ratio = r.get("c"), r.get("ratio_c")
+        if c is None:
+            return "- | - | - | - |"
+        return (f"{_num(c['hops_per_s'])} | {ratio['median_paired']:.2f} "
+                f"({min(ratio['paired']):.2f}-{max(ratio['paired']):.2f}) | "
+                f"{ratio['kernel_median_paired']:.2f} | {'yes' if c['same_events'] else 'NO'} |")
+
+    head = ("stochlim hops/s | C hops/s | stochlim / C, paired median (range) | kernel alone / C | "
+            "same events as C |")
+    lines = ["| case | parameters | hops/s per thread | " + head, "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['case']} | {r['n_params']} | {_num(r['hops_per_s_per_thread'])} | "
+              f"{_num(r['hops_per_s'])} | {c_cells(r)}" for r in rows if "hops_per_s" in r]
+    scaling = rec.get("scaling") or []
+    if scaling:
+        lines += ["", "| constant case, 2 trajectories | spins | edges | " + head
+                  + " lim.run memory per spin | C process peak per spin |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in scaling:
+            mem = r.get("run_bytes_per_spin")
+            c_mem = (r.get("c") or {}).get("bytes_per_spin")
+            lines.append(f"| {r['case']} | {r['n_params']} | {r['n_edges']} | "
+                         f"{_num(r['hops_per_s'])} | {c_cells(r)} "
+                         f"{'-' if mem is None else f'{mem:.0f} B'} | "
+                         f"{'-' if c_mem is None else f'{c_mem:.0f} B'} |")
     anneals = [r for r in rows if "hops_per_s" not in r] + list(rec.get("dwave_samplers") or [])
     if anneals:
-        lines += ["", "| solver | case | t_end / sweeps | wall per read (s) | P(ground) | TTS99 wall (s) |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {r.get('method', 'stochlim')} | {r['case']} | {r.get('t_end', r.get('num_sweeps', ''))} | "
+        lines += ["", "| solver | case | t_end / sweeps | wall per read (s) | P(ground) | "
+                  "TTS99 wall (s) |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r.get('method', 'stochlim')} | {r['case']} | "
+                  f"{r.get('t_end', r.get('num_sweeps', ''))} | "
                   f"{_num(r.get('wall_per_read_s'))} | {_num(r.get('success_probability'), '.2f')} | "
                   f"{_num(r.get('tts99_wall_s'))} |" for r in anneals]
     return "\n".join(lines)
@@ -128,20 +156,39 @@ _SECTIONS = {
 }
 
 
-def performance_md(suite: dict) -> str:
-    """The text of ``PERFORMANCE.md`` from one suite record."""
+def _sections(markdown: str) -> dict:
+    """``title -> body`` of the ``## `` sections of a ``PERFORMANCE.md`` text."""
+    out = {}
+    for chunk in markdown.split("\n## ")[1:]:
+        title, _, body = chunk.partition("\n")
+        out[title.strip()] = body.strip()
+    return out
+
+
+def performance_md(suite: dict, kept: dict | None = None) -> str:
+    """The text of ``PERFORMANCE.md`` from one suite record; sections of modules the record lacks
+    are taken from ``kept`` (title -> body, from the previous ``PERFORMANCE.md``) where present."""
     m = suite["machine"]
     v = ", ".join(f"{k} {x}" for k, x in m["versions"].items())
     parts = ["# Performance", "",
-             f"Regenerated by `python -m benchmarks.suite{' --quick' if suite['quick'] else ''}` on "
+             f"Regenerated by `python -m benchmarks.suite{' --quick' if suite['quick'] else ''}"
+             f"{' --only ' + ' '.join(suite['only']) if suite.get('only') else ''}` on "
              f"{suite['utc']}: {m['processor']}, {m['cpu_count']} cores, {m['platform']}, Python "
              f"{m['python']}; {v}. Do not edit by hand.", ""]
+    if suite.get("only"):
+        parts += ["*Only the modules named were rerun; every other section is kept from the run "
+                  "that last produced it.*", ""]
     if suite["quick"]:
         parts += ["*Quick (smoke) run: small sizes, one repeat; rerun without `--quick` for the "
                   "numbers to quote.*", ""]
     parts += ["Peers: " + "; ".join(f"{k}: {x}" for k, x in suite["peers"].items()) + ".", ""]
-    for name, entry in suite["modules"].items():
+    for name, _, _, _ in MODULES:
         title, render = _SECTIONS[name]
+        entry = suite["modules"].get(name)
+        if entry is None:
+            if kept and title in kept:
+                parts += [f"## {title}", "", kept[title], ""]
+            continue
         parts += [f"## {title}", ""]
         if entry["status"] == "ok":
             parts += [render(entry["record"]), "", f"Record: `benchmarks/results/{entry['file']}`."]
@@ -158,12 +205,15 @@ def main(argv=None) -> int:
                         help="run only these modules; the others keep their results of the last suite run")
     args = parser.parse_args(argv)
     suite = {"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
-             "machine": machine(), "peers": peers(), "modules": {}}
+             "only": args.only, "machine": machine(), "peers": peers(), "modules": {}}
     for name, message in suite["peers"].items():
         print(f"peer {name}: {message}")
     previous = _newest("suite", 0.0) if args.only else None
+    kept = None
     if previous is not None:  # keep the other modules' latest results in PERFORMANCE.md
         suite["modules"] = json.loads(previous.read_text())["modules"]
+    elif args.only and PERFORMANCE.exists():  # no record here: keep their sections as they stand
+        kept = _sections(PERFORMANCE.read_text())
     for name, prefix, full, quick in MODULES:
         if args.only and name not in args.only:
             continue
@@ -174,7 +224,7 @@ def main(argv=None) -> int:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"suite-{stamp}.json"
     out.write_text(json.dumps(suite, indent=2))
-    PERFORMANCE.write_text(performance_md(suite))
+    PERFORMANCE.write_text(performance_md(suite, kept))
     print(f"\nwrote {out} and {PERFORMANCE}")
     return 0 if all(e["status"] == "ok" for e in suite["modules"].values()) else 1
 

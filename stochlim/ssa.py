@@ -46,7 +46,7 @@ from ._validation import (
     freeze_arrays,
     output_times,
 )
-from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
+from .models import THINNING_LOG_SLACK, HopModel, LoweredModel
 from .physics import log_rate_prefactor
 from .streams import provenance, root_key
 
@@ -59,13 +59,11 @@ RECORDS = ("summary", "grid", "events")
 _EMPTY_2D = np.zeros((1, 1))
 
 
-def _rates_of(log_rates: np.ndarray, what: str) -> np.ndarray:
+def _rates_of(lowered: LoweredModel, log_rates: np.ndarray, what: str) -> np.ndarray:
     """``exp`` of log-rates, refusing those whose waiting times would be below float resolution."""
-    if log_rates.size and log_rates.max() > MAX_LOG_RATE:
-        raise ValueError(
-            f"a {what} reaches exp({log_rates.max():.1f}) per unit time, beyond float64's resolution "
-            "of waiting times: the barrier is too low for the bias (raise the barrier or the unit)"
-        )
+    refused = LoweredModel.rate_overflow(log_rates, float(lowered.seg_times[-1]), what)
+    if refused is not None:
+        raise ValueError(refused)
     return np.exp(log_rates)
 
 
@@ -104,7 +102,7 @@ class _Direct(Method):
         return None
 
     def tables(self, lowered):
-        rates = _rates_of(lowered.log_rates("start"), "rate")
+        rates = _rates_of(lowered, lowered.log_rates("start"), "rate")
         return rates, _EMPTY_2D, _per_state_totals(lowered, rates)
 
 
@@ -130,7 +128,7 @@ class _Hazard(Method):
 
     def tables(self, lowered):
         log0 = lowered.log_rates("start")
-        _rates_of(np.maximum(log0, lowered.log_rates("end")), "rate")
+        _rates_of(lowered, np.maximum(log0, lowered.log_rates("end")), "rate")
         return np.ascontiguousarray(log0), np.ascontiguousarray(lowered.log_rate_slope()), _EMPTY_2D
 
 
@@ -141,7 +139,7 @@ class _Thinning(Method):
         return None
 
     def tables(self, lowered):
-        bounds = _rates_of(lowered.log_rate_bound(), "rate bound")
+        bounds = _rates_of(lowered, lowered.log_rate_bound(), "rate bound")
         return _EMPTY_2D, _EMPTY_2D, _per_state_totals(lowered, bounds)
 
 
