@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 import stochlim
-from stochlim.study import parse_study
+from stochlim.sweeps import parse_study
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

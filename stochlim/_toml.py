@@ -19,6 +19,8 @@ def loads(text: str, source: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def read_text(path, what: str) -> tuple[str, str]:
@@ -26,7 +28,11 @@ def read_text(path, what: str) -> tuple[str, str]:
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8"), str(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ValueError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a {what} file") from None
+    except PermissionError:
+        raise ValueError(f"{path}: cannot read the {what} file (permission denied)") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None

@@ -61,9 +61,14 @@ def refine_grid(grid: np.ndarray, speed: np.ndarray, max_change: float,
     :func:`stochlim.lim.run`): it never changes the dynamics, only the rejection rate. At most
     ``budget`` segments are made (the pieces are scaled down proportionally beyond it).
     """
-    pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / max_change)).astype(np.int64)
+    # counted in floats and capped before the integer cast, so an overflowing change (a protocol
+    # varying by ~1e308 kT) takes the budget instead of wrapping to a negative count
+    with np.errstate(over="ignore"):
+        change = speed * np.diff(grid)
+    pieces = np.minimum(np.maximum(1.0, np.ceil(change / max_change)), budget)
     if pieces.sum() > budget:
-        pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+        pieces = np.maximum(1.0, np.floor(pieces * (budget / pieces.sum())))
+    pieces = pieces.astype(np.int64)
     parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
     return np.concatenate(parts + [grid[-1:]])
 

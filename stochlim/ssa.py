@@ -33,11 +33,12 @@ and a trajectory can be re-run alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kernels
+from . import _budget, _kernels, ensemble_stats
 from ._deprecation import renamed_kwarg, warn
 from ._validation import (
     as_float_array,
@@ -299,6 +300,13 @@ class Plan:
         return log_rate_prefactor(self.lowered.J_max, self.lowered.rate_law)
 
 
+def _check_size(lowered: LoweredModel, t_end: float, n_traj: int, n_grid: int) -> None:
+    """Refuse, before allocating, requests beyond memory or with astronomically many jumps."""
+    _budget.check_memory("n_trajectories", n_traj, n_traj * (48.0 + 4.0 * n_grid), "per-trajectory arrays")
+    _budget.check_events(f"t_end = {t_end:g}, n_trajectories = {n_traj}",
+                         math.log(n_traj) + _budget.log_events_per_trajectory(lowered), "jumps")
+
+
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
          record="summary", t_eval=None, t_grid=None, stop=None) -> Plan:
     """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
@@ -316,13 +324,14 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
     chosen = _choose(method, lowered)
     if chosen.refine is not None:
         lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
+    rate_a, rate_b, total = chosen.tables(lowered)
+    _check_size(lowered, t_end, n_traj, grid.size)
     x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
     mask = None
     if stop is not None:
         mask = target_mask(stop, model.n_states)
         _check_start_outside(mask, x0s, p0_cum)
     root, entropy = root_key(rng)
-    rate_a, rate_b, total = chosen.tables(lowered)
     return Plan(model, lowered, chosen, n_traj, t_end, root, entropy, x0s, p0_cum, grid, record,
                 np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total, mask)
 
@@ -405,6 +414,33 @@ class Ensemble:
             raise ValueError("events are recorded only with record='events'")
         a, b = self.event_offsets[i], self.event_offsets[i + 1]
         return self.event_times[a:b], self.event_states[a:b]
+
+    # --- fluctuation-study helpers (implemented in stochlim.ensemble_stats) ---
+
+    def mean_se(self, name):
+        """``(mean, standard error)`` of a field such as ``"work"`` (or of per-trajectory values)."""
+        return ensemble_stats.mean_se(self, name)
+
+    def histogram(self, name, bins=50, *, density=False):
+        """``(counts, edges)`` of a field, as :func:`numpy.histogram` (``density`` normalises)."""
+        return ensemble_stats.histogram(self, name, bins, density=density)
+
+    def quantiles(self, name, q):
+        """Sample quantiles of a field at ``q`` in [0, 1]."""
+        return ensemble_stats.quantiles(self, name, q)
+
+    def compare(self, name, exact, *, time_index=-1):
+        """Chi-square (pooled bins) or KS test of a field against an exact law, with a figure
+        (:func:`stochlim.ensemble_stats.compare`)."""
+        return ensemble_stats.compare(self, name, exact, time_index=time_index)
+
+    def to_pandas(self):
+        """Per-trajectory fields as a pandas DataFrame (optional dependency)."""
+        return ensemble_stats.to_pandas(self)
+
+    def to_xarray(self):
+        """States on the grid as an xarray DataArray (``record="grid"``; optional dependency)."""
+        return ensemble_stats.to_xarray(self)
 
 
 def _run(p: Plan, *, ev_off: np.ndarray | None = None, tilt=None) -> dict:

@@ -39,7 +39,7 @@ def hierarchy_by_hand(law, observable, t_end=2.0):
         e1 = np.interp(t, KNOTS, UPPER)
         slope1 = (UPPER[1] - UPPER[0]) if t < 1.0 else (UPPER[2] - UPPER[1])
         e0b = np.interp(t, KNOTS, BARRIER)
-        k01, k10 = hop_rates(e0b, 0.0 - e1, law=law)  # 0 -> 1 goes down the bias E_0 - E_1
+        k01, k10 = hop_rates(e0b, 0.0 - e1, rate_law=law)  # 0 -> 1 goes down the bias E_0 - E_1
         if observable == "heat":
             a01, a10, b = 0.0 - e1, e1 - 0.0, np.zeros(2)
         else:
@@ -91,7 +91,7 @@ def test_piecewise_constant_exact_methods_agree():
                     barriers=0.3, drive=0.8)
     p0 = np.full(4, 0.25)
     obs = ["work", "heat", "entropy_production", fl.Current([1, 2])]
-    kw = dict(p0=p0, t_eval=[0.0, 0.7, 1.0, 2.5])
+    kw = {"p0": p0, "t_eval": [0.0, 0.7, 1.0, 2.5]}
     by_expm = fl.cumulants(model, obs, method="expm", **kw)
     by_krylov = fl.cumulants(model, obs, method="krylov", **kw)
     by_ode = fl.cumulants(model, obs, method="ode", rtol=1e-12, atol=1e-14, **kw)

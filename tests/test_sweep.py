@@ -18,10 +18,9 @@ import numpy as np
 import pytest
 
 from stochlim import cli
-from stochlim.study import EXAMPLE, load_study, parse_study
-from stochlim.sweep import SweepInterrupted, sweep
-
-sweep_module = sys.modules["stochlim.sweep"]  # the name ``stochlim.sweep`` is the function
+from stochlim.sweeps import EXAMPLE, SweepInterrupted, load_study, parse_study, sweep
+from stochlim.sweeps import dask as sweeps_dask
+from stochlim.sweeps import runner as sweep_module
 
 BAD = sorted((Path(__file__).parent / "data" / "bad_studies").glob("*.toml"))
 
@@ -354,11 +353,11 @@ def test_quiet_on_a_terminal_and_silent_off_it(small_file, tmp_path):
 
 def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(small_file, tmp_path, monkeypatch, capsys):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(sweeps_dask, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "out"
     code = cli.main(["sweep", str(small_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
-    assert code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
+    assert code == cli.EXIT_RUNTIME and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
     assert not out.exists()
 
 
