@@ -204,7 +204,9 @@ class Problem:
         piecewise-linear ones are integrated (>= 1, and >= ``knots - 1``).
     max_rate : float, optional
         Rate cap: every hop rate ``<= max_rate`` at every step (for the Arrhenius law, barrier top
-        at or above the upper well when ``max_rate = J_max``).
+        at or above the upper well when ``max_rate = J_max``). Piecewise-linear controls are held
+        to it at the sub-step midpoints, the values the propagation uses; between a knot and the
+        nearest midpoint the continuous ramp may exceed it by ``O(tau / n_steps)`` in ``ln k``.
     knots : int, optional
         None (default): piecewise-constant controls. An integer ``K >= 2``: piecewise-linear
         controls with free values at ``K`` equally spaced knots from ``0`` to ``tau``.
