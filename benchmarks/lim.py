@@ -1,6 +1,6 @@
 """Throughput of the learning-in-memory array SSA (``stochlim.lim``): ``python -m benchmarks.lim``.
 
-Cases (issue 5):
+Cases:
 
 * ``ising_2d`` - planted 100 x 100 periodic lattice Ising instance (1e4 spins, degree 4), annealed
   (scale 0.1 -> 3 and barriers 0 -> 3 kT, linear: the thinning path);
@@ -18,7 +18,8 @@ Cases (issue 5):
 Reported: hops (single-level updates) per second over all trajectories and per thread, median of
 ``--repeats`` runs; the first call (JIT compile or on-disk cache load) is timed apart. Peer:
 dwave-samplers' simulated annealing on the same instances when it is importable, else skipped with a
-message (rows ``dwave_samplers`` in the JSON). Results go to ``benchmarks/results/lim-<UTC time>.json``.
+message (rows ``dwave_samplers`` in the JSON). Results go to ``benchmarks/results/lim-<UTC
+time>.json``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def planted_lattice(side: int, seed: int = 1) -> tuple[lim.Ising, np.ndarray]:
-    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]), ``h = 0.2 s*``:
+    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]), ``h = 0.2
+    s*``:
     frustration-free, so ``s*`` is the unique ground state."""
     rng = np.random.default_rng(seed)
     n = side * side
@@ -98,8 +100,11 @@ def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     row["mean_residual_energy_per_param"] = (
         float((res.final_energy - res.optimum_energy).mean()) / problem.n_params
         if res.optimum_energy is not None else None)
-    print(f"{name:20s} M = {problem.n_params:6d}  {hops:10d} hops in {wall:7.3f} s  "
-          f"{hops / wall:10.3e} hops/s ({hops / wall / threads:.3e} per thread)  first call {first:.2f} s")
+    print(
+        f"{name:20s} M = {problem.n_params:6d}  {hops:10d} hops in {wall:7.3f} s  "
+        f"{hops / wall:10.3e} hops/s ({hops / wall / threads:.3e} per thread)  "
+        f"first call {first:.2f} s"
+    )
     return row
 
 
@@ -141,14 +146,23 @@ def stochlim_anneal(side, t_end, n_reads, repeats):
     res = runs[-1][2]
     s = res.summary()
     p = float(s.success_probability)
-    row = {"method": "stochlim LIM anneal", "case": f"planted_{side}x{side}", "n_spins": side * side,
-           "t_end": t_end, "n_reads": n_reads, "threads": min(numba.get_num_threads(), n_reads),
-           "wall_s": wall, "cpu_s": cpu, "wall_per_read_s": wall / n_reads,
-           "cpu_per_read_s": cpu / n_reads, "success_probability": p,
-           "success_probability_se": float(s.success_probability_se),
-           "hops_per_read": float(res.n_updates.mean()),
-           "time_to_solution_model_units": float(s.time_to_solution),
-           "tts99_wall_s": _tts99(wall / n_reads, p)}
+    row = {
+        "method": "stochlim LIM anneal",
+        "case": f"planted_{side}x{side}",
+        "n_spins": side * side,
+        "t_end": t_end,
+        "n_reads": n_reads,
+        "threads": min(numba.get_num_threads(), n_reads),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "wall_per_read_s": wall / n_reads,
+        "cpu_per_read_s": cpu / n_reads,
+        "success_probability": p,
+        "success_probability_se": float(s.success_probability_se),
+        "hops_per_read": float(res.n_updates.mean()),
+        "time_to_solution_model_units": float(s.time_to_solution),
+        "tts99_wall_s": _tts99(wall / n_reads, p),
+    }
     print(f"stochlim anneal {side}x{side} t = {t_end:6g}: P(ground) = {p:.3f} +- "
           f"{row['success_probability_se']:.3f}, {row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
           f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), TTS99 {row['tts99_wall_s']:.3g} s wall")
@@ -189,9 +203,12 @@ def dwave_sa(side, n_reads, repeats, num_sweeps=None):
            "success_probability_se": float(np.sqrt(p * (1 - p) / n_reads)),
            "flip_attempts_per_read": (num_sweeps or 1000) * side * side,
            "tts99_wall_s": _tts99(wall / n_reads, p)}
-    print(f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
-          f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read ({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), "
-          f"TTS99 {row['tts99_wall_s']:.3g} s wall")
+    print(
+        f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
+        f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
+        f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), "
+        f"TTS99 {row['tts99_wall_s']:.3g} s wall"
+    )
     return row
 
 

@@ -31,9 +31,12 @@ T_END = 10.0
 
 
 def ladder_under_schedule(n_levels: int):
-    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in 1e3 steps."""
+    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in 1e3
+    steps."""
     width = n_levels / 4.0
-    barrier = PiecewiseConstant(np.linspace(0.0, T_END, N_STEPS, endpoint=False), np.linspace(0.0, 5.0, N_STEPS))
+    barrier = PiecewiseConstant(
+        np.linspace(0.0, T_END, N_STEPS, endpoint=False), np.linspace(0.0, 5.0, N_STEPS)
+    )
     c = (n_levels - 1) / 2.0
     return ladder(n_levels, lambda i: 0.5 * ((i - c) / width) ** 2, barriers=barrier)
 
@@ -59,10 +62,14 @@ def time_solve(n_levels: int, method: str, repeats: int) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.master_equation", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.master_equation", description=__doc__
+    )
     parser.add_argument("--levels", type=int, nargs="+", default=[100, 1000, 10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--dense-limit", type=int, default=100, help="largest ladder also timed with 'expm'")
+    parser.add_argument(
+        "--dense-limit", type=int, default=100, help="largest ladder also timed with 'expm'"
+    )
     args = parser.parse_args(argv)
     rows = []
     for n in args.levels:
@@ -70,7 +77,10 @@ def main(argv=None) -> int:
         if n <= args.dense_limit:
             rows.append(time_solve(n, "expm", args.repeats))
     base = next(r for r in rows if r["method"] == "krylov")
-    print(f"| levels | method | seconds per solve ({N_STEPS} steps) | us per level and step | cost / levels vs first |")
+    print(
+        f"| levels | method | seconds per solve ({N_STEPS} steps) | us per level and step "
+        "| cost / levels vs first |"
+    )
     print("|---|---|---|---|---|")
     for r in rows:
         per = r["seconds"] / (r["levels"] * N_STEPS) * 1e6
@@ -81,9 +91,16 @@ def main(argv=None) -> int:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     record = {
         "benchmark": "master_equation",
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "python": platform.python_version()},
-        "versions": {"stochlim": stochlim.__version__, "numpy": np.__version__, "scipy": scipy.__version__},
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "python": platform.python_version(),
+        },
+        "versions": {
+            "stochlim": stochlim.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+        },
         "protocol": {"steps": N_STEPS, "t_end": T_END, "barrier": "0 -> 5 kT"},
         "rows": rows,
     }

@@ -15,7 +15,7 @@ two ways (see ``benchmarks.peers``): ``gillespy2``, one solver compiled once wit
 parameters and restarted at each step - the fastest GillesPy2 usage we found; and
 ``gillespy2_rebuild``, a new model with that step's constants and a new solver (a C++ compile)
 per step, inside the clock - what a user gets with an ordinary GillesPy2 model whose constants
-change, and how the issue that specified the benchmark measured it. The rebuild takes minutes
+change. The rebuild takes minutes
 (``--no-rebuild`` skips it). JIT compile time is measured apart, in fresh interpreters with an
 empty numba cache directory, together with the time to load the compiled kernels from a warm
 cache.
@@ -74,7 +74,9 @@ def _x0(case, plan) -> np.ndarray:
     if plan.x0s.size:
         return plan.x0s
     rng = np.random.default_rng(0)
-    return np.searchsorted(plan.p0_cum, rng.random(case.n_trajectories), side="right").astype(np.int64)
+    return np.searchsorted(plan.p0_cum, rng.random(case.n_trajectories), side="right").astype(
+        np.int64
+    )
 
 
 def _summary(seconds: list[float], events: list[int | float]) -> dict:
@@ -157,7 +159,8 @@ def time_gillespy2_restarts(case) -> dict:
 
 def time_gillespy2_rebuild(case, n_steps: int | None = None) -> dict:
     """GillesPy2 on (b) as an ordinary model: a new model and a compiled solver per barrier step,
-    builds inside the clock, timed once (minutes at full scale). ``n_steps``: only the first steps."""
+    builds inside the clock, timed once (minutes at full scale). ``n_steps``: only the first
+    steps."""
     r = peers.time_ladder_rebuilds(case.model, case.t_end, _step_times(case), 50, n_steps=n_steps)
     n = r["events_expected"]
     return {"events_expected": n, "seconds": r["wall"], "build_s": r["build_s"],
@@ -179,7 +182,8 @@ def _process_peak_rss_kb() -> int:
 def table(results: dict) -> str:
     """Markdown table of the results."""
     rows = [
-        "| case | stochlim method (threads) | stochlim ns/event | stochlim events/s | stochlim arrays peak | "
+        "| case | stochlim method (threads) | stochlim ns/event | stochlim events/s "
+        "| stochlim arrays peak | "
         "C ns/event (threads) | stochlim / C (paired median) | C peak RSS | GillesPy2 ns/event | "
         "GillesPy2 / stochlim | GillesPy2 rebuild per step ns/event | "
         "GillesPy2 rebuild per step / stochlim |",
@@ -202,7 +206,10 @@ def table(results: dict) -> str:
         if gr:
             partial = gr["rebuilds"] < gr["steps_total"]
             steps = f" ({gr['rebuilds']} of {gr['steps_total']} steps)" if partial else ""
-            cells += [f"{gr['ns_per_event']:.4g}{steps}", f"{gr['ns_per_event'] / st['ns_per_event']:.4g}"]
+            cells += [
+                f"{gr['ns_per_event']:.4g}{steps}",
+                f"{gr['ns_per_event'] / st['ns_per_event']:.4g}",
+            ]
         else:
             cells += ["-" if name != "b" else "not run" if g else "skipped", "-"]
         rows.append("| " + " | ".join(cells) + " |")
@@ -211,14 +218,26 @@ def table(results: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply the event counts (default 1)")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="multiply the event counts (default 1)"
+    )
     ap.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
-    ap.add_argument("--no-compile-time", action="store_true", help="skip the cold-compile measurement")
-    ap.add_argument("--no-rebuild", action="store_true",
-                    help="skip GillesPy2 on (b) with a new model and solver per barrier step (minutes)")
-    ap.add_argument("--rebuild-steps", type=int, default=None, metavar="N",
-                    help="developer check: run the GillesPy2 rebuild on (b) for the first N of the 100 "
-                         "barrier steps only (default: all)")
+    ap.add_argument(
+        "--no-compile-time", action="store_true", help="skip the cold-compile measurement"
+    )
+    ap.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="skip GillesPy2 on (b) with a new model and solver per barrier step (minutes)",
+    )
+    ap.add_argument(
+        "--rebuild-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="developer check: run the GillesPy2 rebuild on (b) for the first N of the 100 "
+        "barrier steps only (default: all)",
+    )
     args = ap.parse_args(argv)
     if args.rebuild_steps is not None and args.rebuild_steps < 1:
         ap.error("--rebuild-steps must be at least 1")

@@ -1,4 +1,5 @@
-"""The benchmarks suite entry point: runs modules, records machine info, regenerates PERFORMANCE.md."""
+"""The benchmarks suite entry point: runs modules, records machine info, regenerates
+PERFORMANCE.md."""
 
 import json
 import sys

@@ -1,4 +1,5 @@
-"""The ``stochlim`` command line: bounds table/JSON, errors as one line with exit code 2, reproduce."""
+"""The ``stochlim`` command line: bounds table/JSON, errors as one line with exit code 2,
+reproduce."""
 
 import json
 import subprocess

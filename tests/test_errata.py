@@ -44,7 +44,8 @@ def test_eq8_corrected_inverts_eq7_and_the_printed_log_has_a_negative_argument(r
 
 
 def _eq12_exact(lam, c, n):
-    """Sum_k P_{k+1:n}^2 eps_k^2 of Eq. 12 with eps_k = c / sqrt(k), in units of beta kT sigma_g^2."""
+    """Sum_k P_{k+1:n}^2 eps_k^2 of Eq. 12 with eps_k = c / sqrt(k), in units of beta kT
+    sigma_g^2."""
     m = np.arange(1, n + 1, dtype=np.float64)
     log_eta = np.cumsum(np.log1p(-lam * c / np.sqrt(m)))  # log P_{1:k}
     log_p2 = 2.0 * (log_eta[-1] - log_eta)  # log P_{k+1:n}^2
@@ -74,7 +75,8 @@ def test_eq13_to_16_slips_cancel_in_the_end_result():
 
 @pytest.mark.parametrize("C", [10.0, 2.0**8, 2.0**16])
 def test_a9_limit_needs_the_dimensionless_C(C):
-    """kT log[2 sqrt(n) tanh(C / (2 sqrt(n)))] -> kT log C: only a number C can sit in exp(C/sqrt(n)).
+    """kT log[2 sqrt(n) tanh(C / (2 sqrt(n)))] -> kT log C: only a number C can sit in
+    exp(C/sqrt(n)).
 
     With r = 1/sqrt(n) and dE = C/sqrt(n) (in kT), Eq. 8 (corrected) is that expression; at
     n = 1e6 C^2 the remaining term is -(C^2/n)/12 relative, below 1e-7.
@@ -114,7 +116,8 @@ def test_eq20_has_no_extra_kT_the_dynamic_term_is_the_heat_sum():
 
 
 def test_a1_kT_ln_one_over_delta_is_not_a_femtojoule():
-    """A.1's text sets kT log(1/delta) ~ 1 fJ .. 1 pJ; at 16 bits it is 4.56e-20 J, 4.3 decades less."""
+    """A.1's text sets kT log(1/delta) ~ 1 fJ .. 1 pJ; at 16 bits it is 4.56e-20 J, 4.3 decades
+    less."""
     e_bit = 1.380649e-23 * 298.0 * 16 * math.log(2.0)
     assert e_bit == pytest.approx(4.5629e-20, rel=1e-4)
     assert bounds.retention_energy(1, delta=DELTA) == pytest.approx(e_bit, rel=1e-12)

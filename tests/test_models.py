@@ -24,7 +24,9 @@ def test_rate_formulas_without_drive():
     e0, ex, ey, jmax = 1.3, 0.4, -0.9, 3.0
     paper = two_state(e0, energies=(ex, ey), J_max=jmax, rate_law="paper").rates(0.0)
     arr = two_state(e0, energies=(ex, ey), J_max=jmax, rate_law="arrhenius").rates(0.0)
-    assert paper[0, 1] == pytest.approx(2 * jmax * math.exp(-e0) / (1 + math.exp(ey - ex)), rel=1e-14)
+    assert paper[0, 1] == pytest.approx(
+        2 * jmax * math.exp(-e0) / (1 + math.exp(ey - ex)), rel=1e-14
+    )
     assert arr[0, 1] == pytest.approx(jmax * math.exp(-(e0 + (ey - ex) / 2)), rel=1e-14)
     assert paper[0, 1] - paper[1, 0] == pytest.approx(net_rate(e0, ex - ey, J_max=jmax), rel=1e-13)
 

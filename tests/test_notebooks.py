@@ -27,7 +27,8 @@ def test_notebook_committed_without_outputs(path):
     dirty = [
         i
         for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+        if cell.cell_type == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
     ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; clear them"
 

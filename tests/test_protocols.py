@@ -25,7 +25,9 @@ def test_constant_value_slope_integral():
 
 def test_piecewise_constant_holds_values_on_half_open_intervals():
     p = PiecewiseConstant([0.0, 1.0, 3.0], [5.0, -1.0, 2.0])
-    np.testing.assert_array_equal(p([-1.0, 0.0, 0.999, 1.0, 2.9, 3.0, 10.0]), [5, 5, 5, -1, -1, 2, 2])
+    np.testing.assert_array_equal(
+        p([-1.0, 0.0, 0.999, 1.0, 2.9, 3.0, 10.0]), [5, 5, 5, -1, -1, 2, 2]
+    )
     # integral over [-1, 4]: 5*2 + (-1)*2 + 2*1
     assert p.integral(-1.0, 4.0) == pytest.approx(10.0 - 2.0 + 2.0, abs=1e-14)
     assert p.integral(0.5, 2.0) == pytest.approx(2.5 - 1.0, abs=1e-14)
@@ -33,7 +35,9 @@ def test_piecewise_constant_holds_values_on_half_open_intervals():
 
 def test_piecewise_linear_interpolates_and_holds_outside():
     p = PiecewiseLinear([1.0, 2.0, 4.0], [0.0, 2.0, 1.0])
-    np.testing.assert_allclose(p([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 9.0]), [0, 0, 1, 2, 1.5, 1, 1], rtol=1e-15)
+    np.testing.assert_allclose(
+        p([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 9.0]), [0, 0, 1, 2, 1.5, 1, 1], rtol=1e-15
+    )
     np.testing.assert_array_equal(p.slope([0.0, 1.0, 2.5, 4.0, 5.0]), [0.0, 2.0, -0.5, 0.0, 0.0])
     assert not p.is_piecewise_constant
 
