@@ -25,22 +25,17 @@ time>.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import statistics
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 
 import numba
 import numpy as np
 import scipy.sparse as sp
 
-import stochlim
 from stochlim import lim
 from stochlim.protocols import PiecewiseLinear
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, time_median, write_record
+
 
 
 def planted_lattice(side: int, seed: int = 1) -> tuple[lim.Ising, np.ndarray]:
@@ -72,15 +67,6 @@ def _anneal(t_end):
                 scale=PiecewiseLinear([0.0, t_end], [0.1, 3.0]))
 
 
-def _time(fn, repeats):
-    walls, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls), out
-
-
 def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     def go():
         return lim.run(problem, n_trajectories=n_traj, rng=0, optimum=optimum, **kwargs)
@@ -88,7 +74,7 @@ def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     first = time.perf_counter()
     go()
     first = time.perf_counter() - first
-    wall, res = _time(go, repeats)
+    wall, res = time_median(go, repeats)
     hops = int(res.n_updates.sum())
     threads = min(numba.get_num_threads(), n_traj)
     row = {"case": name, "n_params": problem.n_params, "n_trajectories": n_traj,
@@ -141,8 +127,8 @@ def stochlim_anneal(side, t_end, n_reads, repeats):
     lim.run(ising, n_trajectories=min(n_reads, 2), rng=0, optimum=star, t_end=min(t_end, 1.0),
             **_anneal(min(t_end, 1.0)))
     runs = [_timed(go) for _ in range(repeats)]
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
+    wall = median(r[0] for r in runs)
+    cpu = median(r[1] for r in runs)
     res = runs[-1][2]
     s = res.summary()
     p = float(s.success_probability)
@@ -192,8 +178,8 @@ def dwave_sa(side, n_reads, repeats, num_sweeps=None):
     sampler.sample(bqm, num_reads=1, num_sweeps=10, seed=0)  # load/warm up
     runs = [_timed(lambda r=r: sampler.sample(bqm, num_reads=n_reads, seed=r + 1, **kw))
             for r in range(repeats)]
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
+    wall = median(r[0] for r in runs)
+    cpu = median(r[1] for r in runs)
     ss = runs[-1][2]
     p = float(np.mean(ss.record.energy <= e_star + 1e-9))
     row = {"method": "dwave-samplers SA", "case": f"planted_{side}x{side}", "n_spins": side * side,
@@ -245,14 +231,9 @@ def main(argv=None) -> int:
     ]
     ours, peer = comparison(args.repeats, args.quick)
     rows += ours
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"lim-{stamp}.json"
-    path.write_text(json.dumps({
-        "stochlim": stochlim.__version__, "numba": numba.__version__, "numpy": np.__version__,
-        "python": platform.python_version(), "machine": platform.machine(), "threads": threads,
-        "repeats": args.repeats, "results": rows, "dwave_samplers": peer,
-    }, indent=2))
+    path = write_record("lim", {
+        "threads": threads, "repeats": args.repeats, "results": rows, "dwave_samplers": peer,
+    })
     print(f"wrote {path}")
     return 0
 

@@ -10,22 +10,15 @@ Each time is the median of ``--repeats`` solves after one warm-up solve.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import statistics
-import time
-from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
-import scipy
 
-import stochlim
 from stochlim.master import solve_master
 from stochlim.models import ladder
 from stochlim.protocols import PiecewiseConstant
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import time_median, write_record
+
 N_STEPS = 1000
 T_END = 10.0
 
@@ -47,15 +40,11 @@ def time_solve(n_levels: int, method: str, repeats: int) -> dict:
     p0[0] = 1.0
     solve = lambda: solve_master(model, p0=p0, t_eval=[0.0, T_END], method=method)  # noqa: E731
     sol = solve()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        solve()
-        times.append(time.perf_counter() - start)
+    seconds, _ = time_median(solve, repeats)
     return {
         "levels": n_levels,
         "method": method,
-        "seconds": statistics.median(times),
+        "seconds": seconds,
         "success": bool(sol.success),
         "norm_error": float(abs(sol.p[-1].sum() - 1.0)),
     }
@@ -87,24 +76,12 @@ def main(argv=None) -> int:
         rel = (r["seconds"] / r["levels"]) / (base["seconds"] / base["levels"])
         r["us_per_level_step"] = per
         print(f"| {r['levels']} | {r['method']} | {r['seconds']:.3f} | {per:.3f} | {rel:.2f} |")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    record = {
+    path = write_record("master", {
         "benchmark": "master_equation",
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "python": platform.python_version(),
-        },
-        "versions": {
-            "stochlim": stochlim.__version__,
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-        },
         "protocol": {"steps": N_STEPS, "t_end": T_END, "barrier": "0 -> 5 kT"},
         "rows": rows,
-    }
-    (RESULTS / f"master-{stamp}.json").write_text(json.dumps(record, indent=2))
+    })
+    print(f"wrote {path}")
     return 0
 
 

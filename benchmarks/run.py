@@ -26,26 +26,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
 import numpy as np
 
-import stochlim
 from stochlim import ssa
 
 from . import c_baseline, peers
 from .cases import K01, K10, _events_per_time_two_state, cases
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, median_paired_ratio, write_record
 
 _FIRST_CALL = """
 import time
@@ -82,10 +77,10 @@ def _x0(case, plan) -> np.ndarray:
 def _summary(seconds: list[float], events: list[int | float]) -> dict:
     """Median and minimum ns/event over runs, with the median seconds and events."""
     ns = [1e9 * s / n for s, n in zip(seconds, events)]
-    med = statistics.median(ns)
+    med = median(ns)
     return {
-        "events": statistics.median(events),
-        "seconds": statistics.median(seconds),
+        "events": median(events),
+        "seconds": median(seconds),
         "ns_per_event": med,
         "ns_per_event_min": min(ns),
         "ns_per_event_runs": ns,
@@ -130,12 +125,11 @@ def time_paired(case, repeats: int, binary, threads: int, with_gillespy2: bool) 
     st = out["stochlim"]["ns_per_event_runs"]
     for name, rs in runs.items():
         entry = _summary([x["seconds"] for x in rs], [x["events"] for x in rs])
-        paired = [a / b for a, b in zip(entry["ns_per_event_runs"], st)]
-        entry["over_stochlim_paired"] = statistics.median(paired)
+        entry["over_stochlim_paired"] = median_paired_ratio(entry["ns_per_event_runs"], st)
         if name == "c":
             entry = {"threads": rs[0]["threads"], **entry,
                      "peak_rss_kb": max(x["peak_rss_kb"] for x in rs)}
-            out["ratio_c"] = {"median_paired": statistics.median(1 / x for x in paired),
+            out["ratio_c"] = {"median_paired": median_paired_ratio(st, entry["ns_per_event_runs"]),
                               "of_minima": min(st) / entry["ns_per_event_min"]}
         else:
             entry = {"events_expected": entry["events"], "runs": len(rs), **entry}
@@ -247,11 +241,6 @@ def main(argv=None) -> int:
     print(f"C baseline: {c_message}")
     print(f"peer: {peer_message}")
     results = {
-        "utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
-                     "numpy": np.__version__},
         "c_baseline": c_message,
         "peer": peer_message,
         "scale": args.scale,
@@ -280,9 +269,6 @@ def main(argv=None) -> int:
     if "jit" in results:
         print(f"JIT compile {results['jit']['compile_s']:.2f} s (empty cache), "
               f"{results['jit']['cache_load_s']:.2f} s first call with a warm cache")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"bench-{stamp}.json"
-    out.write_text(json.dumps({**results, "table": md}, indent=2))
+    out = write_record("bench", {**results, "table": md})
     print(f"wrote {out}")
     return 0

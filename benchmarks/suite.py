@@ -16,15 +16,14 @@ import argparse
 import importlib
 import importlib.util
 import json
-import os
-import platform
 import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 
+from . import common
+from .common import machine, utc_now, write_record
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 PERFORMANCE = HERE / "PERFORMANCE.md"
 
 #: (module, JSON prefix it writes, arguments for a full run, arguments for --quick)
@@ -41,28 +40,6 @@ MODULES = (
 )
 #: Peer packages compared where installed, and which module compares them.
 PEERS = {"gillespy2": "benchmarks.run", "dwave.samplers": "benchmarks.lim", "cayenne": None}
-
-
-def machine() -> dict:
-    """Machine and software information recorded with every suite run."""
-    import numba
-    import numpy
-    import scipy
-
-    import stochlim
-
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "versions": {
-            "stochlim": stochlim.__version__,
-            "numba": numba.__version__,
-            "numpy": numpy.__version__,
-            "scipy": scipy.__version__,
-        },
-    }
 
 
 def peers() -> dict:
@@ -83,7 +60,7 @@ def peers() -> dict:
 
 
 def _newest(prefix: str, since: float) -> Path | None:
-    files = [p for p in RESULTS.glob(f"{prefix}-*.json") if p.stat().st_mtime >= since]
+    files = [p for p in common.RESULTS.glob(f"{prefix}-*.json") if p.stat().st_mtime >= since]
     return max(files, key=lambda p: p.stat().st_mtime) if files else None
 
 
@@ -178,7 +155,7 @@ def performance_md(suite: dict) -> str:
         title, render = _SECTIONS[name]
         parts += [f"## {title}", ""]
         if entry["status"] == "ok":
-            parts += [render(entry["record"]), "", f"Record: `benchmarks/results/{entry['file']}`."]
+            parts += [render(entry["record"])]
         else:
             parts += [f"{entry['status']}: {entry['message'].strip().splitlines()[-1]}"]
         parts.append("")
@@ -197,7 +174,7 @@ def main(argv=None) -> int:
         help="run only these modules; the others keep their results of the last suite run",
     )
     args = parser.parse_args(argv)
-    suite = {"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
+    suite = {"utc": utc_now(), "quick": args.quick,
              "machine": machine(), "peers": peers(), "modules": {}}
     for name, message in suite["peers"].items():
         print(f"peer {name}: {message}")
@@ -213,10 +190,7 @@ def main(argv=None) -> int:
                 f"benchmarks.{name}: {suite['modules'][name]['status']}: "
                 f"{suite['modules'][name]['message']}"
             )
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"suite-{stamp}.json"
-    out.write_text(json.dumps(suite, indent=2))
+    out = write_record("suite", suite)
     PERFORMANCE.write_text(performance_md(suite))
     print(f"\nwrote {out} and {PERFORMANCE}")
     return 0 if all(e["status"] == "ok" for e in suite["modules"].values()) else 1

@@ -20,20 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import tempfile
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
-import numpy as np
 
 import stochlim
 from stochlim.study import parse_study
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import time_median, write_record
 
 _STUDY = """\
 seed = 1
@@ -58,21 +53,12 @@ def study(points: int, trajectories: int, chunk_size: int):
     )
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def _sweep_seconds(st, repeats: int, scheduler=None) -> float:
     def once():
         with tempfile.TemporaryDirectory() as tmp:
             stochlim.sweep(st, out=Path(tmp) / "out", scheduler=scheduler, quiet=True)
 
-    return _median_seconds(once, repeats)
+    return time_median(once, repeats)[0]
 
 
 def overhead(st, repeats: int) -> dict:
@@ -84,7 +70,7 @@ def overhead(st, repeats: int) -> dict:
                               n_trajectories=st.trajectories, x0=0, rng=i)
 
     plain()  # compile or load the kernels
-    t_plain = _median_seconds(plain, repeats)
+    t_plain = time_median(plain, repeats)[0]
     t_sweep = _sweep_seconds(st, repeats)
     total = st.trajectories * len(st.points)
     return {"trajectories": total, "plain_s": t_plain, "sweep_s": t_sweep,
@@ -178,12 +164,7 @@ def main(argv=None) -> int:
             1,
         )
     st = study(args.points, args.trajectories, args.chunk_size)
-    record = {"benchmark": "sweep", "study": st.to_dict(),
-              "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                          "cpu_count": os.cpu_count(), "python": platform.python_version()},
-              "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
-                           "numpy": np.__version__},
-              "repeats": args.repeats}
+    record = {"benchmark": "sweep", "study": st.to_dict(), "repeats": args.repeats}
     record["overhead"] = overhead(st, args.repeats)
     print(f"overhead: {json.dumps(record['overhead'])}")
     record["threads"] = thread_scaling(st, args.repeats)
@@ -192,10 +173,7 @@ def main(argv=None) -> int:
         print(record["dask"])
     record["table"] = table(record)
     print(record["table"])
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"sweep-{stamp}.json"
-    path.write_text(json.dumps(record, indent=2))
+    path = write_record("sweep", record)
     print(f"wrote {path}")
     return 0
 

@@ -9,14 +9,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 suite = pytest.importorskip("benchmarks.suite")
-bench_sweep = pytest.importorskip("benchmarks.sweep")
+common = pytest.importorskip("benchmarks.common")
 
 
 @pytest.fixture
 def sandbox(tmp_path, monkeypatch):
     """Results and PERFORMANCE.md go to tmp_path, not into the repository."""
-    monkeypatch.setattr(suite, "RESULTS", tmp_path)
-    monkeypatch.setattr(bench_sweep, "RESULTS", tmp_path)
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setattr(suite, "PERFORMANCE", tmp_path / "PERFORMANCE.md")
     return tmp_path
 
@@ -42,7 +41,7 @@ def test_missing_module_is_skipped_with_a_message(sandbox):
 
 def test_ssa_benchmark_pairs_stochlim_with_the_c_baseline(tmp_path, monkeypatch):
     run = pytest.importorskip("benchmarks.run")
-    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setattr(run.peers, "available", lambda: (False, "peer disabled in this test"))
     assert run.main(["--scale", "1e-4", "--repeats", "3", "--no-compile-time"]) == 0
     record = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
@@ -57,3 +56,17 @@ def test_ssa_benchmark_pairs_stochlim_with_the_c_baseline(tmp_path, monkeypatch)
             assert case["ratio_c"]["median_paired"] == pytest.approx(paired[1])
             assert f"| {case['ratio_c']['median_paired']:.2f} |" in record["table"]
         assert "gillespy2" not in case
+
+
+def test_common_records_and_paired_ratios(tmp_path):
+    path = common.write_record("x", {"rows": [1], "utc": "kept"}, results=tmp_path)
+    record = json.loads(path.read_text())
+    assert path.name.startswith("x-") and record["rows"] == [1] and record["utc"] == "kept"
+    assert {"platform", "processor", "cpu_count", "python", "versions"} <= set(record["machine"])
+    # pairs (2, 1), (4, 4), (9, 3): ratios 2, 1, 3, median 2; the ratio of medians would be 4/3
+    assert common.median_paired_ratio([2.0, 4.0, 9.0], [1.0, 4.0, 3.0]) == 2.0
+    with pytest.raises(ValueError):
+        common.median_paired_ratio([1.0, 2.0], [1.0])
+    calls = []
+    seconds, out = common.time_median(lambda: calls.append(1) or len(calls), 3)
+    assert out == 3 and seconds >= 0.0
