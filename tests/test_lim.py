@@ -61,6 +61,7 @@ def _compare_with_master(res, problem, kw, p0):
     assert np.max(np.abs(first_law)) < 1e-9 * (1 + np.abs(res.work).max() + np.abs(res.heat).max())
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("rate_law", ["paper", "arrhenius"])
 def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
     """M = 1 with steps in scale, leak and barrier: the same seed gives the same trajectories as the

@@ -245,10 +245,3 @@ def test_workloads_table():
     assert names[-1] == "Brain-scale"
     for w in rows:
         assert w.reported_energy_j == pytest.approx(w.reported_energy_mwh * 3.6e9, rel=1e-3)
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    result = doctest.testmod(bounds, raise_on_error=False)
-    assert result.attempted >= 1 and result.failed == 0

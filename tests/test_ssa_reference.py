@@ -13,6 +13,8 @@ from stochlim._kernels import ssa as krng
 from stochlim.models import HopModel, ladder, ring
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
+pytestmark = pytest.mark.reference  # CI also runs these with NUMBA_DISABLE_JIT=1
+
 STEPPED = ladder(
     5, lambda i: 0.3 * (i - 2.0) ** 2, PiecewiseConstant([0.0, 2.0, 4.0], [1.0, 0.0, 2.0])
 )
