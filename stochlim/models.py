@@ -344,7 +344,7 @@ def two_state(barrier, *, energies=(0.0, 0.0), drive=0.0, J_max=1.0, rate_law="p
 
 
 def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> HopModel:
-    """A quantised analog memory: levels ``0 .. n-1`` with nearest-neighbour hops.
+    """A quantised analog memory: levels ``0`` to ``n-1`` with nearest-neighbour hops.
 
     Parameters
     ----------
@@ -368,7 +368,7 @@ def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> Ho
 
 
 def ring(n_states, energies=0.0, barriers=0.0, *, drive=0.0, J_max=1.0, rate_law="paper") -> HopModel:
-    """States ``0 .. n-1`` on a cycle with edges ``(i, i+1 mod n)``.
+    """States ``0`` to ``n-1`` on a cycle with edges ``(i, i+1 mod n)``.
 
     A drive ``f`` on every edge pushes the system around the cycle: with equal energies the
     steady state is uniform yet carries a current, releasing ``f`` kT per net step forward.
