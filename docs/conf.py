@@ -62,7 +62,7 @@ numpydoc_class_members_toctree = False
 numpydoc_validation_checks = {"GL08"}  # every public name has a docstring
 numpydoc_xref_param_type = False
 
-nitpicky = False
+nitpicky = True  # every cross-reference must resolve
 
 
 
