@@ -303,9 +303,8 @@ scale = [0.5, 2.0]
 """)
     table = sweep(lim, out=tmp_path / "lim", quiet=True)
     assert table["n_trajectories"] == [300, 300] and table["n_chunks"] == [3, 3]
-    assert (
-        table["final_energy_mean"][1] < table["final_energy_mean"][0]
-    )  # stronger drive, lower loss
+    # stronger drive, lower loss
+    assert table["final_energy_mean"][1] < table["final_energy_mean"][0]
     master = parse_study("""seed = 0
 [model]
 kind = "master"
@@ -390,22 +389,18 @@ def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(
     assert not out.exists()
 
 
+def _local_cluster(distributed):
+    """Two single-threaded worker processes on this machine, dashboard on a free port."""
+    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                    host="127.0.0.1", dashboard_address="127.0.0.1:0")
+
+
 def test_dask_local_cluster_equals_local(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, text = reference
-    with distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as cluster:
-        sweep(
-            parse_study(SMALL),
-            out=tmp_path / "out",
-            scheduler=cluster.scheduler_address,
-            quiet=True,
-        )
+    with _local_cluster(distributed) as cluster:
+        sweep(parse_study(SMALL), out=tmp_path / "out", scheduler=cluster.scheduler_address,
+              quiet=True)
     assert (tmp_path / "out" / "results.csv").read_bytes() == text
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True
 
@@ -417,13 +412,7 @@ def test_worker_killed_mid_run_chunks_rerun_same_table(tmp_path):
     distributed = pytest.importorskip("distributed")
     study = load_study_text(KILLABLE, tmp_path)
     sweep(study, out=tmp_path / "ref", quiet=True)
-    with distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as cluster:
+    with _local_cluster(distributed) as cluster:
         with distributed.Client(cluster) as client:
             pids = list(client.run(os.getpid).values())
         out = tmp_path / "out"
