@@ -43,9 +43,7 @@ def ladder_stepped(t_end: float) -> HopModel:
 def _ladder_t_end(n_events: float) -> float:
     """t_end giving about ``n_events`` jumps near equilibrium: rates scale as e^-E0."""
     m = ladder(101, lambda i: 0.02 * (i - 50.0) ** 2, 0.0, rate_law="arrhenius")
-    e = m.energy(0.0)
-    p = np.exp(-(e - e.min()))
-    p /= p.sum()
+    p = m.equilibrium(0.0)
     rate_at_zero_barrier = float(p @ m.rates(0.0).sum(axis=1))
     mean_factor = float(np.mean(np.exp(-np.linspace(0.0, 5.0, 100))))
     return n_events / (rate_at_zero_barrier * mean_factor)

@@ -75,7 +75,7 @@ def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     go()
     first = time.perf_counter() - first
     wall, res = time_median(go, repeats)
-    hops = int(res.n_updates.sum())
+    hops = int(res.n_jumps.sum())
     threads = min(numba.get_num_threads(), n_traj)
     row = {"case": name, "n_params": problem.n_params, "n_trajectories": n_traj,
            "t_end": kwargs["t_end"], "hops": hops, "wall_s": wall, "first_call_s": first,
@@ -84,7 +84,7 @@ def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
     if optimum is not None:
         row["success_probability"] = float(res.success().mean())
     row["mean_residual_energy_per_param"] = (
-        float((res.final_energy - res.optimum_energy).mean()) / problem.n_params
+        float((res.final_loss - res.optimum_energy).mean()) / problem.n_params
         if res.optimum_energy is not None else None)
     print(
         f"{name:20s} M = {problem.n_params:6d}  {hops:10d} hops in {wall:7.3f} s  "
@@ -145,7 +145,7 @@ def stochlim_anneal(side, t_end, n_reads, repeats):
         "cpu_per_read_s": cpu / n_reads,
         "success_probability": p,
         "success_probability_se": float(s.success_probability_se),
-        "hops_per_read": float(res.n_updates.mean()),
+        "hops_per_read": float(res.n_jumps.mean()),
         "time_to_solution_model_units": float(s.time_to_solution),
         "tts99_wall_s": _tts99(wall / n_reads, p),
     }

@@ -114,9 +114,7 @@ def _ladder_steps(model, t_end: float, step_times: np.ndarray) -> list[tuple[flo
     Rate constants are taken at each step's midpoint; the expected events are the step length
     times the total escape rate averaged over the Boltzmann distribution at t = 0."""
     ends = np.append(step_times[1:], t_end)
-    e = model.energy(0.0)
-    p = np.exp(-(e - e.min()))
-    p /= p.sum()
+    p = model.equilibrium(0.0)
     steps = []
     for t0, t1 in zip(step_times, ends):
         r = model.rates(0.5 * (t0 + t1))

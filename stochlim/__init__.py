@@ -5,15 +5,22 @@ time-varying barriers, per-trajectory energetics, and the energy bounds of Chen,
 Chakrabartty, Leugering and Cauwenberghs, "Estimation of Energy-dissipation Lower-bounds for
 Neuromorphic Learning-in-memory" (2026), with its printed errata corrected.
 
-Modules: ``units``, ``physics``, ``schedules``, ``bounds`` (the paper's analytic model);
-``protocols``, ``models``, ``ssa`` (exact simulation); ``master``, ``thermo``, ``verify`` (master
-equation, fluctuation theorems, checks); ``lim`` (the learning-in-memory optimiser); ``coarse``
-(fine landscapes against the two-state rates); ``study`` and ``sweep`` (parameter studies);
-``plots``, ``reproduce``, ``cli`` (figures, report, command line; imported on demand).
+Layers, each importing only those above it:
+
+* ``units``, ``physics``, ``schedules``, ``bounds``, ``constants`` - the paper's analytic model;
+* ``protocols``, ``models`` - time-dependent inputs and the hopping model;
+* ``ssa``, ``master``, ``thermo``, ``verify`` - the engines (exact simulation, master equation),
+  fluctuation theorems and checks; ``streams`` - random streams and provenance;
+* ``_kernels`` - every compiled loop (``_reference`` is their pure-Python twin, for tests);
+* ``lim/`` - the learning-in-memory optimiser; ``coarse/`` - fine landscapes against the two-state
+  rates; ``study`` and ``sweep`` - parameter studies;
+* ``report/`` - everything that writes markdown, CSV and figure files; ``plots`` - the figures;
+  ``cli`` - the command line (the only module that selects a matplotlib backend).
 """
 
 from ._version import __version__
-from . import bounds, coarse, lim, master, models, physics, protocols, schedules, ssa, study, thermo, units, verify
+from . import (bounds, coarse, constants, lim, master, models, physics, protocols, schedules, ssa, streams, study,
+               thermo, units, verify)
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
@@ -28,7 +35,7 @@ __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study",
+    "verify", "lim", "coarse", "study", "constants", "streams",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",

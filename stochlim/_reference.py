@@ -117,7 +117,7 @@ def _next_event(p, gen, j, x, t, t1):
             y, e = lo.out_dst[d], lo.out_edge[d]
             ey = lo.energy[j, y] + lo.energy_slope[j, y] * dt
             e0 = lo.barrier[j, e] + lo.barrier_slope[j, e] * dt
-            log_k, _ = log_hop_rates(e0, ex - ey + lo.out_drive[d], J_max=lo.J_max, law=lo.rate_law)
+            log_k, _ = log_hop_rates(e0, ex - ey + lo.out_drive[d], J_max=lo.J_max, rate_law=lo.rate_law)
             acc += math.exp(log_k)
             if target < acc:
                 return t, d

@@ -7,6 +7,7 @@ e.g. ``"r must lie in (0, 1]: got 1.5 at index 3"``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from numbers import Integral, Real
 
@@ -16,7 +17,9 @@ __all__ = [
     "as_float_array",
     "check_interval",
     "check_positive",
-    "check_nonnegative",
+    "scalar_or_array",
+    "output_times",
+    "freeze_arrays",
     "check_int",
 ]
 
@@ -82,13 +85,43 @@ def check_positive(name: str, value) -> np.ndarray:
     return arr
 
 
-def check_nonnegative(name: str, value) -> np.ndarray:
-    """Return ``value`` as a float array after checking every element is finite and >= 0."""
-    arr = as_float_array(name, value)
-    bad = arr < 0
+def scalar_or_array(x):
+    """``x`` as a Python float when it is 0-d, else as a float64 array: the return convention of
+    every public function that takes "float or array_like"."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def output_times(record: str, t_eval, t_end: float, records=("summary", "grid")) -> np.ndarray | None:
+    """Validated output times ``t_eval`` for ``record="grid"``: sorted, 1-d, within ``[0, t_end]``.
+
+    Returns ``None`` for the other records (where ``t_eval`` must not be given).
+    """
+    if record not in records:
+        raise ValueError(f"record must be one of {tuple(records)}: got {record!r}")
+    if record != "grid":
+        if t_eval is not None:
+            raise ValueError("t_eval is only used with record='grid'")
+        return None
+    if t_eval is None:
+        raise ValueError("record='grid' needs t_eval")
+    g = np.atleast_1d(as_float_array("t_eval", t_eval))
+    if g.ndim != 1:
+        raise ValueError(f"t_eval must be 1-d: got shape {g.shape}")
+    bad = (g < 0) | (g > t_end)
     if bad.any():
-        raise ValueError(f"{name} must be non-negative: {_where(arr, bad)}")
-    return arr
+        raise ValueError(f"t_eval must lie in [0, t_end = {t_end!r}]: got {g[bad][0]!r}")
+    if np.any(np.diff(g) < 0):
+        raise ValueError("t_eval must be sorted in increasing order")
+    return np.ascontiguousarray(g)
+
+
+def freeze_arrays(obj) -> None:
+    """Make every ndarray field of the dataclass instance ``obj`` read-only (results are immutable)."""
+    for f in dataclasses.fields(obj):
+        arr = getattr(obj, f.name)
+        if isinstance(arr, np.ndarray):
+            arr.flags.writeable = False
 
 
 def check_int(name: str, value, *, minimum: int | None = None) -> int:

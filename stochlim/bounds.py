@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._validation import check_interval, check_positive
+from ._validation import check_interval, check_positive, scalar_or_array
 from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
 
@@ -33,22 +33,17 @@ __all__ = [
 ]
 
 
-def _out(x):
-    x = np.asarray(x, dtype=np.float64)
-    return float(x) if x.ndim == 0 else x
-
-
 def delta_from_bits(bits):
     """Precision ``delta = 2^-bits`` for a memory that resolves ``bits`` bits (text after Eq. 17)."""
     b = check_positive("bits", bits)
-    return _out(np.exp2(-b))
+    return scalar_or_array(np.exp2(-b))
 
 
 def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
     """Static barrier cost ``M kT ln(1/delta)`` in J (Eq. 17, 21): the final barrier of every memory."""
     m = check_positive("n_params", n_params)
     d = check_interval("delta", delta, 0.0, 1.0)
-    return _out(m * kT(temperature) * -np.log(d))
+    return scalar_or_array(m * kT(temperature) * -np.log(d))
 
 
 def lim_energy(
@@ -106,7 +101,7 @@ def lim_energy(
     ratio = np.vectorize(
         lambda g: get_schedule(schedule, g).dissipation_ratio(n_updates), otypes=[np.float64]
     )(gammas)
-    return _out(f * kT(temperature) / d * ratio + static)
+    return scalar_or_array(f * kT(temperature) / d * ratio + static)
 
 
 def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
@@ -117,7 +112,7 @@ def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
     f = check_positive("flops", flops)
     m = check_positive("n_params", n_params)
     d = check_interval("delta", delta, 0.0, 1.0)
-    return _out((f + m) * kT(temperature) * -np.log(d))
+    return scalar_or_array((f + m) * kT(temperature) * -np.log(d))
 
 
 def hardware_energy(flops, n_params, *, bits, e_bit):
@@ -130,7 +125,7 @@ def hardware_energy(flops, n_params, *, bits, e_bit):
     m = check_positive("n_params", n_params)
     b = check_positive("bits", bits)
     e = check_positive("e_bit", e_bit)
-    return _out((f + m) * b * e)
+    return scalar_or_array((f + m) * b * e)
 
 
 @dataclass(frozen=True)

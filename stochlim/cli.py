@@ -192,17 +192,26 @@ def _cmd_bounds(args) -> int:
     return 0
 
 
-def _cmd_figures(args) -> int:
-    from .reproduce import save_figures
+def _headless() -> None:
+    """Select matplotlib's non-interactive Agg backend: the command line only writes files."""
+    import matplotlib
 
+    matplotlib.use("Agg")
+
+
+def _cmd_figures(args) -> int:
+    from .report.reproduce import save_figures
+
+    _headless()
     for path in save_figures(args.out):
         print(path)
     return 0
 
 
 def _cmd_reproduce(args) -> int:
-    from .reproduce import write_report
+    from .report.reproduce import write_report
 
+    _headless()
     path = write_report(args.out)
     print(f"wrote {path} and the figures beside it")
     return 0
@@ -210,12 +219,13 @@ def _cmd_reproduce(args) -> int:
 
 def _cmd_verify(args) -> int:
     from . import verify
+    from .report.verify import format_table
 
-    checks = verify.run_verification(n_trajectories=args.trajectories, seed=args.seed)
+    checks = verify.run_verification(n_trajectories=args.trajectories, rng=args.seed)
     if args.json:
         print(json.dumps(verify.as_dicts(checks), indent=2))
     else:
-        print(verify.format_table(checks))
+        print(format_table(checks))
         print(f"{sum(c.passed for c in checks)} passed, {sum(not c.passed for c in checks)} failed")
     return 0 if all(c.passed for c in checks) else 1
 
@@ -246,8 +256,9 @@ def _cmd_lim(args) -> int:
 
 
 def _cmd_coarse(args) -> int:
-    from .coarse import write_coarse
+    from .report.coarse import write_coarse
 
+    _headless()
     for path in write_coarse(args.out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
                              durations=args.durations):
         print(path)

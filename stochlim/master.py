@@ -43,7 +43,7 @@ from scipy.sparse.linalg import expm_multiply
 
 from ._validation import as_float_array, check_positive
 from .models import HopModel
-from .physics import log_hop_rates
+from .physics import log_hop_rates_unchecked
 
 __all__ = ["METHODS", "DENSE_LIMIT", "MasterSolution", "solve_master", "free_energy"]
 
@@ -145,10 +145,8 @@ class _Structure:
     @classmethod
     def of(cls, model: HopModel) -> "_Structure":
         m, s = model.n_edges, model.n_states
-        e = model.edges
-        src = np.concatenate((e[:, 0], e[:, 1])).astype(np.int64)
-        dst = np.concatenate((e[:, 1], e[:, 0])).astype(np.int64)
-        edge = np.concatenate((np.arange(m), np.arange(m)))
+        directed = model.directed_edges()
+        src, dst, edge = directed.src, directed.dst, directed.edge
         n_dir = src.size
         # entry order: L off-diagonal, L diagonal, heat, drive work, activity, currents, slope work
         rows = np.concatenate((dst, src, np.full(n_dir, s + _HEAT), np.full(n_dir, s + _DRIVE_WORK),
@@ -171,8 +169,8 @@ class _Structure:
             src=src,
             dst=dst,
             edge=edge,
-            sign=np.concatenate((np.ones(m), -np.ones(m))),
-            drive=np.concatenate((model.drives, -model.drives)),
+            sign=directed.sign,
+            drive=directed.drive,
             indices=pattern.indices,
             indptr=pattern.indptr,
             aggregate=aggregate,
@@ -188,7 +186,7 @@ def _block_matrix(st: _Structure, energy, energy_slope, barrier, J_max, law) -> 
     """The augmented generator ``A = [[L, 0], [R, 0]]`` for frozen inputs (CSR)."""
     bias = energy[st.src] - energy[st.dst] + st.drive
     if st.src.size:
-        log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=J_max, law=law)[0])
+        log_k = log_hop_rates_unchecked(barrier[st.edge], bias, math.log(J_max), law)[0]
         k = np.exp(np.minimum(log_k, 700.0))
     else:
         k = np.zeros(0)

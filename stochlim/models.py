@@ -7,7 +7,7 @@ O(out-degree) in the kernels of :mod:`stochlim.ssa`.
 
 Rates (``physics``, Chen et al. 2026 Eq. 5-7 corrected): a jump ``x -> y`` over barrier ``E0``
 sees the bias ``dE_xy = E_x - E_y + f_xy`` (``f_xy`` a non-conservative drive, ``f_yx = -f_xy``) and
-has rate ``k_xy = exp(log_hop_rates(E0, dE_xy, law)[0])``:
+has rate ``k_xy = exp(log_hop_rates(E0, dE_xy, rate_law=rate_law)[0])``:
 
 * ``"paper"``: ``k_xy = 2 J_max e^-E0 / (1 + e^(E_y - E_x - f_xy))``;
 * ``"arrhenius"``: ``k_xy = J_max e^-(E0 + (E_y - E_x - f_xy) / 2)``.
@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive
-from .physics import RATE_LAWS, log_hop_rates
-from .protocols import Protocol, as_protocol
+from .physics import check_rate_law, log_hop_rates_unchecked
+from .protocols import PiecewiseLinear, Protocol, as_protocol
 
 __all__ = [
     "HopModel",
@@ -41,6 +42,26 @@ MAX_LOG_RATE = 700.0
 
 #: Largest number of time segments :meth:`HopModel.lower` creates when refining for thinning.
 MAX_REFINED_SEGMENTS = 1 << 20
+
+#: Thinning splits segments on which rates change so that a segment's rate bound is within this
+#: factor (in log) of the rate: at most half of the candidate events are rejected.
+THINNING_LOG_SLACK = math.log(2.0)
+
+
+def refine_grid(grid: np.ndarray, speed: np.ndarray, max_change: float,
+                budget: int = MAX_REFINED_SEGMENTS) -> np.ndarray:
+    """Split each segment of ``grid`` into equal pieces so that a log-rate changing at most
+    ``speed[j]`` per unit time on segment ``j`` changes by at most ``max_change`` on each piece.
+
+    The time refinement of ramps used by every thinning simulator (:meth:`HopModel.lower`,
+    :func:`stochlim.lim.run`): it never changes the dynamics, only the rejection rate. At most
+    ``budget`` segments are made (the pieces are scaled down proportionally beyond it).
+    """
+    pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / max_change)).astype(np.int64)
+    if pieces.sum() > budget:
+        pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+    parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
+    return np.concatenate(parts + [grid[-1:]])
 
 
 def _protocols(name: str, value, count: int | None) -> tuple[Protocol, ...]:
@@ -130,8 +151,7 @@ class HopModel:
         jmax = check_positive("J_max", self.J_max)
         if jmax.ndim != 0:
             raise ValueError("J_max must be a single number")
-        if not isinstance(self.rate_law, str) or self.rate_law not in RATE_LAWS:
-            raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {self.rate_law!r}")
+        check_rate_law(self.rate_law)
         if self.drives is None:
             drives = np.zeros(edges.shape[0])
         else:
@@ -158,6 +178,62 @@ class HopModel:
         """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT."""
         return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
 
+    @classmethod
+    def from_rates(cls, edges, forward, backward, *, n_states=None, J_max=1.0, rate_law="paper") -> "HopModel":
+        """The model with the given hop rates: energies, barriers and drives derived from them.
+
+        For users who think in rates. Each edge ``(x, y)`` gets the bias ``ln(k+ / k-)`` and the
+        barrier that ``rate_law`` needs to give both rates (``E0 = ln(2 J_max / (k+ + k-))`` for
+        ``"paper"``, ``ln J_max - ln(k+ k-) / 2`` for ``"arrhenius"``); the biases are split into
+        well energies along a spanning tree and drives on the other edges, so a cycle whose rates
+        break detailed balance (``prod k+ != prod k-``) becomes a drive equal to its affinity
+        (Schnakenberg 1976). :meth:`rates` gives the rates back.
+
+        Parameters
+        ----------
+        edges : sequence of (int, int)
+            Undirected edges, as for :class:`HopModel`.
+        forward, backward : float, Protocol or sequence of them
+            Rates ``x -> y`` and ``y -> x`` of each edge as written (one for all edges, or one per
+            edge), > 0, in the unit of ``J_max``: numbers or step protocols
+            (:class:`~stochlim.protocols.PiecewiseConstant`) of time. A cycle's affinity must not
+            change in time (drives are constant).
+        n_states : int, optional
+            Number of states (default: the largest index in ``edges`` plus one).
+        J_max, rate_law
+            As for :class:`HopModel`; they set the barriers, not the rates.
+
+        Examples
+        --------
+        >>> m = HopModel.from_rates([(0, 1), (1, 2), (2, 0)], forward=2.0, backward=0.5)
+        >>> round(float(sum(m.drives)), 6)   # the cycle's affinity, 3 ln(2 / 0.5)
+        4.158883
+        >>> bool(np.allclose(m.rates(0.0)[0, 1], 2.0) and np.allclose(m.rates(0.0)[1, 0], 0.5))
+        True
+        """
+        from ._rate_inversion import invert_rates
+
+        raw = np.asarray(edges)
+        if n_states is None:
+            if raw.size == 0:
+                raise ValueError("n_states is needed when edges is empty")
+            n_states = int(np.max(raw)) + 1
+        n = check_int("n_states", n_states, minimum=1)
+        checked = _check_edges(edges, n)
+        energies, barriers, drives = invert_rates(checked, n, forward, backward, J_max=J_max, rate_law=rate_law)
+        return cls(energies, checked, barriers, J_max=J_max, rate_law=rate_law, drives=drives)
+
+    def equilibrium(self, t=0.0) -> np.ndarray:
+        """Boltzmann law ``p_x = exp(-E_x(t)) / sum_y exp(-E_y(t))`` of the energies at ``t``.
+
+        The stationary law of the frozen rates at ``t`` when the drives vanish (local detailed
+        balance); the default start law of :func:`stochlim.simulate`. Computed with the minimum
+        energy subtracted, so any finite energies are safe. Shape ``(S,)`` or ``(len(t), S)``.
+        """
+        e = self.energy(t)
+        w = np.exp(-(e - e.min(axis=-1, keepdims=True)))
+        return w / w.sum(axis=-1, keepdims=True)
+
     def rates(self, t) -> np.ndarray:
         """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection."""
         e = self.energy(float(t))
@@ -165,7 +241,7 @@ class HopModel:
         for i, (x, y) in enumerate(self.edges):
             e0 = self.barriers[i](float(t))
             de = e[x] - e[y] + self.drives[i]
-            fwd, bwd = log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)
+            fwd, bwd = log_hop_rates_unchecked(e0, de, math.log(self.J_max), self.rate_law)
             k[x, y], k[y, x] = math.exp(fwd), math.exp(bwd)
         return k
 
@@ -189,35 +265,46 @@ class HopModel:
             grid = self._refine(grid, float(max_log_rate_change))
         return self._lower_on(grid)
 
-    def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
-        starts = grid[:-1]
-        energy = np.stack([np.atleast_1d(p(starts)) for p in self.energies], axis=1)
-        energy_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.energies], axis=1)
+    def directed_edges(self) -> "DirectedEdges":
+        """The ``2 m`` directed edges: ``d = e`` is ``edges[e]`` as written, ``d = e + m`` its reverse.
+
+        One home for the directed-edge structure: :meth:`lower` sorts it by source into CSR form
+        (``order``, ``out_ptr``) for the simulators, the master equation uses it as it is.
+        """
         m = self.n_edges
-        if m:
-            barrier = np.stack([np.atleast_1d(p(starts)) for p in self.barriers], axis=1)
-            barrier_slope = np.stack([np.atleast_1d(p.slope(starts)) for p in self.barriers], axis=1)
-        else:
-            barrier = barrier_slope = np.zeros((starts.size, 0))
-        # directed edges: 2e is edges[e] as written, 2e + 1 the reverse; sorted by source (CSR)
-        src = np.concatenate((self.edges[:, 0], self.edges[:, 1]))
-        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0]))
-        edge = np.concatenate((np.arange(m), np.arange(m)))
-        drive = np.concatenate((self.drives, -self.drives))
-        order = np.lexsort((edge, src))
+        src = np.concatenate((self.edges[:, 0], self.edges[:, 1])).astype(np.int64)
+        dst = np.concatenate((self.edges[:, 1], self.edges[:, 0])).astype(np.int64)
+        edge = np.concatenate((np.arange(m), np.arange(m))).astype(np.int64)
         out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
         np.add.at(out_ptr, src + 1, 1)
+        return DirectedEdges(
+            src=src, dst=dst, edge=edge, sign=np.concatenate((np.ones(m), -np.ones(m))),
+            drive=np.concatenate((self.drives, -self.drives)).astype(np.float64),
+            order=np.lexsort((edge, src)), out_ptr=np.cumsum(out_ptr),
+        )
+
+    def _lower_on(self, grid: np.ndarray) -> "LoweredModel":
+        starts = grid[:-1]
+        energy = np.stack([p._value(starts) for p in self.energies], axis=1)
+        energy_slope = np.stack([p._slope(starts) for p in self.energies], axis=1)
+        m = self.n_edges
+        if m:
+            barrier = np.stack([p._value(starts) for p in self.barriers], axis=1)
+            barrier_slope = np.stack([p._slope(starts) for p in self.barriers], axis=1)
+        else:
+            barrier = barrier_slope = np.zeros((starts.size, 0))
+        d = self.directed_edges()
         return LoweredModel(
             seg_times=grid,
             energy=np.ascontiguousarray(energy),
             energy_slope=np.ascontiguousarray(energy_slope),
             barrier=np.ascontiguousarray(barrier),
             barrier_slope=np.ascontiguousarray(barrier_slope),
-            out_ptr=np.cumsum(out_ptr),
-            out_src=src[order].astype(np.int64),
-            out_dst=dst[order].astype(np.int64),
-            out_edge=edge[order].astype(np.int64),
-            out_drive=drive[order].astype(np.float64),
+            out_ptr=d.out_ptr,
+            out_src=d.src[d.order],
+            out_dst=d.dst[d.order],
+            out_edge=d.edge[d.order],
+            out_drive=d.drive[d.order],
             J_max=self.J_max,
             rate_law=self.rate_law,
         )
@@ -226,16 +313,26 @@ class HopModel:
         if not max_change > 0:
             raise ValueError(f"max_log_rate_change must be positive: got {max_change!r}")
         coarse = self._lower_on(grid)
-        lengths = np.diff(grid)
         # |d/dt log k| <= |dE0/dt| + |d(dE)/dt| for both laws
         speed = np.abs(coarse.barrier_slope[:, coarse.out_edge]) + np.abs(coarse.bias_slope())
-        change = (speed.max(axis=1) if speed.shape[1] else np.zeros(lengths.size)) * lengths
-        pieces = np.maximum(1, np.ceil(change / max_change)).astype(np.int64)
-        budget = MAX_REFINED_SEGMENTS
-        if pieces.sum() > budget:
-            pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
-        parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
-        return np.concatenate(parts + [grid[-1:]])
+        return refine_grid(grid, speed.max(axis=1) if speed.shape[1] else np.zeros(grid.size - 1), max_change)
+
+
+class DirectedEdges(NamedTuple):
+    """Directed edges of a :class:`HopModel` (see :meth:`HopModel.directed_edges`).
+
+    ``src, dst, edge`` (int64), ``sign`` (+1 as written, -1 reversed) and ``drive`` (the drive of
+    the jump ``src -> dst``) per directed edge; ``order`` sorts them by source and ``out_ptr``
+    delimits the out-edges of each state in that order (CSR).
+    """
+
+    src: np.ndarray
+    dst: np.ndarray
+    edge: np.ndarray
+    sign: np.ndarray
+    drive: np.ndarray
+    order: np.ndarray
+    out_ptr: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,7 +385,7 @@ class LoweredModel:
     def _log_fwd(self, e0: np.ndarray, de: np.ndarray) -> np.ndarray:
         if e0.size == 0:  # no edges: every state is absorbing
             return np.zeros(e0.shape)
-        return np.asarray(log_hop_rates(e0, de, J_max=self.J_max, law=self.rate_law)[0])
+        return log_hop_rates_unchecked(e0, de, math.log(self.J_max), self.rate_law)[0]
 
     def log_rates(self, at: str = "start") -> np.ndarray:
         """Log-rates of every directed edge at the start or end of each segment."""
@@ -341,6 +438,31 @@ def two_state(barrier, *, energies=(0.0, 0.0), drive=0.0, J_max=1.0, rate_law="p
     if len(energies) != 2:
         raise ValueError(f"energies must hold two entries for two_state: got {len(energies)}")
     return HopModel(tuple(energies), [(0, 1)], barrier, J_max=J_max, rate_law=rate_law, drives=drive)
+
+
+def driven_bit(barrier=0.5, *, duration=2.0, lift=(0.0, 2.0), J_max=1.0, rate_law="paper") -> HopModel:
+    """The driven two-level system: :func:`two_state` with well 1 ramped linearly in time.
+
+    Well 0 stays at 0 kT; well 1 goes from ``lift[0]`` to ``lift[1]`` kT over ``[0, duration]``
+    and stays there. The standard small nonequilibrium model of the fluctuation theorems
+    (``stochlim verify``, :mod:`stochlim.thermo`): ``lift=(2.0, 0.0)`` is its time reverse.
+
+    Parameters
+    ----------
+    barrier : float or Protocol, optional
+        Barrier ``E0`` in kT.
+    duration : float, optional
+        Ramp time, > 0.
+    lift : (float, float), optional
+        Energy of well 1 at ``t = 0`` and at ``t = duration``, in kT.
+    J_max, rate_law
+        As for :class:`HopModel`.
+    """
+    duration = float(check_positive("duration", duration))
+    if len(lift) != 2:
+        raise ValueError(f"lift must be (start, end) energies of well 1: got {len(lift)} entries")
+    ramp = PiecewiseLinear([0.0, duration], lift)
+    return two_state(barrier, energies=(0.0, ramp), J_max=J_max, rate_law=rate_law)
 
 
 def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> HopModel:

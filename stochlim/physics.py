@@ -12,14 +12,17 @@ A memory holds a value as the energy difference ``dE`` between two wells separat
 * ``"arrhenius"`` law: ``J+- = J_max exp(-(E0 -+ dE/2))``, the barrier seen from each well.
 
 Both satisfy local detailed balance ``J+ / J- = exp(dE)``. The printed Eq. 7-8 carry a sign error
-(their bracket is ``-tanh(dE/2)``); the corrected forms are used here, see ``NOTES.md``.
+(their bracket is ``-tanh(dE/2)``); the corrected forms are used here, see ``docs/errata.md``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._validation import as_float_array, check_interval, check_positive
+from ._deprecation import renamed_kwarg
+from ._validation import as_float_array, check_interval, check_positive, scalar_or_array
 
 __all__ = [
     "RATE_LAWS",
@@ -27,6 +30,9 @@ __all__ = [
     "net_rate",
     "barrier_for_rate",
     "log_hop_rates",
+    "log_hop_rates_unchecked",
+    "check_rate_law",
+    "log_rate_prefactor",
     "hop_rates",
 ]
 
@@ -34,10 +40,6 @@ __all__ = [
 RATE_LAWS = ("paper", "arrhenius")
 
 _LN2 = float(np.log(2.0))
-
-
-def _scalar_or_array(x: np.ndarray):
-    return float(x) if x.ndim == 0 else x
 
 
 def log_tanh_half(dE):
@@ -77,7 +79,7 @@ def net_rate(E0, dE, *, J_max=1.0):
     log_prefactor = np.log(2.0 * jmax) - e0
     if np.any(log_prefactor > 709.0):
         raise ValueError("E0 is so negative that the rate overflows float64; use log_hop_rates")
-    return _scalar_or_array(np.exp(log_prefactor) * np.tanh(de / 2.0))
+    return scalar_or_array(np.exp(log_prefactor) * np.tanh(de / 2.0))
 
 
 def barrier_for_rate(r, dE):
@@ -103,43 +105,61 @@ def barrier_for_rate(r, dE):
     """
     rr = check_interval("r", r, 0.0, 1.0, closed_high=True)
     de = check_positive("dE", as_float_array("dE", dE, allow_inf=True))
-    return _scalar_or_array(_LN2 - np.log(rr) + log_tanh_half(de))
+    return scalar_or_array(_LN2 - np.log(rr) + log_tanh_half(de))
 
 
-def _check_law(law: str) -> str:
-    if not isinstance(law, str) or law not in RATE_LAWS:
-        raise ValueError(f"law must be one of {RATE_LAWS}: got {law!r}")
-    return law
+def check_rate_law(rate_law) -> str:
+    """``rate_law`` checked against :data:`RATE_LAWS` (``ValueError`` naming the argument otherwise)."""
+    if not isinstance(rate_law, str) or rate_law not in RATE_LAWS:
+        raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {rate_law!r}")
+    return rate_law
 
 
-def log_hop_rates(E0, dE, *, J_max=1.0, law="paper"):
+def log_rate_prefactor(J_max: float, rate_law: str) -> float:
+    """``ln`` of the rate prefactor at zero barrier and bias: ``ln(2 J_max)`` for ``"paper"``
+    (Eq. 5-7: ``k+ + k- = 2 J_max e^-E0``), ``ln J_max`` for ``"arrhenius"``. Unchecked."""
+    return math.log(J_max) + (_LN2 if rate_law == "paper" else 0.0)
+
+
+def log_hop_rates_unchecked(e0, de, log_jmax: float, rate_law: str):
+    """:func:`log_hop_rates` without validation, for internal hot paths.
+
+    ``e0`` and ``de`` are float arrays (or floats), ``log_jmax = ln J_max``, ``rate_law`` one of
+    :data:`RATE_LAWS`; returns arrays (no conversion to Python floats).
+    """
+    if rate_law == "paper":
+        base = _LN2 + log_jmax - e0
+        return base - np.logaddexp(0.0, -de), base - np.logaddexp(0.0, de)
+    return log_jmax - e0 + de / 2.0, log_jmax - e0 - de / 2.0
+
+
+_PAPER = "paper"
+
+
+def log_hop_rates(E0, dE, *, J_max=1.0, rate_law=_PAPER, law=None):
     """Natural logarithms of the forward and backward hop rates (see :func:`hop_rates`).
 
-    Finite for every finite input, however large the barrier or bias.
+    Finite for every finite input, however large the barrier or bias. ``law`` is the deprecated
+    spelling of ``rate_law``.
     """
+    rate_law = check_rate_law(renamed_kwarg("log_hop_rates", "law", law, "rate_law", rate_law, _PAPER))
     e0 = as_float_array("E0", E0)
     de = as_float_array("dE", dE)
-    log_jmax = np.log(check_positive("J_max", J_max))
-    if _check_law(law) == "paper":
-        base = _LN2 + log_jmax - e0
-        log_fwd = base - np.logaddexp(0.0, -de)
-        log_bwd = base - np.logaddexp(0.0, de)
-    else:
-        log_fwd = log_jmax - e0 + de / 2.0
-        log_bwd = log_jmax - e0 - de / 2.0
-    return _scalar_or_array(log_fwd), _scalar_or_array(log_bwd)
+    log_jmax = float(np.log(check_positive("J_max", J_max)))
+    log_fwd, log_bwd = log_hop_rates_unchecked(e0, de, log_jmax, rate_law)
+    return scalar_or_array(log_fwd), scalar_or_array(log_bwd)
 
 
-def hop_rates(E0, dE, *, J_max=1.0, law="paper"):
+def hop_rates(E0, dE, *, J_max=1.0, rate_law=_PAPER, law=None):
     """Forward and backward hop rates over a barrier ``E0`` between wells ``dE`` apart.
 
     The forward hop goes down the bias (it releases ``dE`` as heat); both laws obey local detailed
     balance ``k_fwd / k_bwd = exp(dE)``.
 
-    * ``law="paper"`` (Eq. 5-7): ``k_fwd = 2 J_max e^-E0 / (1 + e^-dE)``,
+    * ``rate_law="paper"`` (Eq. 5-7): ``k_fwd = 2 J_max e^-E0 / (1 + e^-dE)``,
       ``k_bwd = 2 J_max e^-E0 / (1 + e^dE)``, so ``k_fwd + k_bwd = 2 J0`` and
       ``k_fwd - k_bwd = 2 J0 tanh(dE/2)`` (Eq. 7).
-    * ``law="arrhenius"``: ``k_fwd = J_max e^-(E0 - dE/2)``, ``k_bwd = J_max e^-(E0 + dE/2)``;
+    * ``rate_law="arrhenius"``: ``k_fwd = J_max e^-(E0 - dE/2)``, ``k_bwd = J_max e^-(E0 + dE/2)``;
       net rate ``2 J0 sinh(dE/2)``.
 
     Parameters
@@ -150,8 +170,10 @@ def hop_rates(E0, dE, *, J_max=1.0, law="paper"):
         Bias in kT (energy of the upper well minus that of the lower one for ``dE > 0``).
     J_max : float, optional
         Attempt rate, > 0.
-    law : {"paper", "arrhenius"}, optional
+    rate_law : {"paper", "arrhenius"}, optional
         Rate law.
+    law : str, optional
+        Deprecated spelling of ``rate_law``.
 
     Returns
     -------
@@ -159,7 +181,8 @@ def hop_rates(E0, dE, *, J_max=1.0, law="paper"):
         Rates in the unit of ``J_max``. They are computed in log-space; a rate that underflows is
         exactly 0 and one that would overflow raises ``ValueError`` (use :func:`log_hop_rates`).
     """
-    log_fwd, log_bwd = log_hop_rates(E0, dE, J_max=J_max, law=law)
+    rate_law = renamed_kwarg("hop_rates", "law", law, "rate_law", rate_law, _PAPER)
+    log_fwd, log_bwd = log_hop_rates(E0, dE, J_max=J_max, rate_law=rate_law)
     if np.any(np.asarray(log_fwd) > 709.0) or np.any(np.asarray(log_bwd) > 709.0):
         raise ValueError("hop rate overflows float64 (barrier too low for the bias); use log_hop_rates")
-    return _scalar_or_array(np.exp(log_fwd)), _scalar_or_array(np.exp(log_bwd))
+    return scalar_or_array(np.exp(log_fwd)), scalar_or_array(np.exp(log_bwd))

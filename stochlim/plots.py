@@ -1,9 +1,9 @@
 """Figures of Chen et al. (2026), Fig. 3A and Fig. 6A-D, redrawn from the corrected equations.
 
 Every function returns ``(fig, ax)`` and never calls :func:`matplotlib.pyplot.show`, so the figures
-can be saved by a script (the ``stochlim figures`` CLI selects the Agg backend), embedded in a
+can be saved by a script (only the ``stochlim`` command line selects a backend), embedded in a
 notebook, or inspected by tests. Energies on the axes are in units of kT (barriers and biases) or in
-joules (totals); powers in watts. The defaults are the paper's constants (``shared/paper/NOTES.md``):
+joules (totals); powers in watts. The defaults are the paper's constants (:mod:`stochlim.constants`, ``docs/constants.md``):
 T = 298 K, brain-scale workload F = 1e28 FLOPs and M = 1e15 parameters, delta = 2^-16,
 J_max = 1e12 1/s and a finite number of updates N = 1e5 where a finite sum is needed.
 
@@ -26,21 +26,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .bounds import ceb_energy, hardware_energy, lim_energy, load_workloads
+from .constants import (
+    BRAIN_FLOPS,
+    BRAIN_PARAMS,
+    DELTA,
+    J_MAX,
+    N_UPDATES,
+    PAPER_GAMMAS,
+    PRINTED_FIG6B,
+)
 from .physics import barrier_for_rate
 from .schedules import PolynomialSchedule
 from .units import DEFAULT_TEMPERATURE
 
 __all__ = ["fig3", "fig6a", "fig6b", "fig6c", "fig6d", "all_figures", "FIGURES", "save_figure"]
-
-#: Paper constants used as defaults (NOTES.md).
-BRAIN_FLOPS = 1e28
-BRAIN_PARAMS = 1e15
-DELTA = 2.0**-16
-J_MAX = 1e12
-N_UPDATES = 100_000
-PAPER_GAMMAS = (0.5, 2.0, 5.0, 10.0)
-#: Values printed in the Fig. 6B caption; the second is a typo for 2.53e12 J.
-PRINTED_FIG6B = (1.70e12, 2.53e9, 2.68e12, 2.70e12)
 
 _LN2 = math.log(2.0)
 
@@ -217,7 +216,7 @@ def fig6b(
     ``E = F (kT/delta) zeta(3/2+gamma)/zeta(1+gamma) + M kT ln(1/delta)`` by default, or the truncated
     sums of Eq. 23 when ``n_updates`` is given; each bar is annotated with its value in J. With
     ``show_printed`` the caption's printed values are marked; the printed 2.53e9 J for gamma = 2 is
-    a typo for 2.53e12 J (NOTES.md), shown off-scale in the annotation.
+    a typo for 2.53e12 J (``docs/errata.md``), shown off-scale in the annotation.
 
     Parameters
     ----------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_array, check_int, check_positive
+from ._validation import as_float_array, check_int, check_positive, scalar_or_array
 
 __all__ = [
     "Protocol",
@@ -38,25 +38,31 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scalar_or_array(x: np.ndarray):
-    return float(x) if np.ndim(x) == 0 else x
-
-
 class Protocol:
     """Base class of the time protocols.
 
-    Subclasses provide ``__call__`` (value at ``t``), ``slope`` (right derivative at ``t``),
-    ``antiderivative`` and ``knots``; ``integral`` and ``scaled`` are shared.
+    Subclasses provide ``_value`` and ``_slope`` (value and right derivative at an array of
+    times, unchecked) and ``knots``. The public ``__call__`` and ``slope``
+    validate ``t`` once and call them; internal hot paths (lowering a model, the optimiser's
+    segments) call the unchecked forms directly with float arrays.
     """
 
     #: Knot times (read-only); empty for :class:`Constant`.
     knots: np.ndarray
 
-    def integral(self, t0, t1):
-        """Exact integral ``int_{t0}^{t1} p(t) dt`` (broadcasts over ``t0`` and ``t1``)."""
-        a = as_float_array("t0", t0)
-        b = as_float_array("t1", t1)
-        return _scalar_or_array(self.antiderivative(b) - self.antiderivative(a))
+    def __call__(self, t):
+        """Value at time(s) ``t`` (right-continuous at knots)."""
+        return scalar_or_array(self._value(as_float_array("t", t, allow_inf=True)))
+
+    def slope(self, t):
+        """Right derivative at time(s) ``t``."""
+        return scalar_or_array(self._slope(as_float_array("t", t, allow_inf=True)))
+
+    def _value(self, tt: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _slope(self, tt: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -84,19 +90,12 @@ class Constant(Protocol):
         object.__setattr__(self, "value", float(v))
         object.__setattr__(self, "knots", _frozen(np.empty(0)))
 
-    def __call__(self, t):
-        """Value at time(s) ``t``."""
-        tt = as_float_array("t", t, allow_inf=True)
-        return _scalar_or_array(np.full(tt.shape, self.value))
+    def _value(self, tt):
+        return np.full(np.shape(tt), self.value)
 
-    def slope(self, t):
-        """Right derivative at ``t``: always 0."""
-        tt = as_float_array("t", t, allow_inf=True)
-        return _scalar_or_array(np.zeros(tt.shape))
+    def _slope(self, tt):
+        return np.zeros(np.shape(tt))
 
-    def antiderivative(self, t):
-        """``F(t) = value * t`` (so that ``F(0) = 0``)."""
-        return _scalar_or_array(self.value * as_float_array("t", t))
 
     def scaled(self, factor: float) -> "Constant":
         """The protocol ``factor * p(t)``."""
@@ -140,7 +139,8 @@ class _KnotProtocol(Protocol):
             object.__setattr__(self, name, _frozen(table))
 
     def _tabulate(self, t: np.ndarray, v: np.ndarray) -> dict:
-        raise NotImplementedError
+        """Precomputed read-only tables of a subclass (none by default)."""
+        return {}
 
     @property
     def knots(self) -> np.ndarray:
@@ -169,24 +169,11 @@ class PiecewiseConstant(_KnotProtocol):
         One finite value per knot.
     """
 
-    def _tabulate(self, t, v):
-        return {"_cumulative": np.concatenate(([0.0], np.cumsum(v[:-1] * np.diff(t))))}
+    def _value(self, tt):
+        return self.values[self._index(tt)]
 
-    def __call__(self, t):
-        """Value at time(s) ``t`` (right-continuous)."""
-        tt = as_float_array("t", t, allow_inf=True)
-        return _scalar_or_array(self.values[self._index(tt)])
-
-    def slope(self, t):
-        """Right derivative at ``t``: always 0."""
-        tt = as_float_array("t", t, allow_inf=True)
-        return _scalar_or_array(np.zeros(tt.shape))
-
-    def antiderivative(self, t):
-        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
-        tt = as_float_array("t", t)
-        i = self._index(tt)
-        return _scalar_or_array(self._cumulative[i] + self.values[i] * (tt - self.times[i]))
+    def _slope(self, tt):
+        return np.zeros(np.shape(tt))
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,36 +190,24 @@ class PiecewiseLinear(_KnotProtocol):
 
     def _tabulate(self, t, v):
         # slope on [times[i], times[i+1]) for i < K-1, and 0 after the last knot
-        slopes = np.concatenate((np.diff(v) / np.diff(t), [0.0]))
-        cumulative = np.concatenate(([0.0], np.cumsum(0.5 * (v[:-1] + v[1:]) * np.diff(t))))
-        return {"_slopes": slopes, "_cumulative": cumulative}
+        return {"_slopes": np.concatenate((np.diff(v) / np.diff(t), [0.0]))}
 
     @property
     def is_piecewise_constant(self) -> bool:
         """True when every segment is flat (all slopes 0), so the ``"restart"`` method is exact."""
         return bool(np.all(self._slopes == 0.0))
 
-    def __call__(self, t):
-        """Value at time(s) ``t``, exact linear interpolation."""
-        tt = as_float_array("t", t, allow_inf=True)
+    def _value(self, tt):
+        # exact linear interpolation; before the first knot the value is held
         i = self._index(tt)
-        dt = np.maximum(tt - self.times[i], 0.0)  # before the first knot the value is held
-        return _scalar_or_array(self.values[i] + self._slopes[i] * np.where(np.isinf(dt), 0.0, dt))
+        dt = np.maximum(tt - self.times[i], 0.0)
+        return self.values[i] + self._slopes[i] * np.where(np.isinf(dt), 0.0, dt)
 
-    def slope(self, t):
-        """Right derivative at ``t`` (0 before the first and after the last knot)."""
-        tt = as_float_array("t", t, allow_inf=True)
+    def _slope(self, tt):
+        # 0 before the first and after the last knot
         i = self._index(tt)
-        return _scalar_or_array(np.where(tt < self.times[0], 0.0, self._slopes[i]))
+        return np.where(tt < self.times[0], 0.0, self._slopes[i])
 
-    def antiderivative(self, t):
-        """``F(t) = int_{times[0]}^{t} p``, exact (negative before ``times[0]``)."""
-        tt = as_float_array("t", t)
-        i = self._index(tt)
-        dt = tt - self.times[i]
-        before = tt < self.times[0]
-        inside = self._cumulative[i] + dt * (self.values[i] + 0.5 * self._slopes[i] * dt)
-        return _scalar_or_array(np.where(before, self.values[0] * dt, inside))
 
 
 def as_protocol(name: str, value) -> Protocol:

@@ -24,7 +24,7 @@ from typing import ClassVar
 import numpy as np
 
 from . import _sums
-from ._validation import as_float_array, check_int, check_interval, check_positive
+from ._validation import as_float_array, check_int, check_interval, check_positive, scalar_or_array
 from .physics import log_tanh_half
 from .units import DEFAULT_TEMPERATURE, kT
 
@@ -45,10 +45,6 @@ def _index(n) -> np.ndarray:
     if bad.any():
         raise ValueError(f"n must be an update index >= 1 (an integer): got {arr[bad].flat[0]!r}")
     return arr
-
-
-def _out(x: np.ndarray):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 @dataclass(frozen=True)
@@ -103,21 +99,17 @@ class Schedule:
 
     def rate(self, n):
         """Normalised update rate ``r_n = J_n / J_max`` (Eq. 21); underflows to 0, never NaN."""
-        return _out(np.exp(self.log_rate(n)))
-
-    def learning_rate(self, n):
-        """Learning rate ``eps_n``."""
-        return _out(np.exp(self.log_learning_rate(n)))
+        return scalar_or_array(np.exp(self.log_rate(n)))
 
     def bias(self, n, *, delta):
         """Bias ``dE_n = eps_n / delta`` in kT (Eq. 18, A.10 with ``C = 1/delta``)."""
         d = check_interval("delta", delta, 0.0, 1.0)
-        return _out(np.exp(self.log_learning_rate(n) - np.log(d)))
+        return scalar_or_array(np.exp(self.log_learning_rate(n) - np.log(d)))
 
     def barrier(self, n, *, delta):
         """Barrier ``E0_n = ln[(2 / r_n) tanh(dE_n / 2)]`` in kT (Eq. 19, sign corrected)."""
         d_e = np.asarray(self.bias(n, delta=delta))
-        return _out(_LN2 - self.log_rate(n) + log_tanh_half(d_e))
+        return scalar_or_array(_LN2 - self.log_rate(n) + log_tanh_half(d_e))
 
     def dissipation_ratio(self, n_updates=None) -> float:
         """``sum eps_n r_n / sum r_n``: mean bias per update in units of ``kT/delta`` (Eq. 23)."""
@@ -150,7 +142,7 @@ class Schedule:
         j = float(check_positive("J_max", J_max))
         d = check_interval("delta", delta, 0.0, 1.0)
         log_p = self.log_rate(n) + self.log_learning_rate(n) - np.log(d)
-        return _out(m * j * kT(temperature) * np.exp(log_p))
+        return scalar_or_array(m * j * kT(temperature) * np.exp(log_p))
 
 
 @dataclass(frozen=True)

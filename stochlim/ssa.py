@@ -1,6 +1,7 @@
 """Exact stochastic simulation of a :class:`~stochlim.models.HopModel` with per-trajectory energetics.
 
-One function, :func:`simulate`, in front of a registry of exact methods (:data:`METHODS`):
+One function, :func:`simulate`, in front of a registry of exact methods (:data:`SOLVERS`; their
+names, with ``"auto"``, are :data:`METHODS`, the same shape as :data:`stochlim.master.METHODS`):
 
 ============  ===============================================  ==========================================
 method        exact when                                       algorithm
@@ -32,25 +33,27 @@ and a trajectory can be re-run alone.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import numpy as np
 
 from . import _kernels
-from ._validation import as_float_array, check_int, check_positive
-from ._version import __version__
-from .models import MAX_LOG_RATE, HopModel, LoweredModel
+from ._deprecation import renamed_kwarg, warn
+from ._validation import (
+    as_float_array,
+    check_int,
+    check_positive,
+    freeze_arrays,
+    output_times,
+)
+from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
+from .physics import log_rate_prefactor
+from .streams import provenance, root_key
 
-__all__ = ["METHODS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
+__all__ = ["METHODS", "SOLVERS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
 
 #: What :func:`simulate` can record besides the per-trajectory summary.
 RECORDS = ("summary", "grid", "events")
-
-#: Thinning splits segments so a rate bound is within this factor (in log) of the rate: acceptance
-#: stays above 1/2.
-_THINNING_LOG_SLACK = math.log(2.0)
 
 _EMPTY_2D = np.zeros((1, 1))
 
@@ -142,32 +145,38 @@ class _Thinning(Method):
 
 
 #: Exact methods by name, cheapest first (the order ``"auto"`` tries them in).
-METHODS = {
+SOLVERS = {
     m.name: m
     for m in (
         _Direct("direct", _kernels.TABLE),
         _Restart("restart", _kernels.TABLE),
         _Hazard("hazard", _kernels.HAZARD),
-        _Thinning("thinning", _kernels.THINNING, refine=_THINNING_LOG_SLACK),
+        _Thinning("thinning", _kernels.THINNING, refine=THINNING_LOG_SLACK),
     )
 }
 
 
-def root_key(rng) -> tuple[int, object]:
-    """The 64-bit root key of the per-trajectory streams, and its provenance.
 
-    ``None``: fresh OS entropy; ``int`` or ``SeedSequence``: its first 64-bit state word;
-    ``Generator``: one raw 64-bit draw (so the generator advances, and two calls differ).
-    """
-    if isinstance(rng, np.random.Generator):
-        return int(rng.bit_generator.random_raw()), "Generator"
-    if rng is None or (isinstance(rng, Integral) and not isinstance(rng, bool)):
-        if rng is not None and rng < 0:
-            raise ValueError(f"rng must be a non-negative integer seed: got {rng}")
-        rng = np.random.SeedSequence(None if rng is None else int(rng))
-    if isinstance(rng, np.random.SeedSequence):
-        return int(rng.generate_state(1, dtype=np.uint64)[0]), rng.entropy
-    raise TypeError(f"rng must be None, an int, a numpy SeedSequence or a numpy Generator: got {rng!r}")
+class _MethodNames(tuple):
+    """A tuple of names that still answers the old dict use of ``METHODS`` (deprecated)."""
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            warn("ssa.METHODS[name]", "ssa.SOLVERS[name]")
+            return SOLVERS[key]
+        return super().__getitem__(key)
+
+    def values(self):
+        warn("ssa.METHODS.values()", "ssa.SOLVERS.values()")
+        return SOLVERS.values()
+
+    def items(self):
+        warn("ssa.METHODS.items()", "ssa.SOLVERS.items()")
+        return SOLVERS.items()
+
+
+#: Names ``method=`` accepts: ``"auto"`` and the exact methods of :data:`SOLVERS`.
+METHODS = _MethodNames(("auto", *SOLVERS))
 
 
 def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
@@ -187,9 +196,7 @@ def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
             raise ValueError(f"x0 must name states 0..{s - 1}: got {arr[bad][0]}")
         return np.ascontiguousarray(arr), np.ones(1)
     if p0 is None:
-        e = lowered.energy[0]
-        w = np.exp(-(e - e.min()))
-        p = w / w.sum()
+        p = model.equilibrium(0.0)
     else:
         p = as_float_array("p0", p0)
         if p.shape != (s,):
@@ -204,32 +211,12 @@ def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
     return np.empty(0, dtype=np.int64), cum
 
 
-def _grid(record: str, t_grid, t_end: float) -> np.ndarray:
-    if record not in RECORDS:
-        raise ValueError(f"record must be one of {RECORDS}: got {record!r}")
-    if record != "grid":
-        if t_grid is not None:
-            raise ValueError("t_grid is only used with record='grid'")
-        return np.empty(0)
-    if t_grid is None:
-        raise ValueError("record='grid' needs t_grid")
-    g = np.atleast_1d(as_float_array("t_grid", t_grid))
-    if g.ndim != 1:
-        raise ValueError(f"t_grid must be 1-d: got shape {g.shape}")
-    bad = (g < 0) | (g > t_end)
-    if bad.any():
-        raise ValueError(f"t_grid must lie in [0, t_end = {t_end!r}]: got {g[bad][0]!r}")
-    if np.any(np.diff(g) < 0):
-        raise ValueError("t_grid must be sorted in increasing order")
-    return np.ascontiguousarray(g)
-
-
 def _choose(method, lowered: LoweredModel) -> Method:
     if method == "auto":
-        return next(m for m in METHODS.values() if m.not_exact_because(lowered) is None)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be 'auto' or one of {tuple(METHODS)}: got {method!r}")
-    chosen = METHODS[method]
+        return next(m for m in SOLVERS.values() if m.not_exact_because(lowered) is None)
+    if not isinstance(method, str) or method not in SOLVERS:
+        raise ValueError(f"method must be one of {METHODS}: got {method!r}")
+    chosen = SOLVERS[method]
     reason = chosen.not_exact_because(lowered)
     if reason is not None:
         raise ValueError(f"method={method!r} is not exact for this model: {reason}")
@@ -249,7 +236,7 @@ class Plan:
     entropy: object
     x0s: np.ndarray
     p0_cum: np.ndarray
-    t_grid: np.ndarray
+    t_eval: np.ndarray
     record: str
     rate_a: np.ndarray
     rate_b: np.ndarray
@@ -261,13 +248,13 @@ class Plan:
 
     @property
     def log_prefactor(self) -> float:
-        log_jmax = float(np.log(self.lowered.J_max))
-        return float(np.log(2.0)) + log_jmax if self.law == _kernels.PAPER else log_jmax
+        return log_rate_prefactor(self.lowered.J_max, self.lowered.rate_law)
 
 
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
-         record="summary", t_grid=None) -> Plan:
+         record="summary", t_eval=None, t_grid=None) -> Plan:
     """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
+    t_eval = renamed_kwarg("simulate", "t_grid", t_grid, "t_eval", t_eval)
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
     t_end = check_positive("t_end", t_end)
@@ -275,7 +262,8 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
         raise ValueError("t_end must be a single number")
     t_end = float(t_end)
     n_traj = check_int("n_trajectories", n_trajectories, minimum=1)
-    grid = _grid(record, t_grid, t_end)
+    grid = output_times(record, t_eval, t_end, RECORDS)
+    grid = np.empty(0) if grid is None else grid
     lowered = model.lower(t_end)
     chosen = _choose(method, lowered)
     if chosen.refine is not None:
@@ -300,9 +288,9 @@ class Ensemble:
         - heat`` to rounding.
     initial_energy, final_energy : ndarray of float
         Energy of the occupied well at 0 and at ``t_end`` (left limit).
-    t_grid, states : ndarray or None
-        With ``record="grid"``: the grid and the state of every trajectory on it,
-        shape ``(n_trajectories, len(t_grid))``, right-continuous (a jump at ``t`` counts at ``t``).
+    t_eval, states : ndarray or None
+        With ``record="grid"``: the output times and the state of every trajectory at them,
+        shape ``(n_trajectories, len(t_eval))``, right-continuous (a jump at ``t`` counts at ``t``).
     event_offsets, event_times, event_states : ndarray or None
         With ``record="events"``: the jumps of trajectory ``i`` are at
         ``event_times[event_offsets[i]:event_offsets[i+1]]`` into ``event_states[...]``.
@@ -322,19 +310,20 @@ class Ensemble:
     t_end: float
     method: str
     provenance: dict = field(repr=False)
-    t_grid: np.ndarray | None = None
+    t_eval: np.ndarray | None = None
     states: np.ndarray | None = None
     event_offsets: np.ndarray | None = None
     event_times: np.ndarray | None = None
     event_states: np.ndarray | None = None
 
     def __post_init__(self):
-        for name in ("initial_state", "final_state", "n_jumps", "work", "heat", "initial_energy",
-                     "final_energy", "t_grid", "states", "event_offsets", "event_times",
-                     "event_states"):
-            arr = getattr(self, name)
-            if arr is not None:
-                arr.flags.writeable = False
+        freeze_arrays(self)
+
+    @property
+    def t_grid(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`t_eval`."""
+        warn("Ensemble.t_grid", "Ensemble.t_eval")
+        return self.t_eval
 
     @property
     def n_trajectories(self) -> int:
@@ -362,8 +351,8 @@ def _run(p: Plan, *, ev_off: np.ndarray | None = None):
     njump = np.empty(n, dtype=np.int64)
     work = np.empty(n)
     heat = np.empty(n)
-    t_grid = p.t_grid if p.record == "grid" else None
-    grid_out = np.empty((n, p.t_grid.size), dtype=np.int32) if t_grid is not None else None
+    t_eval = p.t_eval if p.record == "grid" else None
+    grid_out = np.empty((n, p.t_eval.size), dtype=np.int32) if t_eval is not None else None
     ev_t = ev_x = None
     if ev_off is not None:
         ev_t, ev_x = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
@@ -375,7 +364,7 @@ def _run(p: Plan, *, ev_off: np.ndarray | None = None):
         p.method.kernel, np.uint64(p.root), p.x0s, p.p0_cum, lo.seg_times, lo.energy,
         energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
         out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
-        t_grid, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
+        t_eval, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
     )
     return init, final, njump, work, heat, grid_out, ev_t, ev_x
 
@@ -384,30 +373,20 @@ def ensemble_from(p: Plan, init, final, njump, work, heat, grid_out=None, ev_off
                   ev_x=None) -> Ensemble:
     """Wrap simulator outputs (kernel or reference) as an :class:`Ensemble`."""
     lo = p.lowered
-    provenance = {
-        "root_key": p.root,
-        "seed_entropy": p.entropy,
-        "stream": "xoshiro256** per trajectory, seeded by splitmix64 from (root_key, index)",
-        "method": p.method.name,
-        "n_trajectories": p.n_trajectories,
-        "t_end": p.t_end,
-        "n_segments": lo.n_segments,
-        "rate_law": lo.rate_law,
-        "J_max": lo.J_max,
-        "stochlim": __version__,
-    }
+    record = provenance(p.root, p.entropy, method=p.method.name, n_trajectories=p.n_trajectories,
+                        t_end=p.t_end, n_segments=lo.n_segments, rate_law=lo.rate_law, J_max=lo.J_max)
     grid = p.record == "grid"
     return Ensemble(
         initial_state=init, final_state=final, n_jumps=njump, work=work, heat=heat,
         initial_energy=lo.energy[0][init], final_energy=lo.energy_end()[-1][final],
-        t_end=p.t_end, method=p.method.name, provenance=provenance,
-        t_grid=p.t_grid if grid else None, states=grid_out if grid else None,
+        t_end=p.t_end, method=p.method.name, provenance=record,
+        t_eval=p.t_eval if grid else None, states=grid_out if grid else None,
         event_offsets=ev_off, event_times=ev_t, event_states=ev_x,
     )
 
 
 def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
-             record="summary", t_grid=None) -> Ensemble:
+             record="summary", t_eval=None, t_grid=None) -> Ensemble:
     """Simulate independent trajectories of ``model`` on ``[0, t_end]`` exactly.
 
     Parameters
@@ -429,11 +408,14 @@ def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method
         Exact method; ``"auto"`` picks the cheapest exact one. A method that is not exact for the
         model raises ``ValueError``.
     record : {"summary", "grid", "events"}, optional
-        ``"summary"`` keeps O(1) memory per trajectory; ``"grid"`` adds the state on ``t_grid``;
+        ``"summary"`` keeps O(1) memory per trajectory; ``"grid"`` adds the state at ``t_eval``;
         ``"events"`` adds every jump (the ensemble is simulated twice, the first pass only counts
         the jumps; the streams make both passes identical).
+    t_eval : array_like, optional
+        Sorted output times in ``[0, t_end]`` for ``record="grid"`` (the name
+        :func:`stochlim.solve_master` uses too).
     t_grid : array_like, optional
-        Sorted times in ``[0, t_end]`` for ``record="grid"``.
+        Deprecated spelling of ``t_eval``.
 
     Returns
     -------
@@ -446,7 +428,7 @@ def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method
     (2007); P. A. W. Lewis and G. S. Shedler, Naval Res. Logist. Q. 26, 403 (1979).
     """
     p = plan(model, t_end=t_end, n_trajectories=n_trajectories, p0=p0, x0=x0, rng=rng,
-             method=method, record=record, t_grid=t_grid)
+             method=method, record=record, t_eval=t_eval, t_grid=t_grid)
     init, final, njump, work, heat, grid_out, _, _ = _run(p)
     if record != "events":
         return ensemble_from(p, init, final, njump, work, heat, grid_out)

@@ -50,7 +50,7 @@ __all__ = ["sweep", "build", "run_chunk", "SweepInterrupted", "METRICS"]
 
 #: Per-trajectory quantities summarised in the table, by model kind.
 METRICS = {"hop": ("work", "heat", "n_jumps", "final_energy"),
-           "lim": ("work", "heat", "n_updates", "final_energy"),
+           "lim": ("work", "heat", "n_jumps", "final_energy", "final_loss"),
            "master": ("work", "heat", "entropy_production", "activity")}
 
 
@@ -113,8 +113,7 @@ def build(params: dict):
         elif "p0" in start:
             p0 = np.asarray(start["p0"], dtype=float)
         else:
-            weights = np.exp(-(np.asarray(model.energy(0.0)) - np.min(model.energy(0.0))))
-            p0 = weights / weights.sum()
+            p0 = model.equilibrium(0.0)
 
         def run_master(n, seed_sequence):
             sol = solve_master(model, p0=p0, t_end=t_end)

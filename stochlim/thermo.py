@@ -31,7 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from ._deprecation import warn
 from ._validation import as_float_array, check_int
+from .stats import Z_MAX, standard_error, z_score
 
 __all__ = [
     "RareEventWarning",
@@ -76,6 +78,12 @@ class FluctuationCheck:
         Whether ``effective_sample_size >= MIN_EFFECTIVE_SAMPLES``.
     bound : bool
         True for an inequality ``estimate >= expected`` (the TUR), False for an equality.
+    z_max : float
+        Tolerance in standard errors (default :data:`stochlim.stats.Z_MAX`).
+    passed : bool
+        ``reliable`` and ``|z| <= z_max`` (``z >= -z_max`` for a bound): an attribute, like
+        :attr:`stochlim.verify.Check.passed`. Calling it, ``passed(z_max)``, is deprecated; use
+        :meth:`passes` for another tolerance.
     """
 
     name: str
@@ -87,10 +95,41 @@ class FluctuationCheck:
     effective_sample_size: float
     reliable: bool
     bound: bool = False
+    z_max: float = Z_MAX
 
-    def passed(self, z_max: float = 5.0) -> bool:
+    def passes(self, z_max: float) -> bool:
         """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound)."""
-        return self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max)
+        return bool(self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max))
+
+    @property
+    def passed(self) -> "_Verdict":
+        """Whether the check passes at :attr:`z_max` (a bool; see the class docstring)."""
+        return _Verdict(self)
+
+
+class _Verdict:
+    """``FluctuationCheck.passed``: truthy like a bool; calling it (the old method) is deprecated."""
+
+    __slots__ = ("_check",)
+
+    def __init__(self, check: FluctuationCheck):
+        self._check = check
+
+    def __bool__(self) -> bool:
+        return self._check.passes(self._check.z_max)
+
+    def __eq__(self, other) -> bool:
+        return bool(self) == other
+
+    def __hash__(self) -> int:
+        return hash(bool(self))
+
+    def __repr__(self) -> str:
+        return repr(bool(self))
+
+    def __call__(self, z_max: float | None = None) -> bool:
+        warn("FluctuationCheck.passed(z_max)", "FluctuationCheck.passed (an attribute) or .passes(z_max)")
+        return self._check.passes(self._check.z_max if z_max is None else z_max)
 
 
 def _samples(name: str, values, minimum: int = 2) -> np.ndarray:
@@ -100,18 +139,12 @@ def _samples(name: str, values, minimum: int = 2) -> np.ndarray:
     return arr
 
 
-def _z(estimate: float, expected: float, stderr: float) -> float:
-    if stderr > 0:
-        return (estimate - expected) / stderr
-    return 0.0 if estimate == expected else math.copysign(math.inf, estimate - expected)
-
-
 def _exp_average(name: str, x: np.ndarray):
     """``ln <exp(-x)>``, its standard error (delta method) and the Kish effective sample size."""
     shift = float(x.min())
     w = np.exp(-(x - shift))  # in (0, 1]: no overflow
     mean_w = float(w.mean())
-    se_w = float(w.std(ddof=1)) / math.sqrt(x.size)
+    se_w = standard_error(w)
     ess = float(w.sum() ** 2 / np.sum(w * w))
     if ess < MIN_EFFECTIVE_SAMPLES:
         warnings.warn(
@@ -197,7 +230,7 @@ def integral_fluctuation(total_entropy_samples) -> FluctuationCheck:
     log_mean, rel_se, ess = _exp_average("integral fluctuation theorem", s)
     estimate = math.exp(log_mean)
     se = estimate * rel_se
-    return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, _z(estimate, 1.0, se),
+    return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, z_score(estimate, 1.0, se),
                             s.size, ess, ess >= MIN_EFFECTIVE_SAMPLES)
 
 
@@ -221,7 +254,7 @@ def jarzynski(work, delta_f) -> FluctuationCheck:
     df = float(as_float_array("delta_f", delta_f))
     log_mean, rel_se, ess = _exp_average("Jarzynski equality", w)
     estimate = -log_mean
-    return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, _z(estimate, df, rel_se),
+    return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, z_score(estimate, df, rel_se),
                             w.size, ess, ess >= MIN_EFFECTIVE_SAMPLES)
 
 
@@ -260,7 +293,7 @@ def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
     fisher = np.sum(f_f * (1 - f_f)) + np.sum(f_r * (1 - f_r))
     se = math.sqrt(max(1.0 / fisher - 1.0 / n_f - 1.0 / n_r, 0.0)) if fisher > 0 else math.inf
     overlap = float(fisher)  # the Fisher information doubles as an effective number of overlapping samples
-    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, _z(df, df_true, se),
+    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, z_score(df, df_true, se),
                             n_f + n_r, overlap, overlap >= MIN_EFFECTIVE_SAMPLES / 4)
 
 
@@ -303,6 +336,6 @@ def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck
     everything = np.arange(j.size)
     estimate = product(everything)
     batches = np.array_split(everything, nb)
-    se = float(np.std([product(b) for b in batches], ddof=1) / math.sqrt(nb))
-    return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, _z(estimate, 2.0, se),
+    se = standard_error([product(b) for b in batches])
+    return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, z_score(estimate, 2.0, se),
                             j.size, float(j.size), True, bound=True)

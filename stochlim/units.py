@@ -2,14 +2,14 @@
 
 stochlim computes in units of the thermal energy kT and converts to SI only here. The default
 temperature is 298 K: it is the only round temperature that reproduces the printed energies of
-Chen et al. (2026), Fig. 6B-C, to three figures (300 K does not); see ``shared/paper/NOTES.md``.
+Chen et al. (2026), Fig. 6B-C, to three figures (300 K does not); see ``docs/constants.md``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_positive
+from ._validation import check_positive, scalar_or_array
 
 __all__ = [
     "K_B",
@@ -45,17 +45,14 @@ def kT(temperature=DEFAULT_TEMPERATURE):
         ``k_B * temperature`` in J.
     """
     t = check_positive("temperature", temperature)
-    out = K_B * t
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(K_B * t)
 
 
 def joules_to_mwh(energy_j):
     """Convert joules to megawatt-hours (1 MWh = 3.6e9 J)."""
-    out = np.asarray(energy_j, dtype=np.float64) / J_PER_MWH
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(np.asarray(energy_j, dtype=np.float64) / J_PER_MWH)
 
 
 def mwh_to_joules(energy_mwh):
     """Convert megawatt-hours to joules (1 MWh = 3.6e9 J)."""
-    out = np.asarray(energy_mwh, dtype=np.float64) * J_PER_MWH
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(np.asarray(energy_mwh, dtype=np.float64) * J_PER_MWH)

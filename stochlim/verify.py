@@ -19,23 +19,23 @@ a z-score (``(mean - reference) / SE``) and pass/fail at :data:`Z_MAX` standard 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from . import physics, thermo
+from ._deprecation import moved_to, renamed_kwarg
 from ._validation import check_int
 from .master import free_energy, solve_master
-from .models import differential_memory, ladder, ring, two_state
-from .protocols import PiecewiseConstant, PiecewiseLinear, schedule_protocols
+from .models import differential_memory, driven_bit, ladder, ring
+from .protocols import PiecewiseConstant, schedule_protocols
 from .schedules import PolynomialSchedule
 from .ssa import simulate
+from .stats import Z_MAX, mean_se, z_score
+from .streams import seed_sequence
 
-__all__ = ["Z_MAX", "Check", "run_verification", "format_table", "report_section"]
+__all__ = ["Z_MAX", "Check", "run_verification", "as_dicts"]
 
-#: Tolerance of every check in standard errors.
-Z_MAX = 5.0
 
 
 @dataclass(frozen=True)
@@ -52,22 +52,14 @@ class Check:
 
 
 def _mean_check(case, quantity, samples, reference) -> Check:
-    x = np.asarray(samples, dtype=np.float64)
-    mean = float(x.mean())
-    se = float(x.std(ddof=1) / math.sqrt(x.size))
-    z = float((mean - reference) / se) if se > 0 else (0.0 if mean == reference else math.inf)
+    mean, se = mean_se(samples)
+    z = float(z_score(mean, float(reference), se))
     return Check(case, quantity, mean, se, float(reference), z, bool(abs(z) <= Z_MAX))
 
 
 def _theorem_check(case, fc: thermo.FluctuationCheck) -> Check:
     return Check(case, fc.name, float(fc.estimate), float(fc.stderr), float(fc.expected),
-                 float(fc.z), bool(fc.passed(Z_MAX)))
-
-
-def _equilibrium(model, t=0.0):
-    e = np.asarray(model.energy(t))
-    w = np.exp(-(e - e.min()))
-    return w / w.sum()
+                 float(fc.z), fc.passes(Z_MAX))
 
 
 def _differential_memory(n, seed, params=((0.5, 0.5), (1.0, 2.0), (2.0, 4.0))):
@@ -86,8 +78,8 @@ def _differential_memory(n, seed, params=((0.5, 0.5), (1.0, 2.0), (2.0, 4.0))):
 
 def _driven_bit(n, seed):
     t_end = 2.0
-    m = two_state(0.5, energies=(0.0, PiecewiseLinear([0.0, t_end], [0.0, 2.0])))
-    p0 = _equilibrium(m)
+    m = driven_bit(0.5, duration=t_end, lift=(0.0, 2.0))
+    p0 = m.equilibrium(0.0)
     ens = simulate(m, t_end=t_end, n_trajectories=n, p0=p0, rng=seed)
     sol = solve_master(m, p0=p0, t_eval=[0.0, t_end])
     case = "driven two-level system (E_1: 0 -> 2 kT)"
@@ -158,54 +150,38 @@ def _paper_protocol(n, seed, bits=(4, 6, 8), gamma=0.5, n_updates=40, dt=5.0):
 _CASES = (_differential_memory, _driven_bit, _ladder_schedule, _driven_ring, _paper_protocol)
 
 
-def run_verification(*, n_trajectories: int = 20_000, seed: int = 20261129) -> list[Check]:
+_DEFAULT_RNG = 20261129
+
+
+def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=None) -> list[Check]:
     """Run every standard case and return its checks.
 
     Parameters
     ----------
     n_trajectories : int, optional
         Trajectories per case, >= 100 (the driven ring uses a tenth, as it records events).
+    rng : None, int, SeedSequence or Generator, optional
+        Root of the cases' seeds (:func:`stochlim.streams.seed_sequence`); case ``i`` runs from
+        ``SeedSequence(root.entropy, spawn_key=(i,))``, so an integer ``s`` gives every case the
+        same streams in any order.
     seed : int, optional
-        Root seed; each case derives its own from it.
+        Deprecated spelling of ``rng``.
     """
     n = check_int("n_trajectories", n_trajectories, minimum=100)
-    seed = check_int("seed", seed, minimum=0)
+    rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng, _DEFAULT_RNG)
+    root = seed_sequence(rng)
     checks = []
     for i, case in enumerate(_CASES):
         size = max(100, n // 10) if case is _driven_ring else n
-        checks.extend(case(size, np.random.SeedSequence([seed, i])))
+        checks.extend(case(size, np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))))
     return checks
-
-
-def format_table(checks) -> str:
-    """Markdown table of checks with z-scores and pass/fail."""
-    lines = [
-        "| case | quantity | Monte Carlo | SE | reference | z | result |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for c in checks:
-        lines.append(
-            f"| {c.case} | {c.quantity} | {c.value:.6g} | {c.stderr:.2g} | {c.reference:.6g} "
-            f"| {c.z:+.2f} | {'pass' if c.passed else '**FAIL**'} |"
-        )
-    return "\n".join(lines)
-
-
-def report_section(n_trajectories: int = 20_000, seed: int = 20261129) -> str:
-    """The verification table as a section of ``stochlim reproduce``'s report."""
-    start = time.perf_counter()
-    checks = run_verification(n_trajectories=n_trajectories, seed=seed)
-    n_pass = sum(c.passed for c in checks)
-    return (
-        "## Monte Carlo verification (`stochlim verify`)\n\n"
-        f"SSA ensemble means ({n_trajectories} trajectories per case, seed {seed}) against the master "
-        f"equation and closed forms; pass = within {Z_MAX:g} standard errors. "
-        f"{n_pass} of {len(checks)} checks pass ({time.perf_counter() - start:.1f} s).\n\n"
-        + format_table(checks)
-        + "\n"
-    )
 
 
 def as_dicts(checks) -> list[dict]:
     """Checks as plain dictionaries (for JSON)."""
     return [asdict(c) for c in checks]
+
+
+# The table and the report section moved to stochlim.report.verify.
+__getattr__ = moved_to(__name__, "stochlim.report.verify", {"format_table": "format_table",
+                                                             "report_section": "section"})

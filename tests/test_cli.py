@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from stochlim import bounds, cli, reproduce
+from stochlim import bounds, cli
 from stochlim._version import __version__
+from stochlim.report import reproduce
 
 
 def run(*argv):

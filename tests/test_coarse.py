@@ -13,6 +13,7 @@ import pytest
 from stochlim import coarse
 from stochlim.physics import net_rate
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear, schedule_protocols
+from stochlim.report import coarse as report_coarse
 from stochlim.schedules import PolynomialSchedule
 
 
@@ -37,7 +38,7 @@ def test_double_well_has_the_papers_E0_and_dE(E0, dE):
     u_left, u_top, u_right = U(np.array([-1.0, 0.0, 1.0]))
     assert u_top - 0.5 * (u_left + u_right) == pytest.approx(E0, abs=1e-12)
     assert u_left - u_right == pytest.approx(dE, abs=1e-12)
-    xl, xt, xr = (float(coarse._refine_extremum(U, np.array([a - 0.1, a, a + 0.1]), 1, s))
+    xl, xt, xr = (float(coarse.rates._refine_extremum(U, np.array([a - 0.1, a, a + 0.1]), 1, s))
                   for a, s in ((-1.0, 1.0), (0.0, -1.0), (1.0, 1.0)))
     assert (xl, xt, xr) == pytest.approx((-1.0, 0.0, 1.0), abs=1e-6)
 
@@ -132,7 +133,7 @@ def test_effective_rates_match_the_relaxation_of_the_fine_master_equation():
 def test_eq7_against_the_fine_net_current():
     """Eq. 7 (tanh) under-estimates the fine net current by about cosh(dE/2); Arrhenius (sinh)
     with the zero-bias prefactor is within 2 % at E0 = 12 (measured 0.5 %, 1.5 %)."""
-    rows = coarse.rate_table([12.0], [1.0, 2.0], [401])
+    rows = report_coarse.rate_table([12.0], [1.0, 2.0], [401])
     for row in rows:
         de = row["dE"]
         prefactor = split(12.0).k_lr * math.exp(12.0)

@@ -20,6 +20,7 @@ from conftest import assert_z
 from stochlim import lim
 from stochlim.master import solve_master
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
+from stochlim.report.lim import planted_ising
 from stochlim.ssa import simulate
 
 
@@ -57,7 +58,7 @@ def _compare_with_master(res, problem, kw, p0):
     assert min(tails) > 2.9e-7, f"rare states: {count} visits, expected {n * p_rare:.3g}"
     assert_z(res.work.mean(), sol.mean_work[-1], res.work.std(ddof=1) / math.sqrt(n), label="work")
     assert_z(res.heat.mean(), sol.mean_heat[-1], res.heat.std(ddof=1) / math.sqrt(n), label="heat")
-    first_law = res.final_array_energy - res.initial_array_energy - (res.work - res.heat)
+    first_law = res.final_energy - res.initial_energy - (res.work - res.heat)
     assert np.max(np.abs(first_law)) < 1e-9 * (1 + np.abs(res.work).max() + np.abs(res.heat).max())
 
 
@@ -70,7 +71,7 @@ def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
     kw = dict(barrier=PiecewiseConstant([0.0, 3.0, 6.0], [0.5, 1.5, 2.5]),
               scale=PiecewiseConstant([0.0, 2.0], [0.3, 1.2]),
               leak=PiecewiseConstant([0.0, 4.0], [0.0, 0.8]), rate_law=rate_law)
-    res = lim.run(q, t_end=8.0, n_trajectories=300, rng=42, x0=[1.0], **kw)
+    res = lim.run(q, t_end=8.0, n_trajectories=300, rng=42, initial_state=[1.0], **kw)
     ens = simulate(
         lim.to_hop_model(q, **kw),
         t_end=8.0,
@@ -80,11 +81,11 @@ def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
         method="restart",
     )
     np.testing.assert_array_equal(res.final_state[:, 0], q.values_of(ens.final_state))
-    np.testing.assert_array_equal(res.n_updates, ens.n_jumps)
+    np.testing.assert_array_equal(res.n_jumps, ens.n_jumps)
     np.testing.assert_allclose(res.work, ens.work, atol=1e-9)
     np.testing.assert_allclose(res.heat, ens.heat, atol=1e-9)
-    np.testing.assert_allclose(res.final_array_energy, ens.final_energy, atol=1e-9)
-    assert res.n_updates.sum() > 1000
+    np.testing.assert_allclose(res.final_energy, ens.final_energy, atol=1e-9)
+    assert res.n_jumps.sum() > 1000
 
 
 def test_one_memory_with_ramps_matches_its_master_equation():
@@ -96,7 +97,7 @@ def test_one_memory_with_ramps_matches_its_master_equation():
     q = _quad1()
     kw = dict(barrier=PiecewiseLinear([0.0, 6.0], [0.0, 2.0]),
               scale=PiecewiseLinear([0.0, 6.0], [0.0, 2.0]), leak=0.4)
-    res = lim.run(q, t_end=6.0, n_trajectories=6000, rng=7, x0=[-1.5], **kw)
+    res = lim.run(q, t_end=6.0, n_trajectories=6000, rng=7, initial_state=[-1.5], **kw)
     p0 = np.zeros(q.levels)
     p0[0] = 1.0
     assert "thinning" in res.provenance["method"]
@@ -130,10 +131,10 @@ def test_first_law_per_trajectory_with_everything_moving():
     res = lim.run(q, barrier=PiecewiseLinear([0.0, 3.0], [0.0, 3.0]),
                   scale=PiecewiseConstant([0.0, 1.0, 2.0], [0.5, 2.0, 0.0]),
                   leak=PiecewiseLinear([0.0, 3.0], [1.0, 0.0]), t_end=3.0, n_trajectories=50, rng=1)
-    assert res.n_updates.min() > 0
-    gap = res.final_array_energy - res.initial_array_energy - (res.work - res.heat)
+    assert res.n_jumps.min() > 0
+    gap = res.final_energy - res.initial_energy - (res.work - res.heat)
     assert np.max(np.abs(gap)) < 1e-10 * (1 + np.abs(res.heat).max())
-    np.testing.assert_allclose(res.final_energy, q.energy(res.final_state), atol=1e-10)
+    np.testing.assert_allclose(res.final_loss, q.energy(res.final_state), atol=1e-10)
 
 
 def test_results_do_not_depend_on_the_thread_count():
@@ -148,7 +149,7 @@ def test_results_do_not_depend_on_the_thread_count():
         two = lim.run(ising, **kw)
     finally:
         numba.set_num_threads(before)
-    for name in ("initial_state", "final_state", "n_updates", "work", "heat", "time_to_hit"):
+    for name in ("initial_state", "final_state", "n_jumps", "work", "heat", "time_to_hit"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
 
 
@@ -159,7 +160,7 @@ def test_planted_ising_reaches_ground_state_with_master_equation_probability():
     n = 4000: the exact success probability is 0.576, SE 0.008, so an error of 0.04 in it (5 SE)
     is caught.
     """
-    ising, star = lim._planted_ising(6, seed=4)
+    ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),
               scale=PiecewiseLinear([0.0, 6.0], [0.2, 3.0]))
     res = lim.run(ising, t_end=6.0, n_trajectories=4000, rng=21, **kw)
@@ -183,8 +184,17 @@ def _retention_runs(barrier):
     q = lim.Quadratic([[1.0]], [0.0], levels=7, quantum=1.0)
     grid = np.linspace(0.0, 20.0, 6)
     kw = dict(barrier=barrier, scale=0.0, leak=0.5)
-    res = lim.run(q, t_end=20.0, n_trajectories=4000, rng=9, x0=[3.0], record="grid", t_grid=grid,
-                  optimum=[0.0], **kw)
+    res = lim.run(
+        q,
+        t_end=20.0,
+        n_trajectories=4000,
+        rng=9,
+        initial_state=[3.0],
+        record="grid",
+        t_eval=grid,
+        optimum=[0.0],
+        **kw,
+    )
     p0 = np.zeros(7)
     p0[6] = 1.0
     sol = solve_master(lim.to_hop_model(q, **kw), p0=p0, t_end=20.0, t_eval=grid)
@@ -310,21 +320,19 @@ def test_bad_problems_raise(make, match):
 @pytest.mark.parametrize(
     "kwargs, err, match",
     [
-        (dict(x0=[5.0, 0.0]), ValueError, "x0 must hold values multiples of quantum"),
-        (dict(x0=[0.25, 0.0]), ValueError, "x0 must hold values"),
-        (dict(x0=[0.0]), ValueError, r"x0 must have shape \(2,\)"),
-        (
-            dict(barrier=[0.0, 1.0, 2.0]),
-            ValueError,
-            "barrier must be one number/protocol or one per memory",
-        ),
+        (dict(initial_state=[5.0, 0.0]), ValueError,
+         "initial_state must hold values multiples of quantum"),
+        (dict(initial_state=[0.25, 0.0]), ValueError, "initial_state must hold values"),
+        (dict(initial_state=[0.0]), ValueError, r"initial_state must have shape \(2,\)"),
+        (dict(barrier=[0.0, 1.0, 2.0]), ValueError,
+         "barrier must be one number/protocol or one per memory"),
         (dict(t_end=0.0), ValueError, "t_end must be positive"),
         (dict(n_trajectories=0), ValueError, "n_trajectories must be >= 1"),
         (dict(rate_law="glauber"), ValueError, "rate_law must be one of"),
         (dict(record="events"), ValueError, "record must be"),
-        (dict(record="grid"), ValueError, "needs t_grid"),
-        (dict(t_grid=[0.0, 1.0]), ValueError, "only used with record='grid'"),
-        (dict(record="grid", t_grid=[0.0, 9.0]), ValueError, "t_grid must be"),
+        (dict(record="grid"), ValueError, "needs t_eval"),
+        (dict(t_eval=[0.0, 1.0]), ValueError, "only used with record='grid'"),
+        (dict(record="grid", t_eval=[0.0, 9.0]), ValueError, "t_eval must lie"),
         (dict(scale=np.nan), ValueError, "scale"),
         (dict(barrier=-800.0), ValueError, "beyond float64's resolution"),
         (dict(optimum=[1.0, 2.0, 3.0]), ValueError, "optimum must be"),
@@ -342,8 +350,10 @@ def test_ising_rejects_leak_and_bad_spins_and_other_types():
     ising = lim.Ising(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="leak applies to Quadratic problems only"):
         lim.run(ising, barrier=0.0, scale=1.0, leak=1.0, t_end=1.0, n_trajectories=1)
-    with pytest.raises(ValueError, match=r"x0 must hold values \+-1"):
-        lim.run(ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1, x0=[1.0, 0.0])
+    with pytest.raises(ValueError, match=r"initial_state must hold values \+-1"):
+        lim.run(
+            ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1, initial_state=[1.0, 0.0]
+        )
     with pytest.raises(TypeError, match="problem must be"):
         lim.run(np.eye(2), barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1)
     with pytest.raises(ValueError, match="more than max_states"):
@@ -362,3 +372,22 @@ def test_eight_spin_ising_anneal_matches_master_equation_slow(rate_law):
               scale=PiecewiseLinear([0.0, 8.0], [0.2, 2.0]), rate_law=rate_law)
     res = lim.run(ising, t_end=8.0, n_trajectories=40_000, rng=31, **kw)
     _compare_with_master(res, ising, kw, np.full(256, 1 / 256))
+
+
+def test_deprecated_spellings_warn_and_agree():
+    q = lim.Quadratic([[1.0]], [1.0], levels=5, quantum=1.0)
+    kw = dict(barrier=0.5, scale=1.0, t_end=2.0, n_trajectories=50, rng=3, record="grid")
+    new = lim.run(q, initial_state=[1.0], t_eval=[0.0, 1.0], **kw)
+    with pytest.warns(DeprecationWarning, match="x0"):
+        old = lim.run(q, x0=[1.0], t_eval=[0.0, 1.0], **kw)
+    np.testing.assert_array_equal(old.final_state, new.final_state)
+    with pytest.warns(DeprecationWarning, match="t_grid"):
+        old = lim.run(q, initial_state=[1.0], t_grid=[0.0, 1.0], **kw)
+    np.testing.assert_array_equal(old.grid_loss, new.grid_loss)
+    for old_name, new_name in [("n_updates", "n_jumps"), ("initial_array_energy", "initial_energy"),
+                               ("final_array_energy", "final_energy"), ("t_grid", "t_eval"),
+                               ("grid_energy", "grid_loss")]:
+        with pytest.warns(DeprecationWarning, match=new_name):
+            np.testing.assert_array_equal(getattr(new, old_name), getattr(new, new_name))
+    with pytest.raises(TypeError, match="pass only initial_state="):
+        lim.run(q, x0=[1.0], initial_state=[1.0], t_eval=[0.0, 1.0], **kw)

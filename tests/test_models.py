@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from stochlim.models import HopModel, differential_memory, ladder, ring, two_state
+from stochlim.models import HopModel, differential_memory, driven_bit, ladder, ring, two_state
 from stochlim.physics import net_rate
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
@@ -106,3 +106,104 @@ def test_bad_model_input_raises(kwargs, match):
 def test_protocol_knots_must_increase_inside_models():
     with pytest.raises(ValueError, match="times must be strictly increasing"):
         two_state(PiecewiseLinear([0.0, 1.0, 1.0], [1.0, 2.0, 3.0]))
+
+
+def test_equilibrium_is_the_boltzmann_law_and_stationary():
+    m = ladder(6, lambda i: 0.7 * i - 0.1 * i * i, PiecewiseLinear([0.0, 1.0], [0.5, 2.0]))
+    e = m.energy(0.3)
+    expected = np.exp(-e) / np.exp(-e).sum()
+    np.testing.assert_allclose(m.equilibrium(0.3), expected, rtol=1e-13)
+    k = m.rates(0.3)
+    generator = k.T - np.diag(k.sum(axis=1))  # dp/dt = L p
+    np.testing.assert_allclose(generator @ m.equilibrium(0.3), 0.0, atol=1e-13)
+    high = HopModel([1000.0, 1001.0], [(0, 1)], 1.0)  # exp(-1000) underflows: the law must not
+    np.testing.assert_allclose(
+        high.equilibrium(0.0), [1 / (1 + math.exp(-1)), 1 / (1 + math.e)], rtol=1e-14
+    )
+
+
+def test_driven_bit_ramps_the_upper_well():
+    m = driven_bit(0.7, duration=4.0, lift=(1.0, 3.0), rate_law="arrhenius")
+    np.testing.assert_allclose(m.energy(np.array([0.0, 2.0, 4.0, 9.0])),
+                               [[0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [0.0, 3.0]], rtol=1e-15)
+    assert m.barriers[0](1.0) == 0.7 and m.rate_law == "arrhenius"
+    with pytest.raises(ValueError, match="duration must be positive"):
+        driven_bit(duration=0.0)
+    with pytest.raises(ValueError, match="lift must be"):
+        driven_bit(lift=(0.0, 1.0, 2.0))
+
+
+# --- HopModel.from_rates -------------------------------------------------------------------------
+
+
+def _stationary(k):
+    """Null vector of the generator of rate matrix k (independent of the package's solvers)."""
+    generator = k.T - np.diag(k.sum(axis=1))
+    w, v = np.linalg.eig(generator)
+    p = np.real(v[:, np.argmin(np.abs(w))])
+    return p / p.sum()
+
+
+@pytest.mark.parametrize("rate_law", ["paper", "arrhenius"])
+def test_from_rates_birth_death_chain(rate_law):
+    """Birth-death chain: rates come back, no drives, the stationary law is prod(lambda / mu)."""
+    from stochlim.master import solve_master
+
+    lam = np.array([2.0, 0.7, 1.3, 0.05, 4.0])
+    mu = np.array([0.3, 1.1, 0.9, 2.5, 0.8])
+    edges = [(i, i + 1) for i in range(5)]
+    m = HopModel.from_rates(edges, list(lam), list(mu), J_max=3.0, rate_law=rate_law)
+    k = m.rates(0.0)
+    np.testing.assert_allclose(np.diag(k, 1), lam, rtol=1e-12)
+    np.testing.assert_allclose(np.diag(k, -1), mu, rtol=1e-12)
+    np.testing.assert_array_equal(m.drives, 0.0)
+    pi = np.concatenate(([1.0], np.cumprod(lam / mu)))
+    pi /= pi.sum()
+    np.testing.assert_allclose(m.equilibrium(0.0), pi, rtol=1e-12)
+    sol = solve_master(m, p0=np.full(6, 1 / 6), t_end=400.0)
+    np.testing.assert_allclose(sol.p[-1], pi, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("rate_law", ["paper", "arrhenius"])
+def test_from_rates_driven_ring_current(rate_law):
+    """A ring whose rates break detailed balance: the cycle affinity becomes the drive, and the
+    master equation's steady current equals pi_x k+ - pi_y k- from the rates alone."""
+    from stochlim.master import solve_master
+
+    kp = np.array([1.5, 0.8, 2.2, 1.0])
+    km = np.array([0.4, 0.6, 0.5, 0.9])
+    edges = [(i, (i + 1) % 4) for i in range(4)]
+    m = HopModel.from_rates(edges, list(kp), list(km), rate_law=rate_law)
+    k = m.rates(0.0)
+    np.testing.assert_allclose([k[x, y] for x, y in edges], kp, rtol=1e-12)
+    np.testing.assert_allclose([k[y, x] for x, y in edges], km, rtol=1e-12)
+    assert m.drives.sum() == pytest.approx(np.log(kp.prod() / km.prod()), rel=1e-12)
+    pi = _stationary(k)
+    current = pi[0] * kp[0] - pi[1] * km[0]
+    np.testing.assert_allclose(
+        [pi[x] * kp[e] - pi[y] * km[e] for e, (x, y) in enumerate(edges)], current, rtol=1e-10
+    )
+    sol = solve_master(m, p0=pi, t_eval=[0.0, 10.0])
+    np.testing.assert_allclose(sol.p[-1], pi, rtol=1e-8)
+    np.testing.assert_allclose(sol.currents[-1] / 10.0, current, rtol=1e-7)
+
+
+def test_from_rates_steps_in_time_and_errors():
+    up = PiecewiseConstant([0.0, 1.0], [1.0, 3.0])
+    down = PiecewiseConstant([0.0, 2.0], [1.0, 0.1])
+    m = HopModel.from_rates([(0, 1), (1, 2)], [up, 2.0], [0.5, down], rate_law="arrhenius")
+    for t, expected in [
+        (0.5, (1.0, 0.5, 2.0, 1.0)),
+        (1.5, (3.0, 0.5, 2.0, 1.0)),
+        (2.5, (3.0, 0.5, 2.0, 0.1)),
+    ]:
+        k = m.rates(t)
+        np.testing.assert_allclose((k[0, 1], k[1, 0], k[1, 2], k[2, 1]), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="changes in time"):  # a cycle whose affinity steps
+        HopModel.from_rates([(0, 1), (1, 2), (2, 0)], [up, 1.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match="ramp"):
+        HopModel.from_rates([(0, 1)], PiecewiseLinear([0.0, 1.0], [1.0, 2.0]), 1.0)
+    with pytest.raises(ValueError, match="backward\\[0\\] must be positive"):
+        HopModel.from_rates([(0, 1)], 1.0, 0.0)
+    with pytest.raises(ValueError, match="one rate per edge"):
+        HopModel.from_rates([(0, 1), (1, 2)], [1.0], 1.0)

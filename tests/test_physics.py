@@ -52,7 +52,7 @@ def test_log_tanh_half_extremes():
 def test_hop_rates_detailed_balance(law):
     E0 = np.array([0.0, 3.0, 40.0, 200.0])
     dE = np.array([0.5, -2.0, 10.0, 30.0])
-    lf, lb = physics.log_hop_rates(E0, dE, law=law)
+    lf, lb = physics.log_hop_rates(E0, dE, rate_law=law)
     np.testing.assert_allclose(lf - lb, dE, rtol=1e-12, atol=1e-12)
 
 
@@ -66,7 +66,7 @@ def test_paper_law_sum_and_net():
 
 
 def test_arrhenius_law_values():
-    kf, kb = physics.hop_rates(2.0, 1.0, J_max=3.0, law="arrhenius")
+    kf, kb = physics.hop_rates(2.0, 1.0, J_max=3.0, rate_law="arrhenius")
     assert kf == pytest.approx(3.0 * math.exp(-1.5))
     assert kb == pytest.approx(3.0 * math.exp(-2.5))
 
@@ -87,7 +87,7 @@ def test_hop_rates_never_nan_for_huge_bias():
         (lambda: physics.barrier_for_rate(0.5, -1.0), "dE must be positive"),
         (lambda: physics.barrier_for_rate(float("nan"), 1.0), "r must not be NaN"),
         (lambda: physics.net_rate(1.0, 1.0, J_max=0.0), "J_max must be positive"),
-        (lambda: physics.hop_rates(1.0, 1.0, law="glauber"), "law must be one of"),
+        (lambda: physics.hop_rates(1.0, 1.0, rate_law="glauber"), "rate_law must be one of"),
         (lambda: physics.hop_rates(float("inf"), 1.0), "E0 must be finite"),
         (lambda: physics.hop_rates(-800.0, 1.0), "overflows"),
     ],
@@ -100,3 +100,21 @@ def test_bad_input(call, match):
 def test_non_numeric_input_is_type_error():
     with pytest.raises(TypeError, match="E0 must be a real number"):
         physics.net_rate("high", 1.0)
+
+
+def test_law_is_a_deprecated_spelling_of_rate_law():
+    with pytest.warns(DeprecationWarning, match="rate_law="):
+        old = physics.hop_rates(2.0, 1.0, law="arrhenius")
+    assert old == physics.hop_rates(2.0, 1.0, rate_law="arrhenius")
+    with pytest.warns(DeprecationWarning, match="rate_law="):
+        old = physics.log_hop_rates(2.0, 1.0, law="arrhenius")
+    assert old == physics.log_hop_rates(2.0, 1.0, rate_law="arrhenius")
+    with pytest.raises(TypeError, match="pass only rate_law="):
+        physics.hop_rates(2.0, 1.0, law="paper", rate_law="arrhenius")
+
+
+def test_unchecked_log_rates_match_the_checked_ones():
+    e0, de = np.array([0.5, 3.0, 40.0]), np.array([-2.0, 0.0, 700.0])
+    for law in physics.RATE_LAWS:
+        fast = physics.log_hop_rates_unchecked(e0, de, math.log(2.5), law)
+        np.testing.assert_array_equal(fast, physics.log_hop_rates(e0, de, J_max=2.5, rate_law=law))

@@ -1,8 +1,7 @@
-"""Protocols: exact evaluation and integrals, read-only storage, knot validation, schedules."""
+"""Protocols: exact evaluation, read-only storage, knot validation, schedules."""
 
 import numpy as np
 import pytest
-from scipy import integrate
 
 from stochlim.protocols import (
     Constant,
@@ -14,12 +13,11 @@ from stochlim.protocols import (
 from stochlim.schedules import ExponentialSchedule, PolynomialSchedule
 
 
-def test_constant_value_slope_integral():
+def test_constant_value_and_slope():
     p = Constant(2.5)
     assert p(3.0) == 2.5
     np.testing.assert_array_equal(p(np.array([0.0, 1.0])), [2.5, 2.5])
     assert p.slope(1.0) == 0.0
-    assert p.integral(1.0, 3.0) == 5.0
     assert p.knots.size == 0
 
 
@@ -28,9 +26,6 @@ def test_piecewise_constant_holds_values_on_half_open_intervals():
     np.testing.assert_array_equal(
         p([-1.0, 0.0, 0.999, 1.0, 2.9, 3.0, 10.0]), [5, 5, 5, -1, -1, 2, 2]
     )
-    # integral over [-1, 4]: 5*2 + (-1)*2 + 2*1
-    assert p.integral(-1.0, 4.0) == pytest.approx(10.0 - 2.0 + 2.0, abs=1e-14)
-    assert p.integral(0.5, 2.0) == pytest.approx(2.5 - 1.0, abs=1e-14)
 
 
 def test_piecewise_linear_interpolates_and_holds_outside():
@@ -40,21 +35,6 @@ def test_piecewise_linear_interpolates_and_holds_outside():
     )
     np.testing.assert_array_equal(p.slope([0.0, 1.0, 2.5, 4.0, 5.0]), [0.0, 2.0, -0.5, 0.0, 0.0])
     assert not p.is_piecewise_constant
-
-
-@pytest.mark.parametrize(
-    "p",
-    [
-        PiecewiseConstant([0.0, 0.7, 2.0], [1.0, -3.0, 0.5]),
-        PiecewiseLinear([0.2, 0.9, 2.5], [1.0, -3.0, 0.5]),
-        Constant(-0.25),
-    ],
-)
-def test_integrals_match_quadrature(p):
-    for a, b in [(-1.0, 3.0), (0.1, 0.8), (1.0, 2.7), (2.0, 0.5)]:
-        pts = [k for k in p.knots if min(a, b) < k < max(a, b)] or None
-        expected = integrate.quad(lambda t: p(t), a, b, points=pts, epsabs=1e-13)[0]
-        assert p.integral(a, b) == pytest.approx(expected, abs=1e-10)
 
 
 def test_arrays_are_read_only_copies():

@@ -144,9 +144,21 @@ def test_overflowing_rate_is_a_clear_error():
 
 def test_grid_holds_the_start_state_at_zero():
     ens = ssa.simulate(MODELS["direct"], t_end=4.0, n_trajectories=50, rng=7, record="grid",
-                       t_grid=[0.0, 4.0])
+                       t_eval=[0.0, 4.0])
     np.testing.assert_array_equal(ens.states[:, 0], ens.initial_state)
     np.testing.assert_array_equal(ens.states[:, 1], ens.final_state)
+
+
+def test_t_grid_is_a_deprecated_spelling_of_t_eval():
+    kw = dict(t_end=4.0, n_trajectories=50, rng=7, record="grid")
+    new = ssa.simulate(MODELS["direct"], t_eval=[0.0, 2.0], **kw)
+    with pytest.warns(DeprecationWarning, match="t_eval"):
+        old = ssa.simulate(MODELS["direct"], t_grid=[0.0, 2.0], **kw)
+    np.testing.assert_array_equal(old.states, new.states)
+    with pytest.warns(DeprecationWarning, match="Ensemble.t_eval"):
+        np.testing.assert_array_equal(new.t_grid, new.t_eval)
+    with pytest.raises(TypeError, match="pass only t_eval="):
+        ssa.simulate(MODELS["direct"], t_eval=[0.0], t_grid=[0.0], **kw)
 
 
 def test_p0_is_sampled():
@@ -175,12 +187,12 @@ M = MODELS["direct"]
         (dict(p0=[np.nan, 0.5, 0.5]), ValueError, "p0 must not be NaN"),
         (dict(x0=3), ValueError, "x0 must name states"),
         (dict(x0=0, p0=[1.0, 0.0, 0.0]), ValueError, "p0 or x0"),
-        (dict(record="grid", t_grid=[0.0, 5.0]), ValueError, r"t_grid must lie in \[0, t_end"),
-        (dict(record="grid", t_grid=[-0.1, 1.0]), ValueError, r"t_grid must lie in \[0, t_end"),
-        (dict(record="grid", t_grid=[2.0, 1.0]), ValueError, "t_grid must be sorted"),
-        (dict(record="grid"), ValueError, "record='grid' needs t_grid"),
+        (dict(record="grid", t_eval=[0.0, 5.0]), ValueError, r"t_eval must lie in \[0, t_end"),
+        (dict(record="grid", t_eval=[-0.1, 1.0]), ValueError, r"t_eval must lie in \[0, t_end"),
+        (dict(record="grid", t_eval=[2.0, 1.0]), ValueError, "t_eval must be sorted"),
+        (dict(record="grid"), ValueError, "record='grid' needs t_eval"),
         (dict(record="all"), ValueError, "record must be one of"),
-        (dict(method="tau-leap"), ValueError, "method must be 'auto' or one of"),
+        (dict(method="tau-leap"), ValueError, r"method must be one of \('auto', 'direct'"),
         (dict(rng="seed"), TypeError, "rng must be"),
         (dict(rng=-1), ValueError, "rng must be a non-negative"),
     ],
@@ -203,3 +215,15 @@ def test_inexact_method_is_refused(method, model):
 def test_model_must_be_a_hop_model():
     with pytest.raises(TypeError, match="model must be a HopModel"):
         ssa.simulate("two_state", t_end=1.0, n_trajectories=1)
+
+
+def test_methods_has_the_shape_of_the_master_equations():
+    from stochlim import master
+
+    assert ssa.METHODS[0] == master.METHODS[0] == "auto"
+    assert isinstance(ssa.METHODS, tuple) and isinstance(master.METHODS, tuple)
+    assert ssa.METHODS[1:] == tuple(ssa.SOLVERS) == ("direct", "restart", "hazard", "thinning")
+    with pytest.warns(DeprecationWarning, match="SOLVERS"):
+        assert ssa.METHODS["direct"] is ssa.SOLVERS["direct"]
+    with pytest.warns(DeprecationWarning, match="SOLVERS"):
+        assert list(ssa.METHODS.values()) == list(ssa.SOLVERS.values())

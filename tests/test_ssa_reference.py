@@ -85,7 +85,7 @@ def test_summary_grid_and_events_records_agree(model, method):
     grid = np.linspace(0.0, 6.0, 25)
     summ = ssa.simulate(model, **kw)
     ev = ssa.simulate(model, record="events", **kw)
-    gr = ssa.simulate(model, record="grid", t_grid=grid, **kw)
+    gr = ssa.simulate(model, record="grid", t_eval=grid, **kw)
     for name in ("initial_state", "final_state", "n_jumps", "work", "heat"):
         np.testing.assert_array_equal(getattr(summ, name), getattr(ev, name))
         np.testing.assert_array_equal(getattr(summ, name), getattr(gr, name))

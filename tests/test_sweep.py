@@ -304,7 +304,7 @@ scale = [0.5, 2.0]
     table = sweep(lim, out=tmp_path / "lim", quiet=True)
     assert table["n_trajectories"] == [300, 300] and table["n_chunks"] == [3, 3]
     # stronger drive, lower loss
-    assert table["final_energy_mean"][1] < table["final_energy_mean"][0]
+    assert table["final_loss_mean"][1] < table["final_loss_mean"][0]
     master = parse_study("""seed = 0
 [model]
 kind = "master"

@@ -12,26 +12,20 @@ import pytest
 
 import stochlim as sl
 from conftest import Z_MAX, assert_mean
-from stochlim import thermo
+from stochlim import models, thermo
 from stochlim.master import free_energy, solve_master
 
 pytestmark = pytest.mark.usefixtures("jit_warm")  # compile the kernels once, before timing
 
 
 def _driven_bit(t_end=2.0, reverse=False):
-    ramp = [2.0, 0.0] if reverse else [0.0, 2.0]
-    return sl.two_state(0.5, energies=(0.0, sl.PiecewiseLinear([0.0, t_end], ramp)))
-
-
-def _equilibrium(model, t):
-    w = np.exp(-(model.energy(t) - model.energy(t).min()))
-    return w / w.sum()
+    return models.driven_bit(0.5, duration=t_end, lift=(2.0, 0.0) if reverse else (0.0, 2.0))
 
 
 @pytest.fixture(scope="module")
 def driven_bit():
     m = _driven_bit()
-    p0 = _equilibrium(m, 0.0)
+    p0 = m.equilibrium(0.0)
     ens = sl.simulate(m, t_end=2.0, n_trajectories=100_000, p0=p0, rng=20261129)
     sol = solve_master(m, p0=p0, t_eval=[0.0, 2.0])
     return m, p0, ens, sol
@@ -51,26 +45,26 @@ def test_driven_bit_ssa_means_match_master_equation(driven_bit):
 def test_integral_fluctuation_theorem(driven_bit):
     _, _, ens, sol = driven_bit
     check = thermo.integral_fluctuation(thermo.total_entropy(ens, sol))
-    assert check.reliable and check.passed(Z_MAX), check
+    assert check.reliable and check.passes(Z_MAX), check
 
 
 def test_jarzynski_equality(driven_bit):
     m, _, ens, _ = driven_bit
     d_f = free_energy(m, 2.0) - free_energy(m, 0.0)
     check = thermo.jarzynski(ens.work, d_f)
-    assert check.passed(Z_MAX), check
+    assert check.passes(Z_MAX), check
     assert ens.work.mean() > d_f  # second law: the mean work exceeds dF
 
 
 def test_crooks_through_bennett(driven_bit):
     m, _, ens, _ = driven_bit
     rev = _driven_bit(reverse=True)
-    ens_r = sl.simulate(rev, t_end=2.0, n_trajectories=100_000, p0=_equilibrium(rev, 0.0), rng=7)
+    ens_r = sl.simulate(rev, t_end=2.0, n_trajectories=100_000, p0=rev.equilibrium(0.0), rng=7)
     d_f = free_energy(m, 2.0) - free_energy(m, 0.0)
     check = thermo.crooks(ens.work, ens_r.work, d_f)
-    assert check.passed(Z_MAX), check
+    assert check.passes(Z_MAX), check
     # a wrong dF by 0.05 kT is rejected: the estimator's SE is ~1e-3
-    assert not thermo.crooks(ens.work, ens_r.work, d_f + 0.05).passed(Z_MAX)
+    assert not thermo.crooks(ens.work, ens_r.work, d_f + 0.05).passes(Z_MAX)
 
 
 def test_ladder_under_barrier_schedule_matches_master_equation():
@@ -124,7 +118,7 @@ def test_tur_from_ssa_on_a_driven_ring():
     j = thermo.net_jumps(ens, 0, 1)
     assert_mean(j.astype(float), sol.currents[-1, 0], label="edge current")
     check = thermo.tur(j, sol.entropy_production[-1])
-    assert check.bound and check.passed(Z_MAX) and check.estimate > 2.0
+    assert check.bound and check.passes(Z_MAX) and check.estimate > 2.0
 
 
 def test_net_jumps_counts_directions():
@@ -141,11 +135,11 @@ def test_rare_event_warning_for_far_from_equilibrium_protocol():
     """A 30 kT ramp in 0.1 time units: <W> ~ 28 kT against dF ~ 5 kT, so e^-W rests on the few
     trajectories that hop before the ramp (Kish effective sample ~ 13 of 2000)."""
     m = sl.two_state(0.0, energies=(0.0, sl.PiecewiseLinear([0.0, 0.1], [-5.0, 25.0])))
-    p0 = _equilibrium(m, 0.0)
+    p0 = m.equilibrium(0.0)
     ens = sl.simulate(m, t_end=0.1, n_trajectories=2000, p0=p0, rng=5)
     with pytest.warns(thermo.RareEventWarning, match="effective sample"):
         check = thermo.jarzynski(ens.work, free_energy(m, 0.1) - free_energy(m, 0.0))
-    assert not check.reliable and not check.passed()
+    assert not check.reliable and not check.passed
 
 
 def test_total_entropy_needs_matching_times():
@@ -168,3 +162,12 @@ def test_total_entropy_needs_matching_times():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_passed_is_an_attribute_and_calling_it_is_deprecated():
+    check = thermo.FluctuationCheck("x", estimate=1.0, expected=0.0, stderr=0.25, z=4.0, n=100,
+                                    effective_sample_size=100.0, reliable=True)
+    assert check.passed and check.passed == True and check.passes(5.0) and not check.passes(3.0)  # noqa: E712
+    assert not thermo.FluctuationCheck("x", 1.0, 0.0, 0.1, 10.0, 100, 100.0, True).passed
+    with pytest.warns(DeprecationWarning, match="passes"):
+        assert check.passed(5.0) and not check.passed(3.0)

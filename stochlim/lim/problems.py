@@ -1,0 +1,255 @@
+"""Problem types of the learning-in-memory optimiser: quadratic programs and Ising models.
+
+Energies in kT. :class:`Quadratic` is ``E(w) = 1/2 w^T A w - b^T w`` over quantised values
+``w_d = quantum * k``; :class:`Ising` is ``E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i`` over
+spins. Both lower to ``v = lo + step * k`` and ``P = v.A v / 2 - b.v`` (the form the kernel takes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validation import as_float_array, check_int, check_positive
+from ..protocols import Protocol, as_protocol
+
+__all__ = ["Quadratic", "Ising", "enumerate_states", "MAX_ENUMERATED_STATES"]
+
+#: Largest number of states :func:`to_hop_model` / brute-force optimisation will enumerate.
+MAX_ENUMERATED_STATES = 1 << 20
+
+def _symmetric(name: str, matrix, n: int | None = None) -> sp.csr_matrix:
+    """``matrix`` (dense or sparse) as a symmetric float64 CSR matrix, checked."""
+    if sp.issparse(matrix):
+        m = sp.csr_matrix(matrix, dtype=np.float64)
+        m.sum_duplicates()
+        as_float_array(name, m.data if m.nnz else np.zeros(1))
+    else:
+        dense = as_float_array(name, matrix)
+        if dense.ndim != 2:
+            raise ValueError(f"{name} must be a square matrix: got shape {dense.shape}")
+        m = sp.csr_matrix(dense)
+    if m.shape[0] != m.shape[1]:
+        raise ValueError(f"{name} must be a square matrix: got shape {m.shape}")
+    if n is not None and m.shape[0] != n:
+        raise ValueError(f"{name} must be {n} x {n} to match the other arguments: got {m.shape}")
+    asym = abs(m - m.T)
+    scale = max(abs(m).max() if m.nnz else 0.0, 1.0)
+    if asym.nnz and asym.max() > 1e-12 * scale:
+        r, c = (asym > 1e-12 * scale).nonzero()
+        raise ValueError(
+            f"{name} must be symmetric: {name}[{r[0]}, {c[0]}] = {m[r[0], c[0]]!r} but "
+            f"{name}[{c[0]}, {r[0]}] = {m[c[0], r[0]]!r}"
+        )
+    m = ((m + m.T) * 0.5).tocsr()
+    m.eliminate_zeros()
+    m.sort_indices()
+    return m
+
+
+def _vector(name: str, value, n: int) -> np.ndarray:
+    v = np.broadcast_to(as_float_array(name, value), (n,)) if np.ndim(value) == 0 else as_float_array(name, value)
+    if v.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},) to match the matrix: got {v.shape}")
+    out = np.array(v, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def _check_psd(a: sp.csr_matrix) -> None:
+    """Raise unless ``a`` is positive semidefinite (Gershgorin first, eigenvalues otherwise)."""
+    diag = a.diagonal()
+    off = np.asarray(abs(a).sum(axis=1)).ravel() - np.abs(diag)
+    if np.all(diag - off >= 0):
+        return
+    tol = 1e-10 * max(abs(a).max(), 1.0)
+    if a.shape[0] <= 2000:
+        lam = float(np.linalg.eigvalsh(a.toarray())[0])
+    else:
+        from scipy.sparse.linalg import eigsh
+
+        lam = float(eigsh(a, k=1, which="SA", tol=1e-8, return_eigenvectors=False)[0])
+    if lam < -tol:
+        raise ValueError(
+            f"A must be positive semidefinite: its smallest eigenvalue is {lam:.6g} "
+            "(the quadratic loss would have no minimum over a large enough range)"
+        )
+
+
+def _frozen(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    for arr in (matrix.data, matrix.indices, matrix.indptr):
+        arr.flags.writeable = False
+    return matrix
+
+
+class _Problem:
+    """Shared lowering of the two problem classes to ``v = lo + step * k`` and ``P = v.A v/2 - b.v``."""
+
+    @property
+    def n_params(self) -> int:
+        """Number of memories ``M``."""
+        return self.b.size
+
+    def _coupling(self) -> sp.csr_matrix:
+        raise NotImplementedError
+
+    def energy(self, state) -> np.ndarray:
+        """Problem energy (kT, unscaled) of state values ``state``, shape ``(..., M)``."""
+        v = np.asarray(state, dtype=np.float64)
+        av = np.asarray(self._coupling() @ v.reshape(-1, self.n_params).T).T.reshape(v.shape)
+        return 0.5 * np.sum(v * av, axis=-1) - v @ self.b
+
+    def values_of(self, levels) -> np.ndarray:
+        """State values of level indices ``0 .. L-1``."""
+        return self._lo + self._step * np.asarray(levels, dtype=np.float64)
+
+    def ground_state(self, *, max_states: int = MAX_ENUMERATED_STATES):
+        """``(energy, state)`` of a global minimum, by brute force over all ``levels^M`` states."""
+        values = enumerate_states(self, max_states=max_states)
+        e = self.energy(values)
+        i = int(np.argmin(e))
+        return float(e[i]), values[i]
+
+
+@dataclass(frozen=True, eq=False)
+class Quadratic(_Problem):
+    """Quadratic program over quantised parameters: ``E(w) = 1/2 w^T A w - b^T w`` in kT.
+
+    Parameters
+    ----------
+    A : array_like or scipy.sparse matrix, shape (M, M)
+        Symmetric positive semidefinite curvature, in kT per unit value squared.
+    b : array_like, shape (M,)
+        Linear term in kT per unit value (a number broadcasts).
+    levels : int
+        Levels per memory, odd and >= 3 (a memory is symmetric about 0; 1 and even values raise).
+    quantum : float
+        Value step between levels, > 0: ``w = quantum * k``, ``k = -(levels-1)/2 .. (levels-1)/2``.
+    """
+
+    A: sp.csr_matrix
+    b: np.ndarray
+    levels: int
+    quantum: float
+
+    def __post_init__(self):
+        a = _symmetric("A", self.A)
+        levels = check_int("levels", self.levels, minimum=2)
+        if levels % 2 == 0:
+            raise ValueError(f"levels must be odd (levels symmetric about w = 0): got {levels}")
+        quantum = check_positive("quantum", self.quantum)
+        if quantum.ndim:
+            raise ValueError("quantum must be a single number")
+        _check_psd(a)
+        object.__setattr__(self, "A", _frozen(a))
+        object.__setattr__(self, "b", _vector("b", self.b, a.shape[0]))
+        object.__setattr__(self, "levels", levels)
+        object.__setattr__(self, "quantum", float(quantum))
+
+    def _coupling(self):
+        return self.A
+
+    @property
+    def _lo(self) -> float:
+        return -self.quantum * ((self.levels - 1) // 2)
+
+    @property
+    def _step(self) -> float:
+        return self.quantum
+
+    @property
+    def n_levels(self) -> int:
+        return self.levels
+
+
+@dataclass(frozen=True, eq=False)
+class Ising(_Problem):
+    """Ising problem ``E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i`` in kT over spins ``+-1``.
+
+    Parameters
+    ----------
+    J : array_like or scipy.sparse matrix, shape (n, n)
+        Symmetric couplings with zero diagonal (``J_ij`` and ``J_ji`` both hold the one coupling).
+    h : array_like, shape (n,), optional
+        Fields (default 0; a number broadcasts).
+    """
+
+    J: sp.csr_matrix
+    h: np.ndarray = 0.0
+
+    def __post_init__(self):
+        j = _symmetric("J", self.J)
+        if np.any(j.diagonal() != 0):
+            i = int(np.flatnonzero(j.diagonal())[0])
+            raise ValueError(f"J must have a zero diagonal (s_i^2 = 1 is a constant): J[{i}, {i}] = {j[i, i]!r}")
+        object.__setattr__(self, "J", _frozen(j))
+        object.__setattr__(self, "h", _vector("h", self.h, j.shape[0]))
+
+    @classmethod
+    def from_bqm(cls, bqm) -> "Ising":
+        """From a ``dimod.BinaryQuadraticModel`` (SPIN or BINARY; variables in ``bqm.variables`` order).
+
+        dimod's energy is ``offset + sum h_i s_i + sum_{i<j} J_ij s_i s_j``; the offset is dropped
+        and the signs flipped to this class's convention.
+        """
+        spin = bqm.spin
+        labels = list(spin.variables)
+        index = {v: i for i, v in enumerate(labels)}
+        n = len(labels)
+        h = -np.array([spin.get_linear(v) for v in labels], dtype=np.float64)
+        rows, cols, vals = [], [], []
+        for (u, v), bias in spin.quadratic.items():
+            rows += [index[u], index[v]]
+            cols += [index[v], index[u]]
+            vals += [-bias, -bias]
+        return cls(sp.csr_matrix((vals, (rows, cols)), shape=(n, n)), h)
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.h
+
+    def _coupling(self):
+        return -self.J
+
+    _lo = -1.0
+    _step = 2.0
+    n_levels = 2
+
+
+def _as_problem(problem) -> _Problem:
+    if isinstance(problem, _Problem):
+        return problem
+    if type(problem).__name__ == "BinaryQuadraticModel":
+        return Ising.from_bqm(problem)
+    raise TypeError(f"problem must be a Quadratic, an Ising or a dimod.BinaryQuadraticModel: got {type(problem).__name__}")
+
+
+def enumerate_states(problem, *, max_states: int = MAX_ENUMERATED_STATES) -> np.ndarray:
+    """All state values, shape ``(levels^M, M)``; memory 0 varies fastest (index ``sum k_d L^d``)."""
+    pr = _as_problem(problem)
+    count = pr.n_levels ** pr.n_params
+    if count > max_states:
+        raise ValueError(f"problem has {pr.n_levels}^{pr.n_params} = {count} states, more than max_states = {max_states}")
+    levels = (np.arange(count)[:, None] // pr.n_levels ** np.arange(pr.n_params)) % pr.n_levels
+    return pr.values_of(levels)
+
+
+def _barriers(barrier, m: int) -> tuple[Protocol, ...]:
+    if isinstance(barrier, Protocol) or np.ndim(barrier) == 0 and not isinstance(barrier, (list, tuple)):
+        return (as_protocol("barrier", barrier),) * m
+    items = list(barrier)
+    if len(items) != m:
+        raise ValueError(f"barrier must be one number/protocol or one per memory ({m}): got {len(items)}")
+    return tuple(as_protocol(f"barrier[{i}]", v) for i, v in enumerate(items))
+
+
+def _inputs(pr: _Problem, scale, leak) -> tuple[Protocol, Protocol]:
+    s_p = as_protocol("scale", scale)
+    if leak is not None and isinstance(pr, Ising):
+        raise ValueError("leak applies to Quadratic problems only (s^2 = 1 for every spin)")
+    l_p = as_protocol("leak", 0.0 if leak is None else leak)
+    return s_p, l_p
+
+

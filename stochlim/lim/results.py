@@ -1,0 +1,235 @@
+"""Result types of :func:`stochlim.lim.run`: per-trajectory arrays and their summary."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._deprecation import warn
+from .._validation import freeze_arrays
+from ..bounds import ceb_energy, lim_energy
+from ..stats import standard_error
+from ..units import DEFAULT_TEMPERATURE, kT
+from .problems import Quadratic, _Problem
+
+__all__ = ["LimResult", "LimSummary"]
+
+
+@dataclass(frozen=True, eq=False)
+class LimSummary:
+    """Aggregates of a :class:`LimResult` (see :meth:`LimResult.summary`); energies in J."""
+
+    n_trajectories: int
+    n_params: int
+    t_end: float
+    optimum_energy: float
+    success_probability: float
+    success_probability_se: float
+    mean_residual_energy: float
+    mean_residual_energy_se: float
+    precision: float
+    mean_updates: float
+    mean_updates_se: float
+    mean_time_to_hit: float
+    time_to_solution: float
+    temperature: float
+    heat_per_run: float
+    heat_per_run_se: float
+    paper_energy_per_run: float
+    energy_to_solution_heat: float
+    energy_to_solution_paper: float
+    lim_bound: float | None
+    ceb_bound: float | None
+    repetitions: float
+
+    def rows(self) -> list[tuple[str, str]]:
+        """``(quantity, value)`` pairs of the summary table."""
+        def g(x):
+            return "n/a" if x is None else f"{x:.4g}"
+
+        return [
+            ("trajectories x parameters", f"{self.n_trajectories} x {self.n_params}"),
+            ("run time t_end (1/J_max)", g(self.t_end)),
+            ("optimum energy (kT)", g(self.optimum_energy)),
+            ("success probability", f"{self.success_probability:.4g} +- {self.success_probability_se:.2g}"),
+            ("mean residual energy (kT)", f"{self.mean_residual_energy:.4g} +- {self.mean_residual_energy_se:.2g}"),
+            ("achieved precision delta", g(self.precision)),
+            ("updates (hops) per run", f"{self.mean_updates:.4g} +- {self.mean_updates_se:.2g}"),
+            ("mean first-hit time (1/J_max)", g(self.mean_time_to_hit)),
+            ("time to solution, 99% (1/J_max)", g(self.time_to_solution)),
+            (f"heat per run (J, {self.temperature:g} K)", f"{self.heat_per_run:.4g} +- {self.heat_per_run_se:.2g}"),
+            ("paper ledger per run (J): heat + M kT ln(1/delta)", g(self.paper_energy_per_run)),
+            ("energy to solution, heat ledger (J)", g(self.energy_to_solution_heat)),
+            ("energy to solution, paper ledger (J)", g(self.energy_to_solution_paper)),
+            ("lim_energy, same F, M, delta (J)", g(self.lim_bound)),
+            ("ceb_energy, same F, M, delta (J)", g(self.ceb_bound)),
+        ]
+
+    def table(self) -> str:
+        """The summary as an aligned two-column text table."""
+        rows = self.rows()
+        w = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
+
+
+@dataclass(frozen=True, eq=False)
+class LimResult:
+    """Per-trajectory results of :func:`run` (read-only arrays; energies in kT).
+
+    Attributes
+    ----------
+    problem : Quadratic or Ising
+    initial_state, final_state : ndarray, shape (n_trajectories, M)
+        Parameter values ``w`` (or spins) at 0 and at ``t_end``.
+    initial_energy, final_energy : ndarray
+        Energy of the array in kT, ``H = scale E_problem + leak |w|^2/2``, at 0 and at ``t_end``
+        (left limit): as :class:`stochlim.ssa.Ensemble`'s, ``final_energy - initial_energy ==
+        work - heat`` to rounding (first law).
+    initial_loss, final_loss : ndarray
+        Problem energy ``E_problem`` (unscaled) of the initial and final state: the optimiser's loss.
+    n_jumps : ndarray of int
+        Hops (single-level updates / spin flips) of each trajectory.
+    work, heat : ndarray
+        Work done by the time-dependent ``scale`` and ``leak`` and heat released, per trajectory.
+    time_to_hit : ndarray
+        First time the problem energy reached the optimum (inf if never; NaN if no optimum known).
+    optimum_energy : float or None
+        The optimum the success criteria use.
+    t_eval, grid_loss, grid_state : ndarray or None
+        With ``record="grid"``: the output times, the loss ``(n_trajectories, G)`` and the state
+        values ``(n_trajectories, G, M)`` at them (right-continuous).
+    provenance : dict
+    """
+
+    problem: _Problem
+    t_end: float
+    initial_state: np.ndarray
+    final_state: np.ndarray
+    initial_energy: np.ndarray
+    final_energy: np.ndarray
+    initial_loss: np.ndarray
+    final_loss: np.ndarray
+    n_jumps: np.ndarray
+    work: np.ndarray
+    heat: np.ndarray
+    time_to_hit: np.ndarray
+    optimum_energy: float | None
+    optimum_state: np.ndarray | None
+    J_max: float
+    provenance: dict = field(repr=False)
+    t_eval: np.ndarray | None = None
+    grid_loss: np.ndarray | None = None
+    grid_state: np.ndarray | None = None
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    # Deprecated names (one release): the loss was called *_energy, the array energy
+    # *_array_energy, the hop count n_updates and the output times t_grid.
+    @property
+    def n_updates(self) -> np.ndarray:
+        """Deprecated name of :attr:`n_jumps`."""
+        warn("LimResult.n_updates", "LimResult.n_jumps")
+        return self.n_jumps
+
+    @property
+    def initial_array_energy(self) -> np.ndarray:
+        """Deprecated name of :attr:`initial_energy` (the array energy)."""
+        warn("LimResult.initial_array_energy", "LimResult.initial_energy")
+        return self.initial_energy
+
+    @property
+    def final_array_energy(self) -> np.ndarray:
+        """Deprecated name of :attr:`final_energy` (the array energy)."""
+        warn("LimResult.final_array_energy", "LimResult.final_energy")
+        return self.final_energy
+
+    @property
+    def t_grid(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`t_eval`."""
+        warn("LimResult.t_grid", "LimResult.t_eval")
+        return self.t_eval
+
+    @property
+    def grid_energy(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`grid_loss`."""
+        warn("LimResult.grid_energy", "LimResult.grid_loss")
+        return self.grid_loss
+
+    @property
+    def n_trajectories(self) -> int:
+        return self.final_state.shape[0]
+
+    def success(self, rtol: float = 1e-9) -> np.ndarray:
+        """Per trajectory: final problem energy within ``rtol (1 + |E*|)`` of the optimum ``E*``."""
+        if self.optimum_energy is None:
+            raise ValueError("no optimum known: pass optimum= to run() (energy or state)")
+        return self.final_loss <= self.optimum_energy + rtol * (1.0 + abs(self.optimum_energy))
+
+    def summary(self, *, temperature=DEFAULT_TEMPERATURE, gamma=None, schedule="polynomial",
+                n_schedule_updates=None, target=0.99) -> LimSummary:
+        """Success, precision, time- and energy-to-solution, next to the paper's bounds.
+
+        Definitions and assumptions of the comparison:
+
+        * success: final problem energy at the optimum (:meth:`success`); SE ``sqrt(p(1-p)/n)``;
+        * repetitions to reach the optimum with probability ``target``: ``R = ln(1-target) /
+          ln(1-p)`` (at least 1; inf when ``p = 0``); time to solution ``R t_end`` (the usual
+          annealer metric, e.g. Ronnow et al., Science 345, 420 (2014)); the mean first-hit time
+          is reported beside it;
+        * achieved precision ``delta``: for :class:`Quadratic` the RMS distance of the final
+          values to the optimal state (floored at ``quantum/2``, the resolution of one memory)
+          relative to the full range ``quantum (levels-1)``; for :class:`Ising` (or when only the
+          optimum energy is known) the failure probability ``1 - p`` (floored at ``1/(2n)``);
+        * heat ledger: mean stochastic-thermodynamic heat released per run, ``<Q> kT(T)``; the
+          barrier modulation does no work in this ledger (``docs/errata.md``);
+        * paper ledger: heat plus the retention barrier ``M kT ln(1/delta)`` per run (the paper's
+          modelling assumption, Eq. 22-23);
+        * energy to solution: per-run energy times ``R``;
+        * bounds: :func:`~stochlim.bounds.lim_energy` (needs ``gamma``; ``n_schedule_updates``
+          truncates its sums) and :func:`~stochlim.bounds.ceb_energy` evaluated with ``F`` = mean
+          hops per run (each hop is one single-level update), ``M`` = parameters and the achieved
+          ``delta``. The bounds assume every update runs down the schedule's bias ``eps_n/delta``;
+          the array's hops run down whatever bias the loss gives, so the ratio is an observation,
+          not a theorem.
+        """
+        if self.optimum_energy is None:
+            raise ValueError("summary needs the optimum, too many states to find it by brute force: "
+                             "pass optimum= to run() (energy or state; --optimum on the command line)")
+        n = self.n_trajectories
+        m = self.problem.n_params
+        ok = self.success()
+        p = float(ok.mean())
+        resid = self.final_loss - self.optimum_energy
+        if isinstance(self.problem, Quadratic) and self.optimum_state is not None:
+            pr = self.problem
+            rms = float(np.sqrt(np.mean((self.final_state - self.optimum_state) ** 2)))
+            delta = max(rms, pr.quantum / 2.0) / (pr.quantum * (pr.levels - 1))
+        else:
+            delta = max(1.0 - p, 1.0 / (2.0 * n))
+        delta = min(delta, 0.5)
+        reps = 1.0 if p >= target else (math.inf if p == 0.0 else math.log(1.0 - target) / math.log1p(-p))
+        unit = float(kT(temperature))
+        heat = float(self.heat.mean()) * unit
+        paper = heat + m * unit * math.log(1.0 / delta)
+        updates = float(self.n_jumps.mean())
+        hit = self.time_to_hit[np.isfinite(self.time_to_hit)]
+        lim_b = ceb_b = None
+        if updates > 0:
+            ceb_b = float(ceb_energy(updates, m, delta=delta, temperature=temperature))
+            if gamma is not None:
+                lim_b = float(lim_energy(updates, m, delta=delta, gamma=gamma, schedule=schedule,
+                                         n_updates=n_schedule_updates, temperature=temperature))
+        return LimSummary(
+            n_trajectories=n, n_params=m, t_end=self.t_end, optimum_energy=self.optimum_energy,
+            success_probability=p, success_probability_se=math.sqrt(p * (1 - p) / n),
+            mean_residual_energy=float(resid.mean()), mean_residual_energy_se=standard_error(resid),
+            precision=delta, mean_updates=updates, mean_updates_se=standard_error(self.n_jumps),
+            mean_time_to_hit=float(hit.mean()) if hit.size else math.inf,
+            time_to_solution=reps * self.t_end, temperature=float(temperature),
+            heat_per_run=heat, heat_per_run_se=standard_error(self.heat) * unit, paper_energy_per_run=paper,
+            energy_to_solution_heat=reps * heat, energy_to_solution_paper=reps * paper,
+            lim_bound=lim_b, ceb_bound=ceb_b, repetitions=reps,
+        )
