@@ -16,30 +16,20 @@ pytestmark = pytest.mark.usefixtures("jit_warm")  # compile the kernels once, be
 
 STEP_ENERGY = PiecewiseConstant([0.0, 1.0, 2.5], [0.0, 2.0, -1.0])
 RAMP_ENERGY = PiecewiseLinear([0.0, 2.0, 4.0], [1.0, -1.0, 0.5])
+
+
+def _triangle(energies, barriers, **kw):
+    """A driven three-state cycle, the same edges and drives for every method."""
+    return HopModel(energies, [(0, 1), (1, 2), (2, 0)], barriers, drives=[1.0, 0.0, 0.5], **kw)
+
+
 MODELS = {
-    "direct": HopModel(
-        [0.0, 1.0, -0.5], [(0, 1), (1, 2), (2, 0)], [0.5, 0.0, 1.0], drives=[1.0, 0.0, 0.5]
-    ),
-    "restart": HopModel(
-        [STEP_ENERGY, 1.0, -0.5],
-        [(0, 1), (1, 2), (2, 0)],
-        PiecewiseConstant([0.0, 2.0], [0.5, 0.0]),
-        drives=[1.0, 0.0, 0.5],
-    ),
-    "hazard": HopModel(
-        [STEP_ENERGY, RAMP_ENERGY, -0.5],
-        [(0, 1), (1, 2), (2, 0)],
-        PiecewiseLinear([0.0, 4.0], [1.0, 0.0]),
-        rate_law="arrhenius",
-        drives=[1.0, 0.0, 0.5],
-    ),
-    "thinning": HopModel(
-        [STEP_ENERGY, RAMP_ENERGY, -0.5],
-        [(0, 1), (1, 2), (2, 0)],
-        PiecewiseLinear([0.0, 4.0], [1.0, 0.0]),
-        rate_law="paper",
-        drives=[1.0, 0.0, 0.5],
-    ),
+    "direct": _triangle([0.0, 1.0, -0.5], [0.5, 0.0, 1.0]),
+    "restart": _triangle([STEP_ENERGY, 1.0, -0.5], PiecewiseConstant([0.0, 2.0], [0.5, 0.0])),
+    "hazard": _triangle([STEP_ENERGY, RAMP_ENERGY, -0.5], PiecewiseLinear([0.0, 4.0], [1.0, 0.0]),
+                        rate_law="arrhenius"),
+    "thinning": _triangle([STEP_ENERGY, RAMP_ENERGY, -0.5],
+                          PiecewiseLinear([0.0, 4.0], [1.0, 0.0]), rate_law="paper"),
 }
 
 
