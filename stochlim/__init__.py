@@ -11,6 +11,7 @@ Layers, each importing only those above it:
 * ``protocols``, ``models`` - time-dependent inputs and the hopping model;
 * ``ssa``, ``master``, ``thermo``, ``verify`` - the engines (exact simulation, master equation),
   fluctuation theorems and checks; ``streams`` - random streams and provenance;
+* ``passage``, ``rare`` - exact first-passage laws and tilted sampling of rare events;
 * ``_kernels`` - every compiled loop (``_reference`` is their pure-Python twin, for tests);
 * ``lim/`` - the learning-in-memory optimiser; ``coarse/`` - fine landscapes against the two-state
   rates; ``study`` and ``sweep`` - parameter studies;
@@ -19,11 +20,13 @@ Layers, each importing only those above it:
 """
 
 from ._version import __version__
-from . import (bounds, coarse, constants, lim, master, models, physics, protocols, schedules, ssa, streams, study,
-               thermo, units, verify)
+from . import (bounds, coarse, constants, lim, master, models, passage, physics, protocols, rare, schedules, ssa,
+               streams, study, thermo, units, verify)
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
+from .passage import FirstPassage, first_passage
+from .rare import TiltedEnsemble, simulate_tilted
 from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
 from .ssa import METHODS, Ensemble, simulate
 from .study import Study, load_study
@@ -35,12 +38,14 @@ __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study", "constants", "streams",
+    "verify", "lim", "coarse", "study", "constants", "streams", "passage", "rare",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",
     # master equation
     "MasterSolution", "solve_master",
+    # first passage and rare events
+    "FirstPassage", "first_passage", "TiltedEnsemble", "simulate_tilted",
     # optimiser and studies
     "Ising", "Quadratic", "Study", "load_study", "sweep",
 ]

@@ -151,23 +151,28 @@ def _trajectory(p, i):
         times.append(tn)
         states.append(y)
         x, t = y, tn
+        if p.stop_mask is not None and p.stop_mask[x]:
+            return x_init, x, times, states, w, q, tn
     # the work of a sojourn is E_x(leave) - E_x(enter), including steps of E_x while it lasts
     w += lo.energy_end()[-1, x] - e_in
-    return x_init, x, times, states, w, q
+    return x_init, x, times, states, w, q, math.nan
 
 
 def simulate_reference(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None,
-                       method="auto") -> Ensemble:
+                       method="auto", stop=None) -> Ensemble:
     """Pure-Python :func:`stochlim.simulate` with ``record="events"`` (slow; for tests)."""
     p = plan(model, t_end=t_end, n_trajectories=n_trajectories, p0=p0, x0=x0, rng=rng,
-             method=method, record="events")
+             method=method, record="events", stop=stop)
     runs = [_trajectory(p, i) for i in range(p.n_trajectories)]
-    init = np.array([r[0] for r in runs], dtype=np.int64)
-    final = np.array([r[1] for r in runs], dtype=np.int64)
-    njump = np.array([len(r[2]) for r in runs], dtype=np.int64)
-    ev_off = np.concatenate(([0], np.cumsum(njump))).astype(np.int64)
-    ev_t = np.array([tt for r in runs for tt in r[2]], dtype=np.float64)
-    ev_x = np.array([xx for r in runs for xx in r[3]], dtype=np.int32)
-    work = np.array([r[4] for r in runs])
-    heat = np.array([r[5] for r in runs])
-    return ensemble_from(p, init, final, njump, work, heat, None, ev_off, ev_t, ev_x)
+    out = {
+        "init": np.array([r[0] for r in runs], dtype=np.int64),
+        "final": np.array([r[1] for r in runs], dtype=np.int64),
+        "njump": np.array([len(r[2]) for r in runs], dtype=np.int64),
+        "ev_t": np.array([tt for r in runs for tt in r[2]], dtype=np.float64),
+        "ev_x": np.array([xx for r in runs for xx in r[3]], dtype=np.int32),
+        "work": np.array([r[4] for r in runs]),
+        "heat": np.array([r[5] for r in runs]),
+        "fpt": None if stop is None else np.array([r[6] for r in runs]),
+    }
+    ev_off = np.concatenate(([0], np.cumsum(out["njump"]))).astype(np.int64)
+    return ensemble_from(p, out, ev_off)

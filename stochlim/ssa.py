@@ -50,7 +50,8 @@ from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
 from .physics import log_rate_prefactor
 from .streams import provenance, root_key
 
-__all__ = ["METHODS", "SOLVERS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan"]
+__all__ = ["METHODS", "SOLVERS", "RECORDS", "Ensemble", "Method", "simulate", "root_key", "plan",
+           "target_mask"]
 
 #: What :func:`simulate` can record besides the per-trajectory summary.
 RECORDS = ("summary", "grid", "events")
@@ -211,6 +212,54 @@ def _start(model: HopModel, lowered: LoweredModel, n_traj: int, p0, x0):
     return np.empty(0, dtype=np.int64), cum
 
 
+def target_mask(target, n_states: int, name: str = "stop") -> np.ndarray:
+    """A validated target set as a read-only uint8 mask over states.
+
+    ``target`` is a state, a sequence of states or a boolean mask; ``name`` is the argument named in
+    errors. An empty target, or one covering every state, is refused.
+    """
+    arr = np.asarray(target)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: it must name at least one state")
+    if arr.dtype == bool:
+        if arr.shape != (n_states,):
+            raise ValueError(f"{name} as a boolean mask must have one entry per state ({n_states}): "
+                             f"got shape {arr.shape}")
+        mask = arr.astype(np.uint8)
+    else:
+        if arr.dtype.kind not in "iu" or arr.ndim > 1:
+            raise ValueError(f"{name} must be a state, a sequence of states or a boolean mask: "
+                             f"got {target!r}")
+        states = arr.ravel()
+        bad = (states < 0) | (states >= n_states)
+        if bad.any():
+            raise ValueError(f"{name} must name states 0..{n_states - 1}: got {states[bad][0]}")
+        mask = np.zeros(n_states, dtype=np.uint8)
+        mask[states] = 1
+    if not mask.any():
+        raise ValueError(f"{name} is empty: it must name at least one state")
+    if mask.all():
+        raise ValueError(f"{name} covers every state: every first passage would be at t = 0")
+    mask.flags.writeable = False
+    return mask
+
+
+def _check_start_outside(mask: np.ndarray, x0s: np.ndarray, p0_cum: np.ndarray) -> None:
+    """Refuse starts inside the target: their first-passage time would be 0."""
+    if x0s.size:
+        inside = mask[x0s].astype(bool)
+        if inside.any():
+            raise ValueError(f"x0 starts trajectory {int(np.argmax(inside))} in state "
+                             f"{int(x0s[inside][0])}, inside stop: its first-passage time is 0")
+        return
+    p = np.diff(np.concatenate(([0.0], p0_cum)))
+    mass = float(p[mask.astype(bool)].sum())
+    if mass > 0:
+        raise ValueError(f"p0 puts probability {mass:.3g} on the states of stop, whose first-passage "
+                         "time is 0 (p0 defaults to the Boltzmann law at t = 0): give a p0 or x0 "
+                         "outside the target")
+
+
 def _choose(method, lowered: LoweredModel) -> Method:
     if method == "auto":
         return next(m for m in SOLVERS.values() if m.not_exact_because(lowered) is None)
@@ -241,6 +290,7 @@ class Plan:
     rate_a: np.ndarray
     rate_b: np.ndarray
     total: np.ndarray
+    stop_mask: np.ndarray | None = None
 
     @property
     def law(self) -> int:
@@ -252,7 +302,7 @@ class Plan:
 
 
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
-         record="summary", t_eval=None, t_grid=None) -> Plan:
+         record="summary", t_eval=None, t_grid=None, stop=None) -> Plan:
     """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
     t_eval = renamed_kwarg("simulate", "t_grid", t_grid, "t_eval", t_eval)
     if not isinstance(model, HopModel):
@@ -269,10 +319,14 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
     if chosen.refine is not None:
         lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
     x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
+    mask = None
+    if stop is not None:
+        mask = target_mask(stop, model.n_states)
+        _check_start_outside(mask, x0s, p0_cum)
     root, entropy = root_key(rng)
     rate_a, rate_b, total = chosen.tables(lowered)
     return Plan(model, lowered, chosen, n_traj, t_end, root, entropy, x0s, p0_cum, grid, record,
-                np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total)
+                np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total, mask)
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,10 +341,15 @@ class Ensemble:
         Work done on and heat released by each trajectory; ``final_energy - initial_energy == work
         - heat`` to rounding.
     initial_energy, final_energy : ndarray of float
-        Energy of the occupied well at 0 and at ``t_end`` (left limit).
+        Energy of the occupied well at 0 and at ``t_end`` (left limit), or at the hit with ``stop``.
+    first_passage_time : ndarray of float or None
+        With ``stop``: the time of each trajectory's first entry into the target, NaN when it is not
+        reached by ``t_end``; ``final_state``, ``n_jumps``, ``work`` and ``heat`` then refer to the
+        trajectory up to that time (``final_state`` is the target state it entered).
     t_eval, states : ndarray or None
         With ``record="grid"``: the output times and the state of every trajectory at them,
-        shape ``(n_trajectories, len(t_eval))``, right-continuous (a jump at ``t`` counts at ``t``).
+        shape ``(n_trajectories, len(t_eval))``, right-continuous (a jump at ``t`` counts at ``t``);
+        with ``stop`` a trajectory keeps the state it hit after the hit.
     event_offsets, event_times, event_states : ndarray or None
         With ``record="events"``: the jumps of trajectory ``i`` are at
         ``event_times[event_offsets[i]:event_offsets[i+1]]`` into ``event_states[...]``.
@@ -315,6 +374,7 @@ class Ensemble:
     event_offsets: np.ndarray | None = None
     event_times: np.ndarray | None = None
     event_states: np.ndarray | None = None
+    first_passage_time: np.ndarray | None = None
 
     def __post_init__(self):
         freeze_arrays(self)
@@ -330,6 +390,13 @@ class Ensemble:
         return self.final_state.size
 
     @property
+    def hit(self) -> np.ndarray:
+        """Whether each trajectory reached the target of ``stop`` by ``t_end``."""
+        if self.first_passage_time is None:
+            raise ValueError("hit is defined only for a simulation with stop=")
+        return ~np.isnan(self.first_passage_time)
+
+    @property
     def medium_entropy(self) -> np.ndarray:
         """Entropy change of the bath in k_B: the heat released, in kT."""
         return self.heat
@@ -342,20 +409,24 @@ class Ensemble:
         return self.event_times[a:b], self.event_states[a:b]
 
 
-def _run(p: Plan, *, ev_off: np.ndarray | None = None):
-    """Call the kernel once; returns its output arrays."""
+def _run(p: Plan, *, ev_off: np.ndarray | None = None, tilt=None) -> dict:
+    """Call the kernel once; returns its output arrays by name.
+
+    ``tilt``: ``(log_rate0, log_slope, log_prop)`` tables (TABLE method) to also compute each
+    trajectory's log-likelihood ratio (``out["log_weight"]``), see ``stochlim.rare``.
+    """
     n = p.n_trajectories
     lo = p.lowered
-    init = np.empty(n, dtype=np.int64)
-    final = np.empty(n, dtype=np.int64)
-    njump = np.empty(n, dtype=np.int64)
-    work = np.empty(n)
-    heat = np.empty(n)
+    out = {name: np.empty(n, dtype=np.int64) for name in ("init", "final", "njump")}
+    out["work"], out["heat"] = np.empty(n), np.empty(n)
     t_eval = p.t_eval if p.record == "grid" else None
-    grid_out = np.empty((n, p.t_eval.size), dtype=np.int32) if t_eval is not None else None
-    ev_t = ev_x = None
+    out["grid"] = np.empty((n, p.t_eval.size), dtype=np.int32) if t_eval is not None else None
+    out["ev_t"] = out["ev_x"] = None
     if ev_off is not None:
-        ev_t, ev_x = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
+        out["ev_t"], out["ev_x"] = np.empty(ev_off[-1]), np.empty(ev_off[-1], dtype=np.int32)
+    out["fpt"] = np.empty(n) if p.stop_mask is not None else None
+    out["log_weight"] = np.empty(n) if tilt is not None else None
+    log_rate0, log_slope, log_prop = tilt if tilt is not None else (None, None, None)
     kernel = _kernels.run_serial if n == 1 else _kernels.run_ensemble
     # All-zero slopes or drives go in as None: the kernel then compiles without those terms.
     energy_slope = lo.energy_slope if lo.energy_slope.any() else None
@@ -364,29 +435,43 @@ def _run(p: Plan, *, ev_off: np.ndarray | None = None):
         p.method.kernel, np.uint64(p.root), p.x0s, p.p0_cum, lo.seg_times, lo.energy,
         energy_slope, lo.barrier, lo.barrier_slope, lo.out_ptr, lo.out_dst, lo.out_edge,
         out_drive, p.rate_a, p.rate_b, p.total, p.law, p.log_prefactor,
-        t_eval, grid_out, ev_off, ev_t, ev_x, init, final, njump, work, heat,
+        t_eval, out["grid"], ev_off, out["ev_t"], out["ev_x"], out["init"], out["final"],
+        out["njump"], out["work"], out["heat"], p.stop_mask, out["fpt"], log_rate0, log_slope,
+        log_prop, out["log_weight"],
     )
-    return init, final, njump, work, heat, grid_out, ev_t, ev_x
+    return out
 
 
-def ensemble_from(p: Plan, init, final, njump, work, heat, grid_out=None, ev_off=None, ev_t=None,
-                  ev_x=None) -> Ensemble:
-    """Wrap simulator outputs (kernel or reference) as an :class:`Ensemble`."""
+def _energy_at(lo: LoweredModel, t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``E_x(t)`` for times inside ``[0, t_end)`` (right limits), as the kernels evaluate it."""
+    j = np.clip(np.searchsorted(lo.seg_times, t, side="right") - 1, 0, lo.n_segments - 1)
+    return lo.energy[j, x] + lo.energy_slope[j, x] * (t - lo.seg_times[j])
+
+
+def ensemble_from(p: Plan, out: dict, ev_off=None) -> Ensemble:
+    """Wrap simulator outputs (kernel or reference, arrays named as by ``_run``) as an Ensemble."""
     lo = p.lowered
     record = provenance(p.root, p.entropy, method=p.method.name, n_trajectories=p.n_trajectories,
                         t_end=p.t_end, n_segments=lo.n_segments, rate_law=lo.rate_law, J_max=lo.J_max)
+    init, final, fpt = out["init"], out["final"], out.get("fpt")
+    final_energy = lo.energy_end()[-1][final]
+    if fpt is not None:
+        record["stop"] = np.flatnonzero(p.stop_mask).tolist()
+        hit = ~np.isnan(fpt)
+        final_energy[hit] = _energy_at(lo, fpt[hit], final[hit])
     grid = p.record == "grid"
     return Ensemble(
-        initial_state=init, final_state=final, n_jumps=njump, work=work, heat=heat,
-        initial_energy=lo.energy[0][init], final_energy=lo.energy_end()[-1][final],
+        initial_state=init, final_state=final, n_jumps=out["njump"], work=out["work"],
+        heat=out["heat"], initial_energy=lo.energy[0][init], final_energy=final_energy,
         t_end=p.t_end, method=p.method.name, provenance=record,
-        t_eval=p.t_eval if grid else None, states=grid_out if grid else None,
-        event_offsets=ev_off, event_times=ev_t, event_states=ev_x,
+        t_eval=p.t_eval if grid else None, states=out.get("grid") if grid else None,
+        event_offsets=ev_off, event_times=out.get("ev_t"), event_states=out.get("ev_x"),
+        first_passage_time=fpt,
     )
 
 
 def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
-             record="summary", t_eval=None, t_grid=None) -> Ensemble:
+             record="summary", t_eval=None, t_grid=None, stop=None) -> Ensemble:
     """Simulate independent trajectories of ``model`` on ``[0, t_end]`` exactly.
 
     Parameters
@@ -416,6 +501,12 @@ def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method
         :func:`stochlim.solve_master` uses too).
     t_grid : array_like, optional
         Deprecated spelling of ``t_eval``.
+    stop : int, sequence of int or boolean mask, optional
+        A target set of states: each trajectory ends at its first entry into it (or at ``t_end``),
+        with its first-passage time in ``Ensemble.first_passage_time`` (NaN when not hit) and its
+        work, heat and jumps counted up to the hit; the grid record holds the hit state after it.
+        Memory stays O(1) per trajectory. The target must be neither empty nor every state, and
+        the start (``p0``, by default the Boltzmann law, or ``x0``) must lie outside it.
 
     Returns
     -------
@@ -428,10 +519,9 @@ def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method
     (2007); P. A. W. Lewis and G. S. Shedler, Naval Res. Logist. Q. 26, 403 (1979).
     """
     p = plan(model, t_end=t_end, n_trajectories=n_trajectories, p0=p0, x0=x0, rng=rng,
-             method=method, record=record, t_eval=t_eval, t_grid=t_grid)
-    init, final, njump, work, heat, grid_out, _, _ = _run(p)
+             method=method, record=record, t_eval=t_eval, t_grid=t_grid, stop=stop)
+    out = _run(p)
     if record != "events":
-        return ensemble_from(p, init, final, njump, work, heat, grid_out)
-    ev_off = np.concatenate(([0], np.cumsum(njump))).astype(np.int64)
-    init, final, njump, work, heat, _, ev_t, ev_x = _run(p, ev_off=ev_off)
-    return ensemble_from(p, init, final, njump, work, heat, None, ev_off, ev_t, ev_x)
+        return ensemble_from(p, out)
+    ev_off = np.concatenate(([0], np.cumsum(out["njump"]))).astype(np.int64)
+    return ensemble_from(p, _run(p, ev_off=ev_off), ev_off)

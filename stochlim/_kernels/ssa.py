@@ -224,9 +224,22 @@ def _thinning_event(st, j, x, t, t1, seg_t, energy, energy_slope, barrier, barri
 
 
 @jit()
+def _integrated_rate(j, x, a, b, log_rate0, log_slope, out_ptr):
+    """``int_a^b sum_d exp(log_rate0[j, d] + log_slope[j, d] u) du`` over the out-edges of ``x``."""
+    acc = 0.0
+    h = b - a
+    for d in range(out_ptr[x], out_ptr[x + 1]):
+        c = log_slope[j, d]
+        ra = np.exp(log_rate0[j, d] + c * a)
+        acc += ra * h if c == 0.0 else ra * np.expm1(c * h) / c
+    return acc
+
+
+@jit()
 def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
-                t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out, work_out, heat_out):
+                t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out, work_out, heat_out,
+                stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out):
     nseg = seg_t.shape[0] - 1
     g = 0
     n = 0
@@ -235,6 +248,8 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
     e_in = energy[0, x]  # energy of the occupied well when it was entered
     w = 0.0
     q = 0.0
+    lw = 0.0  # log-likelihood ratio of the original dynamics to the sampled one
+    t_hit = np.nan
     while j < nseg:
         t0 = seg_t[j]
         t1 = seg_t[j + 1]
@@ -265,6 +280,11 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
             tn, d, st = _thinning_event(st, j, x, t, t1, seg_t, energy, energy_slope, barrier,
                                         barrier_slope, total, out_ptr, out_dst, out_edge,
                                         out_drive, law, log_prefactor)
+        if logw_out is not None:  # resolved at compile time; TABLE method only (see _DOC)
+            lw -= (_integrated_rate(j, x, t - t0, tn - t0, log_rate0, log_slope, out_ptr)
+                   - total[j, x] * (tn - t))
+            if d >= 0:
+                lw += log_rate0[j, d] + log_slope[j, d] * (tn - t0) - log_prop[j, d]
         if grid_out is not None:  # resolved at compile time: None compiles without recording
             while g < t_grid.shape[0] and t_grid[g] < tn:
                 grid_out[i, g] = x
@@ -294,15 +314,24 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
         n += 1
         x = y
         t = tn
-    if grid_out is not None:
+        if stop_mask is not None:  # noqa: SIM102 - kept apart: numba prunes a lone "is None" test
+            if stop_mask[x]:
+                t_hit = tn
+                break
+    if grid_out is not None:  # after a stop the trajectory stays in the state it hit
         while g < t_grid.shape[0]:
             grid_out[i, g] = x
             g += 1
-    # work of the last sojourn: E_x(t_end-) - E_x(entry), steps at breakpoints included
-    e_end = energy[nseg - 1, x]
-    if energy_slope is not None:
-        e_end += energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1])
-    w += e_end - e_in
+    if np.isnan(t_hit):
+        # work of the last sojourn: E_x(t_end-) - E_x(entry), steps at breakpoints included
+        e_end = energy[nseg - 1, x]
+        if energy_slope is not None:
+            e_end += energy_slope[nseg - 1, x] * (seg_t[nseg] - seg_t[nseg - 1])
+        w += e_end - e_in
+    if fpt_out is not None:
+        fpt_out[i] = t_hit
+    if logw_out is not None:
+        logw_out[i] = lw
     final_out[i] = x
     njump_out[i] = n
     work_out[i] = w
@@ -312,7 +341,8 @@ def _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_
 @jit()
 def _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
          out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
-         t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out, heat_out):
+         t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out, heat_out,
+         stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out):
     """Seed trajectory ``i``'s stream, draw its start state and run it."""
     st = stream_state(root, i)
     if x0s.shape[0] > 0:
@@ -324,7 +354,7 @@ def _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, bar
     _trajectory(i, st, x, method, seg_t, energy, energy_slope, barrier, barrier_slope,
                 out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law,
                 log_prefactor, t_grid, grid_out, ev_off, ev_t, ev_x, final_out, njump_out,
-                work_out, heat_out)
+                work_out, heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out)
 
 
 _DOC = """Simulate ``init_out.shape[0]`` trajectories; see the module docstring.
@@ -335,7 +365,15 @@ _DOC = """Simulate ``init_out.shape[0]`` trajectories; see the module docstring.
     go to ``ev_t/ev_x[ev_off[i]:ev_off[i+1]]``. None arguments are resolved at compile time, so
     the summary loop carries no recording code. ``energy_slope`` None: energies constant on every
     segment; ``out_drive`` None: no drives - the event loop then compiles without those terms
-    (about 2 ns of an event's ~12 ns on the two-state benchmark). Returns 0.
+    (about 2 ns of an event's ~12 ns on the two-state benchmark).
+
+    ``stop_mask`` (uint8 per state) ends each trajectory at its first entry into a marked state and
+    writes that time to ``fpt_out`` (NaN when it is not hit before the end); work and heat are then
+    accumulated up to the hit. ``logw_out`` (with ``log_rate0, log_slope, log_prop``; TABLE method
+    only) receives each trajectory's log-likelihood ratio of a target dynamics with log-rates
+    ``log_rate0[j, d] + log_slope[j, d] (t - seg_t[j])`` to the sampled one (rates ``rate_a``,
+    logs ``log_prop``): ``sum over jumps of log(k / k~) - integral of (lambda_x - lambda~_x) dt``.
+    None for these arguments compiles the loop without them. Returns 0.
     """
 
 
@@ -347,7 +385,7 @@ PARALLEL_BLOCKS = 64
 def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
                  out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                  t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
-                 heat_out):
+                 heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out):
     # prange over a few contiguous blocks, not over trajectories: per-iteration parallel overhead
     # (shared reference counts of the array arguments) cost ~2 ns/event on 1e3-event trajectories
     # with two threads. Streams depend only on the trajectory index, so blocking changes nothing.
@@ -358,7 +396,7 @@ def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier
             _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
                  out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                  t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
-                 heat_out)
+                 heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out)
     return 0
 
 
@@ -366,12 +404,12 @@ def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier
 def run_serial(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
                out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
-               heat_out):
+               heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out):
     for i in range(init_out.shape[0]):
         _one(i, method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, barrier_slope,
              out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
              t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
-             heat_out)
+             heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out)
     return 0
 
 

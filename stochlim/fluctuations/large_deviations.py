@@ -1,0 +1,174 @@
+"""Large deviations of time-integrated observables in a non-equilibrium steady state.
+
+For a model whose inputs do not change in time, ``<exp(-s X(t))> ~ exp(t lambda(s))`` with the
+scaled cumulant generating function (SCGF) ``lambda(s)`` the largest (Perron) eigenvalue of the
+tilted generator ``L_s`` (Lebowitz & Spohn 1999, J. Stat. Phys. 95 333; Touchette 2009, Phys. Rep.
+478 1). Then ``P(X/t ~ x) ~ exp(-t I(x))`` with the rate function ``I(x) = sup_s (-s x -
+lambda(s))`` (Gaertner-Ellis). Boundary terms do not change ``lambda``: for the entropy production
+it is the tilt of the medium entropy (heat), which obeys the Gallavotti-Cohen symmetry
+``lambda(s) = lambda(1 - s)``; a current ``J`` over a cycle of affinity ``A`` obeys ``lambda(s) =
+lambda(A - s)`` (Lebowitz & Spohn 1999; Andrieux & Gaspard 2007, J. Stat. Phys. 127 107).
+
+:func:`steady_cumulant_rates` gives ``lambda'(0)`` and ``lambda''(0)`` exactly by perturbation
+of the Perron eigenvalue (mean rate ``c1 = 1^T M1 pi`` and variance rate ``c2 = 1^T M2 pi + 2 1^T
+M1 rho``, ``L rho = c1 pi - M1 pi``, ``1^T rho = 0``, with ``M_n[y, x] = k_xy a_xy^n`` off the
+diagonal), no finite differences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse.linalg
+
+from ..master import DENSE_LIMIT
+from ..models import HopModel
+from ._observables import edge_log_rates, resolve
+from .tilted import _tilted_matrix, check_s
+
+__all__ = ["scgf", "steady_cumulant_rates", "rate_function", "gallavotti_cohen", "RateFunction"]
+
+
+def _steady_inputs(model):
+    if not isinstance(model, HopModel):
+        raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
+    for p in model.energies + model.barriers:
+        values = p(np.asarray(p.knots)) if p.knots.size else None
+        if not p.is_piecewise_constant or (values is not None and np.ptp(values) > 0):
+            raise ValueError("model must have time-independent inputs for a steady state (large deviations)")
+    energy = np.asarray(model.energy(0.0), dtype=np.float64)
+    barrier = np.array([float(p(0.0)) for p in model.barriers])
+    return energy, np.zeros(model.n_states), barrier
+
+
+def _single(model, observable):
+    obs = resolve(model, observable)
+    if obs.n != 1:
+        raise ValueError(f"observable must be a single observable: got {obs.names}")
+    return obs
+
+
+def _perron(A) -> float:
+    if A.shape[0] <= DENSE_LIMIT:
+        return float(np.max(np.linalg.eigvals(A.toarray()).real))
+    val = scipy.sparse.linalg.eigs(A.tocsc(), k=1, which="LR", return_eigenvectors=False)
+    return float(val.real[0])
+
+
+def scgf(model, observable, s) -> np.ndarray:
+    """Scaled cumulant generating function ``lambda(s) = lim ln <exp(-s X(t))> / t``.
+
+    Parameters
+    ----------
+    model : HopModel
+        Time-independent inputs.
+    observable : str or Current
+        ``"heat"``, ``"entropy_production"`` (same ``lambda``), ``"n_jumps"``, ``"work"`` (the drive
+        work) or a :class:`~stochlim.fluctuations.Current`.
+    s : float or array_like
+        Real tilts.
+
+    Returns
+    -------
+    ndarray
+        ``lambda`` at each ``s`` (shape of ``s``).
+    """
+    energy, slope, barrier = _steady_inputs(model)
+    obs = _single(model, observable)
+    s_arr = np.asarray(s, dtype=np.float64) if np.ndim(s) else np.asarray([s], dtype=np.float64)
+    out = np.empty(s_arr.shape)
+    for i, value in np.ndenumerate(s_arr):
+        A, _ = _tilted_matrix(model, obs, energy, slope, barrier, check_s(value, 1), transpose=False,
+                              exact_shift=False)
+        out[i] = _perron(A)
+    return out if np.ndim(s) else out[0]
+
+
+def steady_cumulant_rates(model, observable) -> tuple[float, float]:
+    """Exact long-time mean rate ``c1 = -lambda'(0)`` and variance rate ``c2 = lambda''(0)``.
+
+    ``<X(t)> ~ c1 t`` and ``Var X(t) ~ c2 t`` in the steady state (module docstring).
+    """
+    energy, slope, barrier = _steady_inputs(model)
+    obs = _single(model, observable)
+    st = obs.st
+    log_k, bias = edge_log_rates(model, st, energy, barrier)
+    k = np.exp(log_k)
+    a, b = obs.increments(bias, slope)
+    n = st.n_states
+    L = np.zeros((n, n))
+    np.add.at(L, (st.dst, st.src), k)
+    np.add.at(L, (st.src, st.src), -k)
+    M1 = np.zeros((n, n))
+    np.add.at(M1, (st.dst, st.src), k * a[0])
+    M1[np.diag_indices(n)] += b[0]
+    M2 = np.zeros((n, n))
+    np.add.at(M2, (st.dst, st.src), k * a[0] ** 2)
+    # stationary law and the first-order eigenvector correction, both with a normalisation row
+    aug = np.vstack((L, np.ones(n)))
+    pi = np.linalg.lstsq(aug, np.concatenate((np.zeros(n), [1.0])), rcond=None)[0]
+    c1 = float(M1.sum(axis=0) @ pi)
+    rho = np.linalg.lstsq(aug, np.concatenate((c1 * pi - M1 @ pi, [0.0])), rcond=None)[0]
+    c2 = float(M2.sum(axis=0) @ pi + 2.0 * M1.sum(axis=0) @ rho)
+    return c1, c2
+
+
+@dataclass(frozen=True)
+class RateFunction:
+    """Result of :func:`rate_function`.
+
+    Attributes
+    ----------
+    x : ndarray
+        Values of ``X / t``.
+    rate : ndarray
+        ``I(x)``.
+    s : ndarray
+        The maximising tilt ``s*(x)`` (``lambda'(s*) = -x``).
+    at_bound : ndarray of bool
+        True where ``s*`` reached the end of ``s_range``: ``I`` is then only a lower bound.
+    """
+
+    x: np.ndarray
+    rate: np.ndarray
+    s: np.ndarray
+    at_bound: np.ndarray
+
+
+def rate_function(model, observable, x, *, s_range=(-10.0, 10.0)) -> RateFunction:
+    """Rate function ``I(x) = sup_s (-s x - lambda(s))`` by a bounded scalar maximisation.
+
+    ``lambda`` is convex, so the objective is concave and the maximiser unique on ``s_range``.
+    """
+    lo, hi = (float(v) for v in check_s(s_range, 2))
+    if not lo < hi:
+        raise ValueError(f"s_range must be increasing: got {s_range!r}")
+    xs = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    if not np.all(np.isfinite(xs)):
+        raise ValueError(f"x must be finite: got {x!r}")
+    lam = lambda s: scgf(model, observable, s)  # noqa: E731
+    rate, s_star = np.empty(xs.size), np.empty(xs.size)
+    for i, xi in enumerate(xs):
+        res = scipy.optimize.minimize_scalar(lambda s: s * xi + lam(s), bounds=(lo, hi), method="bounded",
+                                             options={"xatol": 1e-10})
+        s_star[i], rate[i] = res.x, -res.fun
+    tol = 1e-6 * (hi - lo)
+    return RateFunction(xs, rate, s_star, (s_star < lo + tol) | (s_star > hi - tol))
+
+
+def gallavotti_cohen(model, observable="entropy_production", s=(0.1, 0.25, 0.4), *, affinity=None) -> np.ndarray:
+    """Defect ``lambda(s) - lambda(A - s)`` of the Gallavotti-Cohen symmetry (0 when it holds).
+
+    ``A = 1`` for the entropy production (or heat); for a :class:`Current` give the ``affinity``
+    ``A`` conjugate to it (for a cycle current: the sum of the drives around the cycle, kT).
+    """
+    obs = _single(model, observable)
+    if affinity is None:
+        if obs.kinds[0] not in ("entropy_production", "heat"):
+            raise ValueError(f"affinity is needed for {obs.names[0]!r}")
+        affinity = 1.0
+    a = float(check_s(affinity, 1)[0])
+    s_arr = np.atleast_1d(np.asarray(s, dtype=np.float64))
+    return scgf(model, observable, s_arr) - scgf(model, observable, a - s_arr)

@@ -1,0 +1,268 @@
+"""Exact first-passage laws of a :class:`~stochlim.models.HopModel` into a target set of states.
+
+Making the target absorbing leaves the sub-generator ``G(t) = L_TT(t)`` of the transient states
+``T`` (the rows and columns of the master-equation generator ``L`` outside the target). With
+``p_T(t)`` the transient part of ``dp/dt = L p`` started from ``p0`` (zero on the target):
+
+* survival ``S(t) = P(tau > t) = sum_{x in T} p_x(t)``;
+* density ``f(t) = -dS/dt = sum_{x in T} p_x(t) sum_{y in target} k_xy(t)``;
+* mean heat and work until the hit, ``E[Q(min(tau, t))]`` and ``E[W(min(tau, t))]``: the
+  ensemble functionals of :mod:`stochlim.master` accumulated from the transient states only
+  (a trajectory stops at its hit, as ``simulate(..., stop=target)`` does);
+* when every input is constant after its last knot ``t_c``, the phase-type tail (Neuts 1981,
+  *Matrix-Geometric Solutions in Stochastic Models*, Ch. 2): with ``G`` constant and
+  ``u = (-G)^-1 p_T(t_c)``,
+  ``E[tau] = int_0^tc S dt + 1.u``, ``E[tau^2] = 2 (int_0^tc t S dt + t_c 1.u + 1.(-G)^-1 u)``,
+  and the heat (work) still to come is ``h.u`` with ``h_x`` the heat (drive-work) rate of state
+  ``x``. ``int S dt`` and ``int int S dt`` ride along as two more rows of the block generator.
+
+Propagation reuses the master equation's block generator and its exact (``"expm"``, ``"krylov"``)
+and Radau (``"ode"``) propagators, so the methods are those of :func:`stochlim.solve_master`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from ._validation import check_positive, freeze_arrays
+from .master import (
+    _DRIVE_WORK,
+    _HEAT,
+    _SLOPE_WORK,
+    _block_matrix,
+    _check_p0,
+    _check_times,
+    _choose_method,
+    _propagate_expm,
+    _propagate_krylov,
+    _propagate_ode,
+    _Structure,
+)
+from .models import HopModel
+from .physics import log_hop_rates
+from .ssa import target_mask
+
+__all__ = ["FirstPassage", "first_passage"]
+
+
+@dataclass(frozen=True)
+class FirstPassage:
+    """Result of :func:`first_passage` (times in the model's unit, energies in kT).
+
+    Attributes
+    ----------
+    t : ndarray, shape (T,)
+        Output times.
+    survival : ndarray, shape (T,)
+        ``P(tau > t)``; the CDF of the first-passage time is ``1 - survival``.
+    density : ndarray, shape (T,)
+        ``-d survival / dt`` (right limit at protocol knots).
+    mean_heat, mean_work : ndarray, shape (T,)
+        ``E[Q(min(tau, t))]``, ``E[W(min(tau, t))]``: heat released and work done until the hit
+        (or ``t``).
+    hit_probability : float
+        ``P(tau < inf)``: 1 unless part of ``p0`` lies where the target cannot be reached.
+    mean, variance : float
+        Moments of ``tau`` (inputs are constant after ``constant_after``); ``inf`` when
+        ``hit_probability < 1``.
+    mean_heat_total, mean_work_total : float
+        ``E[Q(tau)]``, ``E[W(tau)]``; ``nan`` when ``hit_probability < 1`` (undefined).
+    constant_after : float
+        The last protocol knot, after which the phase-type tail is exact.
+    method, success, status, message
+        As in :class:`stochlim.master.MasterSolution`.
+    """
+
+    t: np.ndarray
+    survival: np.ndarray
+    density: np.ndarray
+    mean_heat: np.ndarray
+    mean_work: np.ndarray
+    hit_probability: float
+    mean: float
+    variance: float
+    mean_heat_total: float
+    mean_work_total: float
+    constant_after: float
+    method: str
+    success: bool
+    status: int
+    message: str
+
+    def __post_init__(self):
+        freeze_arrays(self)
+
+    @property
+    def cdf(self) -> np.ndarray:
+        """``P(tau <= t)``."""
+        return 1.0 - self.survival
+
+
+def _last_knot(model: HopModel) -> float:
+    knots = [p.knots for p in model.energies + model.barriers]
+    return float(max((k.max() for k in knots if k.size), default=0.0))
+
+
+def _flux_into(model: HopModel, mask: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``sum_{x not in target, y in target} p_x(t) k_xy(t)`` at each time (rates at ``t``)."""
+    energy = np.atleast_2d(model.energy(t))
+    out = np.zeros(t.size)
+    for e, (a, b) in enumerate(model.edges):
+        for x, y, sign in ((a, b, 1.0), (b, a, -1.0)):
+            if mask[y] and not mask[x]:
+                e0 = np.asarray(model.barriers[e](t), dtype=float)
+                bias = energy[:, x] - energy[:, y] + sign * model.drives[e]
+                log_k = log_hop_rates(e0, bias, J_max=model.J_max, rate_law=model.rate_law)[0]
+                out += p[:, x] * np.exp(log_k)
+    return out
+
+
+def _absorbing_block(st, keep_aug, extra, energy, slope, barrier, model):
+    """Block generator with the target's columns removed and the two survival-integral rows."""
+    A = _block_matrix(st, energy, slope, barrier, model.J_max, model.rate_law) @ sp.diags(keep_aug)
+    return sp.bmat([[A, None], [extra, sp.csr_matrix(np.array([[0.0, 0.0], [1.0, 0.0]]))]],
+                   format="csr")
+
+
+def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e-10, atol=1e-12):
+    """First-passage law of ``model`` from ``p0`` into ``target``, exactly.
+
+    Parameters
+    ----------
+    model : HopModel
+        Any model (energies, barriers and drives may follow protocols).
+    p0 : array_like, shape (S,)
+        Initial distribution; it must put no probability on the target (its first passage would be
+        0).
+    target : int, sequence of int or boolean mask
+        The target states; neither empty nor every state.
+    t_eval : array_like
+        Strictly increasing output times, ``>= 0``.
+    method : {"auto", "expm", "krylov", "ode"}, optional
+        As for :func:`stochlim.solve_master`.
+    rtol, atol : float, optional
+        Tolerances of the ``"ode"`` method.
+
+    Returns
+    -------
+    FirstPassage
+        Survival, density, mean heat and work until the hit, and the phase-type moments.
+
+    Examples
+    --------
+    >>> import stochlim
+    >>> m = stochlim.two_state(0.0, rate_law="arrhenius")        # k = 1 both ways
+    >>> fp = stochlim.first_passage(m, p0=[1.0, 0.0], target=1, t_eval=[0.0, 1.0])
+    >>> round(float(fp.survival[1]), 12), fp.mean, fp.variance   # exponential law, rate 1
+    (0.367879441171, 1.0, 1.0)
+    """
+    if not isinstance(model, HopModel):
+        raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
+    s = model.n_states
+    mask = target_mask(target, s, "target").astype(bool)
+    p_init = _check_p0(p0, s)
+    if p_init[mask].sum() > 0:
+        raise ValueError(f"p0 puts probability {p_init[mask].sum():.3g} on the target, whose "
+                         "first-passage time is 0: give a p0 outside the target")
+    _, t_eval = _check_times(None, t_eval)
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
+    t_c = _last_knot(model)
+    lowered = model.lower(max(float(t_eval[-1]), t_c))
+    method = _choose_method(method, lowered, s)
+    st = _Structure.of(model)
+    keep = (~mask).astype(float)
+    keep_aug = np.concatenate((keep, np.ones(st.size - s)))
+    extra = sp.csr_matrix(np.vstack((np.concatenate((keep, np.zeros(st.size - s))),
+                                     np.zeros(st.size))))
+    times = np.union1d(t_eval, [t_c])  # the tail starts from the state at t_c
+    seg = lowered.seg_times
+    v = np.zeros(st.size + 2)
+    v[:s] = p_init
+    jump_work = 0.0
+    outputs = np.empty((times.size, v.size))
+    jump_work_at = np.zeros(times.size)
+    status, message = 0, "The solver successfully reached the last output time."
+    energy_end = lowered.energy_end()
+    for j in range(lowered.n_segments):
+        a, b = seg[j], seg[j + 1]
+        if j > 0:  # energy steps at a knot do work on the trajectories not yet absorbed
+            jump_work += float((v[:s] * keep) @ (lowered.energy[j] - energy_end[j - 1]))
+        last = j == lowered.n_segments - 1
+        sel = (times >= a) & ((times <= b) if last else (times < b))
+        taus = list(times[sel] - a) + ([] if last else [b - a])
+        energy, slope = lowered.energy[j], lowered.energy_slope[j]
+        barrier, bslope = lowered.barrier[j], lowered.barrier_slope[j]
+        if np.any(slope) or np.any(bslope):
+            def block_at(t, a=a, e=energy, es=slope, b0=barrier, bs=bslope):
+                return _absorbing_block(st, keep_aug, extra, e + es * (t - a), es, b0 + bs * (t - a),
+                                        model)
+            states, err = _propagate_ode(block_at, v, a, b, taus, rtol, atol)
+        else:
+            A = _absorbing_block(st, keep_aug, extra, energy, slope, barrier, model)
+            if method == "ode":
+                states, err = _propagate_ode(lambda t, A=A: A, v, a, b, taus, rtol, atol)
+            else:
+                propagate = _propagate_expm if method == "expm" else _propagate_krylov
+                states, err = propagate(A, v, taus)
+        if err is not None:
+            status, message = -1, err
+            break
+        n_out = int(sel.sum())
+        outputs[np.flatnonzero(sel)] = np.array(states[:n_out]).reshape(n_out, v.size)
+        jump_work_at[sel] = jump_work
+        v = states[-1]
+    if status != 0:
+        nan = np.full(t_eval.size, np.nan)
+        return FirstPassage(t_eval, nan, nan.copy(), nan.copy(), nan.copy(), math.nan, math.nan, math.nan, math.nan,
+                            math.nan, t_c, method, False, status, message)
+
+    at = np.searchsorted(times, t_eval)
+    p_t = outputs[:, :s] * keep
+    survival = p_t.sum(axis=1)
+    heat = outputs[:, s + _HEAT]
+    work = outputs[:, s + _DRIVE_WORK] + outputs[:, s + _SLOPE_WORK] + jump_work_at
+    density = _flux_into(model, mask, t_eval, p_t[at])
+
+    # phase-type tail from t_c on, restricted to transient states that can reach the target
+    ic = int(np.searchsorted(times, t_c))
+    k_c = model.rates(t_c)
+    e = model.edges
+    _, comp = connected_components(sp.coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(s, s)),
+                                   directed=False)
+    reach = ~mask & np.isin(comp, comp[mask])
+    stuck = float(p_init[~mask & ~reach].sum())
+    if stuck > 0:
+        mean = variance = math.inf
+        heat_total = work_total = math.nan
+    else:
+        idx = np.flatnonzero(reach)
+        neg_g = np.diag(k_c[idx].sum(axis=1)) - k_c[np.ix_(idx, idx)].T
+        pc = p_t[ic, idx]
+        u = scipy.linalg.solve(neg_g, pc)
+        m1 = float(u.sum())
+        i1, i2 = outputs[ic, st.size], outputs[ic, st.size + 1]
+        mean = i1 + m1
+        second = 2.0 * (t_c * i1 - i2 + t_c * m1 + float(scipy.linalg.solve(neg_g, u).sum()))
+        variance = max(second - mean * mean, 0.0)
+        e_c = model.energy(t_c)
+        f = np.zeros((s, s))
+        f[model.edges[:, 0], model.edges[:, 1]] = model.drives
+        f[model.edges[:, 1], model.edges[:, 0]] = -model.drives
+        heat_rate = (k_c * (e_c[:, None] - e_c[None, :] + f)).sum(axis=1)
+        drive_rate = (k_c * f).sum(axis=1)
+        heat_total = float(heat[ic] + heat_rate[idx] @ u)
+        work_total = float(work[ic] + drive_rate[idx] @ u)
+    return FirstPassage(
+        t=t_eval, survival=survival[at], density=density, mean_heat=heat[at].copy(),
+        mean_work=work[at].copy(),
+        hit_probability=1.0 - stuck, mean=float(mean), variance=float(variance),
+        mean_heat_total=heat_total, mean_work_total=work_total, constant_after=t_c,
+        method=method, success=True, status=0, message=message,
+    )
