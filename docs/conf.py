@@ -174,9 +174,14 @@ def _resolve_in_package(app, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
     domain = env.get_domain("py")
+    target = node["reftarget"]
     parts = (node.get("py:module") or "").split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        full = ".".join(parts[:i]) + "." + node["reftarget"]
+    candidates = [".".join(parts[:i]) + "." + target for i in range(len(parts) - 1, 0, -1)]
+    # a name re-exported upward (documented on stochlim's page, defined in stochlim.rare): the one
+    # public object of that name, if there is exactly one
+    candidates += sorted({n for n in domain.objects if n.endswith("." + target)})[:1] if len(
+        {n for n in domain.objects if n.endswith("." + target)}) == 1 else []
+    for full in candidates:
         if full in domain.objects:
             return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], full,
                                        node, contnode)
