@@ -39,7 +39,7 @@ def hierarchy_by_hand(law, observable, t_end=2.0):
         e1 = np.interp(t, KNOTS, UPPER)
         slope1 = (UPPER[1] - UPPER[0]) if t < 1.0 else (UPPER[2] - UPPER[1])
         e0b = np.interp(t, KNOTS, BARRIER)
-        k01, k10 = hop_rates(e0b, 0.0 - e1, law=law)  # 0 -> 1 goes down the bias E_0 - E_1
+        k01, k10 = hop_rates(e0b, 0.0 - e1, rate_law=law)  # 0 -> 1 goes down the bias E_0 - E_1
         if observable == "heat":
             a01, a10, b = 0.0 - e1, e1 - 0.0, np.zeros(2)
         else:
