@@ -1,4 +1,6 @@
-"""Build and run the minimal C direct method (``direct.c``) on a stochlim plan's rate tables."""
+"""Build and run the hand-written C baselines: the direct method (``direct.c``) on a stochlim
+plan's rate tables, and the learning-in-memory array loop (``lim_direct.c``) on the inputs of
+``lim.run``'s kernel."""
 
 from __future__ import annotations
 
@@ -23,19 +25,28 @@ def compiler() -> str | None:
     return None
 
 
-def build() -> tuple[Path | None, str]:
-    """Compile ``direct.c``; returns ``(binary, message)``; binary None when impossible."""
+def build(name: str = "direct") -> tuple[Path | None, str]:
+    """Compile ``<name>.c``; returns ``(binary, message)``; binary None when impossible."""
     cc = compiler()
     if cc is None:
         return None, "no C compiler found (set CC or install cc/gcc): C baseline skipped"
     BUILD.mkdir(exist_ok=True)
-    binary = BUILD / "direct"
-    src = str(HERE / "direct.c")
+    binary = BUILD / name
+    src = str(HERE / f"{name}.c")
     for extra in (["-fopenmp"], []):
         cmd = [cc, *FLAGS, *extra, "-o", str(binary), src, "-lm"]
         if subprocess.run(cmd, capture_output=True).returncode == 0:
             return binary, " ".join([Path(cc).name, *FLAGS, *extra])
-    return None, f"{cc} failed to compile direct.c: C baseline skipped"
+    return None, f"{cc} failed to compile {name}.c: C baseline skipped"
+
+
+def _execute(binary: Path, path: Path, threads: int) -> list[dict]:
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    proc = subprocess.Popen([str(binary), str(path)], stdout=subprocess.PIPE, env=env, text=True)
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"C baseline failed with exit code {proc.returncode}")
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def run(binary: Path, plan, x0: np.ndarray, repeats: int, threads: int) -> list[dict]:
@@ -50,9 +61,34 @@ def run(binary: Path, plan, x0: np.ndarray, repeats: int, threads: int) -> list[
             np.ascontiguousarray(arr, dtype=np.float64).tofile(f)
         for arr in (lo.out_ptr, lo.out_dst, x0):
             np.ascontiguousarray(arr, dtype=np.int64).tofile(f)
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    proc = subprocess.Popen([str(binary), str(path)], stdout=subprocess.PIPE, env=env, text=True)
-    out, _ = proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(f"C baseline failed with exit code {proc.returncode}")
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    return _execute(binary, path, threads)
+
+
+def run_lim(binary: Path, args: dict, repeats: int, threads: int) -> list[dict]:
+    """Run ``lim_direct`` ``repeats`` times on the inputs ``args`` of one
+    ``stochlim._kernels.lim.run_array`` call (by parameter name); one dict per run."""
+    m = args["diag"].size
+    nseg = args["seg_t"].size - 1
+    ncol = args["bar0"].shape[1]
+    ntraj = args["init_out"].shape[0]
+    path = BUILD / f"lim_input-{os.getpid()}.bin"  # one per process: runs may overlap
+    i64 = lambda x: np.ascontiguousarray(x, dtype=np.int64).tofile(f)  # noqa: E731
+    f64 = lambda x: np.ascontiguousarray(x, dtype=np.float64).tofile(f)  # noqa: E731
+    with open(path, "wb") as f:
+        i64([m, args["indices"].size, nseg, ncol, ntraj, repeats, bool(args["random_start"]),
+             args["law"], args["n_levels"]])
+        f64([args["lo"], args["step"], args["log_prefactor"]])
+        np.array([args["root"]], dtype=np.uint64).tofile(f)
+        i64(args["indptr"])
+        i64(args["indices"])
+        for name in ("data", "diag", "b", "seg_t"):
+            f64(args[name])
+        i64(args["linear"])
+        for name in ("sc0", "sc1", "lk0", "lk1", "bar0", "bar1"):
+            f64(args[name])
+        if not args["random_start"]:
+            i64(args["k0"])
+    try:
+        return _execute(binary, path, threads)
+    finally:
+        path.unlink()

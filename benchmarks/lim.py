@@ -8,6 +8,8 @@ Cases:
   direct method; a hot, hop-rich regime);
 * ``quadratic_chain`` - sparse quadratic, M = 1e4 memories of 33 levels coupled along a chain
   (tridiagonal A = Laplacian + 0.1 I, degree 2), constant inputs;
+* scaling - the constant case on planted lattices of ~1e5 and 1e6 spins (316^2 and 1000^2; 100^2
+  and 316^2 with ``--quick``), each in a fresh interpreter so that its memory is its own;
 * comparison with dwave-samplers' simulated annealing (``SimulatedAnnealingSampler``, default
   1000 sweeps) on the *same* planted instances, 8 x 8 (seed 3; stochlim anneal t_end = 10, 100,
   1000) and 100 x 100 (seed 1; t_end = 100): success probability (ground state = the planted
@@ -15,17 +17,29 @@ Cases:
   summed over this process's threads: stochlim runs reads in parallel, SA one thread), and the
   wall time to reach the ground state with probability 0.99, ``t_read ln(0.01) / ln(1 - p)``.
 
-Reported: hops (single-level updates) per second over all trajectories and per thread, median of
-``--repeats`` runs; the first call (JIT compile or on-disk cache load) is timed apart. Peer:
-dwave-samplers' simulated annealing on the same instances when it is importable, else skipped with a
-message (rows ``dwave_samplers`` in the JSON). Results go to ``benchmarks/results/lim-<UTC
-time>.json``.
+C baseline: ``lim_direct.c``, the same event loop written by hand in C (same algorithm, arithmetic
+and xoshiro256** streams), built at run time with ``cc -O3 -march=native -fopenmp`` and fed the
+exact arrays ``lim.run`` passes to its kernel (captured from one call). Throughput cases run one
+trajectory per thread, stochlim and C interleaved: stochlim's run r (``lim.run``: validation,
+lowering, kernel and result, same seed every time), then one C process (its timed loop: per
+trajectory set-up and event loop). Reported per case: hops (single-level updates) per second,
+median over ``--repeats`` runs of each side, the median over pairs of the ratio of their wall times
+(``ratio_c``), and whether both made the same hops with the same total heat (same events). The
+first call (JIT compile or on-disk cache load) is timed apart. Memory in the scaling rows: the rise
+of the interpreter's resident peak (VmHWM, reset before the run) during ``lim.run``, per spin, and
+the C process's peak (inputs included). Peer: dwave-samplers' simulated annealing where importable,
+else skipped with a message. Results go to ``benchmarks/results/lim-<UTC time>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -34,14 +48,15 @@ import scipy.sparse as sp
 from stochlim import lim
 from stochlim.protocols import PiecewiseLinear
 
-from .common import median, time_median, write_record
+from . import c_baseline
+from .common import median, write_record
 
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def planted_lattice(side: int, seed: int = 1) -> tuple[lim.Ising, np.ndarray]:
-    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]), ``h = 0.2
-    s*``:
-    frustration-free, so ``s*`` is the unique ground state."""
+    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]),
+    ``h = 0.2 s*``: frustration-free, so ``s*`` is the unique ground state."""
     rng = np.random.default_rng(seed)
     n = side * side
     star = rng.choice([-1.0, 1.0], n)
@@ -67,31 +82,149 @@ def _anneal(t_end):
                 scale=PiecewiseLinear([0.0, t_end], [0.1, 3.0]))
 
 
-def throughput(name, problem, kwargs, n_traj, repeats, optimum=None):
-    def go():
-        return lim.run(problem, n_trajectories=n_traj, rng=0, optimum=optimum, **kwargs)
+class KernelTap:
+    """Within ``with KernelTap() as tap:``, every ``lim.run`` call times its compiled kernel
+    (``tap.seconds``) and the first one's kernel arguments are kept, by name and copied
+    (``tap.args``): the exact inputs for the C baseline, and the run time without ``lim.run``'s
+    validation, lowering and result building."""
 
-    first = time.perf_counter()
-    go()
-    first = time.perf_counter() - first
-    wall, res = time_median(go, repeats)
+    def __enter__(self):
+        self.module = sys.modules[lim.run.__module__]
+        self.kernel = self.module.run_array
+        names = list(inspect.signature(self.kernel.py_func).parameters)
+        self.args, self.seconds = None, []
+
+        def tapped(*args):
+            if self.args is None:
+                self.args = {n: a.copy() if isinstance(a, np.ndarray) else a
+                             for n, a in zip(names, args)}
+            start = time.perf_counter()
+            out = self.kernel(*args)
+            self.seconds.append(time.perf_counter() - start)
+            return out
+
+        self.module.run_array = tapped
+        return self
+
+    def __exit__(self, *exc):
+        self.module.run_array = self.kernel
+
+
+def paired(name, problem, kwargs, n_traj, repeats, binary, optimum=None):
+    """stochlim's ``lim.run`` and the C baseline (where ``binary`` is built), interleaved run by
+    run on the same inputs and seed; one JSON row."""
+    run_kw = dict(n_trajectories=n_traj, rng=0, optimum=optimum, **kwargs)
+    walls, c_runs = [], []
+    with KernelTap() as tap:
+        first = time.perf_counter()
+        lim.run(problem, **run_kw)
+        first = time.perf_counter() - first
+        for _ in range(repeats):
+            start = time.perf_counter()
+            res = lim.run(problem, **run_kw)
+            walls.append(time.perf_counter() - start)
+            if binary is not None:
+                c_runs.append(c_baseline.run_lim(binary, tap.args, 1, n_traj)[0])
+    kernel_s = tap.seconds[1:]
     hops = int(res.n_jumps.sum())
+    wall = median(walls)
     threads = min(numba.get_num_threads(), n_traj)
     row = {"case": name, "n_params": problem.n_params, "n_trajectories": n_traj,
-           "t_end": kwargs["t_end"], "hops": hops, "wall_s": wall, "first_call_s": first,
-           "hops_per_s": hops / wall, "hops_per_s_per_thread": hops / wall / threads,
-           "threads": threads, "method": res.provenance["method"]}
+           "t_end": kwargs["t_end"], "hops": hops, "wall_s": wall, "wall_s_runs": walls,
+           "kernel_s_runs": kernel_s, "first_call_s": first, "hops_per_s": hops / wall,
+           "hops_per_s_per_thread": hops / wall / threads, "threads": threads,
+           "method": res.provenance["method"]}
     if optimum is not None:
         row["success_probability"] = float(res.success().mean())
     row["mean_residual_energy_per_param"] = (
         float((res.final_loss - res.optimum_energy).mean()) / problem.n_params
         if res.optimum_energy is not None else None)
-    print(
-        f"{name:20s} M = {problem.n_params:6d}  {hops:10d} hops in {wall:7.3f} s  "
-        f"{hops / wall:10.3e} hops/s ({hops / wall / threads:.3e} per thread)  "
-        f"first call {first:.2f} s"
-    )
+    line = (f"{name:22s} M = {problem.n_params:7d} {hops:10d} hops  "
+            f"stochlim {hops / wall:9.3e} hops/s (first call {first:.2f} s)")
+    if c_runs:
+        c_s = [c["seconds"] for c in c_runs]
+        heat = float(res.heat.sum())
+        same = all(c["hops"] == hops and abs(c["heat"] - heat) <= 1e-9 * (1.0 + abs(heat))
+                   for c in c_runs)
+        ratios = [a / b for a, b in zip(walls, c_s)]
+        row["c"] = {"threads": c_runs[0]["threads"], "wall_s": median(c_s),
+                    "wall_s_runs": c_s, "hops_per_s": hops / median(c_s),
+                    "peak_rss_kb": max(c["peak_rss_kb"] for c in c_runs), "same_events": same}
+        row["ratio_c"] = {"median_paired": median(ratios), "paired": ratios,
+                          "of_minima": min(walls) / min(c_s),
+                          "kernel_median_paired": median(
+                              a / b for a, b in zip(kernel_s, c_s))}
+        ratio = row["ratio_c"]
+        line += (f"  C {row['c']['hops_per_s']:9.3e} hops/s  stochlim / C "
+                 f"{ratio['median_paired']:.2f} (pairs {', '.join(f'{x:.2f}' for x in ratios)}; "
+                 f"kernel alone {ratio['kernel_median_paired']:.2f})"
+                 f"{'' if same else '  EVENTS DIFFER'}")
+    print(line, flush=True)
     return row
+
+
+_SCALING_CHILD = """
+import json, sys
+sys.path.insert(0, {root!r})
+from benchmarks import lim as bench
+print(json.dumps(bench.scaling_child({side}, {t_end}, {repeats}, {binary!r})))
+"""
+
+
+def _rss_kb(key: str) -> int:
+    """``VmRSS`` or ``VmHWM`` of this process in kB (-1 where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def scaling_child(side: int, t_end: float, repeats: int, binary: str | None) -> dict:
+    """One scaling row, run in a fresh interpreter: the constant case on a ``side x side`` planted
+    lattice, two trajectories; first the memory (rise of the resident peak during one ``lim.run``
+    after the kernel is loaded), then the runs paired with C."""
+    small, _ = planted_lattice(4)
+    lim.run(small, barrier=0.0, scale=0.3, t_end=1.0, n_trajectories=2, rng=0)  # load the kernel
+    ising, star = planted_lattice(side)
+    kw = dict(t_end=t_end, barrier=0.0, scale=0.3)
+    try:  # reset the resident peak to the current resident size (Linux >= 4.0)
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _rss_kb("VmRSS")
+    except OSError:
+        before = -1
+    lim.run(ising, n_trajectories=2, rng=0, optimum=star, **kw)
+    rise = _rss_kb("VmHWM") - before if before > 0 else None
+    row = paired(f"ising_{side}x{side}_constant", ising, kw, 2, repeats,
+                 None if binary is None else Path(binary), optimum=star)
+    row.update(n_edges=int(ising.J.nnz // 2), run_peak_rise_kb=rise,
+               run_bytes_per_spin=None if rise is None else 1024.0 * rise / ising.n_params)
+    if "c" in row:
+        row["c"]["bytes_per_spin"] = 1024.0 * row["c"]["peak_rss_kb"] / ising.n_params
+    return row
+
+
+def scaling(sides, t_end, repeats, binary) -> list[dict]:
+    """:func:`scaling_child` for each side, each in a fresh interpreter."""
+    rows = []
+    for side in sides:
+        code = _SCALING_CHILD.format(root=str(ROOT), side=side, t_end=t_end, repeats=repeats,
+                                     binary=None if binary is None else str(binary))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+        if out.returncode != 0:
+            raise RuntimeError(f"scaling run {side} x {side} failed:\n{out.stderr[-2000:]}")
+        lines = out.stdout.strip().splitlines()
+        print("\n".join(lines[:-1]), flush=True)
+        row = json.loads(lines[-1])
+        if row.get("run_bytes_per_spin") is not None:
+            c_mem = (f"; C process peak {row['c']['bytes_per_spin']:.0f} B per spin"
+                     if "c" in row else "")
+            print(f"  memory: lim.run raised the resident peak by "
+                  f"{row['run_bytes_per_spin']:.0f} B per spin{c_mem}")
+        rows.append(row)
+    return rows
 
 
 def _tts99(per_read_s, p):
@@ -192,8 +325,7 @@ def dwave_sa(side, n_reads, repeats, num_sweeps=None):
     print(
         f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
         f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
-        f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), "
-        f"TTS99 {row['tts99_wall_s']:.3g} s wall"
+        f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), TTS99 {row['tts99_wall_s']:.3g} s wall"
     )
     return row
 
@@ -214,25 +346,33 @@ def comparison(repeats, quick):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the 1e5/1e6-spin rows")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip the dwave-samplers comparison")
     args = parser.parse_args(argv)
     threads = numba.get_num_threads()
     scale_t = 0.1 if args.quick else 1.0
+    binary, c_message = c_baseline.build("lim_direct")
+    print(f"C baseline: {c_message}")
     ising, star = planted_lattice(100)
     chain = quadratic_chain(10_000)
     rows = [
-        throughput("ising_2d", ising, dict(t_end=100.0 * scale_t, **_anneal(100.0 * scale_t)),
-                   threads, args.repeats, optimum=star),
-        throughput("ising_2d_constant", ising, dict(t_end=50.0 * scale_t, barrier=0.0, scale=0.3),
-                   threads, args.repeats, optimum=star),
-        throughput("quadratic_chain", chain, dict(t_end=50.0 * scale_t, barrier=1.0, scale=1.0),
-                   threads, args.repeats),
+        paired("ising_2d_constant", ising, dict(t_end=50.0 * scale_t, barrier=0.0, scale=0.3),
+               threads, args.repeats, binary, optimum=star),
+        paired("ising_2d", ising, dict(t_end=100.0 * scale_t, **_anneal(100.0 * scale_t)),
+               threads, args.repeats, binary, optimum=star),
+        paired("quadratic_chain", chain, dict(t_end=50.0 * scale_t, barrier=1.0, scale=1.0),
+               threads, args.repeats, binary),
     ]
-    ours, peer = comparison(args.repeats, args.quick)
+    scaled = [] if args.no_scaling else scaling((100, 316) if args.quick else (316, 1000),
+                                                0.5 if args.quick else 2.0, args.repeats, binary)
+    ours, peer = ([], None) if args.no_peers else comparison(args.repeats, args.quick)
     rows += ours
     path = write_record("lim", {
-        "threads": threads, "repeats": args.repeats, "results": rows, "dwave_samplers": peer,
+        "threads": threads, "repeats": args.repeats, "c_baseline": c_message, "results": rows,
+        "scaling": scaled, "dwave_samplers": peer,
     })
     print(f"wrote {path}")
     return 0

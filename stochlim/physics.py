@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.special
 
 from ._deprecation import renamed_kwarg
 from ._validation import as_float_array, check_interval, check_positive, scalar_or_array
@@ -34,6 +35,7 @@ __all__ = [
     "check_rate_law",
     "log_rate_prefactor",
     "hop_rates",
+    "log_hop_rate_bias_slope",
 ]
 
 #: Names of the supported rate laws.
@@ -186,3 +188,15 @@ def hop_rates(E0, dE, *, J_max=1.0, rate_law=_PAPER, law=None):
     if np.any(np.asarray(log_fwd) > 709.0) or np.any(np.asarray(log_bwd) > 709.0):
         raise ValueError("hop rate overflows float64 (barrier too low for the bias); use log_hop_rates")
     return scalar_or_array(np.exp(log_fwd)), scalar_or_array(np.exp(log_bwd))
+
+
+def log_hop_rate_bias_slope(dE, *, rate_law=_PAPER):
+    """``d ln k_fwd / d dE`` of :func:`log_hop_rates` (``d ln k_fwd / d E0`` is always -1).
+
+    ``"paper"``: ``1 / (1 + e^dE)``; ``"arrhenius"``: ``1/2``. The backward rate has the negative
+    bias, so its slope is this at ``-dE`` with a minus sign. Used for exact gradients of protocols.
+    """
+    de = as_float_array("dE", dE)
+    if check_rate_law(rate_law) == "paper":
+        return scalar_or_array(scipy.special.expit(-de))
+    return scalar_or_array(np.full(de.shape, 0.5))

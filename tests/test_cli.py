@@ -77,7 +77,7 @@ def test_reproduce_writes_report_and_every_figure(tmp_path):
     res = run("reproduce", "--out", str(tmp_path))
     assert res.returncode == 0, res.stderr
     report = (tmp_path / "report.md").read_text()
-    for name in ("fig3", "fig6a", "fig6b", "fig6c", "fig6d"):
+    for name in ("fig3", "fig6a", "fig6b", "fig6c", "fig6d", "optimal_protocols"):
         for ext in ("png", "pdf"):
             assert (tmp_path / f"{name}.{ext}").stat().st_size > 1000
         assert f"({name}.png)" in report
@@ -90,6 +90,11 @@ def test_reproduce_writes_report_and_every_figure(tmp_path):
     # the Monte Carlo verification table is part of the report, every check passing
     assert "## Monte Carlo verification" in report and "paper protocol" in report
     assert "**FAIL**" not in report
+    # the optimal-protocol section: the paper's update against the least work, and the totals
+    assert (
+        "## The paper's update against the least work" in report
+        and "| polynomial gamma=0.5 |" in report
+    )
 
 
 def test_paper_values_agree_or_carry_an_erratum():

@@ -4,8 +4,8 @@ The command lines of a block run in order in one scratch folder per block (so a 
 line finds the run before it), through bash, with ``stochlim`` on the PATH meaning this checkout
 (``python -m stochlim`` with this repository first on PYTHONPATH). Two things are not repeated:
 ``pip install ... &&`` prefixes (the package is importable already) and ``python -m pytest`` (this
-suite). Lines that take more than ~10 s (figures, the report, the coarse-graining tables) are
-marked slow. Every folder a command creates must be ignored by git.
+suite). Lines that take more than ~10 s (figures, the report, the coarse-graining tables, the
+optimal protocols) are marked slow. Every folder a command creates must be ignored by git.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SLOW = ("stochlim reproduce", "stochlim figures", "stochlim coarse")
+SLOW = ("stochlim reproduce", "stochlim figures", "stochlim coarse", "stochlim optimize")
 
 
 def bash_blocks(text: str) -> list[list[str]]:

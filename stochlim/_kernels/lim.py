@@ -20,6 +20,21 @@ both rate laws increase with the bias and decrease with the barrier, each linear
 rate at (min barrier, max bias) over the segment's two ends bounds it. Rates are never frozen
 between events.
 
+Rate law (one transcendental per hop rate): at each segment start the log prefactor
+``lpe = ln(2 J_max) - E0`` (paper, Eq. 7) or ``ln J_max - E0`` (Arrhenius) of each barrier column
+(at the segment's lowest barrier on a ramp) and, for the paper law, ``e^lpe`` are tabulated; a hop
+down the bias ``dE`` then has rate ``e^lpe / (1 + e^-dE)`` (paper: the logistic form of
+``2 J_max e^-E0 / (1 + e^-dE)``, finite for any ``dE``: ``e^lpe <= e^MAX_LOG_RATE`` is checked by
+``stochlim.lim.run`` and ``1 + e^-dE`` lies in [1, inf]) or ``e^(lpe + dE / 2)`` (Arrhenius). This
+equals ``stochlim.physics``' log-space rates to rounding. After a hop only the moved memory's and
+its neighbours' rates are recomputed (O(degree log M) per hop).
+
+Performance shape (``benchmarks/lim.py`` times it against the same loop in hand-written C,
+``benchmarks/lim_direct.c``): the generator state is a tuple of four uint64 carried through the
+loop (kept in registers), the per-hop helpers take scalars only, each memory's two hop rates sit
+side by side in one array, the tree descent reads one level ahead and the walk up carries the sum in
+a register, nothing is allocated per hop, and the grid recording compiles away when not requested.
+
 Draw order per trajectory: when the start levels are random (spins), one uniform per memory
 (``k_d = 1`` when ``u >= 1/2``); then per attempt an exponential (waiting time) and, if it falls
 inside the segment, a uniform (memory and direction: down before up, as in a ladder's CSR order);
@@ -32,8 +47,8 @@ copied), so results do not depend on the number of threads. Kernels never raise,
 event, and return 0.
 
 Caching caveat: numba's on-disk cache of this file is keyed on this file only, so a cached
-``run_array`` keeps the generator and rate-law code it inlined from ``ssa.py`` until this file
-changes or the cache is cleared. The stream contract fixes their outputs, so that is harmless unless
+``run_array`` keeps the generator code it inlined from ``ssa.py`` until this file changes or the
+cache is cleared. The stream contract fixes their outputs, so that is harmless unless
 their signatures change; then clear ``__pycache__`` here.
 """
 
@@ -43,89 +58,70 @@ import numpy as np
 from numba import prange
 
 from ._jit import jit
-from .ssa import exponential, log_rate, seed_stream, uniform
+from .ssa import ARRHENIUS, exponential_st, stream_state, uniform_st
 
 
 @jit(inline="always")
-def _hop(d, up, k, lo, step, n_levels, f, diag, b):
-    """``(delta, dP, dL)`` of moving memory ``d`` one level up or down (``delta = 0``: blocked)."""
-    if up:
-        if k[d] >= n_levels - 1:
-            return 0.0, 0.0, 0.0
-        delta = step
-    else:
-        if k[d] <= 0:
-            return 0.0, 0.0, 0.0
-        delta = -step
-    v = lo + step * k[d]
-    dp = delta * f[d] + 0.5 * diag[d] * delta * delta - b[d] * delta
+def _rate(law, lpe, pe, de):
+    """Rate of a hop down the bias ``de`` with log prefactor ``lpe`` (``pe = e^lpe``, paper law)."""
+    if law == ARRHENIUS:
+        return np.exp(lpe + 0.5 * de)
+    return pe / (1.0 + np.exp(-de))
+
+
+@jit(inline="always")
+def _hop_energy(kd, delta, fd, diag_d, b_d, lo, step):
+    """``(dP, dL)`` of moving a memory at level ``kd`` (local field ``fd``) by ``delta``."""
+    v = lo + step * kd
+    dp = delta * fd + 0.5 * diag_d * delta * delta - b_d * delta
     dl = v * delta + 0.5 * delta * delta
-    return delta, dp, dl
+    return dp, dl
 
 
 @jit(inline="always")
-def _barrier_at(bar0, bar1, j, d, dt):
-    c = d if bar0.shape[1] > 1 else 0
-    return bar0[j, c] + bar1[j, c] * dt
+def _pair_rates(kd, fd, diag_d, b_d, lo, step, n_levels, lin, sa, la, sb, lb, lpe, pe, law):
+    """Exact rates (constant segment) or bounds over the segment (``lin``) of one memory's hops
+    ``(down, up)`` at level ``kd`` with local field ``fd``. On a segment the energy is
+    ``s H_P + l H_L`` with ``(s, l) = (sa, la)`` at its start and ``(sb, lb)`` at its end.
+
+    Scalars only: a helper that takes arrays makes numba count references on every call, which
+    costs more than the arithmetic here.
+    """
+    dn = 0.0
+    up = 0.0
+    if kd > 0:
+        dp, dl = _hop_energy(kd, -step, fd, diag_d, b_d, lo, step)
+        de = -(sa * dp + la * dl)
+        if lin:
+            de = max(de, -(sb * dp + lb * dl))
+        dn = _rate(law, lpe, pe, de)
+    if kd < n_levels - 1:
+        dp, dl = _hop_energy(kd, step, fd, diag_d, b_d, lo, step)
+        de = -(sa * dp + la * dl)
+        if lin:
+            de = max(de, -(sb * dp + lb * dl))
+        up = _rate(law, lpe, pe, de)
+    return dn, up
+
+
+@jit(inline="always")
+def _record_grid(i, g, t, p, k, t_grid, grid_energy, grid_levels):
+    """Record the state at every grid time before ``t`` not yet recorded; returns the next index."""
+    while g < t_grid.shape[0] and t_grid[g] < t:
+        grid_energy[i, g] = p
+        for c in range(k.shape[0]):
+            grid_levels[i, g, c] = k[c]
+        g += 1
+    return g
 
 
 @jit()
-def _memory_rates(d, up_out, dn_out, k, lo, step, n_levels, f, diag, b, linear, j, seg_len,
-                  sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor):
-    """Exact rates (constant segment) or bounds over the segment (linear) of memory ``d``'s hops."""
-    e0a = _barrier_at(bar0, bar1, j, d, 0.0)
-    e0 = e0a
-    if linear:
-        e0 = min(e0a, _barrier_at(bar0, bar1, j, d, seg_len))
-    for up in (False, True):
-        delta, dp, dl = _hop(d, up, k, lo, step, n_levels, f, diag, b)
-        r = 0.0
-        if delta != 0.0:
-            de = -(sc0[j] * dp + lk0[j] * dl)
-            if linear:
-                de_end = -((sc0[j] + sc1[j] * seg_len) * dp + (lk0[j] + lk1[j] * seg_len) * dl)
-                de = max(de, de_end)
-            r = np.exp(log_rate(law, log_prefactor, e0, de))
-        if up:
-            up_out[d] = r
-        else:
-            dn_out[d] = r
-
-
-@jit(inline="always")
-def _tree_set(tree, leaves, d, value):
-    i = leaves + d
-    tree[i] = value
-    i >>= 1
-    while i >= 1:
-        tree[i] = tree[2 * i] + tree[2 * i + 1]
-        i >>= 1
-
-
-@jit(inline="always")
-def _tree_find(tree, leaves, target):
-    """Leaf index and remainder of ``target`` in [0, tree[1])."""
-    i = 1
-    while i < leaves:
-        left = tree[2 * i]
-        if target < left:
-            i = 2 * i
-        else:
-            target -= left
-            i = 2 * i + 1
-    d = i - leaves
-    while tree[leaves + d] <= 0.0 and d > 0:  # rounding can land on an empty leaf
-        d -= 1
-        target = tree[leaves + d]
-    return d, target
-
-
-@jit()
-def _trajectory(i, s, k, f, up, dn, tree, leaves, lo, step, n_levels, indptr, indices, data, diag,
-                b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target,
-                t_grid, grid_energy, grid_levels, final_out, njump_out, work_out, heat_out,
-                p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
+def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices, data,
+                diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor,
+                p_target, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
+                heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
     m = k.shape[0]
+    ncol = lpe.shape[0]
     # local fields f = A v, problem energy P and leak energy Lk of the start state
     p = 0.0
     lk = 0.0
@@ -152,10 +148,23 @@ def _trajectory(i, s, k, f, up, dn, tree, leaves, lo, step, n_levels, indptr, in
         t1 = seg_t[j + 1]
         seg_len = t1 - t0
         lin = linear[j]
+        sa = sc0[j]
+        la = lk0[j]
+        sb = sa + sc1[j] * seg_len
+        lb = la + lk1[j] * seg_len
+        for c in range(ncol):
+            e0 = bar0[j, c]
+            if lin:
+                e0 = min(e0, bar0[j, c] + bar1[j, c] * seg_len)
+            lpe[c] = log_prefactor - e0
+            pe[c] = np.exp(lpe[c])
         for d in range(m):
-            _memory_rates(d, up, dn, k, lo, step, n_levels, f, diag, b, lin, j, seg_len,
-                          sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor)
-            tree[leaves + d] = dn[d] + up[d]
+            c = d if ncol > 1 else 0
+            dn, up = _pair_rates(k[d], f[d], diag[d], b[d], lo, step, n_levels, lin, sa, la, sb, lb,
+                                 lpe[c], pe[c], law)
+            r2[2 * d] = dn
+            r2[2 * d + 1] = up
+            tree[leaves + d] = dn + up
         for c in range(leaves - 1, 0, -1):
             tree[c] = tree[2 * c] + tree[2 * c + 1]
         t = t0
@@ -163,28 +172,55 @@ def _trajectory(i, s, k, f, up, dn, tree, leaves, lo, step, n_levels, indptr, in
             tot = tree[1]
             if tot <= 0.0:
                 break
-            tn = t + exponential(s) / tot
+            xi, st = exponential_st(st)
+            tn = t + xi / tot
             if tn >= t1:
                 break
-            d, r = _tree_find(tree, leaves, uniform(s) * tot)
-            hop_up = not (r < dn[d] and dn[d] > 0.0) and up[d] > 0.0
-            delta, dp, dl = _hop(d, hop_up, k, lo, step, n_levels, f, diag, b)
+            u, st = uniform_st(st)
+            # descend the sum tree to the leaf holding r. The left children of both possible next
+            # nodes are read one level ahead: LLVM makes the step branch-free, so without this
+            # every level would wait for the previous level's read (cache misses on large arrays)
+            r = u * tot
+            a = 1
+            size = 2 * leaves
+            left = tree[2] if size > 2 else 0.0
+            while a < leaves:
+                c = 4 * a
+                if c < size:
+                    l0 = tree[c]
+                    l1 = tree[c + 2]
+                else:
+                    l0 = l1 = 0.0
+                if r < left:
+                    a = 2 * a
+                    left = l0
+                else:
+                    r -= left
+                    a = 2 * a + 1
+                    left = l1
+            d = a - leaves
+            while tree[leaves + d] <= 0.0 and d > 0:  # rounding can land on an empty leaf
+                d -= 1
+                r = tree[leaves + d]
+            dn = r2[2 * d]
+            up = r2[2 * d + 1]
+            hop_up = not (r < dn and dn > 0.0) and up > 0.0
+            delta = step if hop_up else -step
+            dp, dl = _hop_energy(k[d], delta, f[d], diag[d], b[d], lo, step)
             dt = tn - t0
-            s_t = sc0[j] + sc1[j] * dt
-            l_t = lk0[j] + lk1[j] * dt
+            s_t = sa + sc1[j] * dt
+            l_t = la + lk1[j] * dt
             if lin:
-                bound = up[d] if hop_up else dn[d]
-                rate = np.exp(log_rate(law, log_prefactor, _barrier_at(bar0, bar1, j, d, dt),
-                                       -(s_t * dp + l_t * dl)))
-                if uniform(s) * bound >= rate:
+                c = d if ncol > 1 else 0
+                l_e = log_prefactor - (bar0[j, c] + bar1[j, c] * dt)
+                p_e = 0.0 if law == ARRHENIUS else np.exp(l_e)
+                rate = _rate(law, l_e, p_e, -(s_t * dp + l_t * dl))
+                u, st = uniform_st(st)
+                if u * (up if hop_up else dn) >= rate:
                     t = tn
                     continue
             if grid_energy is not None:  # resolved at compile time
-                while g < t_grid.shape[0] and t_grid[g] < tn:
-                    grid_energy[i, g] = p
-                    for c in range(m):
-                        grid_levels[i, g, c] = k[c]
-                    g += 1
+                g = _record_grid(i, g, tn, p, k, t_grid, grid_energy, grid_levels)
             h_x = s_t * p + l_t * lk
             dh = s_t * dp + l_t * dl
             w += h_x - e_in
@@ -198,22 +234,29 @@ def _trajectory(i, s, k, f, up, dn, tree, leaves, lo, step, n_levels, indptr, in
                 t_hit = tn
             for c in range(indptr[d], indptr[d + 1]):
                 f[indices[c]] += data[c] * delta
-            _memory_rates(d, up, dn, k, lo, step, n_levels, f, diag, b, lin, j, seg_len,
-                          sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor)
-            _tree_set(tree, leaves, d, dn[d] + up[d])
-            for c in range(indptr[d], indptr[d + 1]):
-                nb = indices[c]
-                if nb != d:
-                    _memory_rates(nb, up, dn, k, lo, step, n_levels, f, diag, b, lin, j, seg_len,
-                                  sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor)
-                    _tree_set(tree, leaves, nb, dn[nb] + up[nb])
+            # new rates of the moved memory (c = indptr[d] - 1) and of its neighbours, into the tree
+            first = indptr[d]
+            for c in range(first - 1, indptr[d + 1]):
+                nb = d if c < first else indices[c]
+                if c >= first and nb == d:
+                    continue
+                e = nb if ncol > 1 else 0
+                dn, up = _pair_rates(k[nb], f[nb], diag[nb], b[nb], lo, step, n_levels, lin, sa, la,
+                                     sb, lb, lpe[e], pe[e], law)
+                r2[2 * nb] = dn
+                r2[2 * nb + 1] = up
+                # walk to the root carrying the subtree sum in a register: each level adds the
+                # sibling (x + y == y + x exactly, so the sums equal a rebuild's)
+                a = leaves + nb
+                acc = dn + up
+                tree[a] = acc
+                while a > 1:
+                    acc += tree[a ^ 1]
+                    a >>= 1
+                    tree[a] = acc
             t = tn
     if grid_energy is not None:
-        while g < t_grid.shape[0]:
-            grid_energy[i, g] = p
-            for c in range(m):
-                grid_levels[i, g, c] = k[c]
-            g += 1
+        _record_grid(i, g, np.inf, p, k, t_grid, grid_energy, grid_levels)
     last = nseg - 1
     dt = seg_t[nseg] - seg_t[last]
     h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
@@ -233,7 +276,7 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
               linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, t_grid,
               grid_energy, grid_levels, init_out, final_out, njump_out, work_out, heat_out,
               p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
-    """Simulate ``init_out.shape[0]`` trajectories of the array in parallel; see the module docstring.
+    """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
 
     ``k0`` (n_trajectories, M) start levels, ignored when ``random_start`` (each level 0 or 1 with
     probability 1/2 from the trajectory's stream). Segment ``j`` is ``[seg_t[j], seg_t[j+1])``; on
@@ -246,22 +289,24 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
     leaves = 1
     while leaves < m:
         leaves *= 2
+    ncol = bar0.shape[1]
     for i in prange(n_traj):
-        s = np.empty(4, dtype=np.uint64)
-        seed_stream(root, i, s)
+        st = stream_state(root, i)
         k = np.empty(m, dtype=np.int64)
         for d in range(m):
             if random_start:
-                k[d] = 1 if uniform(s) >= 0.5 else 0
+                u, st = uniform_st(st)
+                k[d] = 1 if u >= 0.5 else 0
             else:
                 k[d] = k0[i, d]
             init_out[i, d] = k[d]
         f = np.empty(m)
-        up = np.zeros(m)
-        dn = np.zeros(m)
+        r2 = np.zeros(2 * m)
         tree = np.zeros(2 * leaves)
-        _trajectory(i, s, k, f, up, dn, tree, leaves, lo, step, n_levels, indptr, indices, data,
-                    diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor,
-                    p_target, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
-                    heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out)
+        lpe = np.empty(ncol)
+        pe = np.empty(ncol)
+        _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices,
+                    data, diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law,
+                    log_prefactor, p_target, t_grid, grid_energy, grid_levels, final_out, njump_out,
+                    work_out, heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out)
     return 0

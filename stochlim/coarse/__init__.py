@@ -28,10 +28,13 @@ from .landscapes import (
                          EDGE_HEIGHT,
                          MIN_SITES_PER_WIDTH,
                          TILT_WIDTH,
+                         barrier_shape,
                          default_x_range,
                          discretize,
                          double_well,
                          quartic_double_well,
+                         tilt_shape,
+                         tilted_quartic,
 )
 from .rates import (
                          WellSplit,
@@ -49,6 +52,9 @@ __all__ = [
     "default_x_range",
     "discretize",
     "double_well",
+    "barrier_shape",
+    "tilt_shape",
+    "tilted_quartic",
     "WellSplit",
     "well_split",
     "effective_rates",

@@ -43,7 +43,7 @@ from ..protocols import (
     as_protocol,
 )
 
-__all__ = ["TILT_WIDTH", "MIN_SITES_PER_WIDTH", "EDGE_HEIGHT", "resolved_double_well", "quartic_double_well", "default_x_range", "discretize", "double_well"]
+__all__ = ["TILT_WIDTH", "MIN_SITES_PER_WIDTH", "EDGE_HEIGHT", "resolved_double_well", "quartic_double_well", "default_x_range", "discretize", "double_well", "barrier_shape", "tilt_shape", "tilted_quartic"]
 
 #: Half-width ``w`` of the region around the barrier top where the bias tilt of
 #: :func:`quartic_double_well` changes; outside it the wells are rigidly shifted copies.
@@ -105,6 +105,31 @@ def quartic_double_well(E0, dE=0.0):
         return e0 * (x * x - 1.0) ** 2 - 0.5 * de * _smooth_step(x / TILT_WIDTH)
 
     return U
+
+
+def barrier_shape(x):
+    """``(x^2 - 1)^2``: unit barrier at ``x = 0`` between minima at ``x = +-1`` (kT per kT of height)."""
+    x = np.asarray(x, dtype=np.float64)
+    return (x * x - 1.0) ** 2
+
+
+def tilt_shape(x):
+    """``-x / 2``: a linear tilt with ``tilt_shape(-1) - tilt_shape(1) = 1`` (kT per kT of tilt)."""
+    return -0.5 * np.asarray(x, dtype=np.float64)
+
+
+def tilted_quartic(barrier, tilt):
+    """``U(x) = B (x^2 - 1)^2 - T x / 2`` with barrier height ``B`` and tilt ``T``, any real values.
+
+    Linear in ``(B, T)`` (:func:`barrier_shape`, :func:`tilt_shape`), so both can be controlled
+    separately and without limit: unlike :func:`quartic_double_well`, whose localised tilt grows a
+    third minimum beyond ``|dE| / E0 ~ 0.72``, a large linear tilt merges the two wells into one, as
+    erasing a bit needs. ``U(-1) - U(1) = T``; for ``|T| < 16 B / (3 sqrt 3)`` there are two minima
+    (near, not at, ``x = +-1``).
+    """
+    b = float(as_float_array("barrier", barrier))
+    t = float(as_float_array("tilt", tilt))
+    return lambda x: b * barrier_shape(x) + t * tilt_shape(x)
 
 
 def default_x_range(E0) -> tuple[float, float]:

@@ -3,9 +3,10 @@
 * :mod:`~stochlim.report.tables` - the one markdown/CSV table formatter;
 * :mod:`~stochlim.report.reproduce` - ``stochlim reproduce``: printed values against the corrected
   equations, the figures, and ``report.md`` assembled from the sections below;
-* :mod:`~stochlim.report.verify`, :mod:`~stochlim.report.lim`, :mod:`~stochlim.report.coarse` -
-  the sections (and, for ``stochlim coarse``, the tables and figure) of the Monte Carlo
-  verification, the learning-in-memory optimiser and the coarse-graining check.
+* :mod:`~stochlim.report.verify`, :mod:`~stochlim.report.lim`, :mod:`~stochlim.report.coarse`,
+  :mod:`~stochlim.report.optimal` - the sections (and, for ``stochlim coarse``, the tables and
+  figure) of the Monte Carlo verification, the learning-in-memory optimiser, the coarse-graining
+  check and the paper's update against the least work (with its figure).
 
 The physics packages never import this one; it imports them. No function here selects a
 matplotlib backend (the command line does).

@@ -30,6 +30,7 @@ from ..constants import (
 )
 from . import coarse as _coarse
 from . import lim as _lim
+from . import optimal as _optimal
 from . import verify as _verify
 from .tables import markdown_table
 
@@ -201,7 +202,11 @@ def _paper_section() -> str:
 
 
 #: Report sections, in order: each is a callable returning markdown.
-SECTIONS: list[Callable[[], str]] = [_paper_section, _verify.section, _lim.section, _coarse.section]
+SECTIONS: list[Callable[[], str]] = [_paper_section, _verify.section, _lim.section, _coarse.section,
+                                     _optimal.section]
+
+#: Figures beyond the paper's, drawn by :func:`save_figures` after those of :mod:`stochlim.plots`.
+EXTRA_FIGURES: dict[str, Callable] = {"optimal_protocols": _optimal.plot_dissipation_vs_time}
 
 
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
@@ -212,6 +217,9 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (fig, _ax) in plots.all_figures().items():
+        written += plots.save_figure(fig, out, name, formats)
+    for name, draw in EXTRA_FIGURES.items():
+        fig, _ax = draw()
         written += plots.save_figure(fig, out, name, formats)
     return written
 

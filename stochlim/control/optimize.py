@@ -1,0 +1,345 @@
+"""Optimal protocols: minimise the mean work (heat, entropy production) under device constraints.
+
+:func:`optimize` hands the exact values and gradients of :mod:`.sensitivity` to
+``scipy.optimize.minimize`` (SLSQP, sequential least squares: Kraft 1988) with the bounds of every
+control, the rate cap as one smooth inequality per directed edge and step, and the target on the
+final law. :func:`refine` halves the steps and starts again from the refined optimum: the objective
+must converge as steps are added. A failure is never reported as an optimum: ``status`` says why,
+and an infeasible error target is diagnosed with the least error reachable in ``tau`` and the least
+time in which the target is reachable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ..models import HopModel
+from ..protocols import PiecewiseConstant
+from .problem import MaxError, Problem
+from .sensitivity import Evaluation, evaluate
+
+__all__ = ["STATUS", "ControlResult", "optimize", "refine"]
+
+#: Meaning of :attr:`ControlResult.status`.
+STATUS = {
+    0: "converged: constraints met to tolerance",
+    1: "not converged",
+    2: "infeasible target",
+    3: "constraints contradict each other",
+}
+
+#: SLSQP iteration limit of the feasibility phase that diagnoses an infeasible error target.
+DIAGNOSIS_MAXITER = 300
+
+#: Tolerance on the constraints for a result to count as a success.
+CONSTRAINT_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True, eq=False)
+class ControlResult:
+    """Result of :func:`optimize`.
+
+    Attributes
+    ----------
+    problem : Problem
+    values : ndarray, shape (n_steps, n_controls)
+        Control values on each step.
+    model : HopModel
+        The device with the optimal piecewise-constant protocols on ``[0, tau)`` (knots at the
+        step starts), ready for :func:`stochlim.simulate` and :func:`stochlim.solve_master` with
+        ``t_end = tau``. The jumps from the inputs before ``0`` and to those after ``tau`` are not
+        in it: :meth:`boundary_work` adds them to sampled trajectories.
+    objective, work, heat, entropy_production : float
+        At the optimum (kT, k_B); ``work`` includes both end jumps.
+    p_final : ndarray, shape (S,)
+    final_error : float or None
+        ``sum p_final[target.states]`` for a :class:`MaxError` target.
+    constraints : dict
+        ``"target"``: the target values (>= 0 or = 0 when met); ``"rate_cap"``: least slack
+        ``ln(max_rate) - max ln k`` (>= 0 when met) or None.
+    success : bool
+    status : int
+        See :data:`STATUS`.
+    message : str
+    n_iterations : int
+    """
+
+    problem: Problem
+    values: np.ndarray
+    model: HopModel
+    objective: float
+    work: float
+    heat: float
+    entropy_production: float
+    p_final: np.ndarray
+    final_error: float | None
+    constraints: dict
+    success: bool
+    status: int
+    message: str
+    n_iterations: int
+
+    @property
+    def times(self) -> np.ndarray:
+        """Step boundaries ``0 .. tau``."""
+        return self.problem.times
+
+    def energies_before(self) -> np.ndarray:
+        """Energies of the states before ``t = 0``."""
+        return self.problem.inputs(self.problem.initial_values[None, :])[0][0]
+
+    def energies_after(self) -> np.ndarray:
+        """Energies of the states from ``t = tau`` on."""
+        return self.problem.inputs(self.problem.final_values[None, :])[0][0]
+
+    def boundary_work(self, ensemble) -> np.ndarray:
+        """Work of the end jumps for each trajectory of an :class:`~stochlim.ssa.Ensemble`.
+
+        ``E_x0(0) - E_x0(0-)`` at the start plus ``E_xtau(tau+) - E_xtau(tau-)`` at the end; add it to
+        ``ensemble.work`` (simulated with ``t_end = tau``) for the work counted in :attr:`work`.
+        """
+        before, after = self.energies_before(), self.energies_after()
+        x0 = np.asarray(ensemble.initial_state)
+        xt = np.asarray(ensemble.final_state)
+        return (ensemble.initial_energy - before[x0]) + (after[xt] - ensemble.final_energy)
+
+    def table(self) -> str:
+        """A short plain-text account of the optimum."""
+        lines = [
+            f"status {self.status} ({STATUS[self.status]}): {self.message}",
+            f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}, iterations = {self.n_iterations}",
+            (f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
+            f"entropy production = {self.entropy_production:.6g} k_B"),
+        ]
+        if self.final_error is not None:
+            lines.append(f"final error = {self.final_error:.6g} (target <= {self.problem.target.eps:g})")
+        return "\n".join(lines)
+
+
+def _model_of(problem: Problem, values: np.ndarray) -> HopModel:
+    energies, barriers = problem.inputs(values)
+    starts = problem.times[:-1]
+    m = problem.model
+    return HopModel(
+        tuple(PiecewiseConstant(starts, energies[:, x]) for x in range(m.n_states)),
+        m.edges,
+        tuple(PiecewiseConstant(starts, barriers[:, e]) for e in range(m.n_edges)),
+        J_max=m.J_max,
+        rate_law=m.rate_law,
+    )
+
+
+class _Cache:
+    """One :func:`evaluate` per distinct point (SLSQP asks for values and gradients apart)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.key = None
+        self.value: Evaluation | None = None
+
+    def __call__(self, x: np.ndarray) -> Evaluation:
+        key = x.tobytes()
+        if key != self.key:
+            self.value = evaluate(self.problem, x.reshape(self.problem.n_steps, self.problem.n_controls))
+            self.key = key
+        return self.value
+
+
+def _bounds(problem: Problem):
+    per_step = [(None if math.isinf(c.lower) else c.lower, None if math.isinf(c.upper) else c.upper)
+                for c in problem.controls]
+    return per_step * problem.n_steps
+
+
+def _cap_constraint(problem: Problem, cache: _Cache) -> dict:
+    n, c = problem.n_steps, problem.n_controls
+    log_cap = math.log(problem.max_rate)
+
+    def fun(x):
+        return (log_cap - cache(x).log_rates).ravel()
+
+    def jac(x):
+        g = cache(x).log_rate_grad  # (N, D, C)
+        d = g.shape[1]
+        out = np.zeros((n, d, n, c))
+        out[np.arange(n), :, np.arange(n), :] = -g
+        return out.reshape(n * d, n * c)
+
+    return {"type": "ineq", "fun": fun, "jac": jac}
+
+
+def _target_constraint(problem: Problem, cache: _Cache) -> dict:
+    kind = "ineq" if isinstance(problem.target, MaxError) else "eq"
+    return {
+        "type": kind,
+        "fun": lambda x: cache(x).target,
+        "jac": lambda x: cache(x).target_jac.reshape(cache(x).target.size, -1),
+    }
+
+
+def _start(problem: Problem, initial) -> np.ndarray:
+    n, c = problem.n_steps, problem.n_controls
+    if initial is None:
+        u = np.tile(problem.initial_values, (n, 1))
+    else:
+        u = np.asarray(initial, dtype=np.float64)
+        if u.shape == (c,):
+            u = np.tile(u, (n, 1))
+        if u.shape != (n, c) or not np.all(np.isfinite(u)):
+            raise ValueError(f"initial must be finite with shape ({n}, {c}) or ({c},): got {np.shape(initial)}")
+    lo = np.array([ctrl.lower for ctrl in problem.controls])
+    hi = np.array([ctrl.upper for ctrl in problem.controls])
+    return np.clip(u, lo, hi)
+
+
+def _solve(problem: Problem, x0: np.ndarray, objective, constraints, cache, maxiter: int, ftol: float):
+    return minimize(objective, x0.ravel(), jac=True, method="SLSQP", bounds=_bounds(problem),
+                    constraints=constraints, options={"maxiter": maxiter, "ftol": ftol})
+
+
+def _least_error(problem: Problem, x0: np.ndarray, maxiter: int):
+    """Least final error reachable under the bounds and the rate cap (feasibility phase)."""
+    cache = _Cache(problem)
+    idx = list(problem.target.states)
+
+    def fun(x):
+        ev = cache(x)
+        # minimise log(error) so that tiny errors stay well scaled; grad from the target's adjoint
+        err = max(float(ev.p[-1, idx].sum()), 1e-300)
+        return math.log(err), -ev.target_jac[0].ravel() / err
+
+    cons = [_cap_constraint(problem, cache)] if problem.max_rate is not None else []
+    res = _solve(problem, x0, fun, cons, cache, maxiter, 1e-12)
+    return math.exp(res.fun), res
+
+
+def _least_time(problem: Problem, x0: np.ndarray, maxiter: int) -> float | None:
+    """Bisection on ``tau`` (log scale) for the least time in which the error target is reachable."""
+    eps = problem.target.eps
+    lo, hi = 0.0, problem.tau
+    for _ in range(40):  # grow until feasible
+        hi *= 2.0
+        if _least_error(_with_tau(problem, hi), x0, maxiter)[0] <= eps:
+            break
+    else:
+        return None
+    lo = problem.tau
+    while hi / lo > 1.0 + 2e-3:
+        mid = math.sqrt(lo * hi)
+        if _least_error(_with_tau(problem, mid), x0, maxiter)[0] <= eps:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _with_tau(problem: Problem, tau: float) -> Problem:
+    return Problem(problem.model, problem.controls, tau, problem.p0, problem.target, problem.objective,
+                   problem.n_steps, problem.max_rate)
+
+
+def _contradiction(problem: Problem, x0: np.ndarray) -> str | None:
+    """A message when the bounds and the rate cap cannot hold together on any step."""
+    if problem.max_rate is None:
+        return None
+    one = problem.with_steps(1)
+    cache = _Cache(one)
+    res = minimize(lambda x: (0.0, np.zeros_like(x)), x0[:1].ravel(), jac=True, method="SLSQP",
+                   bounds=_bounds(one), constraints=[_cap_constraint(one, cache)],
+                   options={"maxiter": 200})
+    slack = float(np.min(_cap_constraint(one, cache)["fun"](res.x)))
+    if slack < -CONSTRAINT_TOLERANCE:
+        return (
+            f"the rate cap max_rate = {problem.max_rate:g} cannot hold within the control bounds "
+            f"(best achievable: largest rate {problem.max_rate * math.exp(-slack):.6g})"
+        )
+    return None
+
+
+def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float = 1e-12) -> ControlResult:
+    """Minimise ``problem.objective`` over piecewise-constant controls with exact gradients.
+
+    Parameters
+    ----------
+    problem : Problem
+    initial : array_like, optional
+        Starting control values, shape ``(n_steps, n_controls)`` or ``(n_controls,)``; default
+        the controls' ``initial`` values. Clipped into the bounds.
+    maxiter : int, optional
+        SLSQP iteration limit.
+    ftol : float, optional
+        SLSQP tolerance on the objective.
+
+    Returns
+    -------
+    ControlResult
+        With ``success`` only when SLSQP converged and every constraint holds to
+        :data:`CONSTRAINT_TOLERANCE`; otherwise ``status`` and ``message`` say what went wrong.
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a stochlim.control.Problem: got {type(problem).__name__}")
+    x0 = _start(problem, initial)
+    contradiction = _contradiction(problem, x0)
+    if contradiction is not None:
+        return _result(problem, x0, 3, contradiction, 0)
+    cache = _Cache(problem)
+
+    def fun(x):
+        ev = cache(x)
+        return ev.objective, ev.objective_grad.ravel()
+
+    cons = [] if problem.target is None else [_target_constraint(problem, cache)]
+    if problem.max_rate is not None:
+        cons.append(_cap_constraint(problem, cache))
+    res = _solve(problem, x0, fun, cons, cache, maxiter, ftol)
+    x = res.x.reshape(problem.n_steps, problem.n_controls)
+    result = _result(problem, x, 0 if res.success else 1, str(res.message), int(res.nit))
+    if result.status == 0 and not _met(result):
+        result = _result(problem, x, 1, f"{res.message}; but constraints are violated at the end", int(res.nit))
+    if result.status != 0 and isinstance(problem.target, MaxError):
+        least, phase = _least_error(problem, x0, DIAGNOSIS_MAXITER)
+        if phase.success and least > problem.target.eps * (1 + 1e-6):
+            t_min = _least_time(problem, x0, DIAGNOSIS_MAXITER)
+            when = "" if t_min is None else f"; the least time to reach it is about {t_min:.4g}"
+            msg = (f"target error {problem.target.eps:g} is infeasible in tau = {problem.tau:g} under "
+                   f"these constraints: the least error reachable is {least:.6g}{when}")
+            result = _result(problem, x, 2, msg, int(res.nit))
+    return result
+
+
+def _met(result: ControlResult) -> bool:
+    target, kind = result.constraints["target"], result.problem.target
+    if isinstance(kind, MaxError):
+        ok = np.all(target >= -CONSTRAINT_TOLERANCE)
+    else:  # a distribution (equalities) or no target (empty)
+        ok = np.all(np.abs(target) <= CONSTRAINT_TOLERANCE)
+    cap = result.constraints["rate_cap"]
+    return bool(ok and (cap is None or cap >= -CONSTRAINT_TOLERANCE))
+
+
+def _result(problem: Problem, values: np.ndarray, status: int, message: str, nit: int) -> ControlResult:
+    ev = evaluate(problem, values)
+    target = problem.target
+    err = float(ev.p[-1, list(target.states)].sum()) if isinstance(target, MaxError) else None
+    cap = None if problem.max_rate is None else float(math.log(problem.max_rate) - ev.log_rates.max())
+    values = np.array(values, dtype=np.float64)
+    values.flags.writeable = False
+    p_final = ev.p[-1].copy()
+    p_final.flags.writeable = False
+    return ControlResult(problem, values, _model_of(problem, values), ev.objective, ev.work, ev.heat,
+                         ev.entropy_production, p_final, err, {"target": ev.target, "rate_cap": cap},
+                         status == 0, status, message, nit)
+
+
+def refine(result: ControlResult, factor: int = 2, **options) -> ControlResult:
+    """Split every step into ``factor`` and optimise again from the refined previous optimum."""
+    if not isinstance(result, ControlResult):
+        raise TypeError(f"result must be a ControlResult: got {type(result).__name__}")
+    if not isinstance(factor, int) or isinstance(factor, bool) or factor < 2:
+        raise ValueError(f"factor must be an integer >= 2: got {factor!r}")
+    finer = result.problem.with_steps(result.problem.n_steps * factor)
+    return optimize(finer, initial=np.repeat(result.values, factor, axis=0), **options)
