@@ -3,7 +3,7 @@
 Controls (:mod:`.problem`) move energies and barriers of a :class:`~stochlim.models.HopModel`
 linearly and are piecewise constant in time with free step values and free end-point jumps; the
 master equation gives the objective and the constraints with exact gradients (:mod:`.sensitivity`),
-and SLSQP finds the optimum (:mod:`.optimize`). The closed-form optima and bounds it is checked
+and SLSQP finds the optimum (``stochlim.control.optimize``). The closed-form optima and bounds it is checked
 against are in :mod:`stochlim.finite_time`.
 
 Examples
