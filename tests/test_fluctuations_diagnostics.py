@@ -89,7 +89,7 @@ def test_integral_fluctuation_with_exact_reference():
     check = thermo.integral_fluctuation(s_tot, model=model, p0=p0, t_end=2.0)
     ref = fl.exponential_reference(model, "entropy_production", p0=p0, t_end=2.0)
     assert check.exact_se and check.stderr == pytest.approx(math.sqrt(ref.variance / s_tot.size))
-    assert check.passed(5.0)
+    assert check.passes(5.0)
 
 
 @pytest.mark.slow
