@@ -26,7 +26,7 @@ from pathlib import Path
 import numba
 
 import stochlim
-from stochlim.study import parse_study
+from stochlim.sweeps import parse_study
 
 from .common import time_median, write_record
 

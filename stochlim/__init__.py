@@ -14,14 +14,15 @@ Layers, each importing only those above it:
 * ``passage``, ``rare`` - exact first-passage laws and tilted sampling of rare events;
 * ``_kernels`` - every compiled loop (``_reference`` is their pure-Python twin, for tests);
 * ``lim/`` - the learning-in-memory optimiser; ``coarse/`` - fine landscapes against the two-state
-  rates; ``study`` and ``sweep`` - parameter studies;
+  rates; ``sweeps/`` - parameter studies;
 * ``report/`` - everything that writes markdown, CSV and figure files; ``plots`` - the figures;
   ``cli`` - the command line (the only module that selects a matplotlib backend).
 """
 
 from ._version import __version__
 from . import (bounds, coarse, constants, lim, master, models, passage, physics, protocols, rare, schedules, ssa,
-               streams, study, thermo, units, verify)
+               streams, sweeps, thermo, units, verify)
+from . import study, sweep  # noqa: F401 - deprecated module paths, kept importable for one release
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
 from .models import HopModel, differential_memory, ladder, ring, two_state
@@ -29,16 +30,15 @@ from .passage import FirstPassage, first_passage
 from .rare import TiltedEnsemble, simulate_tilted
 from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
 from .ssa import METHODS, Ensemble, simulate
-from .study import Study, load_study
 
-# The sweep function deliberately shadows its module: ``stochlim.sweep(study, out=...)``.
-from .sweep import sweep
+# The sweep function deliberately shadows the deprecated module: ``stochlim.sweep(study, out=...)``.
+from .sweeps import Study, load_study, sweep  # noqa: F811
 
 __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "study", "constants", "streams", "passage", "rare",
+    "verify", "lim", "coarse", "sweeps", "constants", "streams", "passage", "rare",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",

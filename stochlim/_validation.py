@@ -37,6 +37,8 @@ def as_float_array(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
     """Convert ``value`` to a float64 array, rejecting non-numbers, NaN and (optionally) inf."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or an array of them: got {value!r}")
+    if np.iscomplexobj(value):  # numpy would drop the imaginary part with only a warning
+        raise TypeError(f"{name} must be real: got a complex {type(value).__name__}")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -124,7 +126,7 @@ def freeze_arrays(obj) -> None:
             arr.flags.writeable = False
 
 
-def check_int(name: str, value, *, minimum: int | None = None) -> int:
+def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as a Python int, accepting integral floats such as ``1e5``."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an integer: got {value!r}")
@@ -136,6 +138,8 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
         raise TypeError(f"{name} must be an integer: got {value!r}")
     if minimum is not None and out < minimum:
         raise ValueError(f"{name} must be >= {minimum}: got {out}")
+    if maximum is not None and out > maximum:
+        raise ValueError(f"{name} must be <= {maximum}: got {out}")
     return out
 
 

@@ -33,17 +33,40 @@ __all__ = [
 ]
 
 
+#: Natural log of the largest float64 (1.8e308).
+_LOG_MAX = math.log(np.finfo(np.float64).max)
+
+
+def _joules(what: str, log_energy, culprits: str):
+    """``exp(log_energy)``, computed in log-space upstream; refuses energies beyond float64."""
+    log_energy = np.asarray(log_energy, dtype=np.float64)
+    if np.any(log_energy > _LOG_MAX):
+        top = float(np.max(log_energy)) / math.log(10.0)
+        raise ValueError(f"{what} would be about 1e{top:.0f} J, beyond the largest float64 (1.8e308): "
+                         f"{culprits} too large")
+    return scalar_or_array(np.exp(log_energy))
+
+
+def _log_kt_barrier(delta, temperature):
+    """``log(kT ln(1/delta))`` for ``delta`` in (0, 1)."""
+    d = check_interval("delta", delta, 0.0, 1.0)
+    return math.log(kT(temperature)) + np.log(-np.log(d))
+
+
 def delta_from_bits(bits):
     """Precision ``delta = 2^-bits`` for a memory that resolves ``bits`` bits (text after Eq. 17)."""
     b = check_positive("bits", bits)
+    bad = b > 1074
+    if bad.any():
+        raise ValueError(f"bits must be <= 1074 (2^-bits is below the smallest float64 beyond that): "
+                         f"got {b[bad].flat[0] if b.ndim else float(b)!r}")
     return scalar_or_array(np.exp2(-b))
 
 
 def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
     """Static barrier cost ``M kT ln(1/delta)`` in J (Eq. 17, 21): the final barrier of every memory."""
     m = check_positive("n_params", n_params)
-    d = check_interval("delta", delta, 0.0, 1.0)
-    return scalar_or_array(m * kT(temperature) * -np.log(d))
+    return _joules("retention energy", np.log(m) + _log_kt_barrier(delta, temperature), "n_params")
 
 
 def lim_energy(
@@ -95,13 +118,15 @@ def lim_energy(
     1.6978
     """
     f = float(check_positive("flops", flops))
-    static = retention_energy(n_params, delta=delta, temperature=temperature)
+    log_static = math.log(retention_energy(n_params, delta=delta, temperature=temperature))
     d = float(check_interval("delta", delta, 0.0, 1.0))
     gammas = check_interval("gamma", gamma, 0.0, math.inf, closed_low=True)
     ratio = np.vectorize(
         lambda g: get_schedule(schedule, g).dissipation_ratio(n_updates), otypes=[np.float64]
     )(gammas)
-    return scalar_or_array(f * kT(temperature) / d * ratio + static)
+    with np.errstate(divide="ignore"):  # a ratio of 0 leaves the static term alone
+        log_dynamic = math.log(f) + math.log(kT(temperature)) - math.log(d) + np.log(ratio)
+    return _joules("LIM energy", np.logaddexp(log_dynamic, log_static), "flops / delta")
 
 
 def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
@@ -111,8 +136,8 @@ def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
     """
     f = check_positive("flops", flops)
     m = check_positive("n_params", n_params)
-    d = check_interval("delta", delta, 0.0, 1.0)
-    return scalar_or_array((f + m) * kT(temperature) * -np.log(d))
+    return _joules("CEB energy", np.logaddexp(np.log(f), np.log(m)) + _log_kt_barrier(delta, temperature),
+                   "flops + n_params")
 
 
 def hardware_energy(flops, n_params, *, bits, e_bit):
@@ -125,7 +150,8 @@ def hardware_energy(flops, n_params, *, bits, e_bit):
     m = check_positive("n_params", n_params)
     b = check_positive("bits", bits)
     e = check_positive("e_bit", e_bit)
-    return scalar_or_array((f + m) * b * e)
+    return _joules("hardware energy", np.logaddexp(np.log(f), np.log(m)) + np.log(b) + np.log(e),
+                   "flops, n_params, bits or e_bit")
 
 
 @dataclass(frozen=True)

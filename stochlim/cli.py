@@ -4,21 +4,80 @@ Sub-commands: ``bounds`` (energy bounds for a workload), ``figures`` (the paper'
 ``reproduce`` (figures plus ``report.md``: every printed number against its recomputation, and the
 Monte Carlo verification), ``verify`` (SSA against the master equation and closed forms), ``lim``
 (run a learning-in-memory array on a problem file), ``coarse`` (fine double wells against the
-two-state rates), ``optimize`` (the least-work erasure of a bit against the closed forms) and ``sweep`` (a parameter study from a TOML file, checkpointed, local or on
-Dask). Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
-"""
+two-state rates), ``optimize`` (the least-work erasure of a bit against the closed forms) and ``sweep``
+(a parameter study from a TOML file, checkpointed, local or on Dask).
+
+Every failure ends with one line on stderr, never a traceback, and an exit code that says which
+kind it was:
+
+=====  ==========================================================================="""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import sys
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
 
 from ._version import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_CHECK_FAILED", "EXIT_USAGE", "EXIT_RUNTIME", "EXIT_INTERRUPTED"]
 
+EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+EXIT_INTERRUPTED = 130
+
+#: Errors of the input (arguments, files, sizes): exit code 2.
+_INPUT_ERRORS = (ValueError, TypeError, OverflowError, RecursionError, MemoryError, EOFError, zipfile.BadZipFile)
+#: ``OSError`` numbers of runtime failures of the machine rather than of the input: exit code 3.
+_RUNTIME_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EROFS, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit code 2."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(text: str) -> int:
+    """An argparse type for counts: an integer, also written as ``1e6`` (an integral float)."""
+    try:
+        value = float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(value)
+
+
+def _out_folder(value: str) -> Path:
+    """Check an ``--out`` folder before any work: a non-empty name, not an existing file."""
+    if value.strip() == "":
+        raise ValueError("--out must name a folder: got an empty string")
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    return out
+
+
+@contextmanager
+def _output_folder(value: str):
+    """Yield the checked ``--out`` folder; remove it again if this command created it and failed
+    before writing anything into it."""
+    out = _out_folder(value)
+    created = not out.exists()
+    try:
+        yield out
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
 
 
 def _add_bounds(sub) -> None:
@@ -36,7 +95,7 @@ def _add_bounds(sub) -> None:
     p.add_argument("--gamma", type=float, nargs="+", required=True, help="schedule decay parameter(s) >= 0")
     p.add_argument("--schedule", choices=("polynomial", "exponential"), default="polynomial",
                    help="r_n = n^-(1+gamma) (Eq. 18-19) or r_n = e^(-gamma n) (A.12); default polynomial")
-    p.add_argument("--n-updates", type=int, default=None,
+    p.add_argument("--n-updates", type=_count, default=None,
                    help="truncate the sums at N updates (default: infinite, Eq. 24)")
     p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -68,7 +127,7 @@ def _add_verify(sub) -> None:
         description="Run the standard verification cases and print z-scores with pass/fail; "
         "exit code 1 when any check fails.",
     )
-    p.add_argument("--trajectories", type=int, default=20_000, help="trajectories per case (default 20000)")
+    p.add_argument("--trajectories", type=_count, default=20_000, help="trajectories per case (default 20000)")
     p.add_argument("--seed", type=int, default=20261129, help="root seed (default 20261129)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_verify)
@@ -91,7 +150,7 @@ def _add_lim(sub) -> None:
     p.add_argument("--leak", type=float, nargs="+", default=None, metavar="L",
                    help="leak (quadratic problems): one value, or START END (default none)")
     p.add_argument("--t-end", type=float, default=10.0, help="run time in 1/J_max (default 10)")
-    p.add_argument("--trajectories", type=int, default=1000, help="independent runs (default 1000)")
+    p.add_argument("--trajectories", type=_count, default=1000, help="independent runs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--rate-law", choices=("paper", "arrhenius"), default="paper")
     p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
@@ -116,7 +175,7 @@ def _add_coarse(sub) -> None:
     p.add_argument("--E0", type=float, nargs="+", default=[1, 1.5, 2, 3, 4, 6, 8, 10, 12, 14, 16],
                    help="barriers in kT (default 1 ... 16)")
     p.add_argument("--dE", type=float, nargs="+", default=[0.0, 1.0, 2.0], help="biases in kT (default 0 1 2)")
-    p.add_argument("--K", type=int, nargs="+", default=[51, 101, 401], help="numbers of sites (default 51 101 401)")
+    p.add_argument("--K", type=_count, nargs="+", default=[51, 101, 401], help="numbers of sites (default 51 101 401)")
     p.add_argument("--durations", type=float, nargs="+", default=[0.03, 0.1, 0.3, 1, 3, 10, 30, 100],
                    help="ramp durations in 1/D (default 0.03 ... 100)")
     p.set_defaults(func=_cmd_coarse)
@@ -147,7 +206,7 @@ def _add_sweep(sub) -> None:
         help="run a parameter study from a TOML file in checkpointed chunks (locally or on Dask)",
         description="Run every grid point of STUDY.toml in chunks written atomically into DIR, then "
         "write DIR/results.csv (one row per point), per-point arrays and provenance.json. A killed "
-        "run finishes with --resume, identically. See stochlim.study for the file format.",
+        "run finishes with --resume, identically. See stochlim.sweeps for the file format.",
     )
     p.add_argument("study", nargs="?", metavar="STUDY.toml", help="the study file")
     p.add_argument("--out", metavar="DIR", help="output folder (new, empty, or this study's with --resume)")
@@ -156,12 +215,18 @@ def _add_sweep(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786 "
                    "(needs stochlim[distributed]); overrides the study's scheduler")
     p.add_argument("--example", action="store_true", help="print a small valid study and exit")
+    p.add_argument("--max-points", type=float, metavar="N", help="refuse studies of more grid points "
+                   "(default: the study's max_points, else 1e6)")
+    p.add_argument("--max-bytes", type=float, metavar="B", help="refuse studies writing more bytes "
+                   "(default: the study's max_bytes, else 100 GiB)")
+    p.add_argument("--max-events", type=float, metavar="E", help="refuse studies of more jumps, bounded "
+                   "by rate x t_end x trajectories (default: the study's max_events, else 1e13)")
     p.set_defaults(func=_cmd_sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``stochlim`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stochlim",
         description="Stochastic-thermodynamics Monte Carlo and energy bounds for learning-in-memory "
         "hardware (Chen et al. 2026).",
@@ -223,8 +288,9 @@ def _cmd_figures(args) -> int:
     from .report.reproduce import save_figures
 
     _headless()
-    for path in save_figures(args.out):
-        print(path)
+    with _output_folder(args.out) as out:
+        for path in save_figures(out):
+            print(path)
     return 0
 
 
@@ -232,7 +298,8 @@ def _cmd_reproduce(args) -> int:
     from .report.reproduce import write_report
 
     _headless()
-    path = write_report(args.out)
+    with _output_folder(args.out) as out:
+        path = write_report(out)
     print(f"wrote {path} and the figures beside it")
     return 0
 
@@ -279,9 +346,10 @@ def _cmd_coarse(args) -> int:
     from .report.coarse import write_coarse
 
     _headless()
-    for path in write_coarse(args.out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
-                             durations=args.durations):
-        print(path)
+    with _output_folder(args.out) as out:
+        for path in write_coarse(out, E0_values=args.E0, dE_values=args.dE, K_values=args.K,
+                                 durations=args.durations):
+            print(path)
     return 0
 
 
@@ -298,27 +366,28 @@ def _cmd_optimize(args) -> int:
     print(res.table())
     print(f"closed form: least work {exact.work:.6g} kT; Landauer term {ft.landauer_term(args.eps):.6g} kT; "
           f"slow driving {ft.slow_driving_work(args.eps, args.rate * args.tau, args.device):.6g} kT")
-    if args.out:
-        for path in write_optimum(res, args.out, reference=exact):
-            print(path)
+    if args.out is not None:
+        with _output_folder(args.out) as out:
+            for path in write_optimum(res, out, reference=exact):
+                print(path)
     return 0 if res.success else 1
 
 
 def _cmd_sweep(args) -> int:
-    from .study import EXAMPLE
-    from .sweep import SweepInterrupted, sweep
+    from .sweeps import EXAMPLE, SweepInterrupted, sweep
 
     if args.example:
         print(EXAMPLE, end="")
         return 0
     if args.study is None or args.out is None:
         raise ValueError("give a study file and --out DIR (or --example for a study to start from)")
+    limits = {"max_points": args.max_points, "max_bytes": args.max_bytes, "max_events": args.max_events}
     try:
-        table = sweep(args.study, out=args.out, resume=args.resume, scheduler=args.scheduler,
-                      quiet=args.quiet)
+        table = sweep(args.study, out=_out_folder(args.out), resume=args.resume, scheduler=args.scheduler,
+                      quiet=args.quiet, limits=limits)
     except SweepInterrupted as exc:
         print(f"stochlim sweep: {exc}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     if not args.quiet:
         print(f"{len(table['point'])} points -> {args.out}/results.csv")
     return 0
@@ -330,13 +399,28 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError) as exc:
-        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"stochlim {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except NotImplementedError:
+        raise
+    except (*_INPUT_ERRORS, OSError, RuntimeError) as exc:  # RuntimeError: a solver that did not converge
+        print(f"stochlim {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return _exit_code(exc)
+
+
+def _exit_code(exc: BaseException) -> int:
+    """2 for bad input, 3 for a failure of the machine (disk, network); see the module docstring."""
+    if isinstance(exc, _INPUT_ERRORS):
         return EXIT_USAGE
-    except OSError as exc:
-        print(f"stochlim {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)) \
+            and exc.errno is not None and exc.errno not in _RUNTIME_ERRNOS:
+        return EXIT_USAGE  # a path the user gave: missing, a folder, not permitted
+    return EXIT_RUNTIME
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (a plain phrase when it has none)."""
+    text = " ".join(str(exc).split())
+    return text or {RecursionError: "input nested too deeply", MemoryError: "out of memory"}.get(
+        type(exc), type(exc).__name__)

@@ -17,16 +17,31 @@ interval where the inputs are constant. The total (Schnakenberg 1976) entropy pr
 follows exactly as ``S_sys(t) - S_sys(0) + Q(t)`` with ``S_sys = -sum p ln p``, the medium entropy
 being the heat in units of kT.
 
-Methods (:data:`METHODS`):
+Methods (:data:`METHODS`), all running on the compiled core of :mod:`stochlim._kernels.master`
+(generator values assembled in place from the lowered model, no validation on the hot path):
 
-* ``"expm"`` - dense block exponential per piecewise-constant interval (``scipy.linalg.expm``);
-* ``"krylov"`` - the same with ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy & Higham 2011), cost
-  linear in the number of states, for large ladders;
-* ``"ode"`` - ``scipy.integrate.solve_ivp`` with Radau (implicit, L-stable) and the exact sparse
-  Jacobian ``A(t)``, for protocols that vary within an interval (piecewise linear);
-* ``"auto"`` - ``"expm"`` up to :data:`DENSE_LIMIT` states and ``"krylov"`` beyond when every input
-  is piecewise constant, ``"ode"`` otherwise. The cost of ``"krylov"`` grows with the fastest rate
-  times the interval length; ``"expm"`` (scaling and squaring) only with its logarithm.
+* ``"expm"`` - dense block exponential per piecewise-constant interval, by compiled scaling and
+  squaring with Pade approximants (Higham 2005, SIAM J. Matrix Anal. Appl. 26 1179);
+* ``"uniformization"`` - uniformisation (Jensen 1953; Grassmann 1977, Comput. Oper. Res. 4 47):
+  ``p`` as a Poisson mixture of powers of ``I + L / lam``, the functionals from the same series,
+  with an a-priori bound on the truncated Poisson tail; cost linear in the number of edges and in
+  ``lam`` times the interval, for large ladders;
+* ``"krylov"`` - ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy & Higham 2011) of the same block
+  matrix, assembled by the compiled core;
+* ``"ode"`` - on intervals where an input varies (piecewise linear): for small models a compiled
+  fourth-order Magnus integrator (Blanes, Casas, Oteo & Ros 2009, Phys. Rep. 470 151) whose
+  exponentials are exact for frozen inputs, with step-doubling error control at ``rtol``/``atol``;
+  for large ones ``solve_ivp`` BDF with the compiled right-hand side and sparse Jacobian ``A(t)``.
+  Intervals with constant inputs are propagated exactly as by ``"auto"``;
+* ``"auto"`` - per piecewise-constant interval, ``"expm"`` or ``"uniformization"`` by an estimate of
+  their cost (dense only up to :data:`DENSE_LIMIT` rows); ``"ode"`` when an input varies. The
+  solution's ``method`` names the propagators used (e.g. ``"uniformization"``, ``"expm"``).
+
+Failure contract (shared with :func:`stochlim.simulate`): a rate beyond
+``exp(models.MAX_LOG_RATE)`` is refused (:meth:`LoweredModel.rate_overflow`) - ``simulate`` raises
+``ValueError``, ``solve_master`` returns ``success=False``, ``status=STATUS_REFUSED`` and the
+message; an integrator failure, a non-finite value or probabilities out of tolerance give
+``status=STATUS_FAILED``. In both cases the output stops before the failing interval.
 """
 
 from __future__ import annotations
@@ -35,29 +50,50 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import scipy.special
-import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 from scipy.sparse.linalg import expm_multiply
 
+from ._generator import ACTIVITY, CURRENTS, DRIVE_WORK, HEAT, SLOPE_WORK, Generator
+from ._kernels import master as km
+from ._segments import Segments
 from ._validation import as_float_array, check_positive
-from .models import HopModel
-from .physics import log_hop_rates_unchecked
+from .models import HopModel, LoweredModel
 
-__all__ = ["METHODS", "DENSE_LIMIT", "MasterSolution", "solve_master", "free_energy"]
+__all__ = [
+    "DENSE_LIMIT",
+    "METHODS",
+    "STATUS_FAILED",
+    "STATUS_REFUSED",
+    "STATUS_SUCCESS",
+    "MasterSolution",
+    "free_energy",
+    "solve_master",
+]
 
 #: Names accepted by ``solve_master(method=...)``.
-METHODS = ("auto", "expm", "krylov", "ode")
+METHODS = ("auto", "expm", "uniformization", "krylov", "ode")
+_EXACT = ("expm", "uniformization", "krylov")
 
-#: Largest number of states for which ``"auto"`` uses the dense block exponential.
+#: Largest size of the block matrix (states + functionals) that ``"auto"`` propagates densely.
 DENSE_LIMIT = 400
+
+#: Largest block matrix that ``"ode"`` integrates with the compiled (dense) Magnus integrator; beyond
+#: it, ``solve_ivp`` BDF with the sparse Jacobian.
+ODE_DENSE_LIMIT = 200
+
+#: Most steps (accepted or not) the Magnus integrator takes on one interval before it reports failure.
+MAX_ODE_STEPS = 1_000_000
+
+#: ``"auto"`` reports a failure rather than run a uniformisation series longer than this.
+MAX_UNIFORM_TERMS = 1e8
 
 #: Probabilities more negative than this (after a solve) are reported as a failure, never hidden.
 NEGATIVE_TOLERANCE = 1e-9
 
-# Rows of the functionals stacked under the generator.
-_HEAT, _DRIVE_WORK, _SLOPE_WORK, _ACTIVITY, _CURRENTS = 0, 1, 2, 3, 4
+#: ``MasterSolution.status`` values: success; integrator failure, non-finite values or
+#: probabilities out of tolerance; a rate refused by the ``MAX_LOG_RATE`` rule.
+STATUS_SUCCESS, STATUS_FAILED, STATUS_REFUSED = 0, -1, -2
 
 
 @dataclass(frozen=True)
@@ -88,7 +124,9 @@ class MasterSolution:
     success : bool
         True when the solve finished with probabilities non-negative and normalised.
     status : int
-        0 on success, -1 when the integrator failed or probabilities went out of tolerance.
+        :data:`STATUS_SUCCESS` (0); :data:`STATUS_FAILED` (-1) when the integrator failed, a value
+        was not finite or probabilities went out of tolerance; :data:`STATUS_REFUSED` (-2) when a
+        rate exceeds ``exp(models.MAX_LOG_RATE)``.
     message : str
         Human-readable account of the status.
     """
@@ -118,124 +156,88 @@ def free_energy(model: HopModel, t):
     return -scipy.special.logsumexp(-e, axis=-1)
 
 
-# --- the generator and the functionals ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Structure:
-    """Index arrays of a model's directed edges and the fixed sparsity pattern of ``A``.
-
-    The pattern of ``A`` is the same on every interval; only its values change. ``aggregate`` maps
-    the per-entry values (in the order of :meth:`values`, duplicates included) onto the CSR data of
-    that pattern, so each interval costs one sparse matrix-vector product instead of a COO->CSR
-    conversion.
-    """
-
-    n_states: int
-    n_edges: int
-    src: np.ndarray  # (D,) source of directed edge d (d = e as written, d = e + m reversed)
-    dst: np.ndarray
-    edge: np.ndarray
-    sign: np.ndarray  # +1 as written, -1 reversed
-    drive: np.ndarray  # f for the jump src -> dst
-    indices: np.ndarray  # CSR pattern of A
-    indptr: np.ndarray
-    aggregate: sp.csr_matrix  # (nnz, n_entries) 0/1 matrix summing duplicate entries
-
-    @classmethod
-    def of(cls, model: HopModel) -> "_Structure":
-        m, s = model.n_edges, model.n_states
-        directed = model.directed_edges()
-        src, dst, edge = directed.src, directed.dst, directed.edge
-        n_dir = src.size
-        # entry order: L off-diagonal, L diagonal, heat, drive work, activity, currents, slope work
-        rows = np.concatenate((dst, src, np.full(n_dir, s + _HEAT), np.full(n_dir, s + _DRIVE_WORK),
-                               np.full(n_dir, s + _ACTIVITY), s + _CURRENTS + edge,
-                               np.full(s, s + _SLOPE_WORK)))
-        cols = np.concatenate((src, src, src, src, src, src, np.arange(s)))
-        size = s + _CURRENTS + m
-        pattern = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(size, size))
-        pattern.sum_duplicates()
-        pattern.sort_indices()
-        position = sp.csr_matrix(
-            (np.arange(pattern.nnz, dtype=np.float64), pattern.indices, pattern.indptr), shape=(size, size)
-        )
-        slot = np.asarray(position[rows, cols]).ravel().astype(np.int64)
-        aggregate = sp.csr_matrix((np.ones(rows.size), (slot, np.arange(rows.size))),
-                                  shape=(pattern.nnz, rows.size))
-        return cls(
-            n_states=s,
-            n_edges=m,
-            src=src,
-            dst=dst,
-            edge=edge,
-            sign=directed.sign,
-            drive=directed.drive,
-            indices=pattern.indices,
-            indptr=pattern.indptr,
-            aggregate=aggregate,
-        )
-
-    @property
-    def size(self) -> int:
-        """Length of the augmented state ``[p, Q, W_drive, W_slope, activity, currents]``."""
-        return self.n_states + _CURRENTS + self.n_edges
-
-
-def _block_matrix(st: _Structure, energy, energy_slope, barrier, J_max, law) -> sp.csr_matrix:
-    """The augmented generator ``A = [[L, 0], [R, 0]]`` for frozen inputs (CSR)."""
-    bias = energy[st.src] - energy[st.dst] + st.drive
-    if st.src.size:
-        log_k = log_hop_rates_unchecked(barrier[st.edge], bias, math.log(J_max), law)[0]
-        k = np.exp(np.minimum(log_k, 700.0))
-    else:
-        k = np.zeros(0)
-    values = np.concatenate((k, -k, k * bias, k * st.drive, k, st.sign * k,
-                             np.asarray(energy_slope, dtype=np.float64)))
-    return sp.csr_matrix((st.aggregate @ values, st.indices, st.indptr), shape=(st.size, st.size))
-
-
 # --- propagation over one segment ---------------------------------------------------------------
 
 
-def _propagate_expm(A, v, taus):
-    """Dense block exponential: ``v(tau) = expm(A tau) v(0)``, stepping through sorted ``taus``."""
-    dense = A.toarray()
+def _dense_is_cheaper(g: Generator, mu: float, n_steps: int) -> bool:
+    """Rough flop counts: uniformisation ``~ (mu + 4 sqrt(mu) + 8)`` products of cost ``2D + 3S``
+    against dense scaling and squaring ``~ (log2(2 mu) + 8)`` products of cost ``size^3`` per step.
+    """
+    if g.size > DENSE_LIMIT:
+        return False
+    uniform = (mu + 4.0 * math.sqrt(mu) + 8.0 * n_steps) * (2 * g.src.size + 3 * g.n_states + 20)
+    dense = n_steps * (max(0.0, math.log2(max(2.0 * mu / n_steps, 1.0))) + 8.0) * (g.size ** 3 + 200)
+    return dense < uniform
+
+
+def _propagate_exact(g: Generator, v, taus, how: str):
+    """``expm(A tau) v`` through sorted ``taus`` (frozen inputs) by ``how``; states and method used."""
+    if how == "auto":
+        span = (taus[-1] if taus else 0.0) * g.lam
+        if _dense_is_cheaper(g, span, max(1, len(taus))):
+            how = "expm"
+        elif span > MAX_UNIFORM_TERMS:
+            return None, how, (
+                f"uniformisation would need ~{span:.3g} products (rate {g.lam:.3g} x interval "
+                f"{taus[-1]:.3g}); the model is too stiff for this size: use method='expm' or 'krylov'")
+        else:
+            how = "uniformization"
+    step = {"expm": g.expm_step, "uniformization": g.uniformize, "krylov": _expm_multiply(g)}[how]
     out, prev, cur = [], 0.0, v
     for tau in taus:
         if tau > prev:
-            cur = scipy.linalg.expm(dense * (tau - prev)) @ cur
+            try:
+                cur = step(cur, tau - prev)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:  # scipy's expm_multiply
+                return None, how, f"{how} failed: {type(exc).__name__}: {exc}"
             prev = tau
         out.append(cur)
-    return out, None
+    return out, how, None
 
 
-def _propagate_krylov(A, v, taus):
-    """Sparse ``expm_multiply`` (Al-Mohy & Higham 2011) through sorted ``taus``."""
-    A = A.tocsc()
-    out, prev, cur = [], 0.0, v
-    for tau in taus:
-        if tau > prev:
-            cur = expm_multiply(A * (tau - prev), cur)
-            prev = tau
-        out.append(cur)
-    return out, None
+def _expm_multiply(g: Generator):
+    """``expm_multiply`` (Al-Mohy & Higham 2011) of the compiled-assembled CSR ``A``."""
+    def step(v, tau):
+        with np.errstate(over="raise", invalid="raise"):
+            return expm_multiply(g.sparse().tocsc() * tau, v)
+    return step
 
 
-def _propagate_ode(block_at, v, a, b, taus, rtol, atol):
-    """Radau with the exact Jacobian ``A(t)`` over ``[a, b]``; ``taus`` are offsets from ``a``."""
+def _propagate_ode(g: Generator, j: int, v, a, b, taus, rtol, atol):
+    """``A(t)`` varying on segment ``j``: the compiled Magnus integrator up to :data:`ODE_DENSE_LIMIT`
+    rows, ``solve_ivp`` BDF with the compiled sparse Jacobian beyond."""
     if b <= a:
         return [v for _ in taus], None
-    fun = lambda t, y: block_at(t) @ y  # noqa: E731
-    jac = lambda t, y: block_at(t)  # noqa: E731
-    t_eval = np.clip(a + np.asarray(taus, dtype=np.float64), a, b)
+    taus = np.clip(np.asarray(taus, dtype=np.float64), 0.0, b - a)
+    if g.size <= ODE_DENSE_LIMIT:
+        out = np.empty((taus.size, g.size))
+        code = g.magnus(j, v, taus, rtol, atol, MAX_ODE_STEPS, out)
+        if code < 0:
+            return None, f"Magnus integrator failed on [{a:g}, {b:g}]: {_MAGNUS_FAILURES[code]}"
+        return list(out), None
+
+    def fun(t, y):
+        g.at(j, t - a)
+        return g.apply(y)
+
+    def jac(t, y):
+        g.at(j, t - a)
+        return g.sparse()
+
     try:
-        sol = solve_ivp(fun, (a, b), v, method="Radau", jac=jac, t_eval=t_eval, rtol=rtol, atol=atol)
-    except (RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
-        return None, f"Radau failed on [{a:g}, {b:g}]: {exc}"
+        sol = solve_ivp(fun, (a, b), v, method="BDF", jac=jac, t_eval=a + taus, rtol=rtol, atol=atol)
+    except (RuntimeError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        return None, f"BDF failed on [{a:g}, {b:g}]: {exc}"
     if not sol.success:
-        return None, f"Radau failed on [{a:g}, {b:g}]: {sol.message}"
+        return None, f"BDF failed on [{a:g}, {b:g}]: {sol.message}"
     return [sol.y[:, i] for i in range(sol.y.shape[1])], None
+
+
+_MAGNUS_FAILURES = {
+    km.MAGNUS_TOO_MANY_STEPS: "more than MAX_ODE_STEPS steps (tolerances too tight for the protocol?)",
+    km.MAGNUS_STEP_UNDERFLOW: "step size below the resolution of time",
+    km.MAGNUS_NOT_FINITE: "non-finite values",
+}
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -275,14 +277,12 @@ def _check_times(t_end, t_eval) -> tuple[float, np.ndarray | None]:
     return t_end, (None if t_eval is None else te)
 
 
-def _choose_method(method, lowered, n_states: int) -> str:
+def _choose_method(method, segments) -> str:
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}: got {method!r}")
-    if method == "auto":
-        if not lowered.is_piecewise_constant:
-            return "ode"
-        return "expm" if n_states <= DENSE_LIMIT else "krylov"
-    if method in ("expm", "krylov") and not lowered.is_piecewise_constant:
+    if method == "auto" and not segments.is_piecewise_constant:
+        return "ode"
+    if method in _EXACT and not segments.is_piecewise_constant:
         raise ValueError(
             f"method {method!r} is exact only for piecewise-constant protocols; this model has "
             "inputs that vary within an interval: use method='ode' (or 'auto')"
@@ -307,16 +307,18 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     t_eval : array_like, optional
         Strictly increasing output times in ``[0, t_end]``; default: 0, every protocol knot in
         between and ``t_end``.
-    method : {"auto", "expm", "krylov", "ode"}, optional
-        See the module docstring; ``"expm"`` and ``"krylov"`` are exact (to rounding) and need
-        piecewise-constant inputs.
+    method : {"auto", "expm", "uniformization", "krylov", "ode"}, optional
+        See the module docstring; ``"expm"``, ``"uniformization"`` and ``"krylov"`` are exact (to
+        rounding) and need piecewise-constant inputs.
     rtol, atol : float, optional
-        Tolerances of the ``"ode"`` method (> 0); the exact methods ignore them.
+        Tolerances of the ``"ode"`` method on the intervals where inputs vary (> 0); the exact
+        propagators ignore them.
 
     Returns
     -------
     MasterSolution
-        Non-convergence is reported in ``status``/``message`` (and ``success`` False), not raised.
+        Failures are reported in ``status``/``message`` (and ``success`` False), never raised and
+        never as NaN: the output stops at the last output time before the failing interval.
 
     Examples
     --------
@@ -332,73 +334,86 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     t_end, t_eval = _check_times(t_end, t_eval)
     check_positive("rtol", rtol)
     check_positive("atol", atol)
-    lowered = model.lower(t_end)
-    method = _choose_method(method, lowered, model.n_states)
-    st = _Structure.of(model)
-    seg = lowered.seg_times
+    segments = Segments(model, t_end)
+    method = _choose_method(method, segments)
+    g = Generator(model, segments)
+    seg = segments.seg_times
     if t_eval is None:
         t_eval = seg.copy()
 
     s = model.n_states
-    v = np.zeros(st.size)
+    v = np.zeros(g.size)
     v[:s] = p_init
     jump_work = 0.0
-    outputs = np.empty((t_eval.size, st.size))
+    outputs = np.empty((t_eval.size, g.size))
     jump_work_at = np.zeros(t_eval.size)
     message = "The solver successfully reached t_end."
-    status = 0
-    n_seg = lowered.n_segments
-    energy_end = lowered.energy_end()
+    status = STATUS_SUCCESS
+    used = []
+    n_seg = segments.n_segments
     for j in range(n_seg):
         a, b = seg[j], seg[j + 1]
         if j > 0:  # energies that jump at a knot do work sum_x p_x (E_new - E_old) there
-            jump = lowered.energy[j] - energy_end[j - 1]
-            jump_work += float(v[:s] @ jump)
+            jump_work += float(v[:s] @ (segments.energy(j) - segments.energy_end(j - 1)))
         last = j == n_seg - 1
         mask = (t_eval >= a) & ((t_eval <= b) if last else (t_eval < b))
         taus = list(t_eval[mask] - a)
         if not last:
             taus.append(b - a)  # also carry the state to the segment's end
-        energy, slope = lowered.energy[j], lowered.energy_slope[j]
-        barrier, bslope = lowered.barrier[j], lowered.barrier_slope[j]
-        varies = bool(np.any(slope) or np.any(bslope))
-        A = None if varies else _block_matrix(st, energy, slope, barrier, model.J_max, model.rate_law)
-        if method == "ode":
-            if varies:
-                block_at = lambda t, a=a, e=energy, es=slope, b0=barrier, bs=bslope: _block_matrix(  # noqa: E731
-                    st, e + es * (t - a), es, b0 + bs * (t - a), model.J_max, model.rate_law
-                )
-            else:
-                block_at = lambda t, A=A: A  # noqa: E731
-            states, err = _propagate_ode(block_at, v, a, b, taus, rtol, atol)
+        varies = segments.varies(j)
+        top = g.log_rate_bound(j) if varies else g.at(j, 0.0)
+        refused = LoweredModel.rate_overflow(np.array([top]), t_end, f"rate on [{a:g}, {b:g}]")
+        if refused is not None:
+            status, message = STATUS_REFUSED, refused
         else:
-            propagate = _propagate_expm if method == "expm" else _propagate_krylov
-            states, err = propagate(A, v, taus)
-        if err is not None:
-            status, message = -1, err
+            if varies:
+                states, err = _propagate_ode(g, j, v, a, b, taus, rtol, atol)
+                how = "ode"
+            else:
+                states, how, err = _propagate_exact(g, v, taus, "auto" if method in ("auto", "ode") else method)
+            if err is None:
+                err = _out_of_tolerance(np.array(states), s, a, b)
+            if err is not None:
+                status, message = STATUS_FAILED, err
+        if status != STATUS_SUCCESS:
             outputs = outputs[: int(np.count_nonzero(t_eval < a))]
             break
+        if how not in used:
+            used.append(how)
         n_out = int(mask.sum())
-        outputs[np.flatnonzero(mask)] = np.array(states[:n_out]).reshape(n_out, st.size)
+        outputs[np.flatnonzero(mask)] = np.array(states[:n_out]).reshape(n_out, g.size)
         jump_work_at[mask] = jump_work
         v = states[-1]
+    return _solution(model, t_eval, outputs, jump_work_at, "ode" if method == "ode" else "+".join(used) or method,
+                     status, message)
 
+
+def _out_of_tolerance(states: np.ndarray, n_states: int, a: float, b: float) -> str | None:
+    """Why the augmented states of one interval are not a valid result (non-finite values,
+    probabilities negative beyond :data:`NEGATIVE_TOLERANCE` or not normalised to 1e-8), or None."""
+    if not np.all(np.isfinite(states)):
+        return f"non-finite values on [{a:g}, {b:g}]"
+    p = states[:, :n_states]
+    worst = float(p.min())
+    norm_err = float(np.max(np.abs(p.sum(axis=1) - 1.0)))
+    if worst < -NEGATIVE_TOLERANCE or norm_err > 1e-8:
+        return (f"probabilities left tolerance on [{a:g}, {b:g}]: min p = {worst:.3e}, max |sum p - 1| = "
+                f"{norm_err:.3e}")
+    return None
+
+
+def _solution(model, t_eval, outputs, jump_work_at, method, status, message) -> MasterSolution:
+    """The :class:`MasterSolution` of the augmented states ``outputs`` at ``t_eval[:len(outputs)]``."""
+    s = model.n_states
     n_done = outputs.shape[0]
     t_out = t_eval[:n_done]
     p = outputs[:, :s].copy()
-    worst = float(p.min()) if p.size else 0.0
-    norm_err = float(np.max(np.abs(p.sum(axis=1) - 1.0))) if p.size else 0.0
-    if status == 0 and (worst < -NEGATIVE_TOLERANCE or norm_err > 1e-8):
-        status = -1
-        message = (
-            f"probabilities left tolerance: min p = {worst:.3e}, max |sum p - 1| = {norm_err:.3e}"
-        )
     # rounding-level negatives (|p| <= 1e-9) are set to zero and the rows renormalised
     np.clip(p, 0.0, None, out=p)
     p /= p.sum(axis=1, keepdims=True)
 
-    heat = outputs[:, s + _HEAT]
-    work = outputs[:, s + _DRIVE_WORK] + outputs[:, s + _SLOPE_WORK] + jump_work_at[:n_done]
+    heat = outputs[:, s + HEAT]
+    work = outputs[:, s + DRIVE_WORK] + outputs[:, s + SLOPE_WORK] + jump_work_at[:n_done]
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(p > 0, p * np.log(p), 0.0)
     s_sys = -plogp.sum(axis=1)
@@ -411,10 +426,10 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
         entropy_production=s_sys - s_sys[0] + heat if n_done else np.empty(0),
         system_entropy=s_sys,
         mean_energy=np.einsum("ts,ts->t", p, energies),
-        activity=outputs[:, s + _ACTIVITY],
-        currents=outputs[:, s + _CURRENTS :],
+        activity=outputs[:, s + ACTIVITY],
+        currents=outputs[:, s + CURRENTS :],
         method=method,
-        success=status == 0,
+        success=status == STATUS_SUCCESS,
         status=status,
         message=message,
     )

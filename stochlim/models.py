@@ -36,9 +36,13 @@ __all__ = [
     "differential_memory",
 ]
 
-#: Largest log-rate (in units of J_max's unit) a lowered model may reach: beyond it a waiting time
-#: would be below float64 resolution of any time of order 1.
+#: Largest log-rate (in units of J_max's unit) a lowered model may reach: ``exp`` of it is near
+#: float64's largest number. Both engines refuse such rates (:meth:`LoweredModel.rate_overflow`).
 MAX_LOG_RATE = 700.0
+
+#: Largest log of (rate x horizon): ``ln 2^52``, beyond which the mean waiting time is below the
+#: float64 resolution of times of the order of the horizon.
+MAX_LOG_JUMPS = 52 * math.log(2.0)
 
 #: Largest number of time segments :meth:`HopModel.lower` creates when refining for thinning.
 MAX_REFINED_SEGMENTS = 1 << 20
@@ -57,9 +61,14 @@ def refine_grid(grid: np.ndarray, speed: np.ndarray, max_change: float,
     :func:`stochlim.lim.run`): it never changes the dynamics, only the rejection rate. At most
     ``budget`` segments are made (the pieces are scaled down proportionally beyond it).
     """
-    pieces = np.maximum(1, np.ceil(speed * np.diff(grid) / max_change)).astype(np.int64)
+    # counted in floats and capped before the integer cast, so an overflowing change (a protocol
+    # varying by ~1e308 kT) takes the budget instead of wrapping to a negative count
+    with np.errstate(over="ignore"):
+        change = speed * np.diff(grid)
+    pieces = np.minimum(np.maximum(1.0, np.ceil(change / max_change)), budget)
     if pieces.sum() > budget:
-        pieces = np.maximum(1, (pieces * (budget / pieces.sum())).astype(np.int64))
+        pieces = np.maximum(1.0, np.floor(pieces * (budget / pieces.sum())))
+    pieces = pieces.astype(np.int64)
     parts = [np.linspace(a, b, k, endpoint=False) for a, b, k in zip(grid[:-1], grid[1:], pieces)]
     return np.concatenate(parts + [grid[-1:]])
 
@@ -256,14 +265,18 @@ class HopModel:
         that no log-rate bound changes by more than that within one, which keeps the acceptance of
         thinning high; splitting never changes the model.
         """
-        t_end = float(check_positive("t_end", t_end))
-        knots = [p.knots for p in self._all_protocols()]
-        inner = np.concatenate([np.empty(0)] + knots)
-        inner = inner[(inner > 0.0) & (inner < t_end)]
-        grid = np.unique(np.concatenate(([0.0, t_end], inner)))
+        grid = self.segment_times(t_end)
         if max_log_rate_change is not None:
             grid = self._refine(grid, float(max_log_rate_change))
         return self._lower_on(grid)
+
+    def segment_times(self, t_end: float) -> np.ndarray:
+        """0, every protocol knot in ``(0, t_end)`` and ``t_end``, sorted (each protocol read once)."""
+        t_end = float(check_positive("t_end", t_end))
+        distinct = {id(p): p for p in self._all_protocols()}.values()
+        inner = np.concatenate([np.empty(0)] + [p.knots for p in distinct])
+        inner = inner[(inner > 0.0) & (inner < t_end)]
+        return np.unique(np.concatenate(([0.0, t_end], inner)))
 
     def directed_edges(self) -> "DirectedEdges":
         """The ``2 m`` directed edges: ``d = e`` is ``edges[e]`` as written, ``d = e + m`` its reverse.
@@ -408,6 +421,27 @@ class LoweredModel:
     def log_rate_slope(self) -> np.ndarray:
         """``d log k_d / dt`` on each segment; exact where :attr:`is_exp_linear` holds."""
         return -self.barrier_slope[:, self.out_edge] + 0.5 * self.bias_slope()
+
+    @staticmethod
+    def rate_overflow(log_rates, horizon: float, what: str = "rate") -> str | None:
+        """Why ``log_rates`` are refused over a horizon of ``horizon`` time units, or ``None``.
+
+        The one rule for :func:`stochlim.simulate` (which raises ``ValueError`` with this message)
+        and :func:`stochlim.solve_master` (which reports it as a failed solve): a log-rate above
+        :data:`MAX_LOG_RATE` (``exp`` and the products of rates with energies near overflow), or
+        one that makes ``rate x horizon`` exceed ``exp(MAX_LOG_JUMPS)`` = 2^52 expected jumps: the
+        mean waiting time is then below float64's resolution of the horizon, so a trajectory cannot
+        advance and the exact propagators, which square ``log2(rate x horizon)`` times, lose every
+        digit.
+        """
+        top = float(np.max(log_rates)) if np.size(log_rates) else -np.inf
+        jumps = top + math.log(horizon)
+        if top <= MAX_LOG_RATE and jumps <= MAX_LOG_JUMPS:
+            return None
+        return (f"a {what} reaches exp({top:.1f}) per unit time, exp({jumps:.1f}) jumps over {horizon:g} time "
+                f"units: beyond float64's resolution of waiting times (MAX_LOG_RATE = {MAX_LOG_RATE:g}, "
+                f"MAX_LOG_JUMPS = {MAX_LOG_JUMPS:.2f}); the barrier is too low for the bias (raise the barrier "
+                "or the unit of time)")
 
     def log_rate_bound(self) -> np.ndarray:
         """Upper bound of each directed log-rate over each segment.

@@ -30,20 +30,19 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ._validation import check_positive, freeze_arrays
-from .master import (
+from ._master_scipy import (
     _DRIVE_WORK,
     _HEAT,
     _SLOPE_WORK,
     _block_matrix,
-    _check_p0,
-    _check_times,
     _choose_method,
     _propagate_expm,
     _propagate_krylov,
     _propagate_ode,
     _Structure,
 )
+from ._validation import check_positive, freeze_arrays
+from .master import _check_p0, _check_times
 from .models import HopModel
 from .physics import log_hop_rates
 from .ssa import target_mask

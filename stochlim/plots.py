@@ -435,15 +435,20 @@ FIGURES = {"fig3": fig3, "fig6a": fig6a, "fig6b": fig6b, "fig6c": fig6c, "fig6d"
 
 def save_figure(fig, out_dir, name, formats=("png", "pdf")) -> list:
     """Write ``fig`` as ``out_dir/name.<fmt>`` for every format (150 dpi, tight box), close it and
-    return the paths."""
+    return the paths. Each file is written atomically (temporary file, then rename): a failed
+    write (disk full) raises ``OSError`` naming the file and leaves no truncated figure."""
     from pathlib import Path
 
+    from ._files import atomic_write
+
     paths = []
-    for fmt in formats:
-        path = Path(out_dir) / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
+    try:
+        for fmt in formats:
+            path = Path(out_dir) / f"{name}.{fmt}"
+            atomic_write(path, lambda f, fmt=fmt: fig.savefig(f, format=fmt, dpi=150, bbox_inches="tight"))
+            paths.append(path)
+    finally:
+        plt.close(fig)
     return paths
 
 

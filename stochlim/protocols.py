@@ -135,7 +135,17 @@ class _KnotProtocol(Protocol):
         t, v = _check_knots(self.times, self.values, type(self).__name__)
         object.__setattr__(self, "times", t)
         object.__setattr__(self, "values", v)
-        for name, table in self._tabulate(t, v).items():
+        with np.errstate(over="ignore", invalid="ignore"):
+            tables = self._tabulate(t, v)
+        for name, table in tables.items():
+            bad = ~np.isfinite(table)
+            if bad.any():
+                i = min(int(np.argmax(bad)), t.size - 2)
+                a, b = (f"{float(v[j])!r} at t = {float(t[j])!r}" for j in (i, i + 1))
+                raise ValueError(
+                    f"values: {type(self).__name__} from {a} to {b} changes too fast or too much for "
+                    "float64 (its slope or integral overflows); use smaller values or knots further apart"
+                )
             object.__setattr__(self, name, _frozen(table))
 
     def _tabulate(self, t: np.ndarray, v: np.ndarray) -> dict:

@@ -197,9 +197,15 @@ class ExponentialSchedule(Schedule):
         if n_updates is not None and self.gamma * n_updates < 40.0:
             return super().dissipation_ratio(n_updates)
         # Infinite sums (truncation changes them by e^(-gamma N) < 1e-17 relative otherwise):
-        # (1 - x) * (-ln(1 - x)) / x with x = e^-gamma, which neither overflows nor underflows.
+        # (1 - x) * (-ln(1 - x)) / x with x = e^-gamma, which neither overflows nor underflows;
+        # 1 - x = -expm1(-gamma) keeps its digits for gamma below float resolution (gamma = 1e-17),
+        # and -ln(1 - x) is log1p(-x) for small x, -ln(1 - x) of the accurate 1 - x near x = 1.
         x = math.exp(-self.gamma)
-        return 1.0 if x == 0.0 else (1.0 - x) * (-math.log1p(-x)) / x
+        if x == 0.0:
+            return 1.0
+        one_minus_x = -math.expm1(-self.gamma)
+        minus_log = -math.log1p(-x) if x < 0.5 else -math.log(one_minus_x)
+        return one_minus_x * minus_log / x
 
 
 #: Schedules by name.

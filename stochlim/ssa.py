@@ -33,11 +33,12 @@ and a trajectory can be re-run alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _kernels
+from . import _budget, _kernels
 from ._deprecation import renamed_kwarg, warn
 from ._validation import (
     as_float_array,
@@ -46,7 +47,7 @@ from ._validation import (
     freeze_arrays,
     output_times,
 )
-from .models import MAX_LOG_RATE, THINNING_LOG_SLACK, HopModel, LoweredModel
+from .models import THINNING_LOG_SLACK, HopModel, LoweredModel
 from .physics import log_rate_prefactor
 from .streams import provenance, root_key
 
@@ -59,13 +60,11 @@ RECORDS = ("summary", "grid", "events")
 _EMPTY_2D = np.zeros((1, 1))
 
 
-def _rates_of(log_rates: np.ndarray, what: str) -> np.ndarray:
+def _rates_of(lowered: LoweredModel, log_rates: np.ndarray, what: str) -> np.ndarray:
     """``exp`` of log-rates, refusing those whose waiting times would be below float resolution."""
-    if log_rates.size and log_rates.max() > MAX_LOG_RATE:
-        raise ValueError(
-            f"a {what} reaches exp({log_rates.max():.1f}) per unit time, beyond float64's resolution "
-            "of waiting times: the barrier is too low for the bias (raise the barrier or the unit)"
-        )
+    refused = LoweredModel.rate_overflow(log_rates, float(lowered.seg_times[-1]), what)
+    if refused is not None:
+        raise ValueError(refused)
     return np.exp(log_rates)
 
 
@@ -104,7 +103,7 @@ class _Direct(Method):
         return None
 
     def tables(self, lowered):
-        rates = _rates_of(lowered.log_rates("start"), "rate")
+        rates = _rates_of(lowered, lowered.log_rates("start"), "rate")
         return rates, _EMPTY_2D, _per_state_totals(lowered, rates)
 
 
@@ -130,7 +129,7 @@ class _Hazard(Method):
 
     def tables(self, lowered):
         log0 = lowered.log_rates("start")
-        _rates_of(np.maximum(log0, lowered.log_rates("end")), "rate")
+        _rates_of(lowered, np.maximum(log0, lowered.log_rates("end")), "rate")
         return np.ascontiguousarray(log0), np.ascontiguousarray(lowered.log_rate_slope()), _EMPTY_2D
 
 
@@ -141,7 +140,7 @@ class _Thinning(Method):
         return None
 
     def tables(self, lowered):
-        bounds = _rates_of(lowered.log_rate_bound(), "rate bound")
+        bounds = _rates_of(lowered, lowered.log_rate_bound(), "rate bound")
         return _EMPTY_2D, _EMPTY_2D, _per_state_totals(lowered, bounds)
 
 
@@ -301,6 +300,13 @@ class Plan:
         return log_rate_prefactor(self.lowered.J_max, self.lowered.rate_law)
 
 
+def _check_size(lowered: LoweredModel, t_end: float, n_traj: int, n_grid: int) -> None:
+    """Refuse, before allocating, requests beyond memory or with astronomically many jumps."""
+    _budget.check_memory("n_trajectories", n_traj, n_traj * (48.0 + 4.0 * n_grid), "per-trajectory arrays")
+    _budget.check_events(f"t_end = {t_end:g}, n_trajectories = {n_traj}",
+                         math.log(n_traj) + _budget.log_events_per_trajectory(lowered), "jumps")
+
+
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
          record="summary", t_eval=None, t_grid=None, stop=None) -> Plan:
     """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
@@ -318,13 +324,14 @@ def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="au
     chosen = _choose(method, lowered)
     if chosen.refine is not None:
         lowered = model.lower(t_end, max_log_rate_change=chosen.refine)
+    rate_a, rate_b, total = chosen.tables(lowered)
+    _check_size(lowered, t_end, n_traj, grid.size)
     x0s, p0_cum = _start(model, lowered, n_traj, p0, x0)
     mask = None
     if stop is not None:
         mask = target_mask(stop, model.n_states)
         _check_start_outside(mask, x0s, p0_cum)
     root, entropy = root_key(rng)
-    rate_a, rate_b, total = chosen.tables(lowered)
     return Plan(model, lowered, chosen, n_traj, t_end, root, entropy, x0s, p0_cum, grid, record,
                 np.ascontiguousarray(rate_a), np.ascontiguousarray(rate_b), total, mask)
 

@@ -70,3 +70,30 @@ def test_common_records_and_paired_ratios(tmp_path):
     calls = []
     seconds, out = common.time_median(lambda: calls.append(1) or len(calls), 3)
     assert out == 3 and seconds >= 0.0
+
+
+def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
+    bench = pytest.importorskip("benchmarks.master_equation")
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    assert (
+        bench.main(["--levels", "100", "--ramped-levels", "150", "--repeats", "2", "--no-previous"])
+        == 0
+    )
+    record = json.loads(next(tmp_path.glob("master-*.json")).read_text())
+    rows = {r["case"]: r for r in record["rows"]}
+    assert set(rows) == {
+        "erasure tau=1",
+        "erasure tau=100",
+        "driven ring",
+        "ladder 100",
+        "ramped ladder 150",
+    }
+    for r in rows.values():
+        assert r["success"] and len(r["runs"]["stochlim"]) == len(r["runs"]["reference"]) == 2
+        paired = sorted(c / s for c, s in zip(r["runs"]["stochlim"], r["runs"]["reference"]))
+        assert r["ratio_to_reference"] == pytest.approx(sum(paired) / 2)
+    assert (
+        rows["ladder 100"]["method"] == "uniformization"
+        and rows["erasure tau=1"]["method"] == "ode"
+    )
+    assert "| ladder 100 | 100 x 1000 | uniformization |" in record["table"]

@@ -95,7 +95,9 @@ def test_bad_problem_files(tmp_path, capsys):
     missing.write_text(json.dumps({"A": [[1]], "b": [0]}))
     assert main(["lim", str(missing)]) == 2
     assert "needs the keys ['levels', 'quantum']" in capsys.readouterr().err
-    assert main(["lim", str(tmp_path / "none.npz")]) == 1
+    assert (
+        main(["lim", str(tmp_path / "none.npz")]) == 2
+    )  # a missing input file is bad input (was 1)
 
 
 def test_large_problem_needs_the_optimum(tmp_path, capsys):

@@ -1,7 +1,6 @@
 """Master-equation solver: closed forms, conservation on stiff cases, method agreement,
 energetics."""
 
-
 import numpy as np
 import pytest
 
@@ -16,7 +15,7 @@ def _two_state_closed_form(k01, k10, t):
     return k01 / lam * -np.expm1(-lam * t)
 
 
-@pytest.mark.parametrize("method", ["expm", "krylov", "ode"])
+@pytest.mark.parametrize("method", ["expm", "uniformization", "krylov", "ode"])
 @pytest.mark.parametrize("law", physics.RATE_LAWS)
 def test_two_state_closed_form(method, law):
     m = two_state(0.7, energies=(0.0, 1.3), J_max=2.0, rate_law=law)
@@ -46,7 +45,7 @@ def test_ladder_relaxes_to_boltzmann(law):
     assert sol.entropy_production[-1] == pytest.approx(f0 - f_eq, rel=1e-8)
 
 
-@pytest.mark.parametrize("method", ["expm", "ode"])
+@pytest.mark.parametrize("method", ["expm", "auto", "ode"])
 def test_stiff_barriers_conserve_probability_and_positivity(method):
     """Barriers from 0 to 45 kT on one ladder: rates span e^45 ~ 3e19."""
     m = ladder(6, lambda i: 0.5 * (i - 2.5) ** 2, barriers=[0.0, 45.0, 0.0, 20.0, 2.0])
@@ -116,11 +115,9 @@ def test_methods_agree_on_a_schedule():
     p0 = np.zeros(31)
     p0[0] = 1.0
     t = np.linspace(0.0, 25.0, 11)
-    sols = {
-        k: solve_master(m, p0=p0, t_eval=t, method=k, rtol=1e-11, atol=1e-13)
-        for k in ("expm", "krylov", "ode")
-    }
-    for k in ("krylov", "ode"):
+    methods = ("expm", "uniformization", "krylov", "ode")
+    sols = {k: solve_master(m, p0=p0, t_eval=t, method=k, rtol=1e-11, atol=1e-13) for k in methods}
+    for k in methods[1:]:
         np.testing.assert_allclose(sols[k].p, sols["expm"].p, atol=1e-8)
         np.testing.assert_allclose(sols[k].mean_heat, sols["expm"].mean_heat, atol=1e-7)
         np.testing.assert_allclose(sols[k].activity, sols["expm"].activity, rtol=1e-7)
@@ -147,18 +144,41 @@ def test_midpoint_discretisation_converges_at_second_order():
     np.testing.assert_allclose(orders, 2.0, atol=0.1)
 
 
-def test_auto_picks_krylov_for_large_ladders():
+def test_auto_picks_uniformization_for_large_ladders():
     m = ladder(1000, lambda i: 1e-4 * (i - 500.0) ** 2, barriers=1.0)
     p0 = np.zeros(1000)
     p0[500] = 1.0
     sol = solve_master(m, p0=p0, t_end=10.0)
-    assert sol.method == "krylov" and sol.success
+    assert sol.method == "uniformization" and sol.success
     assert abs(sol.p[-1].sum() - 1) < 1e-10
+    ref = solve_master(m, p0=p0, t_end=10.0, method="krylov")
+    np.testing.assert_allclose(sol.p[-1], ref.p[-1], rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(sol.mean_heat[-1], ref.mean_heat[-1], rtol=1e-10)
 
 
 def test_non_convergence_is_reported_not_raised(monkeypatch):
     """An integrator failure on a later interval ends the solve with status -1 and the message,
-    keeping the output computed before it."""
+    keeping the output computed before it: the compiled Magnus integrator (small models)."""
+    import stochlim.master as master
+    from stochlim._generator import Generator
+    from stochlim._kernels import master as km
+
+    real = Generator.magnus
+
+    def failing_after_first_interval(self, j, *args):
+        return km.MAGNUS_TOO_MANY_STEPS if j > 0 else real(self, j, *args)
+
+    monkeypatch.setattr(Generator, "magnus", failing_after_first_interval)
+    ramp = PiecewiseLinear([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
+    sol = solve_master(two_state(ramp), p0=[1.0, 0.0], t_eval=[0.0, 0.5, 1.5, 2.0], method="ode")
+    assert not sol.success and sol.status == master.STATUS_FAILED
+    assert "Magnus integrator failed on [1, 2]" in sol.message and "MAX_ODE_STEPS" in sol.message
+    np.testing.assert_array_equal(sol.t, [0.0, 0.5])
+    assert sol.p.shape == (2, 2) and sol.mean_heat.shape == (2,)
+
+
+def test_bdf_failure_is_reported_not_raised(monkeypatch):
+    """The same for a large ramped model, integrated by scipy's BDF."""
     import stochlim.master as master
 
     real = master.solve_ivp
@@ -172,12 +192,16 @@ def test_non_convergence_is_reported_not_raised(monkeypatch):
         return real(fun, t_span, *args, **kwargs)
 
     monkeypatch.setattr(master, "solve_ivp", failing_after_first_interval)
-    ramp = PiecewiseLinear([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])
-    sol = solve_master(two_state(ramp), p0=[1.0, 0.0], t_eval=[0.0, 0.5, 1.5, 2.0], method="ode")
-    assert not sol.success and sol.status == -1
-    assert "Radau failed on [1, 2]" in sol.message and "step size" in sol.message
+    m = ladder(
+        120,
+        lambda i: 0.001 * (i - 60.0) ** 2,
+        barriers=PiecewiseLinear([0.0, 1.0, 2.0], [2.0, 1.0, 2.0]),
+    )
+    p0 = np.full(120, 1 / 120)
+    sol = solve_master(m, p0=p0, t_eval=[0.0, 0.5, 1.5, 2.0], method="ode")
+    assert not sol.success and sol.status == master.STATUS_FAILED
+    assert "BDF failed on [1, 2]" in sol.message and "step size" in sol.message
     np.testing.assert_array_equal(sol.t, [0.0, 0.5])
-    assert sol.p.shape == (2, 2) and sol.mean_heat.shape == (2,)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Parameter sweeps: study validation, checkpoint/resume, tamper detection, Dask, progress.
+"""Parameter sweeps (issue 7): study validation, checkpoint/resume, tamper detection, Dask,
+progress.
 
 The reference for every fault test is an uninterrupted run of the same study: the faulted run must
 end with a ``results.csv`` equal to it byte for byte.
@@ -18,10 +19,9 @@ import numpy as np
 import pytest
 
 from stochlim import cli
-from stochlim.study import EXAMPLE, load_study, parse_study
-from stochlim.sweep import SweepInterrupted, sweep
-
-sweep_module = sys.modules["stochlim.sweep"]  # the name ``stochlim.sweep`` is the function
+from stochlim.sweeps import EXAMPLE, SweepInterrupted, load_study, parse_study, sweep
+from stochlim.sweeps import dask as sweeps_dask
+from stochlim.sweeps import runner as sweep_module
 
 BAD = sorted((Path(__file__).parent / "data" / "bad_studies").glob("*.toml"))
 
@@ -303,8 +303,7 @@ scale = [0.5, 2.0]
 """)
     table = sweep(lim, out=tmp_path / "lim", quiet=True)
     assert table["n_trajectories"] == [300, 300] and table["n_chunks"] == [3, 3]
-    # stronger drive, lower loss
-    assert table["final_loss_mean"][1] < table["final_loss_mean"][0]
+    assert table["final_loss_mean"][1] < table["final_loss_mean"][0]  # stronger drive, lower loss
     master = parse_study("""seed = 0
 [model]
 kind = "master"
@@ -377,30 +376,34 @@ def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(
     small_file, tmp_path, monkeypatch, capsys
 ):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(sweeps_dask, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "out"
     code = cli.main(["sweep", str(small_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert (
-        code == 1
+        code == cli.EXIT_RUNTIME
         and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
         and err.count("\n") == 1
     )
     assert not out.exists()
 
 
-def _local_cluster(distributed):
-    """Two single-threaded worker processes on this machine, dashboard on a free port."""
-    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                    host="127.0.0.1", dashboard_address="127.0.0.1:0")
-
-
 def test_dask_local_cluster_equals_local(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, text = reference
-    with _local_cluster(distributed) as cluster:
-        sweep(parse_study(SMALL), out=tmp_path / "out", scheduler=cluster.scheduler_address,
-              quiet=True)
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        sweep(
+            parse_study(SMALL),
+            out=tmp_path / "out",
+            scheduler=cluster.scheduler_address,
+            quiet=True,
+        )
     assert (tmp_path / "out" / "results.csv").read_bytes() == text
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True
 
@@ -412,7 +415,13 @@ def test_worker_killed_mid_run_chunks_rerun_same_table(tmp_path):
     distributed = pytest.importorskip("distributed")
     study = load_study_text(KILLABLE, tmp_path)
     sweep(study, out=tmp_path / "ref", quiet=True)
-    with _local_cluster(distributed) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
         with distributed.Client(cluster) as client:
             pids = list(client.run(os.getpid).values())
         out = tmp_path / "out"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..master import _Structure
+from .._master_scipy import _Structure
 from ..models import MAX_LOG_RATE, HopModel
 from ..physics import log_hop_rates
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..master import _propagate_expm, _propagate_krylov, _propagate_ode
+from .._master_scipy import _propagate_expm, _propagate_krylov, _propagate_ode
 
 __all__ = ["sweep"]
 

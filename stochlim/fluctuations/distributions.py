@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..master import _choose_method
+from .._master_scipy import _choose_method
 from ._observables import edge_log_rates
 from ._sweep import sweep
 from .cumulants import cumulants

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..master import _check_p0, _check_times, _choose_method, solve_master
+from .._master_scipy import _choose_method
+from ..master import _check_p0, _check_times, solve_master
 from ..models import MAX_LOG_RATE, HopModel
 from ._observables import Observables, edge_log_rates, resolve
 from ._sweep import sweep

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
+from .._safe_load import read_json, read_npz
 from .problems import Ising, Quadratic
 
 __all__ = ["load_problem"]
+
+
+def _scalar(path: Path, data: dict, key: str):
+    """``data[key]`` as a Python number (a 0-d array in ``.npz`` files), refusing arrays."""
+    value = np.asarray(data[key])
+    if value.ndim != 0:
+        raise ValueError(f"{path.name}: {key} must be a single number: got shape {value.shape}")
+    return value.item()
 
 
 def load_problem(path):
@@ -17,25 +25,29 @@ def load_problem(path):
 
     Keys: ``kind`` (``"quadratic"`` or ``"ising"``; default from the keys present), ``A``, ``b``,
     ``levels``, ``quantum`` for a quadratic problem, ``J`` and optional ``h`` for an Ising problem.
-    Matrices are dense nested lists/arrays.
+    Matrices are dense nested lists/arrays. The file is checked before it is loaded
+    (:mod:`stochlim._safe_load`: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
+    complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a mapping) naming the file.
     """
     path = Path(path)
     if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as f:
-            data = {k: f[k] for k in f.files}
+        data = read_npz(path)
     elif path.suffix == ".json":
-        data = json.loads(path.read_text())
+        data = read_json(path)
     else:
         raise ValueError(f"problem file must be .npz or .json: got {path.name!r}")
+    if not isinstance(data, dict):
+        raise TypeError(f"{path.name}: a problem file holds named entries (J, h or A, b, levels, quantum): "
+                         f"got a JSON {type(data).__name__}")
     kind = str(data.get("kind", "ising" if "J" in data else "quadratic")).lower()
     if kind == "ising":
         if "J" not in data:
             raise ValueError(f"{path.name}: an Ising problem needs the key 'J'")
-        return Ising(np.asarray(data["J"], dtype=float), np.asarray(data.get("h", 0.0), dtype=float))
+        return Ising(data["J"], data.get("h", 0.0))
     if kind == "quadratic":
         missing = [k for k in ("A", "b", "levels", "quantum") if k not in data]
         if missing:
             raise ValueError(f"{path.name}: a quadratic problem needs the keys {missing}")
-        return Quadratic(np.asarray(data["A"], dtype=float), np.asarray(data["b"], dtype=float),
-                         levels=int(np.asarray(data["levels"])), quantum=float(np.asarray(data["quantum"])))
+        return Quadratic(data["A"], data["b"], levels=_scalar(path, data, "levels"),
+                         quantum=_scalar(path, data, "quantum"))
     raise ValueError(f"{path.name}: kind must be 'quadratic' or 'ising': got {kind!r}")

@@ -20,6 +20,14 @@ __all__ = ["Quadratic", "Ising", "enumerate_states", "MAX_ENUMERATED_STATES"]
 #: Largest number of states :func:`to_hop_model` / brute-force optimisation will enumerate.
 MAX_ENUMERATED_STATES = 1 << 20
 
+#: Most levels a quadratic problem's memory may have (level indices are 32-bit on output grids).
+MAX_LEVELS = 2**31 - 1
+
+#: Largest problem energy (kT) accepted: leaves room within float64 (1.8e308) for the scale and for
+#: the sums of many updates that make work and heat.
+MAX_PROBLEM_ENERGY = 1e200
+
+
 def _symmetric(name: str, matrix, n: int | None = None) -> sp.csr_matrix:
     """``matrix`` (dense or sparse) as a symmetric float64 CSR matrix, checked."""
     if sp.issparse(matrix):
@@ -101,6 +109,16 @@ class _Problem:
         av = np.asarray(self._coupling() @ v.reshape(-1, self.n_params).T).T.reshape(v.shape)
         return 0.5 * np.sum(v * av, axis=-1) - v @ self.b
 
+    def _check_energy_scale(self, coupling_name: str) -> None:
+        """Refuse problems whose energies leave float64's range (|P| <= |v|max^2 sum|A|/2 + |v|max sum|b|)."""
+        vmax = max(abs(self._lo), abs(self._lo + self._step * (self.n_levels - 1)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            bound = 0.5 * vmax * vmax * float(abs(self._coupling()).sum()) + vmax * float(np.abs(self.b).sum())
+        if not bound <= MAX_PROBLEM_ENERGY:
+            raise ValueError(f"{coupling_name}: the problem's energies reach about {bound:.3g} kT, beyond the "
+                             f"{MAX_PROBLEM_ENERGY:.0e} kT accepted (room for the scale and for sums of updates "
+                             "within float64); rescale the problem")
+
     def values_of(self, levels) -> np.ndarray:
         """State values of level indices ``0 .. L-1``."""
         return self._lo + self._step * np.asarray(levels, dtype=np.float64)
@@ -136,7 +154,7 @@ class Quadratic(_Problem):
 
     def __post_init__(self):
         a = _symmetric("A", self.A)
-        levels = check_int("levels", self.levels, minimum=2)
+        levels = check_int("levels", self.levels, minimum=2, maximum=MAX_LEVELS)
         if levels % 2 == 0:
             raise ValueError(f"levels must be odd (levels symmetric about w = 0): got {levels}")
         quantum = check_positive("quantum", self.quantum)
@@ -147,6 +165,7 @@ class Quadratic(_Problem):
         object.__setattr__(self, "b", _vector("b", self.b, a.shape[0]))
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "quantum", float(quantum))
+        self._check_energy_scale("A")
 
     def _coupling(self):
         return self.A
@@ -186,6 +205,7 @@ class Ising(_Problem):
             raise ValueError(f"J must have a zero diagonal (s_i^2 = 1 is a constant): J[{i}, {i}] = {j[i, i]!r}")
         object.__setattr__(self, "J", _frozen(j))
         object.__setattr__(self, "h", _vector("h", self.h, j.shape[0]))
+        self._check_energy_scale("J")
 
     @classmethod
     def from_bqm(cls, bqm) -> "Ising":

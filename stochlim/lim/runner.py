@@ -11,6 +11,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
+from .._budget import check_events, check_memory
 from .._deprecation import renamed_kwarg
 from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
@@ -21,6 +22,7 @@ from ..protocols import Protocol
 from ..streams import provenance, root_key
 from .problems import (
     MAX_ENUMERATED_STATES,
+    MAX_PROBLEM_ENERGY,
     Ising,
     _as_problem,
     _barriers,
@@ -33,6 +35,7 @@ __all__ = ["run"]
 
 #: Largest barrier table (segments x distinct barrier protocols) refinement may create.
 _MAX_TABLE = 1 << 24
+
 
 def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, ...], t_end: float,
               a: sp.csr_matrix):
@@ -160,6 +163,9 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     jmax = float(check_positive("J_max", J_max))
     check_rate_law(rate_law)
     tg = output_times(record, t_eval, t_end)
+    m = pr.n_params
+    check_memory("n_trajectories", n_traj, n_traj * (8.0 * (2 * m + 9) + (0 if tg is None else tg.size * (8 + 4 * m))),
+                 "per-trajectory arrays")
     s_p, l_p = _inputs(pr, scale, leak)
     bars = _barriers(barrier, pr.n_params)
     k0 = _start_levels(pr, initial_state, n_traj)
@@ -168,22 +174,28 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max = _segments(pr, s_p, l_p, bars, t_end, a)
     law = PAPER if rate_law == "paper" else ARRHENIUS
     log_pref = log_rate_prefactor(jmax, rate_law)
-    max_bias = float(np.max(np.abs(np.concatenate((sc0, sc0 + sc1 * np.diff(grid))))) * dp_max
-                     + np.max(np.abs(np.concatenate((lk0, lk0 + lk1 * np.diff(grid))))) * dl_max)
+    with np.errstate(over="ignore", invalid="ignore"):
+        max_bias = float(np.max(np.abs(np.concatenate((sc0, sc0 + sc1 * np.diff(grid))))) * dp_max
+                         + np.max(np.abs(np.concatenate((lk0, lk0 + lk1 * np.diff(grid))))) * dl_max)
     worst = log_pref - min(b0.min(), (b0 + b1 * np.diff(grid)[:, None]).min())
     worst += max_bias / 2.0 if law == ARRHENIUS else 0.0
+    if not max_bias <= MAX_PROBLEM_ENERGY:  # with at most MAX_EVENTS updates, |work|, |heat| < 1e215
+        raise ValueError(f"scale: one update changes the energy by up to {max_bias:.3g} kT (scale x problem "
+                         "energy, leak too), so work and heat could leave float64's range; use a smaller scale")
     if worst > MAX_LOG_RATE:
         raise ValueError(
             f"a hop rate can reach exp({worst:.1f}) per unit time, beyond float64's resolution of "
             "waiting times: the barrier is too low for the problem's energy scale"
         )
+    # every parameter steps up or down at most at rate e^worst: the updates of one trajectory
+    log_updates = math.log(2.0 * max(m, 1)) + worst + math.log(t_end)
+    check_events(f"t_end = {t_end:g}, n_trajectories = {n_traj}", math.log(n_traj) + log_updates, "updates")
     if tg is not None:
         g_e = np.empty((n_traj, tg.size))
         g_k = np.empty((n_traj, tg.size, pr.n_params), dtype=np.int32)
     else:
         g_e = g_k = None
     root, entropy = root_key(rng)
-    m = pr.n_params
     init = np.empty((n_traj, m), dtype=np.int64)
     final = np.empty((n_traj, m), dtype=np.int64)
     nj = np.empty(n_traj, dtype=np.int64)

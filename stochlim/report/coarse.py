@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
+from .._files import atomic_write_text
 from .._validation import as_float_array, check_positive
 from ..coarse import (
     default_x_range,
     driven_comparison,
     effective_rates,
+    intra_well_time,
     kramers_rates,
     quartic_double_well,
     well_split,
@@ -19,7 +23,10 @@ from ..coarse import (
 from ..protocols import PiecewiseLinear
 from .tables import dict_table, write_csv
 
-__all__ = ["rate_table", "ramp_scan", "plot_coarse", "section", "write_coarse"]
+__all__ = ["rate_table", "ramp_scan", "plot_coarse", "section", "write_coarse", "RAMP_RANGE"]
+
+#: Ramp durations :func:`ramp_scan` accepts, in intra-well relaxation times.
+RAMP_RANGE = (1e-12, 1e5)
 
 
 def rate_table(E0_values, dE_values, K_values, *, D=1.0) -> list[dict]:
@@ -70,8 +77,18 @@ def ramp_scan(durations, *, E0=(8.0, 4.0), dE=(0.0, 2.0), K=151, D=1.0) -> list[
     the left well (:func:`~stochlim.coarse.driven_comparison`). Each row holds ``T``, ``T / tau_intra`` and the
     :meth:`~stochlim.coarse.DrivenComparison.errors` (two-state minus fine), plus the fine model's heat.
     """
+    durations = np.atleast_1d(check_positive("durations", durations))
+    tau = float(intra_well_time(max(E0), D))
+    for i, T in enumerate(durations):
+        if not RAMP_RANGE[0] <= T / tau <= RAMP_RANGE[1]:
+            raise ValueError(
+                f"durations must lie in [{RAMP_RANGE[0]:g}, {RAMP_RANGE[1]:g}] intra-well times "
+                f"(tau_intra = {tau:.4g}): got {float(T)!r} at index {i} ({T / tau:.3g} tau_intra). Shorter ramps "
+                "are sudden quenches (results unchanged to 1e-10); the stiff integration of longer ones grows "
+                "faster than T (about 8 s at 6e4, 5 min at 6e5 tau_intra) while the errors have converged"
+            )
     rows = []
-    for T in np.atleast_1d(check_positive("durations", durations)):
+    for T in tqdm(durations, desc="ramps", unit="ramp", disable=not sys.stderr.isatty(), file=sys.stderr):
         T = float(T)
         c = driven_comparison(PiecewiseLinear([0.0, T], E0), PiecewiseLinear([0.0, T], dE),
                               K=K, t_end=T, D=D)
@@ -144,20 +161,22 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
     """Write ``coarse_rates.csv``, ``coarse_ramp.csv``, ``coarse.md`` and the figure into ``out_dir``.
 
     The tables are :func:`rate_table` and :func:`ramp_scan`; the figure is :func:`plot_coarse`.
+    Everything is computed before the folder is created, and every file is written atomically.
     Returns the written paths.
     """
     from ..plots import save_figure
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     rates = rate_table(E0_values, dE_values, K_values)
     if not rates:
         raise ValueError("no (E0, dE, K) combination is a resolved double well: raise K or E0, or "
                          "lower |dE| below 0.75 E0")
     ramps = ramp_scan(durations)
+    out = Path(out_dir)  # created only now: a refused input leaves nothing behind
+    out.mkdir(parents=True, exist_ok=True)
     written = [write_csv(out / "coarse_rates.csv", rates), write_csv(out / "coarse_ramp.csv", ramps)]
     md = out / "coarse.md"
-    md.write_text(
+    atomic_write_text(
+        md,
         "# Coarse-grained rates: fine double well against the two-state picture\n\n"
         "## Effective rates (relative errors are prediction / fine - 1)\n\n"
         + dict_table(rates, ["E0", "dE", "K", "k_lr", "k_rl", "rel_err_kramers", "ratio_over_exp_dE",
@@ -165,7 +184,6 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
         + "\n"
         + "\n## Driven ramp E0 8 -> 4 kT, dE 0 -> 2 kT (two-state minus fine, at the end)\n\n"
         + dict_table(ramps, ["T", "T_over_tau_intra", "occupation", "current", "work", "heat", "heat_fine"]) + "\n",
-        encoding="utf-8",
     )
     written.append(md)
     fig, _ = plot_coarse(rates, ramps)

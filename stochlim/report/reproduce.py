@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from .. import bounds, physics, schedules, units
+from .._files import atomic_write_text
 from .._version import __version__
 from ..constants import (
     BITS,
@@ -242,8 +243,4 @@ def write_report(out_dir, *, figures: bool = True) -> Path:
         + ("\n## Figures\n\n" + figure_lines if figure_lines else "")
         + f"\n_Generated in {time.perf_counter() - start:.1f} s; numpy {np.__version__}._\n"
     )
-    path = out / "report.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(out / "report.md", text)

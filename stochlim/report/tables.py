@@ -8,10 +8,13 @@ everywhere: cells that are numbers go through :func:`number` unless a column giv
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
+
+from .._files import atomic_write_text
 
 __all__ = ["number", "markdown_table", "dict_table", "write_csv"]
 
@@ -54,12 +57,11 @@ def dict_table(rows: Sequence[Mapping], keys: Sequence[str]) -> str:
 
 
 def write_csv(path, rows: Sequence[Mapping]) -> Path:
-    """Write dictionaries ``rows`` (keys of the first row as columns) as CSV; return the path."""
+    """Write dictionaries ``rows`` (keys of the first row as columns) as CSV, atomically; return the path."""
     if not rows:
         raise ValueError("rows must hold at least one row to write a CSV file")
-    path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return atomic_write_text(path, buf.getvalue())

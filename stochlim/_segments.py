@@ -1,0 +1,108 @@
+"""A model's inputs on its segment grid, each distinct protocol evaluated once (for the master equation).
+
+:meth:`HopModel.lower` stores every input on every segment, ``(segments x states)`` arrays that the
+SSA kernels index directly; for a 1e5-level ladder under a 1e3-step schedule that is 3 GB of mostly
+repeated numbers. :class:`Segments` keeps constant inputs once and evaluates each *distinct*
+time-varying protocol once on the grid, and hands out one segment's inputs at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .models import HopModel
+from .physics import log_rate_prefactor
+from .protocols import Constant
+
+
+class _Inputs:
+    """Values and slopes of a tuple of protocols at the segment starts, shared protocols once."""
+
+    def __init__(self, protocols, starts: np.ndarray):
+        self.base = np.array([p.value if isinstance(p, Constant) else 0.0 for p in protocols], dtype=np.float64)
+        varying = [i for i, p in enumerate(protocols) if not isinstance(p, Constant)]
+        column: dict[int, int] = {}
+        distinct = []
+        for i in varying:
+            key = id(protocols[i])
+            if key not in column:
+                column[key] = len(distinct)
+                distinct.append(protocols[i])
+        self.where = np.array(varying, dtype=np.int64)
+        self.column = np.array([column[id(protocols[i])] for i in varying], dtype=np.int64)
+        shape = (starts.size, len(distinct))
+        self.values = np.empty(shape)
+        self.slopes = np.empty(shape)
+        for c, p in enumerate(distinct):
+            self.values[:, c] = p(starts)
+            self.slopes[:, c] = p.slope(starts)
+        self.zero = np.zeros(self.base.size)
+
+    def value(self, j: int) -> np.ndarray:
+        if not self.where.size:
+            return self.base
+        out = self.base.copy()
+        out[self.where] = self.values[j, self.column]
+        return out
+
+    def slope(self, j: int) -> np.ndarray:
+        if not self.where.size or not np.any(self.slopes[j]):
+            return self.zero
+        out = self.zero.copy()
+        out[self.where] = self.slopes[j, self.column]
+        return out
+
+    def varies(self, j: int) -> bool:
+        return bool(np.any(self.slopes[j]))
+
+
+class Segments:
+    """``model`` on the segments ``[seg_times[j], seg_times[j+1])`` of ``[0, t_end]``.
+
+    Attributes mirror :class:`~stochlim.models.LoweredModel` (``seg_times``, ``out_src``,
+    ``out_dst``, ``out_edge``, ``out_drive``, ``J_max``, ``rate_law``, ``log_prefactor``); the
+    inputs of segment ``j`` come from :meth:`energy`, :meth:`energy_slope`, :meth:`barrier` and
+    :meth:`barrier_slope` (energies at the segment's start, linear on it).
+    """
+
+    def __init__(self, model: HopModel, t_end: float):
+        self.seg_times = model.segment_times(t_end)
+        starts = self.seg_times[:-1]
+        self._energy = _Inputs(model.energies, starts)
+        self._barrier = _Inputs(model.barriers, starts)
+        d = model.directed_edges()  # sorted by source, as in LoweredModel
+        self.out_src, self.out_dst, self.out_edge = d.src[d.order], d.dst[d.order], d.edge[d.order]
+        self.out_drive = d.drive[d.order]
+        self.J_max, self.rate_law = model.J_max, model.rate_law
+        self.log_prefactor = log_rate_prefactor(model.J_max, model.rate_law)
+        self.n_states, self.n_edges = model.n_states, model.n_edges
+
+    @property
+    def n_segments(self) -> int:
+        return self.seg_times.size - 1
+
+    @property
+    def is_piecewise_constant(self) -> bool:
+        """No input changes within a segment."""
+        return not (np.any(self._energy.slopes) or np.any(self._barrier.slopes))
+
+    def varies(self, j: int) -> bool:
+        """Some input changes within segment ``j``."""
+        return self._energy.varies(j) or self._barrier.varies(j)
+
+    def energy(self, j: int) -> np.ndarray:
+        return self._energy.value(j)
+
+    def energy_slope(self, j: int) -> np.ndarray:
+        return self._energy.slope(j)
+
+    def barrier(self, j: int) -> np.ndarray:
+        return self._barrier.value(j)
+
+    def barrier_slope(self, j: int) -> np.ndarray:
+        return self._barrier.slope(j)
+
+    def energy_end(self, j: int) -> np.ndarray:
+        """Energies at the left limit of the end of segment ``j``."""
+        length = self.seg_times[j + 1] - self.seg_times[j]
+        return self.energy(j) + self.energy_slope(j) * length

@@ -1,0 +1,168 @@
+"""The output folder of a sweep: chunk files, their checksums, and who may write there."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import numpy as np
+
+from .._files import atomic_write
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no folder lock
+    fcntl = None
+
+__all__ = ["HINT", "chunk_path", "write_chunk", "read_chunk", "claimed", "valid_chunks"]
+
+#: What a failed write tells the user.
+HINT = "finished chunks are intact, rerun with --resume"
+
+
+def _digest(study_hash: str, point: int, chunk: int, arrays: dict) -> str:
+    h = hashlib.sha256(f"{study_hash}:{point}:{chunk}".encode())
+    for name in sorted(arrays):
+        arr = np.ascontiguousarray(arrays[name])
+        h.update(f"|{name}:{arr.dtype.str}:{arr.shape}|".encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+_CHUNK_NAME = re.compile(r"p(\d{5,})_c(\d{5,})\.npz")
+
+
+def chunk_path(out: Path, point: int, chunk: int) -> Path:
+    """Where chunk ``chunk`` of point ``point`` lives in the output folder ``out``."""
+    return out / "chunks" / f"p{point:05d}_c{chunk:05d}.npz"
+
+
+def write_chunk(out: Path, study_hash: str, point: int, chunk: int, arrays: dict) -> None:
+    meta = json.dumps({"study_hash": study_hash, "point": point, "chunk": chunk,
+                       "sha256": _digest(study_hash, point, chunk, arrays)})
+    atomic_write(chunk_path(out, point, chunk), lambda f: np.savez(f, __meta__=np.array(meta), **arrays),
+                 hint=HINT)
+
+
+def read_chunk(out: Path, study_hash: str, point: int, chunk: int) -> dict | None:
+    """The chunk's arrays, or None when it is missing, unreadable, foreign or fails its checksum."""
+    path = chunk_path(out, point, chunk)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        meta = json.loads(str(arrays.pop("__meta__")))
+    except Exception:  # a truncated or garbled file can raise almost anything from zipfile/numpy
+        return None
+    if (meta.get("study_hash"), meta.get("point"), meta.get("chunk")) != (study_hash, point, chunk):
+        return None
+    if meta.get("sha256") != _digest(study_hash, point, chunk, arrays):
+        return None
+    return arrays
+
+
+# --- output folder ----------------------------------------------------------------------------------
+
+
+LOCK_NAME = ".lock"
+
+
+def _lock(out: Path) -> int:
+    """Take the exclusive lock of ``out`` (an OS lock on ``out/.lock``, released when the process
+    ends, however it ends); returns the open file descriptor. Raises ``ValueError`` naming the
+    holder's pid when another process holds it."""
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    if fcntl is None:  # pragma: no cover
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise ValueError(f"--out {out} is in use by another stochlim sweep (pid {holder}); wait for it to "
+                         "finish or choose another folder") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def _check_held(out: Path, study, resume: bool) -> None:
+    """Check (under the lock) that ``out`` is empty, or holds this study and ``resume`` is set."""
+    marker = out / "study.json"
+    if marker.exists():
+        try:
+            held = json.loads(marker.read_text()).get("hash")
+        except (ValueError, OSError, AttributeError):
+            held = None
+        if held != study.hash:
+            raise ValueError(f"--out {out} holds another study (hash {str(held)[:12]}, this one "
+                             f"{study.hash[:12]}); choose another folder")
+        if not resume:
+            raise ValueError(f"--out {out} already holds this study; pass --resume to finish or reuse it")
+    elif any(not (p.name.endswith(".tmp") or p.name == LOCK_NAME) for p in out.iterdir()):
+        raise ValueError(f"--out {out} is not empty and holds no stochlim study; choose another folder")
+    chunks = out / "chunks"
+    if chunks.is_symlink() or (chunks.exists() and not chunks.is_dir()):
+        raise ValueError(f"--out {out}: chunks must be a plain folder of this study, not a link or a file")
+
+
+@contextmanager
+def claimed(out: Path, study, resume: bool):
+    """Hold ``out`` for ``study`` for the duration of the ``with`` block.
+
+    Checks ``out`` (not a file; new, empty, or this study's with ``resume``), takes its exclusive
+    lock (a second run on the same folder raises ``ValueError`` naming the holder), marks it as
+    this study's (``study.json``) and removes the temporary files a killed run left. A folder this
+    call created is removed again when a check fails, so a refused run leaves nothing behind.
+    """
+    if str(out) == "":
+        raise ValueError("--out must name a folder: got an empty string")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = None
+    try:
+        fd = _lock(out)
+        _check_held(out, study, resume)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        if created:
+            (out / LOCK_NAME).unlink(missing_ok=True)
+            with suppress(OSError):
+                out.rmdir()
+        raise
+    try:
+        text = json.dumps(study.to_dict(), indent=2, sort_keys=True) + "\n"
+        atomic_write(out / "study.json", lambda f: f.write(text.encode()), hint=HINT)
+        (out / "chunks").mkdir(exist_ok=True)
+        for stale in [*out.glob("*.tmp"), *(out / "chunks").glob("*.tmp"), *(out / "points").glob("*.tmp")]:
+            stale.unlink(missing_ok=True)  # left by a killed run; no other run can be writing now
+        yield out
+    finally:
+        os.close(fd)
+
+
+def valid_chunks(out: Path, study) -> tuple[set, int]:
+    """The ``(point, chunk)`` pairs whose files in ``out/chunks`` verify, and how many files did not.
+
+    Only the files present are read (the folder is listed once), so a resumed study of many
+    chunks costs the chunks it holds, not the chunks it could hold.
+    """
+    valid, bad = set(), 0
+    for entry in os.scandir(out / "chunks"):
+        m = _CHUNK_NAME.fullmatch(entry.name)
+        if not m:
+            continue
+        point, chunk = int(m.group(1)), int(m.group(2))
+        if point >= study.points.size or chunk >= study.n_chunks:
+            continue
+        if read_chunk(out, study.hash, point, chunk) is not None:
+            valid.add((point, chunk))
+        else:
+            bad += 1
+    return valid, bad

@@ -1,0 +1,421 @@
+"""Study files: a parameter study described once in TOML, validated before anything runs.
+
+A study names a model, fixed parameters, a grid of parameters to sweep (cartesian product, in file
+order), trajectories per point, the chunk size and a seed::
+
+    name = "two-state relaxation"
+    seed = 20261129
+    trajectories = 20000       # per point (ignored by kind = "master")
+    chunk_size = 5000          # trajectories per chunk: the unit of checkpointing and of work
+    # scheduler = "tcp://10.0.0.5:8786"   # optional Dask scheduler
+    # max_points = 1e6; max_bytes = 107374182400; max_events = 1e13   # limits (these are the defaults)
+
+    [model]
+    kind = "two_state"         # two_state | ladder | ring | differential_memory | lim | master
+    t_end = 10.0
+    energies = [0.0, 1.0]
+    x0 = 0
+
+    [grid]
+    barrier = [0.5, 1.0, 2.0]
+    drive = [0.0, 1.0]
+
+    [outputs]
+    arrays = true              # per-point .npz of the per-trajectory results
+    parquet = true             # results.parquet too, when pyarrow is installed
+
+Model parameters are numbers, lists, or protocol tables: ``{kind = "linear", times = [...], values
+= [...]}`` (also ``"steps"``), or ``{kind = "schedule", schedule = "polynomial", gamma = 1.0, delta
+= 0.1, n_updates = 20, dt = 1.0, part = "barrier"}`` (the paper's schedules,
+:func:`stochlim.protocols.schedule_protocols`). ``kind = "lim"`` runs :func:`stochlim.lim.run` on an
+inline ``problem = "ising"`` (``J``, ``h``) or ``"quadratic"`` (``A``, ``b``, ``levels``,
+``quantum``); ``kind = "master"`` solves the master equation of ``model = "<constructor>"``.
+
+Before any model is built the study is sized (:mod:`stochlim.sweeps.sizing`): its points,
+trajectories, chunks and bytes against ``max_points`` and ``max_bytes``; then every point's model is
+built once and the jumps of the whole study bounded against ``max_events``. The limits are not part
+of the study's hash, and the sweep's options override them.
+
+Every error is a ``ValueError``/``TypeError`` whose one-line message names the file, the line, the
+key and the problem, e.g. ``study.toml:7: [grid] barrier: empty grid (give at least one value)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+import numpy as np
+
+from .build import build
+from .points import Points
+from .schema import (
+    HOP_KINDS,
+    KINDS,
+    LIM,
+    LIM_REQUIRED,
+    OUTPUTS,
+    PROTOCOL_KINDS,
+    REQUIRED,
+    RUN,
+    SCHEMA,
+    SECTIONS,
+    SSA,
+    STR,
+    TOP,
+    TYPE_WORDS,
+    type_ok,
+)
+from .sizing import DEFAULT_LIMITS, check_limits, check_size
+
+__all__ = ["Study", "load_study", "parse_study", "EXAMPLE", "HOP_KINDS", "KINDS"]
+
+
+def _line_of(text: str | None, section: str | None, key: str | None) -> int | None:
+    """Line (1-based) where ``key`` is set in ``[section]`` (or the section header), by scanning."""
+    if text is None:
+        return None
+    current, header = None, None
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r"\s*\[\s*([A-Za-z0-9_.\-\"]+)\s*\]\s*(#.*)?$", line)
+        if m:
+            current = m.group(1).strip('"')
+            if current == section and header is None:
+                header = number
+            continue
+        if key is not None and current == section and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line):
+            return number
+    return header
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Source text and name, to put ``file:line: [section] key`` in front of every message."""
+
+    source: str
+    text: str | None
+
+    def error(self, section, key, message, exc=ValueError):
+        line = _line_of(self.text, section, key)
+        loc = self.source + (f":{line}" if line else "")
+        name = (f"[{section}] " if section else "") + (key or "")
+        return exc(f"{loc}: {name.strip()}: {message}" if name.strip() else f"{loc}: {message}")
+
+
+def _check_protocol_tables(where: _Where, section: str, key: str, value) -> None:
+    """Check the shape of every protocol table inside ``value`` (the numbers are checked on build)."""
+    for table in (value if isinstance(value, list) else [value]):
+        if not isinstance(table, dict):
+            continue
+        kind = table.get("kind")
+        if kind not in PROTOCOL_KINDS:
+            raise where.error(section, key, f"protocol kind must be one of {PROTOCOL_KINDS}: got {kind!r}")
+        allowed = ({"kind", "schedule", "gamma", "delta", "n_updates", "dt", "part"} if kind == "schedule"
+                   else {"kind", "value"} if kind == "constant" else {"kind", "times", "values"})
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise where.error(section, key, f"unknown key {unknown[0]!r} in a {kind!r} protocol "
+                              f"(allowed: {sorted(allowed)})")
+        missing = sorted(allowed - set(table))
+        if missing:
+            raise where.error(section, key, f"a {kind!r} protocol needs the key {missing[0]!r}")
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study (plain data: picklable, hashable into :attr:`hash`).
+
+    Attributes
+    ----------
+    name : str
+    seed : int
+        Root of every chunk's stream: chunk ``c`` of point ``p`` draws from
+        ``SeedSequence([seed, p, c])``.
+    trajectories, chunk_size : int
+        Trajectories per point and per chunk (``kind = "master"``: one deterministic chunk).
+    model : dict
+        ``kind`` plus the fixed parameters (and ``model`` for ``kind = "master"``).
+    grid : dict of str to list
+        Swept parameters in file order; the points are their cartesian product.
+    outputs : dict
+        ``arrays`` and ``parquet`` flags.
+    scheduler : str or None
+        Dask scheduler address.
+    source : str
+        Where the study came from (file name), for messages.
+    limits : dict
+        ``max_points``, ``max_bytes``, ``max_events`` set by the study or the caller (the rest take
+        :data:`~stochlim.sweeps.sizing.DEFAULT_LIMITS`); not part of the hash.
+    """
+
+    name: str
+    seed: int
+    trajectories: int
+    chunk_size: int
+    model: dict
+    grid: dict
+    outputs: dict
+    scheduler: str | None = None
+    source: str = field(default="<study>", compare=False)
+    limits: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return self.model["kind"]
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of everything that decides the results (not the name, outputs or scheduler)."""
+        data = {"schema": SCHEMA, "seed": self.seed, "trajectories": self.trajectories,
+                "chunk_size": self.chunk_size, "model": self.model,
+                "grid": [[k, v] for k, v in self.grid.items()]}
+        return hashlib.sha256(_canonical(data).encode()).hexdigest()
+
+    def to_dict(self) -> dict:
+        """The study as plain data (what ``study.json`` in the output folder holds)."""
+        return {"name": self.name, "seed": self.seed, "trajectories": self.trajectories,
+                "chunk_size": self.chunk_size, "model": self.model, "grid": self.grid,
+                "outputs": self.outputs, "scheduler": self.scheduler, "limits": self.limits,
+                "hash": self.hash}
+
+    @cached_property
+    def points(self) -> Points:
+        """The grid points in order, enumerated lazily: a sequence of dicts of swept values
+        (last key varies fastest); ``len`` and indexing are O(number of keys)."""
+        return Points(self.grid)
+
+    def params(self, point_index: int) -> dict:
+        """Model parameters of one point: the fixed ones with the swept ones filled in (O(1))."""
+        return {**self.model, **self.points[point_index]}
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks of each point (1 for the master equation)."""
+        return 1 if self.kind == "master" else -(-self.trajectories // self.chunk_size)
+
+    def chunk_trajectories(self, chunk: int) -> int:
+        """Trajectories of chunk ``chunk`` of a point (the last one may be smaller; 1 for the master)."""
+        if self.kind == "master":
+            return 1
+        return min(self.chunk_size, self.trajectories - chunk * self.chunk_size)
+
+    def chunk_sizes(self) -> list[int]:
+        """Trajectories of each chunk of a point (``[1]`` for the master equation)."""
+        return [self.chunk_trajectories(c) for c in range(self.n_chunks)]
+
+
+def _check_keys(where: _Where, section, table: dict, allowed: dict, what: str) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise where.error(section, key, f"unknown key for {what} (allowed: {', '.join(sorted(allowed))})")
+        if allowed[key] is not bool and not type_ok(allowed[key], value):
+            raise where.error(section, key, f"must be {TYPE_WORDS[allowed[key]]}: got {value!r}", TypeError)
+
+
+def _model_schema(where: _Where, model: dict) -> dict:
+    """The allowed keys (with types) of ``[model]`` for its ``kind``."""
+    kind = model.get("kind")
+    if kind is None:
+        raise where.error("model", None, "missing key 'kind' (one of " + ", ".join(KINDS) + ")")
+    if kind not in KINDS:
+        raise where.error("model", "kind", f"unknown model {kind!r} (one of {', '.join(KINDS)})")
+    if kind in HOP_KINDS:
+        return {"kind": STR, **HOP_KINDS[kind], **SSA}
+    if kind == "lim":
+        return {"kind": STR, **LIM}
+    inner = model.get("model")
+    if inner not in HOP_KINDS:
+        raise where.error("model", "model", f"kind = 'master' needs model = one of {', '.join(HOP_KINDS)}: "
+                          f"got {inner!r}")
+    return {"kind": STR, "model": STR, **HOP_KINDS[inner], **RUN}
+
+
+def _check_required(where: _Where, model: dict, grid: dict) -> None:
+    kind = model["kind"]
+    present = set(model) | set(grid)
+    if kind == "lim":
+        problem = model.get("problem")
+        if problem not in LIM_REQUIRED:
+            raise where.error("model", "problem", f"must be 'ising' or 'quadratic': got {problem!r}")
+        required = LIM_REQUIRED[problem]
+    else:
+        required = REQUIRED[model.get("model", kind)]
+    for key in ("t_end", *required):
+        if key not in present:
+            raise where.error("model", None, f"missing key {key!r} for kind = {kind!r}")
+
+
+def _validate(data: dict, where: _Where, overrides: dict) -> Study:
+    for key in data:
+        if key not in TOP and key not in SECTIONS:
+            raise where.error(None, key, "unknown key (allowed: " + ", ".join([*TOP, *SECTIONS]) + ")")
+        if key in SECTIONS and not isinstance(data[key], dict):
+            raise where.error(None, key, f"must be a table [{key}]", TypeError)
+    _check_keys(where, None, {k: v for k, v in data.items() if k in TOP}, TOP, "a study")
+    if "model" not in data:
+        raise where.error(None, None, "missing table [model]")
+    model, grid, outputs = dict(data["model"]), dict(data.get("grid", {})), dict(data.get("outputs", {}))
+    schema = _model_schema(where, model)
+    _check_keys(where, "model", model, schema, f"kind = {model['kind']!r}")
+    for key, values in grid.items():
+        if key not in schema or key in ("kind", "model", "problem"):
+            raise where.error("grid", key, f"not a parameter of kind = {model['kind']!r} "
+                              f"(allowed: {', '.join(sorted(set(schema) - {'kind', 'model', 'problem'}))})")
+        if key in model:
+            raise where.error("grid", key, "set in both [model] and [grid]; keep one")
+        if not isinstance(values, list):
+            raise where.error("grid", key, f"must be a list of values: got {values!r}", TypeError)
+        if not values:
+            raise where.error("grid", key, "empty grid (give at least one value)")
+        for v in values:
+            if not type_ok(schema[key], v):
+                raise where.error("grid", key, f"each value must be {TYPE_WORDS[schema[key]]}: got {v!r}",
+                                  TypeError)
+            _check_protocol_tables(where, "grid", key, v)
+    for key, value in model.items():
+        _check_protocol_tables(where, "model", key, value)
+    for key, value in outputs.items():
+        if key not in OUTPUTS:
+            raise where.error("outputs", key, f"unknown key (allowed: {', '.join(OUTPUTS)})")
+        if not isinstance(value, bool):
+            raise where.error("outputs", key, f"must be true or false: got {value!r}", TypeError)
+    _check_required(where, model, grid)
+    for key in ("seed", "trajectories"):
+        if key not in data and not (key == "trajectories" and model["kind"] == "master"):
+            raise where.error(None, None, f"missing key {key!r}")
+    seed = data["seed"]
+    if seed < 0:
+        raise where.error(None, "seed", f"must be >= 0: got {seed}")
+    trajectories = data.get("trajectories", 1)
+    chunk_size = data.get("chunk_size", min(trajectories, 10_000))
+    for key, value in (("trajectories", trajectories), ("chunk_size", chunk_size)):
+        if value < 1:
+            raise where.error(None, key, f"must be >= 1: got {value}")
+    if trajectories < 2 and model["kind"] != "master":
+        raise where.error(None, "trajectories", f"must be >= 2 (a standard error needs two): got {trajectories}")
+    limits = {}
+    for key in DEFAULT_LIMITS:
+        try:
+            limits.update(check_limits({key: data.get(key)}))
+        except ValueError as exc:
+            raise where.error(None, key, str(exc).removeprefix(f"{key} ")) from None
+    limits.update(overrides)
+    for section, table in (("model", model), ("grid", grid)):
+        values = table.get("t_end")
+        for v in (values if isinstance(values, list) else [] if values is None else [values]):
+            if v <= 0:
+                raise where.error(section, "t_end", f"must be > 0: got {v}")
+    study = Study(name=data.get("name", where.source), seed=seed, trajectories=trajectories,
+                  chunk_size=chunk_size, model=model, grid=grid,
+                  outputs={"arrays": True, "parquet": True, **outputs}, scheduler=data.get("scheduler"),
+                  source=where.source, limits=limits)
+    check_size(study)
+    _check_builds(study, where)
+    return study
+
+
+def _blame(study: Study, point: dict, message: str) -> tuple[str, str | None]:
+    """The ``(section, key)`` whose name comes first, as a word, in a constructor's message."""
+    hits = []
+    for section, keys in (("grid", point), ("model", study.model)):
+        for key in keys:
+            m = re.search(rf"\b{re.escape(key)}\b", message)
+            if m and key != "kind":
+                hits.append((m.start(), section, key))
+    return min(hits)[1:] if hits else ("model", None)
+
+
+def _check_builds(study: Study, where: _Where) -> None:
+    """Build every point's model once, so impossible values fail before anything runs, and bound
+    the jumps of the whole study (hop models) against its ``max_events``."""
+    log_events = -math.inf
+    for i, point in enumerate(study.points):
+        try:
+            run = build(study.params(i))
+        except (ValueError, TypeError, MemoryError) as exc:
+            at = ", ".join(f"{k} = {v!r}" for k, v in point.items())
+            section, key = _blame(study, point, str(exc))
+            message = str(exc).removeprefix(f"{key}: ")
+            raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""),
+                              type(exc)) from None
+        log_events = np.logaddexp(log_events, getattr(run, "log_events", -math.inf) + math.log(study.trajectories))
+    limit = {**DEFAULT_LIMITS, **study.limits}["max_events"]
+    if log_events > math.log(limit):
+        raise where.error(None, None, f"up to 1e{log_events / math.log(10):.0f} jumps over all points (rate "
+                          f"bound x t_end x trajectories): over max_events = {limit:.3g} (raise it with "
+                          "--max-events or the study key max_events, or shorten t_end)")
+
+
+def parse_study(text: str, source: str = "<study>", *, limits: dict | None = None) -> Study:
+    """Parse and validate a study from TOML text; ``source`` names it in messages.
+
+    ``limits`` (``max_points``, ``max_bytes``, ``max_events``; ``None`` values ignored) override
+    the study's own; the study's size is checked against them before any model is built.
+    """
+    overrides = check_limits(limits or {})
+    where = _Where(source, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+    return _validate(data, where, overrides)
+
+
+def load_study(path, *, limits: dict | None = None) -> Study:
+    """Read and validate a study file (``.toml``); ``limits`` as for :func:`parse_study`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        raise ValueError(f"{path}: no such study file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a study file") from None
+    except PermissionError:
+        raise ValueError(f"{path}: cannot read the study file (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
+    return parse_study(text, source=str(path), limits=limits)
+
+
+#: A small valid study: 6 points x 20 000 trajectories, well under a minute on 2 cores.
+EXAMPLE = '''\
+# stochlim study: a single thermally activated bit relaxing from well 0, swept over
+# barrier height and drive. Run:  stochlim sweep study.toml --out results
+name = "two-state relaxation"
+seed = 20261129
+trajectories = 20000      # per grid point
+chunk_size = 5000         # unit of checkpointing (and of work on a Dask cluster)
+# scheduler = "tcp://127.0.0.1:8786"   # run the chunks on a Dask cluster
+
+[model]
+kind = "two_state"        # two_state | ladder | ring | differential_memory | lim | master
+t_end = 10.0              # in 1 / J_max
+energies = [0.0, 1.0]     # kT
+x0 = 0                    # start in well 0 (default: Boltzmann at t = 0)
+rate_law = "paper"
+
+[grid]                    # cartesian product, last key varies fastest
+barrier = [0.5, 1.0, 2.0]
+drive = [0.0, 1.0]
+
+[outputs]
+arrays = true             # per-point arrays in points/*.npz
+parquet = true            # also results.parquet when pyarrow is installed
+'''
