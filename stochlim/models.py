@@ -428,7 +428,7 @@ class LoweredModel:
 
         The one rule for :func:`stochlim.simulate` (which raises ``ValueError`` with this message)
         and :func:`stochlim.solve_master` (which reports it as a failed solve): a log-rate above
-        :data:`MAX_LOG_RATE` (``exp`` and the products of rates with energies near overflow), or
+        ``MAX_LOG_RATE`` (``exp`` and the products of rates with energies near overflow), or
         one that makes ``rate x horizon`` exceed ``exp(MAX_LOG_JUMPS)`` = 2^52 expected jumps: the
         mean waiting time is then below float64's resolution of the horizon, so a trajectory cannot
         advance and the exact propagators, which square ``log2(rate x horizon)`` times, lose every

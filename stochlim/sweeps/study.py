@@ -138,7 +138,7 @@ def _canonical(value) -> str:
 
 @dataclass(frozen=True)
 class Study:
-    """A validated study (plain data: picklable, hashable into :attr:`hash`).
+    """A validated study (plain data: picklable, hashable into ``hash``).
 
     Attributes
     ----------
