@@ -10,7 +10,8 @@ Layers, each importing only those above it:
 * ``units``, ``physics``, ``schedules``, ``bounds``, ``constants`` - the paper's analytic model;
 * ``protocols``, ``models`` - time-dependent inputs and the hopping model;
 * ``ssa``, ``master``, ``thermo``, ``verify`` - the engines (exact simulation, master equation),
-  fluctuation theorems and checks; ``streams`` - random streams and provenance;
+  fluctuation theorems and checks; ``fluctuations`` - exact fluctuation statistics (tilted master
+  equation); ``streams`` - random streams and provenance;
 * ``passage``, ``rare`` - exact first-passage laws and tilted sampling of rare events;
 * ``_kernels`` - every compiled loop (``_reference`` is their pure-Python twin, for tests);
 * ``lim/`` - the learning-in-memory optimiser; ``coarse/`` - fine landscapes against the two-state
@@ -20,8 +21,8 @@ Layers, each importing only those above it:
 """
 
 from ._version import __version__
-from . import (bounds, coarse, constants, lim, master, models, passage, physics, protocols, rare, schedules, ssa,
-               streams, sweeps, thermo, units, verify)
+from . import (bounds, coarse, constants, fluctuations, lim, master, models, passage, physics, protocols, rare,
+               schedules, ssa, streams, sweeps, thermo, units, verify)
 from . import study, sweep  # noqa: F401 - deprecated module paths, kept importable for one release
 from .lim import Ising, Quadratic
 from .master import MasterSolution, solve_master
@@ -38,7 +39,7 @@ __all__ = [
     "__version__",
     # modules
     "units", "physics", "schedules", "bounds", "protocols", "models", "ssa", "master", "thermo",
-    "verify", "lim", "coarse", "sweeps", "constants", "streams", "passage", "rare",
+    "verify", "lim", "coarse", "sweeps", "constants", "streams", "passage", "rare", "fluctuations",
     # simulation engine
     "Constant", "PiecewiseConstant", "PiecewiseLinear", "schedule_protocols", "HopModel",
     "two_state", "ladder", "ring", "differential_memory", "METHODS", "Ensemble", "simulate",

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _budget, _kernels
+from . import _budget, _kernels, ensemble_stats
 from ._deprecation import renamed_kwarg, warn
 from ._validation import (
     as_float_array,
@@ -414,6 +414,33 @@ class Ensemble:
             raise ValueError("events are recorded only with record='events'")
         a, b = self.event_offsets[i], self.event_offsets[i + 1]
         return self.event_times[a:b], self.event_states[a:b]
+
+    # --- fluctuation-study helpers (implemented in stochlim.ensemble_stats) ---
+
+    def mean_se(self, name):
+        """``(mean, standard error)`` of a field such as ``"work"`` (or of per-trajectory values)."""
+        return ensemble_stats.mean_se(self, name)
+
+    def histogram(self, name, bins=50, *, density=False):
+        """``(counts, edges)`` of a field, as :func:`numpy.histogram` (``density`` normalises)."""
+        return ensemble_stats.histogram(self, name, bins, density=density)
+
+    def quantiles(self, name, q):
+        """Sample quantiles of a field at ``q`` in [0, 1]."""
+        return ensemble_stats.quantiles(self, name, q)
+
+    def compare(self, name, exact, *, time_index=-1):
+        """Chi-square (pooled bins) or KS test of a field against an exact law, with a figure
+        (:func:`stochlim.ensemble_stats.compare`)."""
+        return ensemble_stats.compare(self, name, exact, time_index=time_index)
+
+    def to_pandas(self):
+        """Per-trajectory fields as a pandas DataFrame (optional dependency)."""
+        return ensemble_stats.to_pandas(self)
+
+    def to_xarray(self):
+        """States on the grid as an xarray DataArray (``record="grid"``; optional dependency)."""
+        return ensemble_stats.to_xarray(self)
 
 
 def _run(p: Plan, *, ev_off: np.ndarray | None = None, tilt=None) -> dict:

@@ -96,6 +96,8 @@ class FluctuationCheck:
         Whether ``effective_sample_size >= MIN_EFFECTIVE_SAMPLES``.
     bound : bool
         True for an inequality ``estimate >= expected`` (the TUR), False for an equality.
+    z_max : float
+        Tolerance in standard errors (default :data:`stochlim.stats.Z_MAX`).
     se_lower_bound : bool
         True when ``stderr`` comes from the sample and the sample does not resolve the tail of the
         exponential weights (:func:`tail_unresolved`): the true standard error is then larger.
@@ -104,8 +106,6 @@ class FluctuationCheck:
     n_needed : float or None
         With an exact reference: the number of trajectories for a standard error of
         ``precision`` (the argument of the diagnostic).
-    z_max : float
-        Tolerance in standard errors (default :data:`stochlim.stats.Z_MAX`).
     passed : bool
         ``reliable`` and ``|z| <= z_max`` (``z >= -z_max`` for a bound): an attribute, like
         :attr:`stochlim.verify.Check.passed`. Calling it, ``passed(z_max)``, is deprecated; use

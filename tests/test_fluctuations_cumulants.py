@@ -100,7 +100,7 @@ def test_piecewise_constant_exact_methods_agree():
                     barriers=0.3, drive=0.8)
     p0 = np.full(4, 0.25)
     obs = ["work", "heat", "entropy_production", fl.Current([1, 2])]
-    kw = dict(p0=p0, t_eval=[0.0, 0.7, 1.0, 2.5])
+    kw = {"p0": p0, "t_eval": [0.0, 0.7, 1.0, 2.5]}
     by_expm = fl.cumulants(model, obs, method="expm", **kw)
     by_krylov = fl.cumulants(model, obs, method="krylov", **kw)
     by_ode = fl.cumulants(model, obs, method="ode", rtol=1e-12, atol=1e-14, **kw)

@@ -14,6 +14,7 @@ from scipy.linalg import expm
 
 import stochlim as sl
 from stochlim import fluctuations as fl
+from stochlim.ensemble_stats import pooled_chi_square
 from stochlim.physics import hop_rates
 
 STEPS = [0.0, 0.4, 1.0]
@@ -46,22 +47,6 @@ def joint_by_hand(n_max, t_end=1.6):
     return v.reshape(n_max + 1, 2).sum(axis=1)
 
 
-def pooled_chi_square(observed, expected, minimum=5.0):
-    """Chi-square p-value with adjacent bins pooled until each expects >= ``minimum``."""
-    obs_bins, exp_bins, o, e = [], [], 0.0, 0.0
-    for oi, ei in zip(observed, expected):
-        o, e = o + oi, e + ei
-        if e >= minimum:
-            obs_bins.append(o)
-            exp_bins.append(e)
-            o = e = 0.0
-    obs_bins[-1] += o
-    exp_bins[-1] += e
-    obs_bins, exp_bins = np.array(obs_bins), np.array(exp_bins)
-    stat = float(np.sum((obs_bins - exp_bins) ** 2 / exp_bins))
-    return stats.chi2.sf(stat, obs_bins.size - 1)
-
-
 def test_jump_count_distribution_matches_a_direct_joint_master_equation():
     d = fl.count_distribution(stepped(), p0=P0, t_end=1.6, max_count=40)
     assert d.success and d.tail_mass[-1] < 1e-12
@@ -76,7 +61,8 @@ def test_jump_count_distribution_matches_ssa():
     ens = sl.simulate(stepped(), t_end=1.6, n_trajectories=200_000, p0=P0, rng=11)
     observed = np.bincount(ens.n_jumps, minlength=d.values.size)[: d.values.size]
     assert observed.sum() == ens.n_trajectories  # nothing beyond the window
-    assert pooled_chi_square(observed, d.pmf[-1] * ens.n_trajectories) > 1e-3
+    stat, dof = pooled_chi_square(observed, d.pmf[-1] * ens.n_trajectories)
+    assert stats.chi2.sf(stat, dof) > 1e-3
 
 
 def test_truncation_that_loses_mass_is_reported():
@@ -100,7 +86,15 @@ def test_current_distribution_mean_and_variance_match_cumulants():
     np.testing.assert_allclose(d.pmf @ d.values ** 2 - mean ** 2, c.variance[:, 0], rtol=1e-9)
 
 
-RING = dict(energies=(0.0, 0.5, -0.3, 0.2), barriers=0.2, drive=1.0)
+RING = {"energies": (0.0, 0.5, -0.3, 0.2), "barriers": 0.2, "drive": 1.0}
+
+
+def stationary(model):
+    """Null vector of the generator built here from ``model.rates``, normalised."""
+    k = model.rates(0.0)
+    w, v = np.linalg.eig(k.T - np.diag(k.sum(axis=1)))
+    pi = np.real(v[:, np.argmin(np.abs(w))])
+    return k, pi / pi.sum()
 
 
 def test_gallavotti_cohen_for_the_entropy_production_and_a_current():
@@ -117,11 +111,7 @@ def test_scgf_derivatives_are_the_exact_rates():
     """c1, c2 by perturbation against the stationary current and a polynomial fit of lambda."""
     ring = sl.ring(4, **RING)
     c1, c2 = fl.steady_cumulant_rates(ring, fl.Current([0]))
-    k = ring.rates(0.0)
-    L = k.T - np.diag(k.sum(axis=1))
-    w, v = np.linalg.eig(L)
-    pi = np.real(v[:, np.argmin(np.abs(w))])
-    pi /= pi.sum()
+    k, pi = stationary(ring)
     assert c1 == pytest.approx(pi[0] * k[0, 1] - pi[1] * k[1, 0], rel=1e-10)
     s = 0.02 * np.arange(-4, 5)
     coef = np.polynomial.polynomial.polyfit(s, fl.scgf(ring, fl.Current([0]), s), 8)
@@ -135,12 +125,8 @@ def test_scgf_curvature_equals_ssa_variance_rate():
     rate of one edge's current times 16. SE of a sample variance: sqrt((m4 - s^4) / n) (~1 %);
     the finite-time offset Var J(t) - c2 t, computed exactly, is below one SE."""
     ring = sl.ring(4, **RING)
-    c1, c2 = fl.steady_cumulant_rates(ring, fl.Current([0]))
-    k = ring.rates(0.0)
-    L = k.T - np.diag(k.sum(axis=1))
-    w, v = np.linalg.eig(L)
-    pi = np.real(v[:, np.argmin(np.abs(w))])
-    pi /= pi.sum()
+    _, c2 = fl.steady_cumulant_rates(ring, fl.Current([0]))
+    _, pi = stationary(ring)
     t_end = 1000.0
     ens = sl.simulate(ring, t_end=t_end, n_trajectories=20_000, p0=pi, rng=77)
     energies = np.asarray(RING["energies"])

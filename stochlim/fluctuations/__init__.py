@@ -9,6 +9,7 @@ observables work, heat, total entropy production, number of jumps and net edge c
 * :func:`backward_tilted` and :func:`tilted_generator` - the backward tilted solution ``r(t)`` and
   the tilted rates per edge, the ingredients of Doob-transformed sampling;
 * :func:`count_distribution` - the law of an integer observable by a joint master equation;
+  :func:`cdf` - the law of the work or the heat, atoms apart, by Fourier inversion;
 * :func:`scgf`, :func:`rate_function`, :func:`steady_cumulant_rates` - large deviations in a steady
   state, with the Gallavotti-Cohen symmetry check :func:`gallavotti_cohen`;
 * :func:`exponential_reference` and :func:`tur_product` - exact references for the diagnostics of
@@ -21,10 +22,17 @@ keywords (``p0``, ``t_end``, ``t_eval``, ``method``) and return results with ``s
 """
 
 from ._observables import OBSERVABLES, Current
-from .distributions import CountDistribution, count_distribution
-from .large_deviations import RateFunction, gallavotti_cohen, rate_function, scgf, steady_cumulant_rates
-from .diagnostics import ExponentialReference, exponential_reference, tur_product
+from .continuous import ContinuousLaw, cdf
 from .cumulants import MAX_ORDER, CumulantSolution, cumulants
+from .diagnostics import ExponentialReference, exponential_reference, tur_product
+from .distributions import CountDistribution, count_distribution
+from .large_deviations import (
+    RateFunction,
+    gallavotti_cohen,
+    rate_function,
+    scgf,
+    steady_cumulant_rates,
+)
 from .tilted import (
     BackwardTiltedSolution,
     TiltedGenerator,
@@ -40,5 +48,5 @@ __all__ = [
     "BackwardTiltedSolution", "TiltedGenerator", "generating_function", "characteristic_function",
     "backward_tilted", "tilted_generator", "ExponentialReference", "exponential_reference", "tur_product",
     "CountDistribution", "count_distribution", "RateFunction", "gallavotti_cohen", "rate_function", "scgf",
-    "steady_cumulant_rates",
+    "steady_cumulant_rates", "ContinuousLaw", "cdf",
 ]

@@ -79,11 +79,21 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
             sign = -1.0 if reverse else 1.0
             _, c = block(j, a + 0.5 * (b - a))
             c = max(c, block(j, a)[1], block(j, b)[1])
-            shifted = lambda t, j=j, c=c: _shift(block(j, start + sign * (t - start))[0], c)  # noqa: E731
+            def shifted(t, j=j, c=c, start=start, sign=sign):
+                return _shift(block(j, start + sign * (t - start))[0], c)
+
             if not varies:
                 fixed = shifted(start)
-                shifted = lambda t, fixed=fixed: fixed  # noqa: E731
-            states, err = _propagate_ode(shifted, v, start, start + (b - a), uniq, rtol, atol)
+
+                def shifted(t, fixed=fixed):
+                    return fixed
+
+            if np.iscomplexobj(v):  # Radau is real: integrate [Re v, Im v] under [[Re A, -Im A], [Im A, Re A]]
+                states, err = _propagate_ode(lambda t, f=shifted: _realify(f(t)), np.concatenate((v.real, v.imag)),
+                                             start, start + (b - a), uniq, rtol, atol)
+                states = None if states is None else [y[: v.size] + 1j * y[v.size:] for y in states]
+            else:
+                states, err = _propagate_ode(shifted, v, start, start + (b - a), uniq, rtol, atol)
             if err is not None:
                 return out[done], log_scale[done], err
         else:
@@ -104,6 +114,12 @@ def _shift(A, c):
     if c == 0.0:
         return A
     return A - c * sp.identity(A.shape[0], format="csr", dtype=A.dtype)
+
+
+def _realify(A):
+    """The real form ``[[Re A, -Im A], [Im A, Re A]]`` of a complex matrix."""
+    re, im = sp.csr_matrix(A.real), sp.csr_matrix(A.imag)
+    return sp.bmat([[re, -im], [im, re]], format="csr")
 
 
 def _rescale(v, log_factor, normalise):

@@ -74,10 +74,14 @@ class CumulantSolution:
             raise ValueError(f"k must lie in 1..{self.order}: got {k}")
         return self.cumulants[self._unit(i, k)]
 
+    def _each(self, k: int) -> np.ndarray:
+        """The ``k``-th cumulant of every observable, shape (T, n)."""
+        return np.stack([self.cumulants[self._unit(i, k)] for i in range(len(self.observables))], axis=1)
+
     @property
     def mean(self) -> np.ndarray:
         """Means, shape (T, n)."""
-        return np.stack([self.cumulants[self._unit(i, 1)] for i in range(len(self.observables))], axis=1)
+        return self._each(1)
 
     @property
     def covariance(self) -> np.ndarray:
@@ -91,24 +95,20 @@ class CumulantSolution:
 
     @property
     def variance(self) -> np.ndarray:
-        """Variances, shape (T, n)."""
-        return np.stack([self.cumulants[self._unit(i, 2)] for i in range(len(self.observables))], axis=1)
+        """Variances, shape (T, n) (needs ``order >= 2``)."""
+        return self._each(2)
 
     @property
     def skewness(self) -> np.ndarray:
-        """``kappa_3 / kappa_2^(3/2)``, shape (T, n) (needs ``order >= 3``; NaN where the variance is 0)."""
-        n = len(self.observables)
+        """``kappa_3 / kappa_2^(3/2)``, shape (T, n) (needs ``order >= 3``; inf/NaN where the variance is 0)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.stack([self.cumulants[self._unit(i, 3)] / self.cumulants[self._unit(i, 2)] ** 1.5
-                             for i in range(n)], axis=1)
+            return self._each(3) / self._each(2) ** 1.5
 
     @property
     def kurtosis(self) -> np.ndarray:
         """Excess kurtosis ``kappa_4 / kappa_2^2``, shape (T, n) (needs ``order = 4``)."""
-        n = len(self.observables)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.stack([self.cumulants[self._unit(i, 4)] / self.cumulants[self._unit(i, 2)] ** 2
-                             for i in range(n)], axis=1)
+            return self._each(4) / self._each(2) ** 2
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class _Plan:
     order: int
 
     @classmethod
-    def of(cls, n: int, order: int) -> "_Plan":
+    def of(cls, n: int, order: int) -> _Plan:
         alphas = sorted((a for a in itertools.product(range(order + 1), repeat=n) if sum(a) <= order),
                         key=lambda a: (sum(a), a))
         index = {a: i for i, a in enumerate(alphas)}

@@ -97,7 +97,7 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     if max_count is None:
         c = cumulants(model, observable, p0=p_init, t_eval=t_eval, t_end=float(lowered.seg_times[-1]), order=2)
         spread = np.abs(c.mean[:, 0]) + 12.0 * np.sqrt(np.clip(c.variance[:, 0], 0.0, None))
-        max_count = int(math.ceil(float(spread.max()))) + 20
+        max_count = math.ceil(float(spread.max())) + 20
     elif isinstance(max_count, bool) or not isinstance(max_count, (int, np.integer)) or max_count < 1:
         raise ValueError(f"max_count must be a positive integer: got {max_count!r}")
     jumps = obs.kinds[0] == "n_jumps"

@@ -148,11 +148,13 @@ def rate_function(model, observable, x, *, s_range=(-10.0, 10.0)) -> RateFunctio
     xs = np.atleast_1d(np.asarray(x, dtype=np.float64))
     if not np.all(np.isfinite(xs)):
         raise ValueError(f"x must be finite: got {x!r}")
-    lam = lambda s: scgf(model, observable, s)  # noqa: E731
     rate, s_star = np.empty(xs.size), np.empty(xs.size)
     for i, xi in enumerate(xs):
-        res = scipy.optimize.minimize_scalar(lambda s: s * xi + lam(s), bounds=(lo, hi), method="bounded",
-                                             options={"xatol": 1e-10})
+
+        def objective(s, xi=xi):
+            return s * xi + scgf(model, observable, s)
+
+        res = scipy.optimize.minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
         s_star[i], rate[i] = res.x, -res.fun
     tol = 1e-6 * (hi - lo)
     return RateFunction(xs, rate, s_star, (s_star < lo + tol) | (s_star > hi - tol))
