@@ -1,4 +1,4 @@
-"""Benchmarks of stochlim's SSA kernels (issue 3): ``python -m benchmarks``.
+"""Benchmarks of stochlim's SSA kernels: ``python -m benchmarks``.
 
 Three cases - (a) two states with constant rates 1.0 and 0.5, 1e7 events; (b) a 101-level
 Arrhenius ladder with energies 0.02 (i - 50)^2 kT and a barrier stepped from 0 to 5 kT in 100

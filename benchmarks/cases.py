@@ -1,4 +1,4 @@
-"""The three benchmark cases of issue 3 as stochlim models."""
+"""The three SSA benchmark cases, (a) to (c), as stochlim models."""
 
 from __future__ import annotations
 

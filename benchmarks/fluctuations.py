@@ -35,7 +35,9 @@ T_END = 2.0
 def model_of(n_levels: int):
     c = (n_levels - 1) / 2.0
     width = n_levels / 4.0
-    barrier = PiecewiseConstant(np.linspace(0.0, T_END, 10, endpoint=False), np.linspace(0.0, 3.0, 10))
+    barrier = PiecewiseConstant(
+        np.linspace(0.0, T_END, 10, endpoint=False), np.linspace(0.0, 3.0, 10)
+    )
     return ladder(n_levels, lambda i: 0.5 * ((i - c) / width) ** 2, barriers=barrier)
 
 
@@ -87,13 +89,22 @@ def main(argv=None) -> None:
     print("| levels | task | seconds | solve_master s | ratio | success |")
     print("|---:|---|---:|---:|---:|---|")
     for r in rows:
-        print(f"| {r['levels']} | {r['task']} | {r['seconds']:.3f} | {r['solve_master_seconds']:.3f} | "
-              f"{r['ratio']:.1f} | {r['success']} |")
+        print(
+            f"| {r['levels']} | {r['task']} | {r['seconds']:.3f} | {r['solve_master_seconds']:.3f} | "
+            f"{r['ratio']:.1f} | {r['success']} |"
+        )
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    meta = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-            "stochlim": stochlim.__version__, "machine": platform.machine()}
-    (RESULTS / f"fluctuations-{stamp}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    meta = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "stochlim": stochlim.__version__,
+        "machine": platform.machine(),
+    }
+    (RESULTS / f"fluctuations-{stamp}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=2)
+    )
 
 
 if __name__ == "__main__":

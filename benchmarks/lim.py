@@ -36,31 +36,27 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import platform
-import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
 import numpy as np
 import scipy.sparse as sp
 
-import stochlim
 from stochlim import lim
 from stochlim.protocols import PiecewiseLinear
 
 from . import c_baseline
+from .common import median, write_record
 
-RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def planted_lattice(side: int, seed: int = 1) -> tuple[lim.Ising, np.ndarray]:
-    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]), ``h = 0.2 s*``:
-    frustration-free, so ``s*`` is the unique ground state."""
+    """Periodic ``side x side`` lattice, ``J_ij = c_ij s*_i s*_j`` (c in [0.5, 1.5]),
+    ``h = 0.2 s*``: frustration-free, so ``s*`` is the unique ground state."""
     rng = np.random.default_rng(seed)
     n = side * side
     star = rng.choice([-1.0, 1.0], n)
@@ -131,7 +127,7 @@ def paired(name, problem, kwargs, n_traj, repeats, binary, optimum=None):
                 c_runs.append(c_baseline.run_lim(binary, tap.args, 1, n_traj)[0])
     kernel_s = tap.seconds[1:]
     hops = int(res.n_jumps.sum())
-    wall = statistics.median(walls)
+    wall = median(walls)
     threads = min(numba.get_num_threads(), n_traj)
     row = {"case": name, "n_params": problem.n_params, "n_trajectories": n_traj,
            "t_end": kwargs["t_end"], "hops": hops, "wall_s": wall, "wall_s_runs": walls,
@@ -151,12 +147,12 @@ def paired(name, problem, kwargs, n_traj, repeats, binary, optimum=None):
         same = all(c["hops"] == hops and abs(c["heat"] - heat) <= 1e-9 * (1.0 + abs(heat))
                    for c in c_runs)
         ratios = [a / b for a, b in zip(walls, c_s)]
-        row["c"] = {"threads": c_runs[0]["threads"], "wall_s": statistics.median(c_s),
-                    "wall_s_runs": c_s, "hops_per_s": hops / statistics.median(c_s),
+        row["c"] = {"threads": c_runs[0]["threads"], "wall_s": median(c_s),
+                    "wall_s_runs": c_s, "hops_per_s": hops / median(c_s),
                     "peak_rss_kb": max(c["peak_rss_kb"] for c in c_runs), "same_events": same}
-        row["ratio_c"] = {"median_paired": statistics.median(ratios), "paired": ratios,
+        row["ratio_c"] = {"median_paired": median(ratios), "paired": ratios,
                           "of_minima": min(walls) / min(c_s),
-                          "kernel_median_paired": statistics.median(
+                          "kernel_median_paired": median(
                               a / b for a, b in zip(kernel_s, c_s))}
         ratio = row["ratio_c"]
         line += (f"  C {row['c']['hops_per_s']:9.3e} hops/s  stochlim / C "
@@ -264,19 +260,28 @@ def stochlim_anneal(side, t_end, n_reads, repeats):
     lim.run(ising, n_trajectories=min(n_reads, 2), rng=0, optimum=star, t_end=min(t_end, 1.0),
             **_anneal(min(t_end, 1.0)))
     runs = [_timed(go) for _ in range(repeats)]
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
+    wall = median(r[0] for r in runs)
+    cpu = median(r[1] for r in runs)
     res = runs[-1][2]
     s = res.summary()
     p = float(s.success_probability)
-    row = {"method": "stochlim LIM anneal", "case": f"planted_{side}x{side}", "n_spins": side * side,
-           "t_end": t_end, "n_reads": n_reads, "threads": min(numba.get_num_threads(), n_reads),
-           "wall_s": wall, "cpu_s": cpu, "wall_per_read_s": wall / n_reads,
-           "cpu_per_read_s": cpu / n_reads, "success_probability": p,
-           "success_probability_se": float(s.success_probability_se),
-           "hops_per_read": float(res.n_jumps.mean()),
-           "time_to_solution_model_units": float(s.time_to_solution),
-           "tts99_wall_s": _tts99(wall / n_reads, p)}
+    row = {
+        "method": "stochlim LIM anneal",
+        "case": f"planted_{side}x{side}",
+        "n_spins": side * side,
+        "t_end": t_end,
+        "n_reads": n_reads,
+        "threads": min(numba.get_num_threads(), n_reads),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "wall_per_read_s": wall / n_reads,
+        "cpu_per_read_s": cpu / n_reads,
+        "success_probability": p,
+        "success_probability_se": float(s.success_probability_se),
+        "hops_per_read": float(res.n_jumps.mean()),
+        "time_to_solution_model_units": float(s.time_to_solution),
+        "tts99_wall_s": _tts99(wall / n_reads, p),
+    }
     print(f"stochlim anneal {side}x{side} t = {t_end:6g}: P(ground) = {p:.3f} +- "
           f"{row['success_probability_se']:.3f}, {row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
           f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), TTS99 {row['tts99_wall_s']:.3g} s wall")
@@ -306,8 +311,8 @@ def dwave_sa(side, n_reads, repeats, num_sweeps=None):
     sampler.sample(bqm, num_reads=1, num_sweeps=10, seed=0)  # load/warm up
     runs = [_timed(lambda r=r: sampler.sample(bqm, num_reads=n_reads, seed=r + 1, **kw))
             for r in range(repeats)]
-    wall = statistics.median(r[0] for r in runs)
-    cpu = statistics.median(r[1] for r in runs)
+    wall = median(r[0] for r in runs)
+    cpu = median(r[1] for r in runs)
     ss = runs[-1][2]
     p = float(np.mean(ss.record.energy <= e_star + 1e-9))
     row = {"method": "dwave-samplers SA", "case": f"planted_{side}x{side}", "n_spins": side * side,
@@ -317,9 +322,11 @@ def dwave_sa(side, n_reads, repeats, num_sweeps=None):
            "success_probability_se": float(np.sqrt(p * (1 - p) / n_reads)),
            "flip_attempts_per_read": (num_sweeps or 1000) * side * side,
            "tts99_wall_s": _tts99(wall / n_reads, p)}
-    print(f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
-          f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read ({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), "
-          f"TTS99 {row['tts99_wall_s']:.3g} s wall")
+    print(
+        f"dwave-samplers SA {side}x{side} ({row['num_sweeps']} sweeps): P(ground) = {p:.3f}, "
+        f"{row['wall_per_read_s'] * 1e3:.3f} ms wall / read "
+        f"({row['cpu_per_read_s'] * 1e3:.3f} ms CPU), TTS99 {row['tts99_wall_s']:.3g} s wall"
+    )
     return row
 
 
@@ -363,15 +370,10 @@ def main(argv=None) -> int:
                                                 0.5 if args.quick else 2.0, args.repeats, binary)
     ours, peer = ([], None) if args.no_peers else comparison(args.repeats, args.quick)
     rows += ours
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"lim-{stamp}.json"
-    path.write_text(json.dumps({
-        "stochlim": stochlim.__version__, "numba": numba.__version__, "numpy": np.__version__,
-        "python": platform.python_version(), "machine": platform.machine(), "threads": threads,
-        "repeats": args.repeats, "c_baseline": c_message, "results": rows, "scaling": scaled,
-        "dwave_samplers": peer,
-    }, indent=2))
+    path = write_record("lim", {
+        "threads": threads, "repeats": args.repeats, "c_baseline": c_message, "results": rows,
+        "scaling": scaled, "dwave_samplers": peer,
+    })
     print(f"wrote {path}")
     return 0
 

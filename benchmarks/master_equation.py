@@ -60,7 +60,8 @@ RTOL, ATOL = 1e-10, 1e-12
 
 
 def erasure(tau: float) -> HopModel:
-    """Two-state erasure: barrier and upper well piecewise linear over four phases of ``tau / 4``."""
+    """Two-state erasure: barrier and upper well piecewise linear over four phases of ``tau /
+    4``."""
     knots = np.array([0.0, 0.25, 0.5, 0.75, 1.0]) * tau
     barrier = PiecewiseLinear(knots, [12.0, 0.0, 0.0, 12.0, 12.0])
     upper = PiecewiseLinear(knots, [0.0, 0.0, 8.0, 8.0, 0.0])
@@ -68,7 +69,8 @@ def erasure(tau: float) -> HopModel:
 
 
 def driven_ring() -> HopModel:
-    """A 4-state ring driven by 1 kT per step, one well and every barrier ramped over ``[0, 10]``."""
+    """A 4-state ring driven by 1 kT per step, one well and every barrier ramped over ``[0,
+    10]``."""
     knots = [0.0, 5.0, 10.0]
     energies = (0.0, PiecewiseLinear(knots, [0.0, 2.0, 0.5]), 1.0, 0.5)
     return ring(4, energies, PiecewiseLinear(knots, [3.0, 0.5, 2.0]), drive=1.0)
@@ -80,14 +82,19 @@ def _harmonic(n_levels: int):
 
 
 def ladder_under_schedule(n_levels: int) -> HopModel:
-    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in 1e3 steps."""
-    barrier = PiecewiseConstant(np.linspace(0.0, T_END, N_STEPS, endpoint=False), np.linspace(0.0, 5.0, N_STEPS))
+    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in 1e3
+    steps."""
+    barrier = PiecewiseConstant(
+        np.linspace(0.0, T_END, N_STEPS, endpoint=False), np.linspace(0.0, 5.0, N_STEPS)
+    )
     return ladder(n_levels, _harmonic(n_levels), barriers=barrier)
 
 
 def ramped_ladder(n_levels: int) -> HopModel:
     """The same well with the barrier ramped linearly 5 -> 0 -> 5 kT over ``[0, 10]``."""
-    return ladder(n_levels, _harmonic(n_levels), barriers=PiecewiseLinear([0.0, 5.0, T_END], [5.0, 0.0, 5.0]))
+    return ladder(
+        n_levels, _harmonic(n_levels), barriers=PiecewiseLinear([0.0, 5.0, T_END], [5.0, 0.0, 5.0])
+    )
 
 
 def _end_point(n: int) -> np.ndarray:
@@ -130,14 +137,18 @@ def lsoda_p_and_q(model: HopModel, p0, t_end: float):
         return out
 
     v0 = np.concatenate((p0, [0.0]))
-    return solve_ivp(rhs, (0.0, t_end), v0, method="LSODA", t_eval=[0.0, t_end], rtol=RTOL, atol=ATOL)
+    return solve_ivp(
+        rhs, (0.0, t_end), v0, method="LSODA", t_eval=[0.0, t_end], rtol=RTOL, atol=ATOL
+    )
 
 
 def _shared_barrier_generator(model: HopModel):
     """``L`` at zero barrier, the heat row ``R`` and the shared barrier protocol of a ladder whose
     energies are constant and whose edges share one barrier protocol (paper law):
     ``L(t) = exp(-E0(t)) L0``, built once as a user who knows the model would."""
-    if len({id(b) for b in model.barriers}) != 1 or not all(p.knots.size == 0 for p in model.energies):
+    if len({id(b) for b in model.barriers}) != 1 or not all(
+        p.knots.size == 0 for p in model.energies
+    ):
         raise ValueError("this reference needs constant energies and one shared barrier protocol")
     x, y = model.edges[:, 0], model.edges[:, 1]
     s = model.n_states
@@ -148,8 +159,13 @@ def _shared_barrier_generator(model: HopModel):
     rows = np.concatenate((y, x, x, y))
     cols = np.concatenate((x, y, x, y))
     l0 = sp.csr_matrix((np.concatenate((kf, kb, -kf, -kb)), (rows, cols)), shape=(s, s))
-    r0 = sp.csr_matrix((np.concatenate((kf * de, -kb * de)), (np.zeros(2 * x.size, dtype=int), np.concatenate((x, y)))),
-                       shape=(1, s))
+    r0 = sp.csr_matrix(
+        (
+            np.concatenate((kf * de, -kb * de)),
+            (np.zeros(2 * x.size, dtype=int), np.concatenate((x, y))),
+        ),
+        shape=(1, s),
+    )
     return l0, r0, model.barriers[0]
 
 
@@ -165,7 +181,8 @@ def expm_multiply_loop(model: HopModel, p0, t_end: float):
 
 
 def bdf_p_and_q(model: HopModel, p0, t_end: float):
-    """``solve_ivp(BDF)`` on ``p`` and ``Q`` with the sparse Jacobian ``exp(-E0(t)) [[L0, 0], [R0, 0]]``."""
+    """``solve_ivp(BDF)`` on ``p`` and ``Q`` with the sparse Jacobian ``exp(-E0(t)) [[L0, 0], [R0,
+    0]]``."""
     l0, r0, barrier = _shared_barrier_generator(model)
     a0 = sp.bmat([[l0, None], [r0, sp.csr_matrix((1, 1))]], format="csr")
     knots, values = _interpolants([barrier])[0]
@@ -177,17 +194,24 @@ def bdf_p_and_q(model: HopModel, p0, t_end: float):
         return jac(t, v) @ v
 
     v0 = np.concatenate((p0, [0.0]))
-    return solve_ivp(rhs, (0.0, t_end), v0, method="BDF", jac=jac, t_eval=[0.0, t_end], rtol=RTOL, atol=ATOL)
+    return solve_ivp(
+        rhs, (0.0, t_end), v0, method="BDF", jac=jac, t_eval=[0.0, t_end], rtol=RTOL, atol=ATOL
+    )
 
 
 # --- the previous release -----------------------------------------------------------------------
 
 
 def load_previous():
-    """``solve_master`` of :data:`PREVIOUS_COMMIT`, imported inside ``stochlim``; None if unavailable."""
+    """``solve_master`` of :data:`PREVIOUS_COMMIT`, imported inside ``stochlim``; None if
+    unavailable."""
     try:
-        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{PREVIOUS_COMMIT}:stochlim/master.py"],
-                              check=True, capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{PREVIOUS_COMMIT}:stochlim/master.py"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     name = "stochlim._master_previous_release"
@@ -215,7 +239,11 @@ def _timed(fn) -> tuple[float, object]:
 def time_case(name: str, model: HopModel, t_end: float, reference, previous, repeats: int,
               previous_repeats: int, n_steps: int) -> dict:
     """Interleaved (reference, stochlim, previous) triples; the first stochlim solve timed apart."""
-    p0 = np.full(model.n_states, 1.0 / model.n_states) if model.n_states == 2 else _end_point(model.n_states)
+    p0 = (
+        np.full(model.n_states, 1.0 / model.n_states)
+        if model.n_states == 2
+        else _end_point(model.n_states)
+    )
     current = lambda: solve_master(model, p0=p0, t_eval=[0.0, t_end])
     first, sol = _timed(current)
     ref_t, cur_t, prev_t = [], [], []
@@ -237,10 +265,15 @@ def time_case(name: str, model: HopModel, t_end: float, reference, previous, rep
     if prev_t:
         row["previous_s"] = statistics.median(prev_t)
         row["speedup_vs_previous"] = statistics.median([p / c for p, c in zip(prev_t, cur_t)])
-        row["max_rel_diff_previous"] = float(max(
-            np.max(np.abs(sol.p[-1] - prev_sol.p[-1])),
-            abs(sol.mean_heat[-1] - prev_sol.mean_heat[-1]) / max(1.0, abs(prev_sol.mean_heat[-1])),
-            abs(sol.mean_work[-1] - prev_sol.mean_work[-1]) / max(1.0, abs(prev_sol.mean_work[-1]))))
+        row["max_rel_diff_previous"] = float(
+            max(
+                np.max(np.abs(sol.p[-1] - prev_sol.p[-1])),
+                abs(sol.mean_heat[-1] - prev_sol.mean_heat[-1])
+                / max(1.0, abs(prev_sol.mean_heat[-1])),
+                abs(sol.mean_work[-1] - prev_sol.mean_work[-1])
+                / max(1.0, abs(prev_sol.mean_work[-1])),
+            )
+        )
     return row
 
 
@@ -249,24 +282,35 @@ def _fmt(x, spec=".3g"):
 
 
 def table(rows: list[dict]) -> str:
-    lines = [("| case | states x steps | method | stochlim s | us per state and step | scipy reference s | "
-              "stochlim / reference | previous release s | speedup vs previous | first call s |"),
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        (
+            "| case | states x steps | method | stochlim s | us per state and step | scipy reference s | "
+            "stochlim / reference | previous release s | speedup vs previous | first call s |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         lines.append(
             f"| {r['case']} | {r['states']} x {r['steps']} | {r['method']} | {_fmt(r['seconds'])} | "
             f"{_fmt(r['us_per_state_step'])} | {_fmt(r['reference_s'])} | {_fmt(r['ratio_to_reference'], '.2f')} | "
-            f"{_fmt(r.get('previous_s'))} | {_fmt(r.get('speedup_vs_previous'), '.1f')} | {_fmt(r['first_call_s'])} |")
+            f"{_fmt(r.get('previous_s'))} | {_fmt(r.get('speedup_vs_previous'), '.1f')} | {_fmt(r['first_call_s'])} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.master_equation", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.master_equation", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--levels", type=int, nargs="+", default=[100, 1000, 10_000, 100_000])
     parser.add_argument("--ramped-levels", type=int, nargs="+", default=[1000])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--previous-repeats-large", type=int, default=1,
-                        help="repeats of the previous release on ladders of >= 1e4 levels (it is slow)")
+    parser.add_argument(
+        "--previous-repeats-large",
+        type=int,
+        default=1,
+        help="repeats of the previous release on ladders of >= 1e4 levels (it is slow)",
+    )
     parser.add_argument("--no-previous", action="store_true", help="skip the previous release")
     args = parser.parse_args(argv)
     previous = None if args.no_previous else load_previous()
@@ -278,19 +322,38 @@ def main(argv=None) -> int:
     ]
     for n in args.levels:
         prev_r = r if n < 10_000 else min(r, args.previous_repeats_large)
-        rows.append(time_case(f"ladder {n}", ladder_under_schedule(n), T_END, expm_multiply_loop, previous, r,
-                              prev_r, N_STEPS))
+        rows.append(
+            time_case(
+                f"ladder {n}",
+                ladder_under_schedule(n),
+                T_END,
+                expm_multiply_loop,
+                previous,
+                r,
+                prev_r,
+                N_STEPS,
+            )
+        )
     for n in args.ramped_levels:
-        rows.append(time_case(f"ramped ladder {n}", ramped_ladder(n), T_END, bdf_p_and_q, previous, r, r, 2))
+        rows.append(
+            time_case(f"ramped ladder {n}", ramped_ladder(n), T_END, bdf_p_and_q, previous, r, r, 2)
+        )
     text = table(rows)
     print(text)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     record = {
         "benchmark": "master_equation",
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "python": platform.python_version()},
-        "versions": {"stochlim": stochlim.__version__, "numpy": np.__version__, "scipy": scipy.__version__},
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "python": platform.python_version(),
+        },
+        "versions": {
+            "stochlim": stochlim.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+        },
         "previous_release": PREVIOUS_COMMIT if previous is not None else None,
         "tolerances": {"rtol": RTOL, "atol": ATOL},
         "rows": rows,

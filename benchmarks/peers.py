@@ -17,8 +17,8 @@ state. It is timed two ways:
   way of using GillesPy2 on (b) that we found.
 - ``time_ladder_rebuilds``: a new ``Model`` with that step's rate constants as fixed ``Parameter``
   expressions and a new ``SSACSolver`` (a C++ compile of seconds) per step, all inside the clock.
-  This is what a user gets with an ordinary GillesPy2 model whose constants change, and how the
-  issue that specified this benchmark measured GillesPy2 on (b); compilation dominates it.
+  This is what a user gets with an ordinary GillesPy2 model whose constants change; compilation
+  dominates it.
 
 Both share one model builder (``_ladder_model``) and one table of steps (``_ladder_steps``).
 """
@@ -80,7 +80,8 @@ def _pairs(n: int) -> list[tuple[int, int]]:
 
 def _ladder_model(n: int, constants: dict[str, float], state: int | None = None):
     """GillesPy2 ``Model`` of an ``n``-level ladder: one molecule, parameters ``k_a_b`` for the hop
-    ``a -> b`` set to ``constants`` (missing ones 1.0), the molecule in level ``state`` (or none)."""
+    ``a -> b`` set to ``constants`` (missing ones 1.0), the molecule in level ``state`` (or
+    none)."""
     import gillespy2
 
     model = gillespy2.Model(name="ladder")
@@ -89,7 +90,9 @@ def _ladder_model(n: int, constants: dict[str, float], state: int | None = None)
     model.add_species(species)
     params, reactions = [], []
     for a, b in _pairs(n):
-        p = gillespy2.Parameter(name=f"k_{a}_{b}", expression=float(constants.get(f"k_{a}_{b}", 1.0)))
+        p = gillespy2.Parameter(
+            name=f"k_{a}_{b}", expression=float(constants.get(f"k_{a}_{b}", 1.0))
+        )
         params.append(p)
         reactions.append(gillespy2.Reaction(name=f"r_{a}_{b}", reactants={species[a]: 1},
                                             products={species[b]: 1}, rate=p))
@@ -127,7 +130,8 @@ def _final_level(result, n: int) -> int:
 
 def time_ladder_restarts(model, t_end: float, step_times: np.ndarray, x0: int,
                          repeats: int = 1, seed: int = 0) -> dict:
-    """Case (b) with GillesPy2: one solver run per barrier step, rates of that step, state carried over.
+    """Case (b) with GillesPy2: one solver run per barrier step, rates of that step, state carried
+    over.
 
     One solver, compiled once with ``variable=True`` before the clock starts, restarted per step.
     ``model`` is the stochlim ``HopModel`` (its ``rates(t)`` matrix gives each step's constants);

@@ -73,15 +73,19 @@ def main(argv=None) -> int:
                      "plain_events": ep, "tilted_events": et})
     ratio = statistics.median(r["tilted_ns_per_event"] / r["plain_ns_per_event"] for r in rows)
     record = {
-        "case": f"two-level, linear ramp 0 -> 3 kT over t_end = {t_end}, heat tilted at s = {args.s}",
-        "trajectories": args.trajectories, "plain_method": method, "cells": cells,
+        "case": f"two-level, linear ramp 0 -> 3 kT over t_end = {t_end}, "
+                f"heat tilted at s = {args.s}",
+        "trajectories": args.trajectories,
+        "plain_method": method,
+        "cells": cells,
         "compile_seconds": {"plain": compile_plain, "tilted": compile_tilted},
         "repeats": rows,
         "plain_ns_per_event": statistics.median(r["plain_ns_per_event"] for r in rows),
         "tilted_ns_per_event": statistics.median(r["tilted_ns_per_event"] for r in rows),
         "tilted_fixed_seconds": statistics.median(r["tilted_fixed_seconds"] for r in rows),
         "tilted_total_over_plain_paired_median": statistics.median(
-            r["tilted_total_ns_per_event"] / r["plain_ns_per_event"] for r in rows),
+            r["tilted_total_ns_per_event"] / r["plain_ns_per_event"] for r in rows
+        ),
         "tilted_over_plain_paired_median": ratio,
     }
     RESULTS.mkdir(exist_ok=True)

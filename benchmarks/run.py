@@ -15,7 +15,7 @@ two ways (see ``benchmarks.peers``): ``gillespy2``, one solver compiled once wit
 parameters and restarted at each step - the fastest GillesPy2 usage we found; and
 ``gillespy2_rebuild``, a new model with that step's constants and a new solver (a C++ compile)
 per step, inside the clock - what a user gets with an ordinary GillesPy2 model whose constants
-change, and how the issue that specified the benchmark measured it. The rebuild takes minutes
+change. The rebuild takes minutes
 (``--no-rebuild`` skips it). JIT compile time is measured apart, in fresh interpreters with an
 empty numba cache directory, together with the time to load the compiled kernels from a warm
 cache.
@@ -26,26 +26,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
 import numpy as np
 
-import stochlim
 from stochlim import ssa
 
 from . import c_baseline, peers
 from .cases import K01, K10, _events_per_time_two_state, cases
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, median_paired_ratio, write_record
 
 _FIRST_CALL = """
 import time
@@ -74,16 +69,18 @@ def _x0(case, plan) -> np.ndarray:
     if plan.x0s.size:
         return plan.x0s
     rng = np.random.default_rng(0)
-    return np.searchsorted(plan.p0_cum, rng.random(case.n_trajectories), side="right").astype(np.int64)
+    return np.searchsorted(plan.p0_cum, rng.random(case.n_trajectories), side="right").astype(
+        np.int64
+    )
 
 
 def _summary(seconds: list[float], events: list[int | float]) -> dict:
     """Median and minimum ns/event over runs, with the median seconds and events."""
     ns = [1e9 * s / n for s, n in zip(seconds, events)]
-    med = statistics.median(ns)
+    med = median(ns)
     return {
-        "events": statistics.median(events),
-        "seconds": statistics.median(seconds),
+        "events": median(events),
+        "seconds": median(seconds),
         "ns_per_event": med,
         "ns_per_event_min": min(ns),
         "ns_per_event_runs": ns,
@@ -128,12 +125,11 @@ def time_paired(case, repeats: int, binary, threads: int, with_gillespy2: bool) 
     st = out["stochlim"]["ns_per_event_runs"]
     for name, rs in runs.items():
         entry = _summary([x["seconds"] for x in rs], [x["events"] for x in rs])
-        paired = [a / b for a, b in zip(entry["ns_per_event_runs"], st)]
-        entry["over_stochlim_paired"] = statistics.median(paired)
+        entry["over_stochlim_paired"] = median_paired_ratio(entry["ns_per_event_runs"], st)
         if name == "c":
             entry = {"threads": rs[0]["threads"], **entry,
                      "peak_rss_kb": max(x["peak_rss_kb"] for x in rs)}
-            out["ratio_c"] = {"median_paired": statistics.median(1 / x for x in paired),
+            out["ratio_c"] = {"median_paired": median_paired_ratio(st, entry["ns_per_event_runs"]),
                               "of_minima": min(st) / entry["ns_per_event_min"]}
         else:
             entry = {"events_expected": entry["events"], "runs": len(rs), **entry}
@@ -157,7 +153,8 @@ def time_gillespy2_restarts(case) -> dict:
 
 def time_gillespy2_rebuild(case, n_steps: int | None = None) -> dict:
     """GillesPy2 on (b) as an ordinary model: a new model and a compiled solver per barrier step,
-    builds inside the clock, timed once (minutes at full scale). ``n_steps``: only the first steps."""
+    builds inside the clock, timed once (minutes at full scale). ``n_steps``: only the first
+    steps."""
     r = peers.time_ladder_rebuilds(case.model, case.t_end, _step_times(case), 50, n_steps=n_steps)
     n = r["events_expected"]
     return {"events_expected": n, "seconds": r["wall"], "build_s": r["build_s"],
@@ -179,7 +176,8 @@ def _process_peak_rss_kb() -> int:
 def table(results: dict) -> str:
     """Markdown table of the results."""
     rows = [
-        "| case | stochlim method (threads) | stochlim ns/event | stochlim events/s | stochlim arrays peak | "
+        "| case | stochlim method (threads) | stochlim ns/event | stochlim events/s "
+        "| stochlim arrays peak | "
         "C ns/event (threads) | stochlim / C (paired median) | C peak RSS | GillesPy2 ns/event | "
         "GillesPy2 / stochlim | GillesPy2 rebuild per step ns/event | "
         "GillesPy2 rebuild per step / stochlim |",
@@ -202,7 +200,10 @@ def table(results: dict) -> str:
         if gr:
             partial = gr["rebuilds"] < gr["steps_total"]
             steps = f" ({gr['rebuilds']} of {gr['steps_total']} steps)" if partial else ""
-            cells += [f"{gr['ns_per_event']:.4g}{steps}", f"{gr['ns_per_event'] / st['ns_per_event']:.4g}"]
+            cells += [
+                f"{gr['ns_per_event']:.4g}{steps}",
+                f"{gr['ns_per_event'] / st['ns_per_event']:.4g}",
+            ]
         else:
             cells += ["-" if name != "b" else "not run" if g else "skipped", "-"]
         rows.append("| " + " | ".join(cells) + " |")
@@ -211,14 +212,26 @@ def table(results: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply the event counts (default 1)")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="multiply the event counts (default 1)"
+    )
     ap.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
-    ap.add_argument("--no-compile-time", action="store_true", help="skip the cold-compile measurement")
-    ap.add_argument("--no-rebuild", action="store_true",
-                    help="skip GillesPy2 on (b) with a new model and solver per barrier step (minutes)")
-    ap.add_argument("--rebuild-steps", type=int, default=None, metavar="N",
-                    help="developer check: run the GillesPy2 rebuild on (b) for the first N of the 100 "
-                         "barrier steps only (default: all)")
+    ap.add_argument(
+        "--no-compile-time", action="store_true", help="skip the cold-compile measurement"
+    )
+    ap.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="skip GillesPy2 on (b) with a new model and solver per barrier step (minutes)",
+    )
+    ap.add_argument(
+        "--rebuild-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="developer check: run the GillesPy2 rebuild on (b) for the first N of the 100 "
+        "barrier steps only (default: all)",
+    )
     args = ap.parse_args(argv)
     if args.rebuild_steps is not None and args.rebuild_steps < 1:
         ap.error("--rebuild-steps must be at least 1")
@@ -228,11 +241,6 @@ def main(argv=None) -> int:
     print(f"C baseline: {c_message}")
     print(f"peer: {peer_message}")
     results = {
-        "utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
-                     "numpy": np.__version__},
         "c_baseline": c_message,
         "peer": peer_message,
         "scale": args.scale,
@@ -261,9 +269,6 @@ def main(argv=None) -> int:
     if "jit" in results:
         print(f"JIT compile {results['jit']['compile_s']:.2f} s (empty cache), "
               f"{results['jit']['cache_load_s']:.2f} s first call with a warm cache")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"bench-{stamp}.json"
-    out.write_text(json.dumps({**results, "table": md}, indent=2))
+    out = write_record("bench", {**results, "table": md})
     print(f"wrote {out}")
     return 0

@@ -16,41 +16,31 @@ import argparse
 import importlib
 import importlib.util
 import json
-import os
-import platform
 import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 
+from . import common
+from .common import machine, utc_now, write_record
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 PERFORMANCE = HERE / "PERFORMANCE.md"
 
 #: (module, JSON prefix it writes, arguments for a full run, arguments for --quick)
 MODULES = (
-    ("run", "bench", [], ["--scale", "0.01", "--repeats", "1", "--no-compile-time", "--rebuild-steps", "2"]),
-    ("master_equation", "master", [], ["--levels", "100", "1000", "--ramped-levels", "200", "--repeats", "1",
-                                       "--no-previous"]),
+    (
+        "run",
+        "bench",
+        [],
+        ["--scale", "0.01", "--repeats", "1", "--no-compile-time", "--rebuild-steps", "2"],
+    ),
+    ("master_equation", "master", [],
+     ["--levels", "100", "1000", "--ramped-levels", "200", "--repeats", "1", "--no-previous"]),
     ("lim", "lim", [], ["--quick", "--repeats", "1"]),
     ("sweep", "sweep", [], ["--quick"]),
 )
 #: Peer packages compared where installed, and which module compares them.
 PEERS = {"gillespy2": "benchmarks.run", "dwave.samplers": "benchmarks.lim", "cayenne": None}
-
-
-def machine() -> dict:
-    """Machine and software information recorded with every suite run."""
-    import numba
-    import numpy
-    import scipy
-
-    import stochlim
-
-    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
-                         "numpy": numpy.__version__, "scipy": scipy.__version__}}
 
 
 def peers() -> dict:
@@ -71,7 +61,7 @@ def peers() -> dict:
 
 
 def _newest(prefix: str, since: float) -> Path | None:
-    files = [p for p in RESULTS.glob(f"{prefix}-*.json") if p.stat().st_mtime >= since]
+    files = [p for p in common.RESULTS.glob(f"{prefix}-*.json") if p.stat().st_mtime >= since]
     return max(files, key=lambda p: p.stat().st_mtime) if files else None
 
 
@@ -98,8 +88,10 @@ def _master_table(rec: dict) -> str:
     if "table" in rec:  # paired against scipy and the previous release
         return rec["table"]
     lines = ["| levels | method | seconds per solve | us per level and step |", "|---|---|---|---|"]
-    lines += [f"| {r['levels']} | {r['method']} | {r['seconds']:.3f} | {r['us_per_level_step']:.3f} |"
-              for r in rec["rows"]]
+    lines += [
+        f"| {r['levels']} | {r['method']} | {r['seconds']:.3f} | {r['us_per_level_step']:.3f} |"
+        for r in rec["rows"]
+    ]
     return "\n".join(lines)
 
 
@@ -122,7 +114,10 @@ def _lim_table(rec: dict) -> str:
 
     head = ("stochlim hops/s | C hops/s | stochlim / C, paired median (range) | kernel alone / C | "
             "same events as C |")
-    lines = ["| case | parameters | hops/s per thread | " + head, "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| case | parameters | hops/s per thread | " + head,
+        "|---|---|---|---|---|---|---|---|",
+    ]
     lines += [f"| {r['case']} | {r['n_params']} | {_num(r['hops_per_s_per_thread'])} | "
               f"{_num(r['hops_per_s'])} | {c_cells(r)}" for r in rows if "hops_per_s" in r]
     scaling = rec.get("scaling") or []
@@ -141,10 +136,13 @@ def _lim_table(rec: dict) -> str:
     if anneals:
         lines += ["", "| solver | case | t_end / sweeps | wall per read (s) | P(ground) | "
                   "TTS99 wall (s) |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r.get('method', 'stochlim')} | {r['case']} | "
-                  f"{r.get('t_end', r.get('num_sweeps', ''))} | "
-                  f"{_num(r.get('wall_per_read_s'))} | {_num(r.get('success_probability'), '.2f')} | "
-                  f"{_num(r.get('tts99_wall_s'))} |" for r in anneals]
+        lines += [
+            f"| {r.get('method', 'stochlim')} | {r['case']} | "
+            f"{r.get('t_end', r.get('num_sweeps', ''))} | "
+            f"{_num(r.get('wall_per_read_s'))} | {_num(r.get('success_probability'), '.2f')} | "
+            f"{_num(r.get('tts99_wall_s'))} |"
+            for r in anneals
+        ]
     return "\n".join(lines)
 
 
@@ -152,7 +150,10 @@ _SECTIONS = {
     "run": ("SSA kernels (`python -m benchmarks`)", lambda rec: rec["table"]),
     "master_equation": ("Master equation (`python -m benchmarks.master_equation`)", _master_table),
     "lim": ("Learning-in-memory optimiser (`python -m benchmarks.lim`)", _lim_table),
-    "sweep": ("Sweeps: throughput and scaling (`python -m benchmarks.sweep`)", lambda rec: rec["table"]),
+    "sweep": (
+        "Sweeps: throughput and scaling (`python -m benchmarks.sweep`)",
+        lambda rec: rec["table"],
+    ),
 }
 
 
@@ -191,7 +192,7 @@ def performance_md(suite: dict, kept: dict | None = None) -> str:
             continue
         parts += [f"## {title}", ""]
         if entry["status"] == "ok":
-            parts += [render(entry["record"]), "", f"Record: `benchmarks/results/{entry['file']}`."]
+            parts += [render(entry["record"])]
         else:
             parts += [f"{entry['status']}: {entry['message'].strip().splitlines()[-1]}"]
         parts.append("")
@@ -199,13 +200,19 @@ def performance_md(suite: dict, kept: dict | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.suite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.suite", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smoke-sized runs of every benchmark")
-    parser.add_argument("--only", nargs="+", choices=[m[0] for m in MODULES],
-                        help="run only these modules; the others keep their results of the last suite run")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[m[0] for m in MODULES],
+        help="run only these modules; the others keep their results of the last suite run",
+    )
     args = parser.parse_args(argv)
-    suite = {"utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
-             "only": args.only, "machine": machine(), "peers": peers(), "modules": {}}
+    suite = {"utc": utc_now(), "quick": args.quick, "only": args.only,
+             "machine": machine(), "peers": peers(), "modules": {}}
     for name, message in suite["peers"].items():
         print(f"peer {name}: {message}")
     previous = _newest("suite", 0.0) if args.only else None
@@ -219,11 +226,11 @@ def main(argv=None) -> int:
             continue
         suite["modules"][name] = run_module(name, prefix, quick if args.quick else full)
         if suite["modules"][name]["status"] != "ok":
-            print(f"benchmarks.{name}: {suite['modules'][name]['status']}: {suite['modules'][name]['message']}")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"suite-{stamp}.json"
-    out.write_text(json.dumps(suite, indent=2))
+            print(
+                f"benchmarks.{name}: {suite['modules'][name]['status']}: "
+                f"{suite['modules'][name]['message']}"
+            )
+    out = write_record("suite", suite)
     PERFORMANCE.write_text(performance_md(suite, kept))
     print(f"\nwrote {out} and {PERFORMANCE}")
     return 0 if all(e["status"] == "ok" for e in suite["modules"].values()) else 1

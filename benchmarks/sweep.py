@@ -3,7 +3,8 @@
 Three measurements on one study (a 4-state driven ring, ``--points`` grid points of
 ``--trajectories`` each, chunks of ``--chunk-size``):
 
-- **overhead**: the sweep (chunking, checksums, atomic writes, table) against plain ``simulate`` calls
+- **overhead**: the sweep (chunking, checksums, atomic writes, table) against plain ``simulate``
+calls
   producing the same trajectories, both on all cores; the ratio is the price of checkpointing;
 - **threads**: the local sweep with numba limited to 1, 2, ... ``os.cpu_count()`` threads
   (trajectories per second and speed-up over one thread);
@@ -19,20 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import tempfile
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
-import numpy as np
 
 import stochlim
 from stochlim.sweeps import parse_study
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import time_median, write_record
 
 _STUDY = """\
 seed = 1
@@ -51,17 +47,10 @@ drive = {drives}
 
 def study(points: int, trajectories: int, chunk_size: int):
     drives = [round(0.25 * i, 2) for i in range(points)]
-    return parse_study(_STUDY.format(trajectories=trajectories, chunk_size=chunk_size, drives=drives),
-                       source="benchmark")
-
-
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return parse_study(
+        _STUDY.format(trajectories=trajectories, chunk_size=chunk_size, drives=drives),
+        source="benchmark",
+    )
 
 
 def _sweep_seconds(st, repeats: int, scheduler=None) -> float:
@@ -69,7 +58,7 @@ def _sweep_seconds(st, repeats: int, scheduler=None) -> float:
         with tempfile.TemporaryDirectory() as tmp:
             stochlim.sweep(st, out=Path(tmp) / "out", scheduler=scheduler, quiet=True)
 
-    return _median_seconds(once, repeats)
+    return time_median(once, repeats)[0]
 
 
 def overhead(st, repeats: int) -> dict:
@@ -81,7 +70,7 @@ def overhead(st, repeats: int) -> dict:
                               n_trajectories=st.trajectories, x0=0, rng=i)
 
     plain()  # compile or load the kernels
-    t_plain = _median_seconds(plain, repeats)
+    t_plain = time_median(plain, repeats)[0]
     t_sweep = _sweep_seconds(st, repeats)
     total = st.trajectories * len(st.points)
     return {"trajectories": total, "plain_s": t_plain, "sweep_s": t_sweep,
@@ -108,14 +97,20 @@ def dask_scaling(st, repeats: int) -> list[dict] | str:
     try:
         from distributed import LocalCluster
     except ImportError:
-        return "dask.distributed not installed: Dask scaling skipped (pip install 'stochlim[distributed]')"
+        return ("dask.distributed not installed: Dask scaling skipped "
+                "(pip install 'stochlim[distributed]')")
     total = st.trajectories * len(st.points)
     rows, saved = [], os.environ.get("NUMBA_NUM_THREADS")
     os.environ["NUMBA_NUM_THREADS"] = "1"  # one core per worker process, inherited by the workers
     try:
         for workers in range(1, (os.cpu_count() or 1) + 1):
-            with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                              dashboard_address="127.0.0.1:0") as cluster:
+            with LocalCluster(
+                n_workers=workers,
+                processes=True,
+                threads_per_worker=1,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+            ) as cluster:
                 _sweep_seconds(st, 1, cluster.scheduler_address)  # workers load the kernels
                 seconds = _sweep_seconds(st, repeats, cluster.scheduler_address)
             rows.append({"workers": workers, "seconds": seconds, "traj_per_s": total / seconds})
@@ -136,31 +131,40 @@ def table(record: dict) -> str:
              f"| plain `simulate` | all cores | {o['plain_traj_per_s']:.3g} | 1 |",
              f"| `stochlim.sweep` (local) | all cores | {o['sweep_traj_per_s']:.3g} | "
              f"{1 / o['sweep_over_plain']:.2f} |"]
-    lines += [f"| local sweep | {r['threads']} numba thread(s) | {r['traj_per_s']:.3g} | {r['speedup']:.2f}x |"
-              for r in record["threads"]]
+    lines += [
+        f"| local sweep | {r['threads']} numba thread(s) | {r['traj_per_s']:.3g} "
+        f"| {r['speedup']:.2f}x |"
+        for r in record["threads"]
+    ]
     if isinstance(record["dask"], list):
-        lines += [f"| Dask LocalCluster | {r['workers']} worker process(es) | {r['traj_per_s']:.3g} | "
-                  f"{r['speedup']:.2f}x |" for r in record["dask"]]
+        lines += [
+            f"| Dask LocalCluster | {r['workers']} worker process(es) | {r['traj_per_s']:.3g} | "
+            f"{r['speedup']:.2f}x |"
+            for r in record["dask"]
+        ]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.sweep", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.sweep", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--points", type=int, default=4)
-    parser.add_argument("--trajectories", type=int, default=100_000, help="per point (default 100000)")
+    parser.add_argument(
+        "--trajectories", type=int, default=100_000, help="per point (default 100000)"
+    )
     parser.add_argument("--chunk-size", type=int, default=25_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="10x fewer trajectories, one repeat")
     args = parser.parse_args(argv)
     if args.quick:
-        args.trajectories, args.chunk_size, args.repeats = args.trajectories // 10, args.chunk_size // 10, 1
+        args.trajectories, args.chunk_size, args.repeats = (
+            args.trajectories // 10,
+            args.chunk_size // 10,
+            1,
+        )
     st = study(args.points, args.trajectories, args.chunk_size)
-    record = {"benchmark": "sweep", "study": st.to_dict(),
-              "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                          "cpu_count": os.cpu_count(), "python": platform.python_version()},
-              "versions": {"stochlim": stochlim.__version__, "numba": numba.__version__,
-                           "numpy": np.__version__},
-              "repeats": args.repeats}
+    record = {"benchmark": "sweep", "study": st.to_dict(), "repeats": args.repeats}
     record["overhead"] = overhead(st, args.repeats)
     print(f"overhead: {json.dumps(record['overhead'])}")
     record["threads"] = thread_scaling(st, args.repeats)
@@ -169,10 +173,7 @@ def main(argv=None) -> int:
         print(record["dask"])
     record["table"] = table(record)
     print(record["table"])
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"sweep-{stamp}.json"
-    path.write_text(json.dumps(record, indent=2))
+    path = write_record("sweep", record)
     print(f"wrote {path}")
     return 0
 

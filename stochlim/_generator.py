@@ -1,7 +1,7 @@
 """The augmented master-equation generator of a segments model, in place, for the compiled core.
 
 :class:`Generator` holds a model's directed edges, the linear functionals integrated beside ``p``
-and an optional tilt, plus the value buffers that :mod:`stochlim._kernels.master` fills for a time
+and an optional tilt, plus the value buffers that ``stochlim._kernels.master`` fills for a time
 on a segment of the segments model. It is what :func:`stochlim.solve_master` propagates; a tilted
 master equation (generating functions of jump and work observables) is the same object built with
 ``edge_tilt``/``state_tilt`` and its own :class:`Functionals`.
@@ -85,7 +85,7 @@ class Generator:
         Default: :meth:`Functionals.energetics`.
     edge_tilt, state_tilt : ndarray, shape (D, 2) and (S, 2), optional
         Tilt of the off-diagonal entries by ``exp(a_d + b_d bias_d)`` and of the diagonal by
-        ``a_x + b_x dE_x/dt`` (see :mod:`stochlim._kernels.master`); default none.
+        ``a_x + b_x dE_x/dt`` (see ``stochlim._kernels.master``); default none.
     """
 
     def __init__(self, model: HopModel, segments: Segments, functionals: Functionals | None = None,

@@ -3,7 +3,7 @@
 :mod:`stochlim.fluctuations` and :mod:`stochlim.passage` build their own (tilted, or absorbing)
 block matrices on this structure and propagate them with scipy (``expm``, ``expm_multiply``,
 Radau). :func:`stochlim.solve_master` itself runs on the compiled core
-(:mod:`stochlim._generator`, :mod:`stochlim._kernels.master`), which takes per-edge tilts too;
+(:mod:`stochlim._generator`, ``stochlim._kernels.master``), which takes per-edge tilts too;
 moving these callers onto it is the next step.
 """
 

@@ -9,9 +9,7 @@ two-state rates), ``optimize`` (the least-work erasure of a bit against the clos
 cumulants and exact-vs-sampled laws for a study point).
 
 Every failure ends with one line on stderr, never a traceback, and an exit code that says which
-kind it was:
-
-=====  ==========================================================================="""
+kind it was (``EXIT_CHECK_FAILED``, ``EXIT_USAGE``, ``EXIT_RUNTIME``, ``EXIT_INTERRUPTED``)."""
 
 from __future__ import annotations
 

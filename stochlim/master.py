@@ -17,7 +17,7 @@ interval where the inputs are constant. The total (Schnakenberg 1976) entropy pr
 follows exactly as ``S_sys(t) - S_sys(0) + Q(t)`` with ``S_sys = -sum p ln p``, the medium entropy
 being the heat in units of kT.
 
-Methods (:data:`METHODS`), all running on the compiled core of :mod:`stochlim._kernels.master`
+Methods (:data:`METHODS`), all running on the compiled core of ``stochlim._kernels.master``
 (generator values assembled in place from the lowered model, no validation on the hot path):
 
 * ``"expm"`` - dense block exponential per piecewise-constant interval, by compiled scaling and

@@ -428,7 +428,7 @@ class LoweredModel:
 
         The one rule for :func:`stochlim.simulate` (which raises ``ValueError`` with this message)
         and :func:`stochlim.solve_master` (which reports it as a failed solve): a log-rate above
-        :data:`MAX_LOG_RATE` (``exp`` and the products of rates with energies near overflow), or
+        ``MAX_LOG_RATE`` (``exp`` and the products of rates with energies near overflow), or
         one that makes ``rate x horizon`` exceed ``exp(MAX_LOG_JUMPS)`` = 2^52 expected jumps: the
         mean waiting time is then below float64's resolution of the horizon, so a trajectory cannot
         advance and the exact propagators, which square ``log2(rate x horizon)`` times, lose every
@@ -500,7 +500,7 @@ def driven_bit(barrier=0.5, *, duration=2.0, lift=(0.0, 2.0), J_max=1.0, rate_la
 
 
 def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> HopModel:
-    """A quantised analog memory: levels ``0 .. n-1`` with nearest-neighbour hops.
+    """A quantised analog memory: levels ``0`` to ``n-1`` with nearest-neighbour hops.
 
     Parameters
     ----------
@@ -524,7 +524,7 @@ def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> Ho
 
 
 def ring(n_states, energies=0.0, barriers=0.0, *, drive=0.0, J_max=1.0, rate_law="paper") -> HopModel:
-    """States ``0 .. n-1`` on a cycle with edges ``(i, i+1 mod n)``.
+    """States ``0`` to ``n-1`` on a cycle with edges ``(i, i+1 mod n)``.
 
     A drive ``f`` on every edge pushes the system around the cycle: with equal energies the
     steady state is uniform yet carries a current, releasing ``f`` kT per net step forward.

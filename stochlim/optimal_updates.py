@@ -125,7 +125,7 @@ def rate_cap_work(tau, eps) -> np.ndarray:
 
     A cubic spline of ``tau * Sigma(tau)`` in ``ln(tau / tau_min - 1)`` through exact values of
     :func:`~stochlim.finite_time.erasure_rate_cap` on 200 points (relative error below 1e-7,
-    tested), the slow-driving form beyond :data:`SLOW_LIMIT_TAU`; NaN where ``tau`` is infeasible.
+    tested), the slow-driving form beyond ``SLOW_LIMIT_TAU``; NaN where ``tau`` is infeasible.
     """
     t = np.atleast_1d(np.asarray(tau, dtype=np.float64))
     t_min = float(ft.erasure_min_time(eps))

@@ -1,6 +1,6 @@
 """Figures of Chen et al. (2026), Fig. 3A and Fig. 6A-D, redrawn from the corrected equations.
 
-Every function returns ``(fig, ax)`` and never calls :func:`matplotlib.pyplot.show`, so the figures
+Every function returns ``(fig, ax)`` and never calls ``matplotlib.pyplot.show``, so the figures
 can be saved by a script (only the ``stochlim`` command line selects a backend), embedded in a
 notebook, or inspected by tests. Energies on the axes are in units of kT (barriers and biases) or in
 joules (totals); powers in watts. The defaults are the paper's constants (:mod:`stochlim.constants`, ``docs/constants.md``):

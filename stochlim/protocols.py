@@ -204,6 +204,7 @@ class PiecewiseLinear(_KnotProtocol):
 
     @property
     def is_piecewise_constant(self) -> bool:
+        """True when every segment is flat (all slopes 0), so the ``"restart"`` method is exact."""
         return bool(np.all(self._slopes == 0.0))
 
     def _value(self, tt):

@@ -151,7 +151,7 @@ class PolynomialSchedule(Schedule):
 
     The infinite sums are Riemann zeta values, ``sum r_n = zeta(1+gamma)`` and
     ``sum eps_n r_n = zeta(3/2+gamma)``; ``gamma = 0`` needs a finite number of updates.
-    Truncated sums are exact to rounding in O(1) time (see :mod:`stochlim._sums`).
+    Truncated sums are exact to rounding in O(1) time (see ``stochlim._sums``).
     """
 
     name: ClassVar[str] = "polynomial"

@@ -388,7 +388,7 @@ class Ensemble:
 
     @property
     def t_grid(self) -> np.ndarray | None:
-        """Deprecated name of :attr:`t_eval`."""
+        """Deprecated name of ``t_eval``."""
         warn("Ensemble.t_grid", "Ensemble.t_eval")
         return self.t_eval
 

@@ -132,7 +132,7 @@ class FluctuationCheck:
 
     @property
     def passed(self) -> "_Verdict":
-        """Whether the check passes at :attr:`z_max` (a bool; see the class docstring)."""
+        """Whether the check passes at ``z_max`` (a bool; see the class docstring)."""
         return _Verdict(self)
 
 

@@ -1,7 +1,7 @@
 """``stochlim verify``: Monte Carlo checked against the master equation and the paper's closed forms.
 
 A fixed set of standard cases; each compares SSA ensemble means with exact references and reports
-a z-score (``(mean - reference) / SE``) and pass/fail at :data:`Z_MAX` standard errors:
+a z-score (``(mean - reference) / SE``) and pass/fail at ``Z_MAX`` standard errors:
 
 1. **differential memory** (Fig. 2D) at several ``(E0, dE)``: mean net hop rate against Eq. 7
    (``2 J_max e^-E0 tanh(dE/2)``) and heat rate against ``J dE`` (Eq. 20's dissipation term);

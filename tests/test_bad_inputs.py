@@ -32,7 +32,9 @@ def test_bad_input(case, tmp_path, monkeypatch, capsys):
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    argv = [a.replace("{data}", str(DATA)).replace("{out}", str(work / "out")) for a in case["argv"]]
+    argv = [
+        a.replace("{data}", str(DATA)).replace("{out}", str(work / "out")) for a in case["argv"]
+    ]
     corpus_before = {p.name: p.stat().st_mtime_ns for p in DATA.iterdir()}
     try:
         code = cli.main(argv)
@@ -51,7 +53,21 @@ def test_a_case_in_a_fresh_interpreter_has_no_traceback(tmp_path):
     """The same contract from a real process (warnings and ``Exception ignored`` noise included)."""
     import subprocess
 
-    res = subprocess.run([sys.executable, "-m", "stochlim", "sweep", str(DATA / "nested.toml"), "--out",
-                          str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
-    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "Traceback" not in res.stderr, res.stderr
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "stochlim",
+            "sweep",
+            str(DATA / "nested.toml"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "Traceback" not in res.stderr, (
+        res.stderr
+    )
     assert not (tmp_path / "out").exists()

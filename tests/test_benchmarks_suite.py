@@ -1,4 +1,5 @@
-"""The benchmarks suite entry point: runs modules, records machine info, regenerates PERFORMANCE.md."""
+"""The benchmarks suite entry point: runs modules, records machine info, regenerates
+PERFORMANCE.md."""
 
 import json
 import sys
@@ -8,14 +9,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 suite = pytest.importorskip("benchmarks.suite")
-bench_sweep = pytest.importorskip("benchmarks.sweep")
+common = pytest.importorskip("benchmarks.common")
 
 
 @pytest.fixture
 def sandbox(tmp_path, monkeypatch):
     """Results and PERFORMANCE.md go to tmp_path, not into the repository."""
-    monkeypatch.setattr(suite, "RESULTS", tmp_path)
-    monkeypatch.setattr(bench_sweep, "RESULTS", tmp_path)
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setattr(suite, "PERFORMANCE", tmp_path / "PERFORMANCE.md")
     return tmp_path
 
@@ -41,7 +41,7 @@ def test_missing_module_is_skipped_with_a_message(sandbox):
 
 def test_ssa_benchmark_pairs_stochlim_with_the_c_baseline(tmp_path, monkeypatch):
     run = pytest.importorskip("benchmarks.run")
-    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setattr(run.peers, "available", lambda: (False, "peer disabled in this test"))
     assert run.main(["--scale", "1e-4", "--repeats", "3", "--no-compile-time"]) == 0
     record = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
@@ -58,16 +58,42 @@ def test_ssa_benchmark_pairs_stochlim_with_the_c_baseline(tmp_path, monkeypatch)
         assert "gillespy2" not in case
 
 
+def test_common_records_and_paired_ratios(tmp_path):
+    path = common.write_record("x", {"rows": [1], "utc": "kept"}, results=tmp_path)
+    record = json.loads(path.read_text())
+    assert path.name.startswith("x-") and record["rows"] == [1] and record["utc"] == "kept"
+    assert {"platform", "processor", "cpu_count", "python", "versions"} <= set(record["machine"])
+    # pairs (2, 1), (4, 4), (9, 3): ratios 2, 1, 3, median 2; the ratio of medians would be 4/3
+    assert common.median_paired_ratio([2.0, 4.0, 9.0], [1.0, 4.0, 3.0]) == 2.0
+    with pytest.raises(ValueError):
+        common.median_paired_ratio([1.0, 2.0], [1.0])
+    calls = []
+    seconds, out = common.time_median(lambda: calls.append(1) or len(calls), 3)
+    assert out == 3 and seconds >= 0.0
+
+
 def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
     bench = pytest.importorskip("benchmarks.master_equation")
     monkeypatch.setattr(bench, "RESULTS", tmp_path)
-    assert bench.main(["--levels", "100", "--ramped-levels", "150", "--repeats", "2", "--no-previous"]) == 0
+    assert (
+        bench.main(["--levels", "100", "--ramped-levels", "150", "--repeats", "2", "--no-previous"])
+        == 0
+    )
     record = json.loads(next(tmp_path.glob("master-*.json")).read_text())
     rows = {r["case"]: r for r in record["rows"]}
-    assert set(rows) == {"erasure tau=1", "erasure tau=100", "driven ring", "ladder 100", "ramped ladder 150"}
+    assert set(rows) == {
+        "erasure tau=1",
+        "erasure tau=100",
+        "driven ring",
+        "ladder 100",
+        "ramped ladder 150",
+    }
     for r in rows.values():
         assert r["success"] and len(r["runs"]["stochlim"]) == len(r["runs"]["reference"]) == 2
         paired = sorted(c / s for c, s in zip(r["runs"]["stochlim"], r["runs"]["reference"]))
         assert r["ratio_to_reference"] == pytest.approx(sum(paired) / 2)
-    assert rows["ladder 100"]["method"] == "uniformization" and rows["erasure tau=1"]["method"] == "ode"
+    assert (
+        rows["ladder 100"]["method"] == "uniformization"
+        and rows["erasure tau=1"]["method"] == "ode"
+    )
     assert "| ladder 100 | 100 x 1000 | uniformization |" in record["table"]

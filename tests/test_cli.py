@@ -1,4 +1,5 @@
-"""The ``stochlim`` command line: bounds table/JSON, errors as one line with exit code 2, reproduce."""
+"""The ``stochlim`` command line: bounds table/JSON, errors as one line with exit code 2,
+reproduce."""
 
 import json
 import subprocess
@@ -90,7 +91,10 @@ def test_reproduce_writes_report_and_every_figure(tmp_path):
     assert "## Monte Carlo verification" in report and "paper protocol" in report
     assert "**FAIL**" not in report
     # the optimal-protocol section: the paper's update against the least work, and the totals
-    assert "## The paper's update against the least work" in report and "| polynomial gamma=0.5 |" in report
+    assert (
+        "## The paper's update against the least work" in report
+        and "| polynomial gamma=0.5 |" in report
+    )
 
 
 def test_paper_values_agree_or_carry_an_erratum():

@@ -28,8 +28,14 @@ def test_figures_on_a_full_disk_exit_3_and_leave_no_truncated_file(tmp_path, mon
     assert code == cli.EXIT_RUNTIME, err
     assert err.count("\n") == 1 and "No space left on device" in err and "cannot write" in err
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["fig3.pdf", "fig3.png", "fig6a.png"]  # whole files only, no .tmp, no partial PDF
-    assert (out / "fig3.pdf").read_bytes().startswith(b"%PDF") and (out / "fig3.pdf").stat().st_size > 1000
+    assert names == [
+        "fig3.pdf",
+        "fig3.png",
+        "fig6a.png",
+    ]  # whole files only, no .tmp, no partial PDF
+    assert (out / "fig3.pdf").read_bytes().startswith(b"%PDF") and (
+        out / "fig3.pdf"
+    ).stat().st_size > 1000
 
 
 def test_ctrl_c_in_any_command_is_one_line_and_130(monkeypatch, capsys):
@@ -58,6 +64,9 @@ def test_exit_codes_by_kind_of_failure(exc, code, monkeypatch, capsys):
         raise exc
 
     monkeypatch.setattr(bounds, "lim_energy", failing)
-    assert cli.main(["bounds", "--flops", "1", "--params", "1", "--bits", "16", "--gamma", "1"]) == code
+    assert (
+        cli.main(["bounds", "--flops", "1", "--params", "1", "--bits", "16", "--gamma", "1"])
+        == code
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("stochlim bounds: error: ") and len(err) > 25

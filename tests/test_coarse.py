@@ -1,4 +1,4 @@
-"""Coarse-graining checks (issue 6): fine double wells against Kramers, Eq. 7 and two-state models.
+"""Coarse-graining checks: fine double wells against Kramers, Eq. 7 and two-state models.
 
 Everything here is deterministic (exact master equation and eigenvalues), so tolerances are
 numerical, stated per test, and chosen from the measured values in ``stochlim.coarse``'s docstring
@@ -18,11 +18,15 @@ from stochlim.schedules import PolynomialSchedule
 
 
 def split(E0, dE=0.0, K=401):
-    return coarse.well_split(coarse.quartic_double_well(E0, dE), x_range=coarse.default_x_range(E0), K=K)
+    return coarse.well_split(
+        coarse.quartic_double_well(E0, dE), x_range=coarse.default_x_range(E0), K=K
+    )
 
 
 def kramers(E0, dE=0.0):
-    return coarse.kramers_rates(coarse.quartic_double_well(E0, dE), x_range=coarse.default_x_range(E0))
+    return coarse.kramers_rates(
+        coarse.quartic_double_well(E0, dE), x_range=coarse.default_x_range(E0)
+    )
 
 
 # --- the potential and the fine model -------------------------------------------------------------
@@ -103,11 +107,14 @@ def test_biased_rates_ratio_and_kramers(E0, dE):
     assert abs(s.k_lr / k_lr - 1) < 0.07 and abs(s.k_rl / k_rl - 1) < 0.07
     # detailed balance of the reduction: the rate ratio is the population ratio
     assert s.k_lr / s.k_rl == pytest.approx(s.p_right / s.p_left, rel=1e-12)
-    assert s.k_lr / s.k_rl == pytest.approx(math.exp(s.free_energy[0] - s.free_energy[1]), rel=1e-12)
+    assert s.k_lr / s.k_rl == pytest.approx(
+        math.exp(s.free_energy[0] - s.free_energy[1]), rel=1e-12
+    )
 
 
 def test_effective_rates_match_the_relaxation_of_the_fine_master_equation():
-    """The slowest eigenvalue is what the fine master equation relaxes with (rel. 1e-3 at E0 = 6)."""
+    """The slowest eigenvalue is what the fine master equation relaxes with (rel. 1e-3 at E0 =
+    6)."""
     from stochlim import solve_master
 
     E0, dE = 6.0, 1.0
@@ -136,7 +143,7 @@ def test_eq7_against_the_fine_net_current():
         assert abs(row["rel_err_arrhenius"]) < 0.02
 
 
-# --- low barriers (Done when, item 4) --------------------------------------------------------------
+# --- low barriers (Done when, item 4) -------------------------------------------------------------
 
 
 def test_low_barrier_breakdown_is_as_documented():
@@ -153,7 +160,7 @@ def test_low_barrier_breakdown_is_as_documented():
     assert biased.k_lr / biased.k_rl / math.exp(1.0) - 1 == pytest.approx(-0.076, abs=0.01)
 
 
-# --- driven comparison (Done when, item 3) ----------------------------------------------------------
+# --- driven comparison (Done when, item 3) --------------------------------------------------------
 
 
 def ramp(T):
@@ -189,25 +196,48 @@ def test_paper_schedule_driven_comparison():
     assert c.p_right_fine[-1] > 0.5
 
 
-# --- bad input --------------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
         (lambda: split(8.0, K=41), r"K is too small to resolve the left well"),
-        (lambda: coarse.effective_rates(lambda x: x**2, x_range=(-1, 1), K=101), r"exactly two minima"),
+        (
+            lambda: coarse.effective_rates(lambda x: x**2, x_range=(-1, 1), K=101),
+            r"exactly two minima",
+        ),
         (lambda: coarse.kramers_rates(lambda x: x**2, x_range=(-1, 1)), r"exactly two minima"),
         (lambda: coarse.double_well(4.0, 3.5, K=201), r"exactly two minima"),
-        (lambda: coarse.discretize(lambda x: np.where(x > 0.5, np.inf, x), x_range=(-1, 1), K=11), r"U must be finite"),
-        (lambda: coarse.effective_rates(lambda x: np.where(x < 0, np.nan, x), x_range=(-1, 1), K=11), r"U must be finite"),
-        (lambda: coarse.discretize(lambda x: x**2, x_range=(-1, 1), K=11, D=-1.0), r"D must be positive"),
-        (lambda: coarse.discretize(lambda x: x**2, x_range=(-1, 1), K=11, D=0.0), r"D must be positive"),
+        (
+            lambda: coarse.discretize(
+                lambda x: np.where(x > 0.5, np.inf, x), x_range=(-1, 1), K=11
+            ),
+            r"U must be finite",
+        ),
+        (
+            lambda: coarse.effective_rates(
+                lambda x: np.where(x < 0, np.nan, x), x_range=(-1, 1), K=11
+            ),
+            r"U must be finite",
+        ),
+        (
+            lambda: coarse.discretize(lambda x: x**2, x_range=(-1, 1), K=11, D=-1.0),
+            r"D must be positive",
+        ),
+        (
+            lambda: coarse.discretize(lambda x: x**2, x_range=(-1, 1), K=11, D=0.0),
+            r"D must be positive",
+        ),
         (lambda: coarse.double_well(-1.0, K=101), r"E0 must be positive"),
         (lambda: coarse.discretize(lambda x: x**2, x_range=(1, -1), K=11), r"x_range must be"),
         (lambda: coarse.discretize(lambda x: x**2, x_range=(-1, 1), K=2), r"K must be >= 3"),
-        (lambda: coarse.double_well(PiecewiseLinear([0, 1], [8, 6]), PiecewiseConstant([0, 1], [0, 1]), K=101),
-         r"both"),
+        (
+            lambda: coarse.double_well(
+                PiecewiseLinear([0, 1], [8, 6]), PiecewiseConstant([0, 1], [0, 1]), K=101
+            ),
+            r"both",
+        ),
     ],
 )
 def test_bad_input(call, match):

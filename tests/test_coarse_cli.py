@@ -1,4 +1,5 @@
-"""``stochlim coarse``: table and figure files, bad input as one line with exit code 2; the report line."""
+"""``stochlim coarse``: table and figure files, bad input as one line with exit code 2; the report
+line."""
 
 import csv
 
@@ -28,7 +29,9 @@ def test_coarse_writes_tables_and_figure(tmp_path, capsys):
 
 
 def test_coarse_bad_input_is_one_line(tmp_path, capsys):
-    code = cli.main(["coarse", "--out", str(tmp_path), "--E0", "8", "--K", "11", "--durations", "1"])
+    code = cli.main(
+        ["coarse", "--out", str(tmp_path), "--E0", "8", "--K", "11", "--durations", "1"]
+    )
     err = capsys.readouterr().err
     assert code == cli.EXIT_USAGE
     assert err.startswith("stochlim coarse: error:") and "resolved double well" in err

@@ -1,4 +1,5 @@
-"""Optimal protocols: exact gradients, agreement with the closed forms, master equation, SSA, bad input."""
+"""Optimal protocols: exact gradients, agreement with the closed forms, master equation, SSA, bad
+input."""
 
 import math
 
@@ -19,7 +20,9 @@ def _fixed_rate_problem(eps, tau, n_steps, objective="work", p0=None):
     prob = erasure_problem("fixed_rate", eps=eps, tau=tau, n_steps=n_steps, objective=objective)
     if p0 is None:
         return prob
-    return control.Problem(prob.model, prob.controls, tau, list(p0), prob.target, objective, n_steps)
+    return control.Problem(
+        prob.model, prob.controls, tau, list(p0), prob.target, objective, n_steps
+    )
 
 
 def _rate_cap_problem(eps, tau, n_steps):
@@ -94,7 +97,9 @@ def test_refinement_converges_to_the_closed_form():
 def test_master_equation_reproduces_the_optimum():
     """solve_master on res.model plus the end jumps gives the optimiser's work and final law."""
     for objective in control.OBJECTIVES:
-        res = control.optimize(_fixed_rate_problem(0.05, 3.0, 16, objective=objective, p0=(0.4, 0.6)))
+        res = control.optimize(
+            _fixed_rate_problem(0.05, 3.0, 16, objective=objective, p0=(0.4, 0.6))
+        )
         sol = solve_master(res.model, p0=[0.4, 0.6], t_end=3.0, method="expm")
         jumps = sol.p[0] @ (res.model.energy(0.0) - res.energies_before()) + sol.p[-1] @ (
             res.energies_after() - res.model.energy(3.0))
@@ -162,7 +167,9 @@ def test_bad_input():
     with pytest.raises(ValueError, match="constant energies"):
         control.Problem(two_state(PiecewiseLinear([0, 1], [0, 1])), [control.energy(1, 2)], **ok)
     with pytest.raises(ValueError, match="target.states"):
-        control.Problem(bit, [control.energy(1, 2)], tau=1.0, p0=[0.5, 0.5], target=control.MaxError([2], 0.1))
+        control.Problem(
+            bit, [control.energy(1, 2)], tau=1.0, p0=[0.5, 0.5], target=control.MaxError([2], 0.1)
+        )
     with pytest.raises(ValueError, match="eps must lie in"):
         control.MaxError([1], 1.5)
     with pytest.raises(ValueError, match="energy_weights must hold one number or one per entry"):
@@ -170,9 +177,13 @@ def test_bad_input():
     with pytest.raises(ValueError, match="max_rate must be positive"):
         control.Problem(bit, [control.energy(1, 2)], max_rate=0.0, **ok)
     with pytest.raises(ValueError, match="initial must be finite with shape"):
-        control.optimize(control.Problem(bit, [control.energy(1, 2)], n_steps=4, **ok), initial=np.zeros(3))
+        control.optimize(
+            control.Problem(bit, [control.energy(1, 2)], n_steps=4, **ok), initial=np.zeros(3)
+        )
     with pytest.raises(ValueError, match="factor must be an integer"):
-        control.refine(control.optimize(control.Problem(bit, [control.energy(1, 2)], n_steps=2, **ok)), 1)
+        control.refine(
+            control.optimize(control.Problem(bit, [control.energy(1, 2)], n_steps=2, **ok)), 1
+        )
 
 
 def test_symmetrised_exponential_matches_expm_frechet(monkeypatch):

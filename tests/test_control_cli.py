@@ -1,4 +1,5 @@
-"""``stochlim optimize``: the optimum beside the closed form, files written, infeasible input refused."""
+"""``stochlim optimize``: the optimum beside the closed form, files written, infeasible input
+refused."""
 
 import json
 
@@ -9,7 +10,12 @@ from stochlim import finite_time as ft
 
 
 def test_optimize_prints_and_writes(tmp_path, capsys):
-    assert cli.main(["optimize", "--eps", "0.05", "--tau", "3", "--steps", "12", "--out", str(tmp_path)]) == 0
+    assert (
+        cli.main(
+            ["optimize", "--eps", "0.05", "--tau", "3", "--steps", "12", "--out", str(tmp_path)]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "status 0" in out and "closed form: least work" in out
     summary = json.loads((tmp_path / "optimum.json").read_text())

@@ -18,7 +18,8 @@ def _trap_error(K, n_steps):
 
 
 def test_moved_trap_converges_to_schmiedl_seifert():
-    """W -> lambda_f^2 / (tau + 2) = 1/3 with an error O(h^2 + 1/N^2): about 4x smaller per halving."""
+    """W -> lambda_f^2 / (tau + 2) = 1/3 with an error O(h^2 + 1/N^2): about 4x smaller per
+    halving."""
     coarse, _ = _trap_error(41, 8)
     fine, res = _trap_error(81, 16)
     assert 0 < fine < coarse / 3 and fine < 5e-4
@@ -35,7 +36,8 @@ def test_moved_trap_converges_further():
 
 
 def test_double_well_erasure_with_free_barrier_and_tilt():
-    """The linear tilt erases the bit: target met, work above the Landauer term, less work in longer time."""
+    """The linear tilt erases the bit: target met, work above the Landauer term, less work in
+    longer time."""
     works = []
     for tau in (2.0, 8.0):
         prob = ls.controlled_double_well(barrier=4.0, tilt=0.0, tau=tau, eps=0.05, K=31, n_steps=8,

@@ -40,7 +40,9 @@ def test_old_reproduce_module_warns_and_reexports():
 
 def test_verification_seed_is_a_deprecated_spelling_of_rng(monkeypatch):
     seen = []
-    monkeypatch.setattr(verify, "_CASES", (lambda n, seq: seen.append(seq.generate_state(2).tolist()) or [],))
+    monkeypatch.setattr(
+        verify, "_CASES", (lambda n, seq: seen.append(seq.generate_state(2).tolist()) or [],)
+    )
     verify.run_verification(n_trajectories=100, rng=11)
     with pytest.warns(DeprecationWarning, match="rng="):
         verify.run_verification(n_trajectories=100, seed=11)

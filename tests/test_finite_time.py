@@ -1,4 +1,5 @@
-"""Closed-form finite-time erasure against independent computations: ODE master equation, quadrature."""
+"""Closed-form finite-time erasure against independent computations: ODE master equation,
+quadrature."""
 
 import math
 
@@ -63,7 +64,9 @@ def test_fixed_rate_closed_form_matches_quadrature(eps, tau):
         return (c * (1 - 2 * p) - math.sqrt(c * c + 4 * c * p * (1 - p))) / (2 * (1 + c))
 
     duration = quad(lambda p: -1.0 / v(p), eps, 0.5, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
-    work = quad(lambda p: -math.log((p + v(p)) / (1 - p - v(p))), eps, 0.5, epsabs=1e-13, limit=200)[0]
+    work = quad(
+        lambda p: -math.log((p + v(p)) / (1 - p - v(p))), eps, 0.5, epsabs=1e-13, limit=200
+    )[0]
     assert abs(duration - tau) < 1e-8
     assert abs(work - opt.work) < 1e-8
 
@@ -72,7 +75,10 @@ def test_fixed_rate_closed_form_matches_quadrature(eps, tau):
 def test_rate_cap_closed_form_matches_quadrature(eps, tau):
     opt = ft.erasure_rate_cap(eps, tau)
     c = opt.constant
-    v = lambda p: (c - math.sqrt(c * c + 4 * c * p)) / 2
+
+    def v(p):
+        return (c - math.sqrt(c * c + 4 * c * p)) / 2
+
     duration = quad(lambda p: -1.0 / v(p), eps, 0.5, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
     sigma = quad(lambda p: -math.log((p + v(p)) / p), eps, 0.5, epsabs=1e-13, limit=200)[0]
     assert abs(duration - tau) < 1e-8
@@ -107,7 +113,9 @@ def test_activity_speed_limit_holds_on_the_optimum():
 
 
 def test_landauer_term_and_entropy():
-    assert math.isclose(ft.landauer_term(0.25), math.log(2) + 0.25 * math.log(0.25) + 0.75 * math.log(0.75))
+    assert math.isclose(
+        ft.landauer_term(0.25), math.log(2) + 0.25 * math.log(0.25) + 0.75 * math.log(0.75)
+    )
     np.testing.assert_allclose(ft.binary_entropy([0.0, 0.5, 1.0]), [0.0, math.log(2), 0.0])
     assert ft.landauer_term(1e-300) == pytest.approx(math.log(2), rel=1e-12)
 

@@ -45,7 +45,9 @@ def _phase_type_cdf(model, target, x0):
     g = _sub_generator(model, target)
     keep = np.setdiff1d(np.arange(model.n_states), target)
     e0 = (keep == x0).astype(float)
-    return lambda t: np.array([1.0 - scipy.linalg.expm(g * tt).dot(e0).sum() for tt in np.atleast_1d(t)])
+    return lambda t: np.array(
+        [1.0 - scipy.linalg.expm(g * tt).dot(e0).sum() for tt in np.atleast_1d(t)]
+    )
 
 
 def test_ladder_first_passage_matches_the_phase_type_law():
@@ -74,7 +76,9 @@ def test_ladder_first_passage_matches_the_phase_type_law():
     np.testing.assert_allclose(fp_t.density, density, rtol=1e-9, atol=1e-15)
     m1 = np.linalg.solve(-g, e0)
     assert fp.mean == pytest.approx(m1.sum(), rel=1e-12)
-    assert fp.variance == pytest.approx(2 * np.linalg.solve(-g, m1).sum() - m1.sum() ** 2, rel=1e-10)
+    assert fp.variance == pytest.approx(
+        2 * np.linalg.solve(-g, m1).sum() - m1.sum() ** 2, rel=1e-10
+    )
 
 
 def test_survival_under_a_linearly_lowered_barrier():
@@ -116,7 +120,9 @@ def test_heat_and_work_until_the_hit_on_a_driven_ring():
         assert abs(sample.mean() - exact) < 4 * se
         assert se < 0.05
     # first law up to the hit, per trajectory
-    np.testing.assert_allclose(ens.final_energy - ens.initial_energy, ens.work - ens.heat, atol=1e-12)
+    np.testing.assert_allclose(
+        ens.final_energy - ens.initial_energy, ens.work - ens.heat, atol=1e-12
+    )
     # the running means at t = 200 equal the totals once everything has hit
     assert fp.mean_heat[-1] == pytest.approx(fp.mean_heat_total, abs=1e-9)
     assert fp.mean_work[-1] == pytest.approx(fp.mean_work_total, abs=1e-9)
@@ -147,7 +153,9 @@ def test_exact_law_closed_forms():
     # E[tau^2] = 2 (int_0^1 t e^-t dt + e^-1 int_0^inf (1 + u) e^(-u/2) du) = 2 (1 + 4 e^-1)
     np.testing.assert_allclose(fp.survival, [math.exp(-1), math.exp(-2)], rtol=1e-12)
     assert fp.mean == pytest.approx(1 + math.exp(-1), rel=1e-12)
-    assert fp.variance == pytest.approx(2 * (1 + 4 * math.exp(-1)) - (1 + math.exp(-1)) ** 2, rel=1e-12)
+    assert fp.variance == pytest.approx(
+        2 * (1 + 4 * math.exp(-1)) - (1 + math.exp(-1)) ** 2, rel=1e-12
+    )
     assert fp.constant_after == 1.0
 
 
@@ -248,7 +256,8 @@ def test_bad_first_passage_input():
 
 
 def test_methods_agree():
-    """The exact methods of solve_master give the same law (expm, krylov; Radau to its tolerance)."""
+    """The exact methods of solve_master give the same law (expm, krylov; Radau to its
+    tolerance)."""
     t = [0.0, 5.0, 20.0, 60.0]
     laws = {m: first_passage(DRIVEN, p0=np.eye(6)[0], target=[3], t_eval=t, method=m)
             for m in ("expm", "krylov", "ode")}

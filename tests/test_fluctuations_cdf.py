@@ -45,7 +45,9 @@ def test_stepped_protocol_law_is_all_atoms_enumerated_by_hand():
 
 def driven_ring():
     ramp = sl.PiecewiseLinear([0.0, 1.0], [0.0, 2.0])
-    return sl.ring(4, energies=(0.0, ramp, 0.5, sl.PiecewiseLinear([0.0, 1.0], [1.0, -1.0])), barriers=0.3)
+    return sl.ring(
+        4, energies=(0.0, ramp, 0.5, sl.PiecewiseLinear([0.0, 1.0], [1.0, -1.0])), barriers=0.3
+    )
 
 
 def test_heat_law_of_a_driven_ring_matches_ssa():
@@ -54,7 +56,9 @@ def test_heat_law_of_a_driven_ring_matches_ssa():
     edges = np.linspace(-4.0, 4.0, 41) + 0.013  # no edge on an atom
     law = fl.cdf(model, "heat", edges, p0=p0, t_end=1.0)
     assert law.success and law.error < 1e-3
-    assert law.atoms.shape[0] == 1 and law.atoms[0, 0] == 0.0  # no jump, no heat: no edge joins two flat wells
+    assert (
+        law.atoms.shape[0] == 1 and law.atoms[0, 0] == 0.0
+    )  # no jump, no heat: no edge joins two flat wells
     assert 0.0 < law.continuous_mass < 1.0
     c = fl.cumulants(model, "heat", p0=p0, t_end=1.0, order=2)
     # the law's own mean (atoms + continuous part) against the exact mean, by a fine Riemann sum
@@ -89,7 +93,9 @@ def test_ensemble_helpers_and_comparison():
                          energies=(0.0, sl.PiecewiseConstant(STEPS, UPPER)))
     ens = sl.simulate(model, t_end=1.2, n_trajectories=50_000, p0=P0, rng=9)
     mean, se = ens.mean_se("n_jumps")
-    assert mean == pytest.approx(ens.n_jumps.mean()) and se == pytest.approx(ens.n_jumps.std(ddof=1) / math.sqrt(5e4))
+    assert mean == pytest.approx(ens.n_jumps.mean()) and se == pytest.approx(
+        ens.n_jumps.std(ddof=1) / math.sqrt(5e4)
+    )
     counts, edges = ens.histogram("work", bins=10)
     assert counts.sum() == ens.n_trajectories and edges.size == 11
     dens, _ = ens.histogram("heat", bins=20, density=True)
@@ -101,7 +107,9 @@ def test_ensemble_helpers_and_comparison():
     wrong = fl.count_distribution(sl.two_state(0.5, energies=(0.0, 0.0)), p0=P0, t_end=1.2)
     assert ens.compare("n_jumps", wrong).p_value < 1e-10  # a real mismatch is caught
     law = fl.cdf(model, "work", [0.0], p0=P0, t_end=1.2)
-    shifted = ens.compare(ens.work + 0.3 + np.random.default_rng(1).normal(0, 0.01, ens.n_trajectories), law)
+    shifted = ens.compare(
+        ens.work + 0.3 + np.random.default_rng(1).normal(0, 0.01, ens.n_trajectories), law
+    )
     assert shifted.test == "chi-square" and shifted.p_value < 1e-10
     assert ens.compare("work", law).passed
     with pytest.raises(ValueError, match="name must be one of"):
@@ -116,7 +124,9 @@ def test_to_pandas_and_xarray():
     pd = pytest.importorskip("pandas")
     pytest.importorskip("xarray")
     model = sl.two_state(0.5)
-    ens = sl.simulate(model, t_end=1.0, n_trajectories=100, x0=0, rng=1, record="grid", t_eval=[0.0, 0.5, 1.0])
+    ens = sl.simulate(
+        model, t_end=1.0, n_trajectories=100, x0=0, rng=1, record="grid", t_eval=[0.0, 0.5, 1.0]
+    )
     frame = ens.to_pandas()
     assert isinstance(frame, pd.DataFrame) and len(frame) == 100
     np.testing.assert_array_equal(frame["work"], ens.work)
@@ -135,7 +145,9 @@ def test_characteristic_function_of_a_stepped_and_a_ramped_protocol():
     u = np.array([0.3, 1.7])
     for ui in u:
         phi = fl.characteristic_function(model, "work", ui, p0=P0, t_end=1.2).G[-1]
-        assert phi == pytest.approx(np.sum(law.atoms[:, 1] * np.exp(1j * ui * law.atoms[:, 0])), rel=1e-10)
+        assert phi == pytest.approx(
+            np.sum(law.atoms[:, 1] * np.exp(1j * ui * law.atoms[:, 0])), rel=1e-10
+        )
     ramped = driven_ring()
     p0 = np.full(4, 0.25)
     law = fl.cdf(ramped, "work", [0.0], p0=p0, t_end=1.0, n_terms=16)
@@ -144,4 +156,6 @@ def test_characteristic_function_of_a_stepped_and_a_ramped_protocol():
     uk = k * np.pi / (b - a)
     phi = fl.characteristic_function(ramped, "work", uk, p0=p0, t_end=1.0).G[-1]
     phi_c = phi - np.sum(law.atoms[:, 1] * np.exp(1j * uk * law.atoms[:, 0]))
-    assert law._coef[k] == pytest.approx(2.0 / (b - a) * (phi_c * np.exp(-1j * uk * a)).real, rel=1e-6, abs=1e-9)
+    assert law._coef[k] == pytest.approx(
+        2.0 / (b - a) * (phi_c * np.exp(-1j * uk * a)).real, rel=1e-6, abs=1e-9
+    )

@@ -35,7 +35,11 @@ def test_cli_prints_exact_cumulants_and_writes_figures(tmp_path, capsys):
     assert f"| heat | {c.mean[-1, 1]:.6g} | {c.variance[-1, 1]:.6g} |" in text
     for name in ("n_jumps", "work", "heat"):
         assert (tmp_path / "out" / f"fluctuations_{name}.png").stat().st_size > 1000
-    p_values = [float(line.split("|")[3]) for line in text.splitlines() if "fluctuations_" in line and "|" in line]
+    p_values = [
+        float(line.split("|")[3])
+        for line in text.splitlines()
+        if "fluctuations_" in line and "|" in line
+    ]
     assert len(p_values) == 3 and min(p_values) > 1e-3
 
 

@@ -57,8 +57,17 @@ def hierarchy_by_hand(law, observable, t_end=2.0):
 
     m0 = np.zeros(6)
     m0[:2] = P0
-    sol = solve_ivp(rhs, (0.0, t_end), m0, method="DOP853", rtol=1e-13, atol=1e-15, t_eval=[1.0, t_end],
-                    first_step=1e-4, max_step=0.01)
+    sol = solve_ivp(
+        rhs,
+        (0.0, t_end),
+        m0,
+        method="DOP853",
+        rtol=1e-13,
+        atol=1e-15,
+        t_eval=[1.0, t_end],
+        first_step=1e-4,
+        max_step=0.01,
+    )
     m = sol.y.reshape(3, 2, -1).sum(axis=1)
     mean = m[1]
     return mean, m[2] - mean ** 2
@@ -96,8 +105,12 @@ def test_piecewise_constant_exact_methods_agree():
     by_krylov = fl.cumulants(model, obs, method="krylov", **kw)
     by_ode = fl.cumulants(model, obs, method="ode", rtol=1e-12, atol=1e-14, **kw)
     for key, value in by_expm.cumulants.items():
-        np.testing.assert_allclose(by_krylov.cumulants[key], value, rtol=1e-9, atol=1e-11, err_msg=str(key))
-        np.testing.assert_allclose(by_ode.cumulants[key], value, rtol=1e-7, atol=1e-9, err_msg=str(key))
+        np.testing.assert_allclose(
+            by_krylov.cumulants[key], value, rtol=1e-9, atol=1e-11, err_msg=str(key)
+        )
+        np.testing.assert_allclose(
+            by_ode.cumulants[key], value, rtol=1e-7, atol=1e-9, err_msg=str(key)
+        )
 
 
 def test_cumulants_are_the_derivatives_of_ln_G():
@@ -109,7 +122,9 @@ def test_cumulants_are_the_derivatives_of_ln_G():
     c = fl.cumulants(model, "heat", p0=p0, t_end=2.0)
     h = 0.05
     s = h * np.arange(-4, 5)
-    log_g = np.array([fl.generating_function(model, "heat", x, p0=p0, t_end=2.0).log_G[-1] for x in s])
+    log_g = np.array(
+        [fl.generating_function(model, "heat", x, p0=p0, t_end=2.0).log_G[-1] for x in s]
+    )
     coef = np.polynomial.polynomial.polyfit(s, log_g, 8)
     for n in range(1, 5):
         deriv = (-1) ** n * math.factorial(n) * coef[n]
@@ -119,7 +134,9 @@ def test_cumulants_are_the_derivatives_of_ln_G():
 def test_joint_covariance_of_work_and_heat_by_the_first_law():
     """E_final - E_initial = W - Q per trajectory: Var(W - Q) equals Var(E_T - E_0) computed here
     from the exact joint law of (x0, xT) (transition matrix by expm of the piecewise generator)."""
-    model = sl.two_state(0.7, energies=(0.0, sl.PiecewiseConstant([0.0, 0.5, 1.2], [0.0, 1.0, -0.5])))
+    model = sl.two_state(
+        0.7, energies=(0.0, sl.PiecewiseConstant([0.0, 0.5, 1.2], [0.0, 1.0, -0.5]))
+    )
     c = fl.cumulants(model, ["work", "heat"], p0=P0, t_end=2.0, order=2)
     cov = c.covariance[-1]
     var_diff = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
@@ -146,9 +163,13 @@ def test_fluctuation_theorems_hold_for_G(law):
     work = fl.generating_function(model, "work", 1.0, p0=eq, t_end=2.0)
     d_f = free_energy(model, 2.0) - free_energy(model, 0.0)
     assert work.G[-1] == pytest.approx(math.exp(-d_f), rel=1e-9)
-    pc = sl.two_state(0.4, energies=(0.0, sl.PiecewiseConstant([0.0, 0.3, 0.9], [0.0, 2.0, 1.0])), rate_law=law)
+    pc = sl.two_state(
+        0.4, energies=(0.0, sl.PiecewiseConstant([0.0, 0.3, 0.9], [0.0, 2.0, 1.0])), rate_law=law
+    )
     work = fl.generating_function(pc, "work", 1.0, p0=eq, t_end=1.5)
-    assert work.G[-1] == pytest.approx(math.exp(-(free_energy(pc, 1.5) - free_energy(pc, 0.0))), rel=1e-12)
+    assert work.G[-1] == pytest.approx(
+        math.exp(-(free_energy(pc, 1.5) - free_energy(pc, 0.0))), rel=1e-12
+    )
 
 
 def test_generating_function_in_log_space_for_large_s():

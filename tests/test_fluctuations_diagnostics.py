@@ -59,7 +59,9 @@ def test_erasure_case_flags_the_sample_error_and_uses_the_exact_one():
     assert naive.stderr < 0.004 and naive.z > 2.5  # what the sample says
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        exact = thermo.jarzynski(ens.work, 0.0, model=model, p0=[0.5, 0.5], t_end=0.1, precision=0.005)
+        exact = thermo.jarzynski(
+            ens.work, 0.0, model=model, p0=[0.5, 0.5], t_end=0.1, precision=0.005
+        )
     assert exact.exact_se and exact.reliable and not exact.se_lower_bound
     assert exact.stderr == pytest.approx(math.sqrt(15.327 / 1e5), rel=1e-3)
     assert exact.z == pytest.approx(naive.estimate / exact.stderr)
@@ -71,8 +73,11 @@ def test_erasure_case_flags_the_sample_error_and_uses_the_exact_one():
     with pytest.raises(ValueError, match="model needs p0 and t_end"):
         thermo.jarzynski(ens.work, 0.0, model=model)
     with pytest.raises(ValueError, match="not 'work'"):
-        thermo.jarzynski(ens.work, 0.0,
-                         reference=fl.exponential_reference(model, "heat", p0=[0.5, 0.5], t_end=0.1))
+        thermo.jarzynski(
+            ens.work,
+            0.0,
+            reference=fl.exponential_reference(model, "heat", p0=[0.5, 0.5], t_end=0.1),
+        )
 
 
 def test_integral_fluctuation_with_exact_reference():
@@ -96,7 +101,9 @@ def test_jarzynski_exact_se_covers_over_200_seeds():
     ref = fl.exponential_reference(model, "work", p0=[0.5, 0.5], t_end=0.1)
     hits, flagged, n = 0, 0, 200
     for seed in range(n):
-        ens = sl.simulate(model, t_end=0.1, n_trajectories=100_000, p0=[0.5, 0.5], rng=10_000 + seed)
+        ens = sl.simulate(
+            model, t_end=0.1, n_trajectories=100_000, p0=[0.5, 0.5], rng=10_000 + seed
+        )
         chk = thermo.jarzynski(ens.work, 0.0, reference=ref)
         hits += abs(chk.z) <= 1.96
         with warnings.catch_warnings():
@@ -118,8 +125,12 @@ def test_tur_product_exact_matches_direct_formula():
     pi = np.real(v[:, np.argmin(np.abs(w))])
     pi /= pi.sum()
     t, product = fl.tur_product(model, fl.Current([0]), p0=pi, t_eval=[1.0, 5.0, 20.0])
-    c = fl.cumulants(model, [fl.Current([0]), "entropy_production"], p0=pi, t_eval=[1.0, 5.0, 20.0], order=2)
-    np.testing.assert_allclose(product, c.variance[:, 0] * c.mean[:, 1] / c.mean[:, 0] ** 2, rtol=1e-12)
+    c = fl.cumulants(
+        model, [fl.Current([0]), "entropy_production"], p0=pi, t_eval=[1.0, 5.0, 20.0], order=2
+    )
+    np.testing.assert_allclose(
+        product, c.variance[:, 0] * c.mean[:, 1] / c.mean[:, 0] ** 2, rtol=1e-12
+    )
     sigma_rate = sum(pi[x] * k[x, y] * math.log(pi[x] * k[x, y] / (pi[y] * k[y, x]))
                      for x in range(4) for y in range(4) if k[x, y] > 0)
     np.testing.assert_allclose(c.mean[:, 1], sigma_rate * t, rtol=1e-9)

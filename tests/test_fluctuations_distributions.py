@@ -130,13 +130,18 @@ def test_scgf_curvature_equals_ssa_variance_rate():
     t_end = 1000.0
     ens = sl.simulate(ring, t_end=t_end, n_trajectories=20_000, p0=pi, rng=77)
     energies = np.asarray(RING["energies"])
-    displacement = (ens.heat - energies[ens.initial_state] + energies[ens.final_state]) / RING["drive"]
+    displacement = (ens.heat - energies[ens.initial_state] + energies[ens.final_state]) / RING[
+        "drive"
+    ]
     j = displacement / 4.0
     dev = j - j.mean()
     var = dev.var(ddof=1)
     se = math.sqrt((np.mean(dev ** 4) - var ** 2) / j.size)
     assert abs(var - c2 * t_end) < 4 * se
-    exact = fl.cumulants(ring, fl.Current([0, 1, 2, 3]), p0=pi, t_end=t_end, order=2).variance[-1, 0] / 16
+    exact = (
+        fl.cumulants(ring, fl.Current([0, 1, 2, 3]), p0=pi, t_end=t_end, order=2).variance[-1, 0]
+        / 16
+    )
     assert abs(exact - c2 * t_end) < se
 
 

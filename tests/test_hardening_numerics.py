@@ -1,5 +1,6 @@
 """No NaN or inf with success, and no request the machine cannot hold: each case below failed
-before (inf, NaN, a numpy error or a MemoryError traceback) and is now computed or refused by name."""
+before (inf, NaN, a numpy error or a MemoryError traceback) and is now computed or refused by
+name."""
 
 import math
 
@@ -22,7 +23,9 @@ def test_ceb_of_1e308_flops_and_parameters_is_finite():
 
 
 def test_bounds_beyond_float64_are_refused_by_name():
-    with pytest.raises(ValueError, match=r"LIM energy would be about 1e588 J.*flops / delta too large"):
+    with pytest.raises(
+        ValueError, match=r"LIM energy would be about 1e588 J.*flops / delta too large"
+    ):
         bounds.lim_energy(1e308, 1.0, delta=1e-300, gamma=1.0)
     with pytest.raises(ValueError, match="bits must be <= 1074"):
         bounds.delta_from_bits(1e308)
@@ -30,9 +33,12 @@ def test_bounds_beyond_float64_are_refused_by_name():
 
 def test_paper_values_unchanged_by_the_log_space_form():
     # Fig. 6B at gamma = 0.5: 1.70e12 J (the docstring example), and CEB (F + M) kT ln 2^16
-    assert bounds.lim_energy(1e28, 1e15, delta=2**-16, gamma=0.5) == pytest.approx(1.697823e12, rel=1e-6)
-    assert bounds.ceb_energy(1e28, 1e15, delta=2**-16) == pytest.approx((1e28 + 1e15) * kT(298.0) * 16 * math.log(2),
-                                                                        rel=1e-13)
+    assert bounds.lim_energy(1e28, 1e15, delta=2**-16, gamma=0.5) == pytest.approx(
+        1.697823e12, rel=1e-6
+    )
+    assert bounds.ceb_energy(1e28, 1e15, delta=2**-16) == pytest.approx(
+        (1e28 + 1e15) * kT(298.0) * 16 * math.log(2), rel=1e-13
+    )
 
 
 @pytest.mark.parametrize("gamma", [1e-300, 1e-17, 1e-8, 1e-3, 0.3, 1.0, 5.0])
@@ -46,7 +52,9 @@ def test_exponential_ratio_for_tiny_gamma(gamma):
 def test_exponential_ratio_tends_to_one_for_large_gamma():
     for gamma in (40.0, 50.0, 700.0, 800.0):
         x = math.exp(-gamma)
-        assert ExponentialSchedule(gamma).dissipation_ratio() == pytest.approx(1.0 - x / 2, rel=1e-15)
+        assert ExponentialSchedule(gamma).dissipation_ratio() == pytest.approx(
+            1.0 - x / 2, rel=1e-15
+        )
 
 
 @pytest.mark.parametrize(
@@ -64,17 +72,23 @@ def test_a_steep_but_finite_protocol_simulates_to_finite_results():
     p = sl.PiecewiseLinear([0.0, 1e-300, 1.0], [0.0, 5.0, 0.0])
     ens = sl.simulate(sl.two_state(1.0, energies=(p, 0.0)), t_end=1.0, n_trajectories=200, rng=1)
     assert np.all(np.isfinite(ens.heat)) and np.all(np.isfinite(ens.work))
-    np.testing.assert_allclose(ens.final_energy - ens.initial_energy, ens.work - ens.heat, atol=1e-9)
+    np.testing.assert_allclose(
+        ens.final_energy - ens.initial_energy, ens.work - ens.heat, atol=1e-9
+    )
 
 
 def test_simulate_refuses_what_memory_cannot_hold():
-    with pytest.raises(MemoryError, match=r"n_trajectories = 4611686018427387904: the per-trajectory arrays"):
+    with pytest.raises(
+        MemoryError, match=r"n_trajectories = 4611686018427387904: the per-trajectory arrays"
+    ):
         sl.simulate(sl.two_state(1.0), t_end=1.0, n_trajectories=2**62)
 
 
 def test_simulate_refuses_astronomically_many_jumps():
     """Each trajectory is within float64's resolution (1e12 jumps), all of them are not."""
-    with pytest.raises(ValueError, match=r"t_end = 1e\+12, n_trajectories = 100000: up to 1e17 jumps"):
+    with pytest.raises(
+        ValueError, match=r"t_end = 1e\+12, n_trajectories = 100000: up to 1e17 jumps"
+    ):
         sl.simulate(sl.two_state(1.0), t_end=1e12, n_trajectories=100_000)
 
 

@@ -1,4 +1,5 @@
-"""The learning-in-memory array (``stochlim.lim``) against the hopping-model SSA and the master equation.
+"""The learning-in-memory array (``stochlim.lim``) against the hopping-model SSA and the master
+equation.
 
 Statistical checks use fixed seeds, yet thresholds a fresh seed passes with probability > 0.999:
 every mean (occupation, work, heat) within 5 standard errors of the exact master-equation value
@@ -15,13 +16,12 @@ import pytest
 import scipy.sparse as sp
 from scipy import stats
 
+from conftest import assert_z
 from stochlim import lim
 from stochlim.master import solve_master
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 from stochlim.report.lim import planted_ising
 from stochlim.ssa import simulate
-
-Z = 5.0  # tolerance in standard errors
 
 
 def _quad1(levels=7, quantum=0.5):
@@ -33,12 +33,6 @@ def _ising5():
     n = 5
     j = np.triu(rng.normal(0.0, 1.0, (n, n)), 1)
     return lim.Ising(j + j.T, rng.normal(0.0, 0.5, n))
-
-
-def _se_check(mc, exact, se, what):
-    se = np.maximum(se, 1e-12)
-    z = np.abs(np.asarray(mc) - np.asarray(exact)) / se
-    assert np.all(z < Z), f"{what}: max |z| = {z.max():.2f} (mc {mc}, exact {exact})"
 
 
 def _occupations(values, states):
@@ -58,16 +52,17 @@ def _compare_with_master(res, problem, kw, p0):
     # states expected >= 5 times: normal approximation, 5 SE each; the rest pooled into one bin,
     # checked with the exact binomial tails at the two-sided 5-sigma level (5.7e-7)
     common = n * p >= 5
-    _se_check(occ[common], p[common], np.sqrt(p[common] * (1 - p[common]) / n), "occupations")
+    assert_z(occ[common], p[common], np.sqrt(p[common] * (1 - p[common]) / n), label="occupations")
     count, p_rare = int(round(occ[~common].sum() * n)), float(min(p[~common].sum(), 1.0))
     tails = stats.binom.cdf(count, n, p_rare), stats.binom.sf(count - 1, n, p_rare)
     assert min(tails) > 2.9e-7, f"rare states: {count} visits, expected {n * p_rare:.3g}"
-    _se_check(res.work.mean(), sol.mean_work[-1], res.work.std(ddof=1) / math.sqrt(n), "work")
-    _se_check(res.heat.mean(), sol.mean_heat[-1], res.heat.std(ddof=1) / math.sqrt(n), "heat")
+    assert_z(res.work.mean(), sol.mean_work[-1], res.work.std(ddof=1) / math.sqrt(n), label="work")
+    assert_z(res.heat.mean(), sol.mean_heat[-1], res.heat.std(ddof=1) / math.sqrt(n), label="heat")
     first_law = res.final_energy - res.initial_energy - (res.work - res.heat)
     assert np.max(np.abs(first_law)) < 1e-9 * (1 + np.abs(res.work).max() + np.abs(res.heat).max())
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("rate_law", ["paper", "arrhenius"])
 def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
     """M = 1 with steps in scale, leak and barrier: the same seed gives the same trajectories as the
@@ -77,8 +72,14 @@ def test_one_memory_reproduces_the_ladder_event_by_event(rate_law):
               scale=PiecewiseConstant([0.0, 2.0], [0.3, 1.2]),
               leak=PiecewiseConstant([0.0, 4.0], [0.0, 0.8]), rate_law=rate_law)
     res = lim.run(q, t_end=8.0, n_trajectories=300, rng=42, initial_state=[1.0], **kw)
-    ens = simulate(lim.to_hop_model(q, **kw), t_end=8.0, n_trajectories=300, rng=42,
-                   x0=int(np.flatnonzero(lim.enumerate_states(q)[:, 0] == 1.0)[0]), method="restart")
+    ens = simulate(
+        lim.to_hop_model(q, **kw),
+        t_end=8.0,
+        n_trajectories=300,
+        rng=42,
+        x0=int(np.flatnonzero(lim.enumerate_states(q)[:, 0] == 1.0)[0]),
+        method="restart",
+    )
     np.testing.assert_array_equal(res.final_state[:, 0], q.values_of(ens.final_state))
     np.testing.assert_array_equal(res.n_jumps, ens.n_jumps)
     np.testing.assert_allclose(res.work, ens.work, atol=1e-9)
@@ -153,7 +154,8 @@ def test_results_do_not_depend_on_the_thread_count():
 
 
 def test_planted_ising_reaches_ground_state_with_master_equation_probability():
-    """Scale ramped up, barriers raised: P(ground state at t_end) within 5 SE of the master equation.
+    """Scale ramped up, barriers raised: P(ground state at t_end) within 5 SE of the master
+    equation.
 
     n = 4000: the exact success probability is 0.576, SE 0.008, so an error of 0.04 in it (5 SE)
     is caught.
@@ -169,7 +171,9 @@ def test_planted_ising_reaches_ground_state_with_master_equation_probability():
     sol = solve_master(lim.to_hop_model(ising, **kw), p0=np.full(64, 1 / 64), t_end=6.0)
     p_exact = sol.p[-1][np.flatnonzero(np.all(states == star, axis=1))[0]]
     p_mc = res.success().mean()
-    _se_check(p_mc, p_exact, math.sqrt(p_exact * (1 - p_exact) / res.n_trajectories), "success")
+    assert_z(
+        p_mc, p_exact, math.sqrt(p_exact * (1 - p_exact) / res.n_trajectories), label="success"
+    )
     assert p_exact > 0.5
     s = res.summary()
     assert s.success_probability == p_mc
@@ -180,8 +184,17 @@ def _retention_runs(barrier):
     q = lim.Quadratic([[1.0]], [0.0], levels=7, quantum=1.0)
     grid = np.linspace(0.0, 20.0, 6)
     kw = dict(barrier=barrier, scale=0.0, leak=0.5)
-    res = lim.run(q, t_end=20.0, n_trajectories=4000, rng=9, initial_state=[3.0], record="grid", t_eval=grid,
-                  optimum=[0.0], **kw)
+    res = lim.run(
+        q,
+        t_end=20.0,
+        n_trajectories=4000,
+        rng=9,
+        initial_state=[3.0],
+        record="grid",
+        t_eval=grid,
+        optimum=[0.0],
+        **kw,
+    )
     p0 = np.zeros(7)
     p0[6] = 1.0
     sol = solve_master(lim.to_hop_model(q, **kw), p0=p0, t_end=20.0, t_eval=grid)
@@ -194,7 +207,8 @@ def test_retention_behind_ln_one_over_delta_barrier_and_decay_behind_a_low_one()
 
     Behind ``E0 = ln(1/delta)`` (delta = 2^-4) the fraction still at w = 3 follows the master
     equation at every grid time (5 SE; n = 4000, SE <= 0.008, while a rate off by 20 % moves it
-    by 0.057 at t = 8, 7 SE; checked with the master equation). Behind a constant low barrier (0 kT) the memories decay toward the trivial
+    by 0.057 at t = 8, 7 SE; checked with the master equation). Behind a constant low barrier (0
+    kT) the memories decay toward the trivial
     state w = 0: the mean matches the master equation and ends > 10 SE below the retained one.
     """
     high, sol_h, values = _retention_runs(math.log(2 ** 4))
@@ -203,10 +217,14 @@ def test_retention_behind_ln_one_over_delta_barrier_and_decay_behind_a_low_one()
     for res, sol in ((high, sol_h), (low, sol_l)):
         kept = (res.grid_state[:, :, 0] == 3.0).mean(axis=0)
         p = sol.p[:, -1]
-        _se_check(kept, p, np.sqrt(p * (1 - p) / n) + 1e-3 / math.sqrt(n), "kept at w = 3")
+        assert_z(kept, p, np.sqrt(p * (1 - p) / n) + 1e-3 / math.sqrt(n), label="kept at w = 3")
         mean_w = res.grid_state[:, :, 0].mean(axis=0)
-        _se_check(mean_w, sol.p @ values, res.grid_state[:, :, 0].std(axis=0, ddof=1) / math.sqrt(n) + 1e-9,
-                  "mean w")
+        assert_z(
+            mean_w,
+            sol.p @ values,
+            res.grid_state[:, :, 0].std(axis=0, ddof=1) / math.sqrt(n) + 1e-9,
+            label="mean w",
+        )
     w_high, w_low = high.final_state[:, 0], low.final_state[:, 0]
     se = math.hypot(w_high.std(ddof=1), w_low.std(ddof=1)) / math.sqrt(n)
     assert w_high.mean() - w_low.mean() > 10 * se
@@ -259,17 +277,35 @@ def test_load_problem_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: lim.Quadratic([[1.0, 0.5], [0.0, 1.0]], [0, 0], levels=3, quantum=1), "A must be symmetric"),
-        (lambda: lim.Quadratic([[1.0, 2.0], [2.0, 1.0]], [0, 0], levels=3, quantum=1), "positive semidefinite"),
-        (lambda: lim.Quadratic(np.eye(2), [0, 0, 0], levels=3, quantum=1), r"b must have shape \(2,\)"),
+        (
+            lambda: lim.Quadratic([[1.0, 0.5], [0.0, 1.0]], [0, 0], levels=3, quantum=1),
+            "A must be symmetric",
+        ),
+        (
+            lambda: lim.Quadratic([[1.0, 2.0], [2.0, 1.0]], [0, 0], levels=3, quantum=1),
+            "positive semidefinite",
+        ),
+        (
+            lambda: lim.Quadratic(np.eye(2), [0, 0, 0], levels=3, quantum=1),
+            r"b must have shape \(2,\)",
+        ),
         (lambda: lim.Quadratic(np.ones((2, 3)), [0, 0], levels=3, quantum=1), "A must be a square"),
         (lambda: lim.Quadratic(np.eye(2), [0, 0], levels=1, quantum=1), "levels must be >= 2"),
         (lambda: lim.Quadratic(np.eye(2), [0, 0], levels=4, quantum=1), "levels must be odd"),
         (lambda: lim.Quadratic(np.eye(2), [0, 0], levels=3, quantum=0), "quantum must be positive"),
-        (lambda: lim.Quadratic(np.eye(2), [0, 0], levels=3, quantum=-1), "quantum must be positive"),
-        (lambda: lim.Quadratic([[np.nan, 0], [0, 1]], [0, 0], levels=3, quantum=1), "A must not be NaN"),
+        (
+            lambda: lim.Quadratic(np.eye(2), [0, 0], levels=3, quantum=-1),
+            "quantum must be positive",
+        ),
+        (
+            lambda: lim.Quadratic([[np.nan, 0], [0, 1]], [0, 0], levels=3, quantum=1),
+            "A must not be NaN",
+        ),
         (lambda: lim.Ising([[0, np.nan], [np.nan, 0]]), "J must not be NaN"),
-        (lambda: lim.Ising(sp.csr_matrix(np.array([[0, np.nan], [np.nan, 0]]))), "J must not be NaN"),
+        (
+            lambda: lim.Ising(sp.csr_matrix(np.array([[0, np.nan], [np.nan, 0]]))),
+            "J must not be NaN",
+        ),
         (lambda: lim.Ising([[0, 1], [2, 0]]), "J must be symmetric"),
         (lambda: lim.Ising([[1, 0], [0, 0]]), "zero diagonal"),
         (lambda: lim.Ising(np.zeros((2, 2)), [0.0, np.nan]), "h must not be NaN"),
@@ -284,10 +320,12 @@ def test_bad_problems_raise(make, match):
 @pytest.mark.parametrize(
     "kwargs, err, match",
     [
-        (dict(initial_state=[5.0, 0.0]), ValueError, "initial_state must hold values multiples of quantum"),
+        (dict(initial_state=[5.0, 0.0]), ValueError,
+         "initial_state must hold values multiples of quantum"),
         (dict(initial_state=[0.25, 0.0]), ValueError, "initial_state must hold values"),
         (dict(initial_state=[0.0]), ValueError, r"initial_state must have shape \(2,\)"),
-        (dict(barrier=[0.0, 1.0, 2.0]), ValueError, "barrier must be one number/protocol or one per memory"),
+        (dict(barrier=[0.0, 1.0, 2.0]), ValueError,
+         "barrier must be one number/protocol or one per memory"),
         (dict(t_end=0.0), ValueError, "t_end must be positive"),
         (dict(n_trajectories=0), ValueError, "n_trajectories must be >= 1"),
         (dict(rate_law="glauber"), ValueError, "rate_law must be one of"),
@@ -313,7 +351,9 @@ def test_ising_rejects_leak_and_bad_spins_and_other_types():
     with pytest.raises(ValueError, match="leak applies to Quadratic problems only"):
         lim.run(ising, barrier=0.0, scale=1.0, leak=1.0, t_end=1.0, n_trajectories=1)
     with pytest.raises(ValueError, match=r"initial_state must hold values \+-1"):
-        lim.run(ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1, initial_state=[1.0, 0.0])
+        lim.run(
+            ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1, initial_state=[1.0, 0.0]
+        )
     with pytest.raises(TypeError, match="problem must be"):
         lim.run(np.eye(2), barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=1)
     with pytest.raises(ValueError, match="more than max_states"):

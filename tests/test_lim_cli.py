@@ -1,4 +1,5 @@
-"""``stochlim lim PROBLEM_FILE``: summary table, JSON, ramps, and one-line errors with exit code 2."""
+"""``stochlim lim PROBLEM_FILE``: summary table, JSON, ramps, and one-line errors with exit code
+2."""
 
 import json
 
@@ -23,12 +24,32 @@ def ising_file(tmp_path):
 
 
 def test_table_for_a_quadratic_problem_with_ramps(quadratic_file, capsys):
-    code = main(["lim", str(quadratic_file), "--barrier", "0", "3", "--leak", "0.1", "--gamma", "0.5",
-                 "--trajectories", "200", "--t-end", "5"])
+    code = main(
+        [
+            "lim",
+            str(quadratic_file),
+            "--barrier",
+            "0",
+            "3",
+            "--leak",
+            "0.1",
+            "--gamma",
+            "0.5",
+            "--trajectories",
+            "200",
+            "--t-end",
+            "5",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    for row in ("success probability", "achieved precision delta", "energy to solution, paper ledger",
-                "lim_energy, same F, M, delta", "ceb_energy, same F, M, delta"):
+    for row in (
+        "success probability",
+        "achieved precision delta",
+        "energy to solution, paper ledger",
+        "lim_energy, same F, M, delta",
+        "ceb_energy, same F, M, delta",
+    ):
         assert row in out
     assert "200 x 2" in out
 
@@ -74,7 +95,9 @@ def test_bad_problem_files(tmp_path, capsys):
     missing.write_text(json.dumps({"A": [[1]], "b": [0]}))
     assert main(["lim", str(missing)]) == 2
     assert "needs the keys ['levels', 'quantum']" in capsys.readouterr().err
-    assert main(["lim", str(tmp_path / "none.npz")]) == 2  # a missing input file is bad input (was 1)
+    assert (
+        main(["lim", str(tmp_path / "none.npz")]) == 2
+    )  # a missing input file is bad input (was 1)
 
 
 def test_large_problem_needs_the_optimum(tmp_path, capsys):

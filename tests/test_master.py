@@ -1,6 +1,5 @@
-"""Master-equation solver: closed forms, conservation on stiff cases, method agreement, energetics."""
-
-import math
+"""Master-equation solver: closed forms, conservation on stiff cases, method agreement,
+energetics."""
 
 import numpy as np
 import pytest
@@ -24,7 +23,9 @@ def test_two_state_closed_form(method, law):
     sol = solve_master(m, p0=[1.0, 0.0], t_eval=t, method=method, rtol=1e-12, atol=1e-14)
     assert sol.success and sol.method == method
     k = m.rates(0.0)
-    np.testing.assert_allclose(sol.p[1:, 1], _two_state_closed_form(k[0, 1], k[1, 0], t[1:]), rtol=1e-10)
+    np.testing.assert_allclose(
+        sol.p[1:, 1], _two_state_closed_form(k[0, 1], k[1, 0], t[1:]), rtol=1e-10
+    )
     # heat: each 0 -> 1 jump releases E_0 - E_1 = -1.3 kT, so Q = -1.3 p_1(t) exactly
     np.testing.assert_allclose(sol.mean_heat, -1.3 * sol.p[:, 1], rtol=1e-9, atol=1e-14)
 
@@ -133,7 +134,10 @@ def test_midpoint_discretisation_converges_at_second_order():
     for n in (8, 16, 32, 64):
         knots = np.linspace(0.0, t_end, n + 1)[:-1]
         mid = knots + t_end / (2 * n)
-        m = two_state(PiecewiseConstant(knots, b_ramp(mid)), energies=(0.0, PiecewiseConstant(knots, e_ramp(mid))))
+        m = two_state(
+            PiecewiseConstant(knots, b_ramp(mid)),
+            energies=(0.0, PiecewiseConstant(knots, e_ramp(mid))),
+        )
         sol = solve_master(m, p0=[1.0, 0.0], t_end=t_end)
         errors.append(abs(sol.p[-1, 1] - exact.p[-1, 1]))
     orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
@@ -188,7 +192,11 @@ def test_bdf_failure_is_reported_not_raised(monkeypatch):
         return real(fun, t_span, *args, **kwargs)
 
     monkeypatch.setattr(master, "solve_ivp", failing_after_first_interval)
-    m = ladder(120, lambda i: 0.001 * (i - 60.0) ** 2, barriers=PiecewiseLinear([0.0, 1.0, 2.0], [2.0, 1.0, 2.0]))
+    m = ladder(
+        120,
+        lambda i: 0.001 * (i - 60.0) ** 2,
+        barriers=PiecewiseLinear([0.0, 1.0, 2.0], [2.0, 1.0, 2.0]),
+    )
     p0 = np.full(120, 1 / 120)
     sol = solve_master(m, p0=p0, t_eval=[0.0, 0.5, 1.5, 2.0], method="ode")
     assert not sol.success and sol.status == master.STATUS_FAILED

@@ -71,16 +71,34 @@ def _reference_piecewise_constant(model, p0, t_eval, knots):
     p = out[:, :s]
     energies = model.energy(np.asarray(t_eval))
     s_sys = -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=1)
-    return {"p": p, "mean_heat": out[:, s], "mean_work": out[:, s + 1] + out[:, -1], "activity": out[:, s + 2],
-            "currents": out[:, s + 3:-1], "mean_energy": np.sum(p * energies, axis=1),
-            "entropy_production": s_sys - s_sys[0] + out[:, s]}
+    return {
+        "p": p,
+        "mean_heat": out[:, s],
+        "mean_work": out[:, s + 1] + out[:, -1],
+        "activity": out[:, s + 2],
+        "currents": out[:, s + 3 : -1],
+        "mean_energy": np.sum(p * energies, axis=1),
+        "entropy_production": s_sys - s_sys[0] + out[:, s],
+    }
 
 
 def _stepped_ring(law):
     """A driven 5-ring whose energies and barriers jump at t = 1 and 2.5."""
     knots = [0.0, 1.0, 2.5]
-    energies = (0.0, PiecewiseConstant(knots, [0.5, -1.0, 0.2]), 1.0, PiecewiseConstant(knots, [0.0, 2.0, 1.0]), 0.3)
-    barriers = [PiecewiseConstant(knots, [1.0, 3.0, 0.5]), 2.0, 0.0, 1.5, PiecewiseConstant(knots, [4.0, 0.0, 2.0])]
+    energies = (
+        0.0,
+        PiecewiseConstant(knots, [0.5, -1.0, 0.2]),
+        1.0,
+        PiecewiseConstant(knots, [0.0, 2.0, 1.0]),
+        0.3,
+    )
+    barriers = [
+        PiecewiseConstant(knots, [1.0, 3.0, 0.5]),
+        2.0,
+        0.0,
+        1.5,
+        PiecewiseConstant(knots, [4.0, 0.0, 2.0]),
+    ]
     return HopModel(energies, [(i, (i + 1) % 5) for i in range(5)], barriers, rate_law=law,
                     drives=[0.7, 0.7, -0.3, 0.7, 1.1]), [0.0, 1.0, 2.5]
 
@@ -99,7 +117,8 @@ def test_piecewise_constant_outputs_equal_the_van_loan_block(method, law):
 
 
 def _reference_ramp(model, p0, knots, t_end):
-    """DOP853 at rtol 1e-13 on p, Q, W and activity, interval by interval (rates from ``model.rates``)."""
+    """DOP853 at rtol 1e-13 on p, Q, W and activity, interval by interval (rates from
+    ``model.rates``)."""
     s = model.n_states
 
     def rhs(t, v):
@@ -132,19 +151,28 @@ def test_erasure_ramps_match_an_independent_integration(tau):
     assert sol.success and sol.method == "ode", sol.message
     ref = _reference_ramp(model, np.array([0.5, 0.5]), knots, tau)
     np.testing.assert_allclose(sol.p[-1], ref[:2], rtol=1e-8, atol=1e-12)
-    np.testing.assert_allclose([sol.mean_heat[-1], sol.mean_work[-1], sol.activity[-1]], ref[2:], rtol=1e-8)
+    np.testing.assert_allclose(
+        [sol.mean_heat[-1], sol.mean_work[-1], sol.activity[-1]], ref[2:], rtol=1e-8
+    )
 
 
 def test_driven_ring_with_ramps_matches_an_independent_integration():
     knots = [0.0, 5.0, 10.0]
-    model = ring(4, (0.0, PiecewiseLinear(knots, [0.0, 2.0, 0.5]), 1.0, 0.5), PiecewiseLinear(knots, [3.0, 0.5, 2.0]),
-                 drive=1.0, rate_law="arrhenius")
+    model = ring(
+        4,
+        (0.0, PiecewiseLinear(knots, [0.0, 2.0, 0.5]), 1.0, 0.5),
+        PiecewiseLinear(knots, [3.0, 0.5, 2.0]),
+        drive=1.0,
+        rate_law="arrhenius",
+    )
     p0 = np.array([1.0, 0.0, 0.0, 0.0])
     sol = stochlim.solve_master(model, p0=p0, t_end=10.0)
     assert sol.success, sol.message
     ref = _reference_ramp(model, p0, knots, 10.0)
     np.testing.assert_allclose(sol.p[-1], ref[:4], rtol=1e-8, atol=1e-12)
-    np.testing.assert_allclose([sol.mean_heat[-1], sol.mean_work[-1], sol.activity[-1]], ref[4:], rtol=1e-8)
+    np.testing.assert_allclose(
+        [sol.mean_heat[-1], sol.mean_work[-1], sol.activity[-1]], ref[4:], rtol=1e-8
+    )
 
 
 # --- the failure contract -------------------------------------------------------------------------
@@ -191,7 +219,9 @@ def test_non_finite_values_end_the_solve_with_a_failure(monkeypatch):
 
     monkeypatch.setattr(Generator, "uniformize", poisoned)
     model = two_state(PiecewiseConstant([0.0, 1.0], [0.0, 1.0]))
-    sol = stochlim.solve_master(model, p0=[1.0, 0.0], t_eval=[0.0, 0.5, 1.5], method="uniformization")
+    sol = stochlim.solve_master(
+        model, p0=[1.0, 0.0], t_eval=[0.0, 0.5, 1.5], method="uniformization"
+    )
     assert not sol.success and sol.status == master.STATUS_FAILED and "non-finite" in sol.message
     np.testing.assert_array_equal(sol.t, [0.0, 0.5])
     assert np.all(np.isfinite(sol.p))
@@ -241,7 +271,10 @@ def test_tilted_generator_matches_a_tilted_matrix_built_by_hand():
     q01 = 0.0 - 1.2 + 0.3  # heat of the jump 0 -> 1
     p0 = np.array([0.3, 0.7])
     s_, t = 0.6, 1.7
-    for a, b, w01, w10 in ((-s_, 0.0, np.exp(-s_), np.exp(-s_)), (0.0, -s_, np.exp(-s_ * q01), np.exp(s_ * q01))):
+    for a, b, w01, w10 in (
+        (-s_, 0.0, np.exp(-s_), np.exp(-s_)),
+        (0.0, -s_, np.exp(-s_ * q01), np.exp(s_ * q01)),
+    ):
         lower = Segments(model, t)
         tilt = np.array([[a, b]] * lower.out_src.size)
         g = Generator(model, lower, edge_tilt=tilt)

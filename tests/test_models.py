@@ -24,7 +24,9 @@ def test_rate_formulas_without_drive():
     e0, ex, ey, jmax = 1.3, 0.4, -0.9, 3.0
     paper = two_state(e0, energies=(ex, ey), J_max=jmax, rate_law="paper").rates(0.0)
     arr = two_state(e0, energies=(ex, ey), J_max=jmax, rate_law="arrhenius").rates(0.0)
-    assert paper[0, 1] == pytest.approx(2 * jmax * math.exp(-e0) / (1 + math.exp(ey - ex)), rel=1e-14)
+    assert paper[0, 1] == pytest.approx(
+        2 * jmax * math.exp(-e0) / (1 + math.exp(ey - ex)), rel=1e-14
+    )
     assert arr[0, 1] == pytest.approx(jmax * math.exp(-(e0 + (ey - ex) / 2)), rel=1e-14)
     assert paper[0, 1] - paper[1, 0] == pytest.approx(net_rate(e0, ex - ey, J_max=jmax), rel=1e-13)
 
@@ -115,7 +117,9 @@ def test_equilibrium_is_the_boltzmann_law_and_stationary():
     generator = k.T - np.diag(k.sum(axis=1))  # dp/dt = L p
     np.testing.assert_allclose(generator @ m.equilibrium(0.3), 0.0, atol=1e-13)
     high = HopModel([1000.0, 1001.0], [(0, 1)], 1.0)  # exp(-1000) underflows: the law must not
-    np.testing.assert_allclose(high.equilibrium(0.0), [1 / (1 + math.exp(-1)), 1 / (1 + math.e)], rtol=1e-14)
+    np.testing.assert_allclose(
+        high.equilibrium(0.0), [1 / (1 + math.exp(-1)), 1 / (1 + math.e)], rtol=1e-14
+    )
 
 
 def test_driven_bit_ramps_the_upper_well():
@@ -176,8 +180,9 @@ def test_from_rates_driven_ring_current(rate_law):
     assert m.drives.sum() == pytest.approx(np.log(kp.prod() / km.prod()), rel=1e-12)
     pi = _stationary(k)
     current = pi[0] * kp[0] - pi[1] * km[0]
-    np.testing.assert_allclose([pi[x] * kp[e] - pi[y] * km[e] for e, (x, y) in enumerate(edges)], current,
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        [pi[x] * kp[e] - pi[y] * km[e] for e, (x, y) in enumerate(edges)], current, rtol=1e-10
+    )
     sol = solve_master(m, p0=pi, t_eval=[0.0, 10.0])
     np.testing.assert_allclose(sol.p[-1], pi, rtol=1e-8)
     np.testing.assert_allclose(sol.currents[-1] / 10.0, current, rtol=1e-7)
@@ -187,7 +192,11 @@ def test_from_rates_steps_in_time_and_errors():
     up = PiecewiseConstant([0.0, 1.0], [1.0, 3.0])
     down = PiecewiseConstant([0.0, 2.0], [1.0, 0.1])
     m = HopModel.from_rates([(0, 1), (1, 2)], [up, 2.0], [0.5, down], rate_law="arrhenius")
-    for t, expected in [(0.5, (1.0, 0.5, 2.0, 1.0)), (1.5, (3.0, 0.5, 2.0, 1.0)), (2.5, (3.0, 0.5, 2.0, 0.1))]:
+    for t, expected in [
+        (0.5, (1.0, 0.5, 2.0, 1.0)),
+        (1.5, (3.0, 0.5, 2.0, 1.0)),
+        (2.5, (3.0, 0.5, 2.0, 0.1)),
+    ]:
         k = m.rates(t)
         np.testing.assert_allclose((k[0, 1], k[1, 0], k[1, 2], k[2, 1]), expected, rtol=1e-12)
     with pytest.raises(ValueError, match="changes in time"):  # a cycle whose affinity steps

@@ -1,4 +1,5 @@
-"""The paper's update against the optimum: exact step by the master equation, interpolation, report."""
+"""The paper's update against the optimum: exact step by the master equation, interpolation,
+report."""
 
 import math
 
@@ -59,7 +60,12 @@ def test_brain_scale_totals_against_eq23():
     rows = ou.brain_scale_totals(n_updates=1000, schedules=(("polynomial", 0.5),))
     row = rows[0]
     # the paper's column is Eq. 23 itself; the step's own work is (1/2 - eps) of each dE_n
-    assert row["paper_eq23_J"] > row["step_work_J"] > row["optimal_same_error_J"] > row["optimal_delta_J"]
+    assert (
+        row["paper_eq23_J"]
+        > row["step_work_J"]
+        > row["optimal_same_error_J"]
+        > row["optimal_delta_J"]
+    )
     retention = 1e15 * 4.1143e-21 * 16 * math.log(2)
     assert row["step_work_J"] - retention == pytest.approx(
         (row["paper_eq23_J"] - retention) * (0.5 - row["step_error"]), rel=1e-9)

@@ -9,7 +9,7 @@ from stochlim import physics
 
 
 def test_barrier_for_rate_golden_value():
-    # NOTES.md golden value: r = 0.5, dE = 2 kT -> ln(4 tanh 1)
+    # docs/constants.md golden value: r = 0.5, dE = 2 kT -> ln(4 tanh 1)
     assert physics.barrier_for_rate(0.5, 2.0) == pytest.approx(1.113952892, rel=1e-9)
 
 
@@ -80,7 +80,10 @@ def test_hop_rates_never_nan_for_huge_bias():
     "call, match",
     [
         (lambda: physics.barrier_for_rate(1.5, 1.0), r"r must lie in \(0, 1\]: got 1.5"),
-        (lambda: physics.barrier_for_rate([0.5, 0.0], 1.0), r"r must lie in \(0, 1\]: got 0.0 at index 1"),
+        (
+            lambda: physics.barrier_for_rate([0.5, 0.0], 1.0),
+            r"r must lie in \(0, 1\]: got 0.0 at index 1",
+        ),
         (lambda: physics.barrier_for_rate(0.5, -1.0), "dE must be positive"),
         (lambda: physics.barrier_for_rate(float("nan"), 1.0), "r must not be NaN"),
         (lambda: physics.net_rate(1.0, 1.0, J_max=0.0), "J_max must be positive"),

@@ -1,4 +1,5 @@
-"""Figures (stochlim.plots): each returns a labelled Figure whose data equal the public API's values."""
+"""Figures (stochlim.plots): each returns a labelled Figure whose data equal the public API's
+values."""
 
 import matplotlib
 
@@ -100,7 +101,7 @@ def test_fig6a_barrier_and_power():
             rtol=1e-12,
         )
     assert ax[0].get_xscale() == "log" and ax[1].get_yscale() == "log"
-    # NOTES.md golden barrier at n = 1e5
+    # docs/constants.md golden barrier at n = 1e5
     np.testing.assert_allclose(_line(ax[0], "P4,").get_ydata()[-1], 127.335327, rtol=1e-6)
 
 
@@ -153,6 +154,6 @@ def test_fig6d_series_match_bounds():
         np.testing.assert_allclose(ln.get_ydata(), want_vals, rtol=1e-12)
     for prefix, vals in want.items():
         np.testing.assert_allclose(_line(ax, prefix).get_ydata(), vals, rtol=1e-12)
-    # brain scale: A.1 at 1 pJ/bit and the LIM envelope (NOTES.md)
+    # brain scale: A.1 at 1 pJ/bit and the LIM envelope (docs/constants.md)
     assert wl[-1].model == "Brain-scale"
     np.testing.assert_allclose(_line(ax, "LIM").get_ydata()[-1], 5.812070e11, rtol=1e-6)

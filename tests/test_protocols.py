@@ -23,12 +23,16 @@ def test_constant_value_and_slope():
 
 def test_piecewise_constant_holds_values_on_half_open_intervals():
     p = PiecewiseConstant([0.0, 1.0, 3.0], [5.0, -1.0, 2.0])
-    np.testing.assert_array_equal(p([-1.0, 0.0, 0.999, 1.0, 2.9, 3.0, 10.0]), [5, 5, 5, -1, -1, 2, 2])
+    np.testing.assert_array_equal(
+        p([-1.0, 0.0, 0.999, 1.0, 2.9, 3.0, 10.0]), [5, 5, 5, -1, -1, 2, 2]
+    )
 
 
 def test_piecewise_linear_interpolates_and_holds_outside():
     p = PiecewiseLinear([1.0, 2.0, 4.0], [0.0, 2.0, 1.0])
-    np.testing.assert_allclose(p([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 9.0]), [0, 0, 1, 2, 1.5, 1, 1], rtol=1e-15)
+    np.testing.assert_allclose(
+        p([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 9.0]), [0, 0, 1, 2, 1.5, 1, 1], rtol=1e-15
+    )
     np.testing.assert_array_equal(p.slope([0.0, 1.0, 2.5, 4.0, 5.0]), [0.0, 2.0, -0.5, 0.0, 0.0])
     assert not p.is_piecewise_constant
 

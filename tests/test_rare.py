@@ -71,7 +71,8 @@ def test_tail_probability_far_below_plain_ssa_reach(tail_tilt):
 
 
 def test_tail_estimate_is_unbiased_over_100_seeds(tail_tilt):
-    """z of the P(W <= 0.75) estimate over 100 seeds of 3000 trajectories: mean within 3/sqrt(100)."""
+    """z of the P(W <= 0.75) estimate over 100 seeds of 3000 trajectories: mean within
+    3/sqrt(100)."""
     exact = _exact_work_cdf(0.75)
     z = [rare.simulate_tilted(STEPPED, "work", s=tail_tilt, t_end=T_STEP, n_trajectories=3000,
                               p0=P0_STEPPED, rng=seed).tail_probability(0.75).z(exact)
@@ -87,11 +88,15 @@ def test_weighted_jarzynski_and_mean_weight(model, p0):
     t_end = 2.0 if model is RAMP else T_STEP
     # the energies at t_end's left limit: a step at t_end itself does no work on [0, t_end)
     d_f = float(free_energy(model, np.nextafter(t_end, 0.0)) - free_energy(model, 0.0))
-    te = rare.simulate_tilted(model, "work", s=1.0, t_end=t_end, n_trajectories=20_000, p0=p0, rng=4)
+    te = rare.simulate_tilted(
+        model, "work", s=1.0, t_end=t_end, n_trajectories=20_000, p0=p0, rng=4
+    )
     check = te.jarzynski(d_f)
     assert check.reliable and abs(check.z) < 3
     assert rare.log_mgf(model, "work", 1.0, t_end=t_end, p0=p0) == pytest.approx(-d_f, abs=1e-8)
-    te = rare.simulate_tilted(model, "work", s=0.4, t_end=t_end, n_trajectories=20_000, p0=p0, rng=5)
+    te = rare.simulate_tilted(
+        model, "work", s=0.4, t_end=t_end, n_trajectories=20_000, p0=p0, rng=5
+    )
     check = te.check_weights()
     assert check.reliable and abs(check.z) < 3
 
@@ -125,8 +130,12 @@ def test_log_weights_equal_an_independent_quadrature():
     lo = setup.lowered
     log_prop, log_p0 = rare._proposal(model, setup, 0.6)
     prop = np.exp(log_prop)
-    cell = lambda t: min(np.searchsorted(lo.seg_times, t, side="right") - 1, lo.n_segments - 1)
-    lam = lambda t, x: model.rates(t)[x].sum()
+
+    def cell(t):
+        return min(np.searchsorted(lo.seg_times, t, side="right") - 1, lo.n_segments - 1)
+
+    def lam(t, x):
+        return model.rates(t)[x].sum()
 
     def lam_prop(t, x):
         j = cell(t)

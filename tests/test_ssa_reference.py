@@ -13,8 +13,14 @@ from stochlim._kernels import ssa as krng
 from stochlim.models import HopModel, ladder, ring
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
-STEPPED = ladder(5, lambda i: 0.3 * (i - 2.0) ** 2, PiecewiseConstant([0.0, 2.0, 4.0], [1.0, 0.0, 2.0]))
-CONSTANT_DRIVEN = ring(4, [0.0, 0.5, -0.3, 1.0], [0.2, 1.0, 0.5, 0.0], drive=0.8, rate_law="arrhenius")
+pytestmark = pytest.mark.reference  # CI also runs these with NUMBA_DISABLE_JIT=1
+
+STEPPED = ladder(
+    5, lambda i: 0.3 * (i - 2.0) ** 2, PiecewiseConstant([0.0, 2.0, 4.0], [1.0, 0.0, 2.0])
+)
+CONSTANT_DRIVEN = ring(
+    4, [0.0, 0.5, -0.3, 1.0], [0.2, 1.0, 0.5, 0.0], drive=0.8, rate_law="arrhenius"
+)
 LINEAR = HopModel([0.0, PiecewiseLinear([0.0, 6.0], [1.0, -1.0]), 0.5, 0.2],
                   [(0, 1), (1, 2), (2, 3)], PiecewiseLinear([0.0, 3.0, 6.0], [2.0, 0.0, 1.0]),
                   rate_law="arrhenius", drives=[0.0, 0.4, -0.3])

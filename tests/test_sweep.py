@@ -1,4 +1,5 @@
-"""Parameter sweeps (issue 7): study validation, checkpoint/resume, tamper detection, Dask, progress.
+"""Parameter sweeps (issue 7): study validation, checkpoint/resume, tamper detection, Dask,
+progress.
 
 The reference for every fault test is an uninterrupted run of the same study: the faulted run must
 end with a ``results.csv`` equal to it byte for byte.
@@ -68,7 +69,7 @@ def reference(tmp_path_factory):
     return out, (out / "results.csv").read_bytes()
 
 
-# --- study files ------------------------------------------------------------------------------------
+# --- study files ----------------------------------------------------------------------------------
 
 
 def test_corpus_is_large_enough():
@@ -111,7 +112,7 @@ def test_points_are_the_cartesian_product_in_file_order():
                    {"barrier": 2.0, "drive": 0.0}, {"barrier": 2.0, "drive": 1.0}]
 
 
-# --- local sweep ------------------------------------------------------------------------------------
+# --- local sweep ----------------------------------------------------------------------------------
 
 
 def test_table_matches_the_chunk_arrays(reference):
@@ -127,7 +128,10 @@ def test_table_matches_the_chunk_arrays(reference):
     assert float(row["heat_mean"]) == float(np.mean(heat))
     assert float(row["heat_se"]) == pytest.approx(np.std(heat, ddof=1) / np.sqrt(2000), rel=1e-12)
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["study_hash"] == parse_study(SMALL).hash and prov["versions"]["numpy"] == np.__version__
+    assert (
+        prov["study_hash"] == parse_study(SMALL).hash
+        and prov["versions"]["numpy"] == np.__version__
+    )
 
 
 def test_parquet_table_when_pyarrow_is_installed(reference):
@@ -146,7 +150,9 @@ def test_chunk_equals_a_direct_simulation(reference):
 
     out, _ = reference
     model = stochlim.two_state(2.0, energies=(0.0, 1.0), drive=1.0)
-    ens = stochlim.simulate(model, t_end=5.0, n_trajectories=500, x0=0, rng=np.random.SeedSequence([7, 3, 2]))
+    ens = stochlim.simulate(
+        model, t_end=5.0, n_trajectories=500, x0=0, rng=np.random.SeedSequence([7, 3, 2])
+    )
     with np.load(out / "chunks" / "p00003_c00002.npz") as f:
         np.testing.assert_array_equal(f["work"], ens.work)
 
@@ -182,7 +188,10 @@ def test_tampered_corrupt_and_foreign_chunks_are_recomputed(reference, tmp_path)
     (chunks / "p00003_c00003.npz").unlink()
     sweep(parse_study(SMALL), out=out, resume=True, quiet=True)
     assert (out / "results.csv").read_bytes() == text
-    assert json.loads((out / "provenance.json").read_text())["chunks_recomputed_as_corrupt_or_foreign"] == 3
+    assert (
+        json.loads((out / "provenance.json").read_text())["chunks_recomputed_as_corrupt_or_foreign"]
+        == 3
+    )
 
 
 def test_ctrl_c_keeps_finished_chunks_then_resume(reference, tmp_path, monkeypatch):
@@ -254,10 +263,17 @@ def test_sigint_stops_cleanly_after_finished_chunks(tmp_path):
     study = tmp_path / "killable.toml"
     study.write_text(KILLABLE)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "stochlim", "sweep", str(study), "--out", str(out), "--quiet"],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stochlim", "sweep", str(study), "--out", str(out), "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
-    while not list((out / "chunks").glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
+    while (
+        not list((out / "chunks").glob("*.npz"))
+        and time.monotonic() < deadline
+        and proc.poll() is None
+    ):
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -269,7 +285,7 @@ def test_sigint_stops_cleanly_after_finished_chunks(tmp_path):
     assert not list((out / "chunks").glob("*.tmp"))
 
 
-# --- kinds ------------------------------------------------------------------------------------------
+# --- kinds ----------------------------------------------------------------------------------------
 
 
 def test_lim_and_master_studies(tmp_path):
@@ -303,13 +319,18 @@ barrier = [0.5, 2.0]
     assert all(ep > 0 for ep in table["entropy_production_mean"])
 
 
-# --- progress ---------------------------------------------------------------------------------------
+# --- progress -------------------------------------------------------------------------------------
 
 
 def _run_on_pty(argv, timeout=120.0) -> tuple[int, str]:
     main, secondary = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "stochlim", *argv], stdin=secondary, stdout=secondary,
-                            stderr=secondary, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stochlim", *argv],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
     os.close(secondary)
     chunks, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -348,25 +369,41 @@ def test_quiet_on_a_terminal_and_silent_off_it(small_file, tmp_path):
     assert res.returncode == 0 and res.stderr == ""
 
 
-# --- Dask ---------------------------------------------------------------------------------------------
+# --- Dask -----------------------------------------------------------------------------------------
 
 
-def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(small_file, tmp_path, monkeypatch, capsys):
+def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(
+    small_file, tmp_path, monkeypatch, capsys
+):
     pytest.importorskip("distributed")
     monkeypatch.setattr(sweeps_dask, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "out"
     code = cli.main(["sweep", str(small_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
-    assert code == cli.EXIT_RUNTIME and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
+    assert (
+        code == cli.EXIT_RUNTIME
+        and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+        and err.count("\n") == 1
+    )
     assert not out.exists()
 
 
 def test_dask_local_cluster_equals_local(reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, text = reference
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address="127.0.0.1:0") as cluster:
-        sweep(parse_study(SMALL), out=tmp_path / "out", scheduler=cluster.scheduler_address, quiet=True)
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        sweep(
+            parse_study(SMALL),
+            out=tmp_path / "out",
+            scheduler=cluster.scheduler_address,
+            quiet=True,
+        )
     assert (tmp_path / "out" / "results.csv").read_bytes() == text
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True
 
@@ -378,14 +415,22 @@ def test_worker_killed_mid_run_chunks_rerun_same_table(tmp_path):
     distributed = pytest.importorskip("distributed")
     study = load_study_text(KILLABLE, tmp_path)
     sweep(study, out=tmp_path / "ref", quiet=True)
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address="127.0.0.1:0") as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
         with distributed.Client(cluster) as client:
             pids = list(client.run(os.getpid).values())
         out = tmp_path / "out"
         errors = []
-        runner = threading.Thread(target=lambda: _catching(errors, sweep, study, out=out, quiet=True,
-                                                           scheduler=cluster.scheduler_address))
+        runner = threading.Thread(
+            target=lambda: _catching(
+                errors, sweep, study, out=out, quiet=True, scheduler=cluster.scheduler_address
+            )
+        )
         runner.start()
         deadline = time.monotonic() + 120
         while not list((out / "chunks").glob("*.npz")) and time.monotonic() < deadline:

@@ -54,7 +54,7 @@ J_max = [1.0, 2.0]
 """
 
 
-# --- sizing before work -----------------------------------------------------------------------------
+# --- sizing before work ---------------------------------------------------------------------------
 
 
 def test_a_grid_of_two_billion_points_is_refused_within_a_second(tmp_path):
@@ -87,15 +87,38 @@ def test_points_are_lazy_and_params_is_constant_time():
 @pytest.mark.parametrize(
     "text, message",
     [
-        (TINY.replace("trajectories = 400", "trajectories = 9223372036854775807").replace(
-            "chunk_size = 100", "chunk_size = 1"), "over max_bytes = 100 GiB"),
-        (TINY.replace("t_end = 2.0", "t_end = 1e308"), "jumps over 1e\\+308 time units: beyond float64's resolution"),
-        (TINY.replace("t_end = 2.0", "t_end = 1e12"), "jumps over all points .* over max_events = 1e\\+13"),
-        (TINY.replace("chunk_size = 100", "chunk_size = 100\nmax_points = 1"), "2 points .* over max_points = 1 "),
-        (TINY.replace("chunk_size = 100", "chunk_size = 100\nmax_bytes = -1"), "max_bytes: must be a positive"),
+        (
+            TINY.replace("trajectories = 400", "trajectories = 9223372036854775807").replace(
+                "chunk_size = 100", "chunk_size = 1"
+            ),
+            "over max_bytes = 100 GiB",
+        ),
+        (
+            TINY.replace("t_end = 2.0", "t_end = 1e308"),
+            "jumps over 1e\\+308 time units: beyond float64's resolution",
+        ),
+        (
+            TINY.replace("t_end = 2.0", "t_end = 1e12"),
+            "jumps over all points .* over max_events = 1e\\+13",
+        ),
+        (
+            TINY.replace("chunk_size = 100", "chunk_size = 100\nmax_points = 1"),
+            "2 points .* over max_points = 1 ",
+        ),
+        (
+            TINY.replace("chunk_size = 100", "chunk_size = 100\nmax_bytes = -1"),
+            "max_bytes: must be a positive",
+        ),
         (TINY.replace("trajectories = 400", "trajectories = 1"), "trajectories: must be >= 2"),
     ],
-    ids=["2**63 trajectories", "t_end 1e308", "1e14 jumps", "max_points key", "bad limit", "one trajectory"],
+    ids=[
+        "2**63 trajectories",
+        "t_end 1e308",
+        "1e14 jumps",
+        "max_points key",
+        "bad limit",
+        "one trajectory",
+    ],
 )
 def test_oversized_studies_stop_before_any_work(text, message, tmp_path, capsys):
     path = tmp_path / "study.toml"
@@ -114,7 +137,10 @@ def test_command_line_limits_override_the_study(tmp_path, capsys):
     assert "over max_points = 1 " in capsys.readouterr().err
     assert cli.main(["sweep", str(path), "--out", str(tmp_path / "b"), "--max-bytes", "1000"]) == 2
     assert "over max_bytes = 1000 B" in capsys.readouterr().err
-    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "c"), "--quiet", "--max-points", "2"]) == 0
+    assert (
+        cli.main(["sweep", str(path), "--out", str(tmp_path / "c"), "--quiet", "--max-points", "2"])
+        == 0
+    )
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     assert DEFAULT_LIMITS["max_points"] == 1_000_000
 
@@ -131,7 +157,7 @@ def test_disk_too_small_is_refused_before_work(tmp_path, monkeypatch, capsys):
     assert not list((tmp_path / "out" / "chunks").glob("*.npz"))
 
 
-# --- two runs, one folder ---------------------------------------------------------------------------
+# --- two runs, one folder -------------------------------------------------------------------------
 
 
 LOCKED = """\
@@ -162,14 +188,18 @@ def _two_runs_together(tmp_path, tries: int) -> int:
     refused = 0
     for attempt in range(tries):
         out = tmp_path / f"out{attempt}"
-        procs = [subprocess.Popen(args + ["--out", str(out)], stderr=subprocess.PIPE, text=True, env=env)
-                 for _ in range(2)]
+        procs = [
+            subprocess.Popen(args + ["--out", str(out)], stderr=subprocess.PIPE, text=True, env=env)
+            for _ in range(2)
+        ]
         results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
         for code, err in results:
             assert code in (0, 2), err
             assert "Traceback" not in err
             if code == 2:
-                assert err.count("\n") == 1 and "is in use by another stochlim sweep (pid " in err, err
+                assert (
+                    err.count("\n") == 1 and "is in use by another stochlim sweep (pid " in err
+                ), err
                 refused += 1
         assert sorted(c for c, _ in results)[0] == 0
         computed = json.loads((out / "provenance.json").read_text())["chunks_computed_by_this_run"]
@@ -196,11 +226,20 @@ def test_lock_names_the_holder_and_dies_with_it(tmp_path, capsys):
     path = tmp_path / "study.toml"
     path.write_text(TINY)
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, os, sys, time; os.makedirs(sys.argv[1]); "
-        "fd = os.open(os.path.join(sys.argv[1], '.lock'), os.O_RDWR | os.O_CREAT); "
-        "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'4242\\n'); print('held', flush=True); time.sleep(60)"),
-        str(out)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, os, sys, time; os.makedirs(sys.argv[1]); "
+                "fd = os.open(os.path.join(sys.argv[1], '.lock'), os.O_RDWR | os.O_CREAT); "
+                "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'4242\\n'); print('held', flush=True); time.sleep(60)"
+            ),
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     try:
         assert cli.main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
@@ -233,14 +272,15 @@ def test_a_linked_chunks_folder_is_refused(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in (first / "chunks").iterdir()} == before
 
 
-# --- assembly ---------------------------------------------------------------------------------------
+# --- assembly -------------------------------------------------------------------------------------
 
 
 def test_assembly_holds_one_chunk_not_the_point(tmp_path):
     """A point's chunks are reduced one at a time: the assembly's peak memory stays near one chunk
     (here 1/20 of the point), and the per-point arrays equal the chunks concatenated."""
-    text = TINY.replace("trajectories = 400", "trajectories = 200000").replace("chunk_size = 100",
-                                                                                "chunk_size = 10000")
+    text = TINY.replace("trajectories = 400", "trajectories = 200000").replace(
+        "chunk_size = 100", "chunk_size = 10000"
+    )
     study = parse_study(text.replace("barrier = [0.5, 1.5]", "barrier = [1.0]"))
     out = tmp_path / "out"
     sweep(study, out=out, quiet=True)
@@ -260,7 +300,9 @@ def test_assembly_holds_one_chunk_not_the_point(tmp_path):
     header = (out / "results.csv").read_text().splitlines()[0].split(",")
     heat = stored["heat"]
     assert float(row[header.index("heat_mean")]) == pytest.approx(heat.mean(), rel=1e-12, abs=1e-15)
-    assert float(row[header.index("heat_se")]) == pytest.approx(heat.std(ddof=1) / np.sqrt(heat.size), rel=1e-9)
+    assert float(row[header.index("heat_se")]) == pytest.approx(
+        heat.std(ddof=1) / np.sqrt(heat.size), rel=1e-9
+    )
 
 
 def test_ctrl_c_while_assembling_is_an_interruption(tmp_path, monkeypatch):
@@ -302,16 +344,23 @@ def test_malformed_scheduler_address_is_refused_at_once(tmp_path, capsys):
     path.write_text(TINY)
     for address in ("tcp://", "tcp://host:notaport", "tcp://127.0.0.1:99999"):
         t0 = time.perf_counter()
-        assert cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", address]) == 2
+        assert (
+            cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", address])
+            == 2
+        )
         assert time.perf_counter() - t0 < 5
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "is not a Dask scheduler address such as tcp://host:8786" in err
+        assert (
+            err.count("\n") == 1
+            and "is not a Dask scheduler address such as tcp://host:8786" in err
+        )
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("value", ["", "file"])
 def test_bad_out_is_refused(value, tmp_path, capsys, monkeypatch):
-    """Before: ``--out ""`` wrote into the current folder and an ``--out`` naming a file exited 1."""
+    """Before: ``--out ""`` wrote into the current folder and an ``--out`` naming a file exited
+    1."""
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "study.toml"
     path.write_text(TINY)

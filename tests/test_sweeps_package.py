@@ -1,4 +1,5 @@
-"""The ``stochlim.sweeps`` package: no import cycle, and the old module paths still work (deprecated)."""
+"""The ``stochlim.sweeps`` package: no import cycle, and the old module paths still work
+(deprecated)."""
 
 import ast
 import warnings
@@ -13,7 +14,8 @@ PACKAGE = Path(sweeps.__file__).parent
 
 
 def _relative_imports(path: Path) -> set[str]:
-    """Sibling modules that ``path`` imports at any depth (``from .x import``, ``from . import x``)."""
+    """Sibling modules that ``path`` imports at any depth (``from .x import``, ``from . import
+    x``)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
@@ -25,7 +27,11 @@ def _relative_imports(path: Path) -> set[str]:
 
 
 def test_sweeps_modules_import_without_a_cycle():
-    graph = {p.stem: _relative_imports(p) - {"__init__"} for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    graph = {
+        p.stem: _relative_imports(p) - {"__init__"}
+        for p in PACKAGE.glob("*.py")
+        if p.stem != "__init__"
+    }
     assert {"study", "runner", "build", "store"} <= set(graph)
     state = {}
 
@@ -48,12 +54,16 @@ def test_public_names_and_the_sweep_function():
     assert stochlim.Study is sweeps.Study and stochlim.load_study is sweeps.load_study
 
 
-@pytest.mark.parametrize("old, name", [("stochlim.study", "parse_study"), ("stochlim.sweep", "run_chunk")])
+@pytest.mark.parametrize(
+    "old, name", [("stochlim.study", "parse_study"), ("stochlim.sweep", "run_chunk")]
+)
 def test_old_module_paths_forward_with_a_deprecation_warning(old, name):
     import importlib
 
     module = importlib.import_module(old)
-    with pytest.warns(DeprecationWarning, match=f"{old}.{name} is deprecated .* use stochlim.sweeps.{name}"):
+    with pytest.warns(
+        DeprecationWarning, match=f"{old}.{name} is deprecated .* use stochlim.sweeps.{name}"
+    ):
         assert getattr(module, name) is getattr(sweeps, name)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -4,7 +4,7 @@ from stochlim import units
 
 
 def test_kT_at_default_temperature_is_in_the_window_that_reproduces_the_paper():
-    # NOTES.md: only kT in [4.1128e-21, 4.1164e-21] J reproduces Fig. 6B-C
+    # docs/constants.md: only kT in [4.1128e-21, 4.1164e-21] J reproduces Fig. 6B-C
     assert 4.1128e-21 <= units.kT() <= 4.1164e-21
     assert units.kT(300.0) == pytest.approx(1.380649e-23 * 300.0, rel=1e-15)
 

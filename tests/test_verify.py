@@ -41,8 +41,12 @@ def test_a_five_percent_error_in_eq7_is_caught(monkeypatch):
 
 
 def test_cli_verify_json_and_exit_code():
-    res = subprocess.run([sys.executable, "-m", "stochlim", "verify", "--trajectories", "2000", "--json"],
-                         capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-m", "stochlim", "verify", "--trajectories", "2000", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)
     assert rows and all(r["passed"] for r in rows)

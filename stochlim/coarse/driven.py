@@ -129,7 +129,7 @@ def driven_comparison(E0, dE=0.0, *, K, t_end, x_range=None, D=1.0, n_sub=16) ->
     exactly with :func:`stochlim.solve_master` (``"expm"`` for step protocols such as the paper's
     schedules from :func:`stochlim.protocols.schedule_protocols`, Radau for ramps). The reduction
     is :func:`reduce_two_state`. The differences shrink as the protocol gets slow against the
-    intra-well relaxation time (:attr:`DrivenComparison.tau_intra`), not against the hop time.
+    intra-well relaxation time (``DrivenComparison.tau_intra``), not against the hop time.
 
     Parameters
     ----------

@@ -18,7 +18,7 @@ Double well
 -----------
 :func:`quartic_double_well` is ``U(x) = E0 (x^2 - 1)^2 - (dE / 2) s(x / w)`` with ``s`` the
 seventh-order smooth step (``s(y) = (35 y^3 - 42 y^5 + 15 y^7) / 8`` on ``[-1, 1]``, ``sign(y)``
-outside) and ``w`` = :data:`TILT_WIDTH`. The tilt changes only near the barrier top, so the minima
+outside) and ``w`` = ``TILT_WIDTH``. The tilt changes only near the barrier top, so the minima
 stay at ``x = -1`` (left, energy ``+dE/2``) and ``x = +1`` (right, ``-dE/2``), the top stays at
 ``x = 0`` with ``U = E0``, both wells have the same shape (curvature ``8 E0``) and the top has
 curvature ``-4 E0``. Hence ``E0`` is the barrier measured from the mean of the two well energies and
@@ -133,7 +133,7 @@ def tilted_quartic(barrier, tilt):
 
 
 def default_x_range(E0) -> tuple[float, float]:
-    """Symmetric ``x_range`` whose ends lie :data:`EDGE_HEIGHT` kT above the barrier top.
+    """Symmetric ``x_range`` whose ends lie ``EDGE_HEIGHT`` kT above the barrier top.
 
     ``E0 (x^2 - 1)^2 = E0 + EDGE_HEIGHT`` at the ends, so the reflecting boundaries change no rate
     by more than about ``exp(-EDGE_HEIGHT)``.
@@ -260,7 +260,7 @@ def resolved_double_well(U, *, x_range, K):
 
     Returns ``(x, h, u, (left, top, right))``: sites, spacing, energies and the site indices of the
     two minima and the top. Raises ``ValueError`` when ``U`` is not finite, lacks exactly two minima
-    on the grid, or ``K`` leaves fewer than :data:`MIN_SITES_PER_WIDTH` sites per thermal width of
+    on the grid, or ``K`` leaves fewer than ``MIN_SITES_PER_WIDTH`` sites per thermal width of
     a well or the top.
     """
     x, h = _grid(x_range, K)
@@ -293,7 +293,7 @@ def double_well(E0, dE=0.0, *, K, x_range=None, D=1.0) -> HopModel:
         must both be steps or both piecewise linear; the potential is linear in ``E0`` and ``dE``,
         so sampling at the union of their knots is exact.
     K : int
-        Number of sites; each well and the barrier top need :data:`MIN_SITES_PER_WIDTH` sites per
+        Number of sites; each well and the barrier top need ``MIN_SITES_PER_WIDTH`` sites per
         thermal width at every knot.
     x_range : (float, float), optional
         Default :func:`default_x_range` of the smallest barrier.

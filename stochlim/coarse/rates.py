@@ -75,7 +75,7 @@ def well_split(U, *, x_range, K, D=1.0) -> WellSplit:
 
     Parameters are those of :func:`discretize` (``U(x)`` only). Raises ``ValueError`` when ``U``
     is not finite, lacks exactly two minima on the grid, or ``K`` leaves fewer than
-    :data:`MIN_SITES_PER_WIDTH` sites per thermal width of a well or the top.
+    ``MIN_SITES_PER_WIDTH`` sites per thermal width of a well or the top.
     """
     d = float(check_positive("D", D))
     x, h, u, (left, top, right) = resolved_double_well(U, x_range=x_range, K=K)

@@ -4,7 +4,7 @@ Controls (:mod:`.problem`) move energies, barriers and drives of a
 :class:`~stochlim.models.HopModel` linearly and are piecewise constant (free step values) or
 piecewise linear (free knot values) in time, with free end-point jumps; the
 master equation gives the objective and the constraints with exact gradients (:mod:`.sensitivity`),
-and SLSQP finds the optimum (:mod:`.optimize`). The closed-form optima and bounds it is checked
+and SLSQP finds the optimum (``stochlim.control.optimize``). The closed-form optima and bounds it is checked
 against are in :mod:`stochlim.finite_time`.
 
 Examples

@@ -8,7 +8,7 @@ Both are fine-grained models of overdamped diffusion (:func:`stochlim.coarse.dis
   from 0 to ``lambda_f``. For unit stiffness, friction and kT the least mean work in time ``tau`` is
   ``lambda_f^2 / (tau + 2)``, reached by ``lambda(t) = lambda_f (1 + t) / (tau + 2)`` with jumps at
   both ends (Schmiedl & Seifert, PRL 98, 108301 (2007)). ``lambda^2 / 2`` is the same on every site
-  and does not enter the dynamics; :attr:`TrapProblem.uniform_work` adds its work ``lambda_f^2 / 2``.
+  and does not enter the dynamics; ``TrapProblem.uniform_work`` adds its work ``lambda_f^2 / 2``.
 * :func:`controlled_double_well` - :func:`stochlim.coarse.tilted_quartic`, ``U(x, t) = B(t) (x^2 -
   1)^2 - T(t) x / 2``: barrier height ``B`` and tilt ``T`` (``U(-1) - U(1) = T``) are separate
   controls with any values, and a large tilt merges the wells into one, as erasure needs.

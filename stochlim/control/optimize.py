@@ -67,7 +67,7 @@ class ControlResult:
         ``ln(max_rate) - max ln k`` (>= 0 when met) or None.
     success : bool
     status : int
-        See :data:`STATUS`.
+        See ``STATUS``.
     message : str
     n_iterations : int
     """
@@ -108,7 +108,7 @@ class ControlResult:
         """Work of the end jumps for each trajectory of an :class:`~stochlim.ssa.Ensemble`.
 
         ``E_x0(0) - E_x0(0-)`` at the start plus ``E_xtau(tau+) - E_xtau(tau-)`` at the end; add it to
-        ``ensemble.work`` (simulated with ``t_end = tau``) for the work counted in :attr:`work`.
+        ``ensemble.work`` (simulated with ``t_end = tau``) for the work counted in ``work``.
         """
         before, after = self.energies_before(), self.energies_after()
         x0 = np.asarray(ensemble.initial_state)
@@ -291,7 +291,7 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     -------
     ControlResult
         With ``success`` only when SLSQP converged and every constraint holds to
-        :data:`CONSTRAINT_TOLERANCE`; otherwise ``status`` and ``message`` say what went wrong.
+        ``CONSTRAINT_TOLERANCE``; otherwise ``status`` and ``message`` say what went wrong.
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a stochlim.control.Problem: got {type(problem).__name__}")

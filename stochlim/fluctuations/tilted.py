@@ -1,6 +1,6 @@
-"""The tilted master equation: exact generating functions ``G(s, t) = <exp(-s . X(t))>``.
+"""The tilted master equation: exact generating functions ``G(s, t) = <exp(-s.X(t))>``.
 
-For an additive observable ``X`` (see :mod:`stochlim.fluctuations._observables`) the vector
+For an additive observable ``X`` (see ``stochlim.fluctuations._observables``) the vector
 ``g_x(s, t) = <exp(-s . X(t)); x(t) = x>`` obeys the tilted master equation (Lebowitz & Spohn
 1999, J. Stat. Phys. 95 333; Touchette 2009, Phys. Rep. 478 1; Esposito, Harbola & Mukamel 2009,
 Rev. Mod. Phys. 81 1665)
@@ -73,7 +73,7 @@ class TiltedSolution:
 
     @property
     def G(self) -> np.ndarray:
-        """``G(s, t) = <exp(-s . X(t))>`` (may overflow to inf where ``log_G`` does not)."""
+        """``G(s, t) = <exp(-s.X(t))>`` (may overflow to inf where ``log_G`` does not)."""
         with np.errstate(over="ignore"):
             return np.exp(self.log_G)
 
@@ -256,7 +256,7 @@ def final_weights(model, obs, p_init, t_end, t_eval, method, rtol, atol):
 
 def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, method="auto",
                         rtol=1e-10, atol=1e-12, _allow_complex=False) -> TiltedSolution:
-    """Exact generating function ``G(s, t) = <exp(-s . X(t))>`` by the tilted master equation.
+    """Exact generating function ``G(s, t) = <exp(-s.X(t))>`` by the tilted master equation.
 
     Parameters
     ----------
@@ -314,7 +314,7 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
 
 def characteristic_function(model, observables, u, *, p0, t_end=None, t_eval=None, method="auto",
                             rtol=1e-10, atol=1e-12) -> TiltedSolution:
-    """Characteristic function ``phi(u, t) = <exp(i u . X(t))>``: :func:`generating_function` at ``s = -i u``.
+    """Characteristic function ``phi(u, t) = <exp(i u.X(t))>``: :func:`generating_function` at ``s = -i u``.
 
     ``u`` is real (one entry per observable); ``G`` of the result is ``phi``.
     """

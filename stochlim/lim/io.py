@@ -26,7 +26,7 @@ def load_problem(path):
     Keys: ``kind`` (``"quadratic"`` or ``"ising"``; default from the keys present), ``A``, ``b``,
     ``levels``, ``quantum`` for a quadratic problem, ``J`` and optional ``h`` for an Ising problem.
     Matrices are dense nested lists/arrays. The file is checked before it is loaded
-    (:mod:`stochlim._safe_load`: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
+    (``stochlim._safe_load``: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
     complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a mapping) naming the file.
     """
     path = Path(path)

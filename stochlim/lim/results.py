@@ -130,31 +130,31 @@ class LimResult:
     # *_array_energy, the hop count n_updates and the output times t_grid.
     @property
     def n_updates(self) -> np.ndarray:
-        """Deprecated name of :attr:`n_jumps`."""
+        """Deprecated name of ``n_jumps``."""
         warn("LimResult.n_updates", "LimResult.n_jumps")
         return self.n_jumps
 
     @property
     def initial_array_energy(self) -> np.ndarray:
-        """Deprecated name of :attr:`initial_energy` (the array energy)."""
+        """Deprecated name of ``initial_energy`` (the array energy)."""
         warn("LimResult.initial_array_energy", "LimResult.initial_energy")
         return self.initial_energy
 
     @property
     def final_array_energy(self) -> np.ndarray:
-        """Deprecated name of :attr:`final_energy` (the array energy)."""
+        """Deprecated name of ``final_energy`` (the array energy)."""
         warn("LimResult.final_array_energy", "LimResult.final_energy")
         return self.final_energy
 
     @property
     def t_grid(self) -> np.ndarray | None:
-        """Deprecated name of :attr:`t_eval`."""
+        """Deprecated name of ``t_eval``."""
         warn("LimResult.t_grid", "LimResult.t_eval")
         return self.t_eval
 
     @property
     def grid_energy(self) -> np.ndarray | None:
-        """Deprecated name of :attr:`grid_loss`."""
+        """Deprecated name of ``grid_loss``."""
         warn("LimResult.grid_energy", "LimResult.grid_loss")
         return self.grid_loss
 

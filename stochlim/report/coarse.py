@@ -33,7 +33,7 @@ def rate_table(E0_values, dE_values, K_values, *, D=1.0) -> list[dict]:
     """Effective rates against Kramers, Arrhenius and Eq. 7 on a grid of barriers, biases and K.
 
     For each ``(E0, dE, K)`` with two minima and enough resolution: the effective rates of the
-    fine model (:func:`effective_rates`, default x_range), the Kramers rates, their relative
+    fine model (:func:`~stochlim.coarse.effective_rates`, default x_range), the Kramers rates, their relative
     errors, the ratio ``k_LR / k_RL`` against ``exp(dE)``, the fine net current against Eq. 7
     ``2 A e^-E0 tanh(dE/2)`` and the Arrhenius form ``2 A e^-E0 sinh(dE/2)`` with the prefactor
     ``A`` fitted at zero bias (``A = k(dE=0) e^E0`` at the same E0 and K), and the eigenvalue gap.
@@ -74,8 +74,8 @@ def ramp_scan(durations, *, E0=(8.0, 4.0), dE=(0.0, 2.0), K=151, D=1.0) -> list[
     """Two-state reduction errors against the duration ``T`` of a linear ramp.
 
     ``E0`` and ``dE`` go linearly from their first to their second value over ``T``, starting in
-    the left well (:func:`driven_comparison`). Each row holds ``T``, ``T / tau_intra`` and the
-    :meth:`DrivenComparison.errors` (two-state minus fine), plus the fine model's heat.
+    the left well (:func:`~stochlim.coarse.driven_comparison`). Each row holds ``T``, ``T / tau_intra`` and the
+    :meth:`~stochlim.coarse.DrivenComparison.errors` (two-state minus fine), plus the fine model's heat.
     """
     durations = np.atleast_1d(check_positive("durations", durations))
     tau = float(intra_well_time(max(E0), D))

@@ -118,7 +118,7 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
     dict of str to list
         The table of ``results.csv``: ``point``, the swept parameters, ``n_trajectories``,
         ``n_chunks`` and ``<metric>_mean``/``<metric>_se`` for each metric of
-        :data:`~stochlim.sweeps.METRICS` (``pandas.DataFrame(table)`` makes a data frame of it).
+        ``stochlim.sweeps.METRICS`` (``pandas.DataFrame(table)`` makes a data frame of it).
 
     Raises
     ------

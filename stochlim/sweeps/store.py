@@ -42,6 +42,7 @@ def chunk_path(out: Path, point: int, chunk: int) -> Path:
 
 
 def write_chunk(out: Path, study_hash: str, point: int, chunk: int, arrays: dict) -> None:
+    """Write one chunk's arrays with its study hash and SHA-256 checksum, atomically."""
     meta = json.dumps({"study_hash": study_hash, "point": point, "chunk": chunk,
                        "sha256": _digest(study_hash, point, chunk, arrays)})
     atomic_write(chunk_path(out, point, chunk), lambda f: np.savez(f, __meta__=np.array(meta), **arrays),

@@ -132,7 +132,7 @@ def _canonical(value) -> str:
 
 @dataclass(frozen=True)
 class Study:
-    """A validated study (plain data: picklable, hashable into :attr:`hash`).
+    """A validated study (plain data: picklable, hashable into ``hash``).
 
     Attributes
     ----------

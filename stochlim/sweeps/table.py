@@ -114,6 +114,7 @@ def write_parquet(path: Path, columns: dict) -> bool:
 
 
 def versions() -> dict:
+    """Versions of stochlim and its numerical dependencies, for the provenance record."""
     import numba
     import scipy
 
