@@ -142,6 +142,25 @@ class HopModel:
     drives : float or sequence of float, optional
         Non-conservative force ``f`` per edge in kT for the jump ``x -> y`` as the edge is written
         (the reverse jump gets ``-f``); it is work done on the system at every such jump.
+
+    Raises
+    ------
+    ValueError
+        If ``energies`` is empty; if ``edges`` is not a sequence of ``(x, y)`` pairs of existing,
+        integer state indices, holds a self-loop or a duplicate edge; if ``barriers`` has neither
+        one entry per edge nor a single one; if ``J_max`` is not a single positive number; if
+        ``rate_law`` is unknown.
+
+    Examples
+    --------
+    >>> m = HopModel([0.0, 1.0], [(0, 1)], 2.0)
+    >>> m.n_states, m.n_edges
+    (2, 1)
+    >>> k = m.rates(0.0)
+    >>> round(float(np.log(k[0, 1] / k[1, 0])), 6)   # local detailed balance: E_0 - E_1
+    -1.0
+    >>> np.round(m.equilibrium(), 6)
+    array([0.731059, 0.268941])
     """
 
     energies: tuple
@@ -356,6 +375,36 @@ class LoweredModel:
     seg_times[j])`` and likewise for the barrier of edge ``e``. Directed edges ``d`` are sorted by
     source: the out-edges of ``x`` are ``out_ptr[x] .. out_ptr[x+1]-1``, going to ``out_dst[d]``
     over undirected edge ``out_edge[d]`` with drive ``out_drive[d]``.
+
+    Made by :meth:`HopModel.lower`, which validates the model; the constructor itself checks
+    nothing and is not meant to be called by users.
+
+    Parameters
+    ----------
+    seg_times : ndarray, shape (J + 1,)
+        Segment edges, increasing, from 0 to the horizon.
+    energy, energy_slope : ndarray, shape (J, S)
+        Well energies (kT) at the start of each segment and their time derivatives.
+    barrier, barrier_slope : ndarray, shape (J, m)
+        Edge barriers (kT) at the start of each segment and their time derivatives.
+    out_ptr : ndarray, shape (S + 1,)
+        CSR pointers of the out-edges of each state.
+    out_src, out_dst, out_edge : ndarray, shape (2 m,)
+        Source, target and undirected edge of each directed edge, sorted by source.
+    out_drive : ndarray, shape (2 m,)
+        Drive of each directed edge in kT.
+    J_max : float
+        Attempt rate.
+    rate_law : {"paper", "arrhenius"}
+        Rate law.
+
+    Examples
+    --------
+    >>> lowered = two_state(2.0, energies=(0.0, 1.0)).lower(1.0)
+    >>> lowered.n_segments, lowered.log_rates().shape
+    (1, (1, 2))
+    >>> bool(lowered.is_piecewise_constant)
+    True
     """
 
     seg_times: np.ndarray
@@ -468,6 +517,23 @@ def two_state(barrier, *, energies=(0.0, 0.0), drive=0.0, J_max=1.0, rate_law="p
         Energies of wells 0 and 1 in kT; the bias of the jump ``0 -> 1`` is ``E_0 - E_1``.
     drive, J_max, rate_law
         As for :class:`HopModel`.
+
+    Returns
+    -------
+    HopModel
+        The two-state model with edge ``(0, 1)``.
+
+    Raises
+    ------
+    ValueError
+        If ``energies`` does not hold two entries, or as for :class:`HopModel`.
+
+    Examples
+    --------
+    >>> m = two_state(2.0, energies=(0.0, 1.0))
+    >>> np.round(m.rates(0.0), 6)   # k[0, 1] uphill, k[1, 0] downhill, per unit of 1 / J_max
+    array([[0.      , 0.072795],
+           [0.197876, 0.      ]])
     """
     if len(energies) != 2:
         raise ValueError(f"energies must hold two entries for two_state: got {len(energies)}")
@@ -511,6 +577,28 @@ def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> Ho
         50) ** 2``), one entry (number or protocol) per level, or one number for all.
     barriers : float, Protocol or sequence
         Barrier of each of the ``n - 1`` edges ``(i, i+1)``, or one for all.
+    J_max, rate_law
+        As for :class:`HopModel`.
+
+    Returns
+    -------
+    HopModel
+        The ladder with edges ``(i, i+1)``.
+
+    Raises
+    ------
+    TypeError
+        If ``n_levels`` is not an integer.
+    ValueError
+        If ``n_levels < 2``, or as for :class:`HopModel`.
+
+    Examples
+    --------
+    >>> m = ladder(5, lambda i: 0.5 * (i - 2) ** 2, barriers=3.0)
+    >>> m.n_states, m.n_edges
+    (5, 4)
+    >>> np.round(m.equilibrium(), 4)
+    array([0.0545, 0.2442, 0.4026, 0.2442, 0.0545])
     """
     n = check_int("n_levels", n_levels, minimum=2)
     if callable(energy) and not isinstance(energy, Protocol):
@@ -528,6 +616,40 @@ def ring(n_states, energies=0.0, barriers=0.0, *, drive=0.0, J_max=1.0, rate_law
 
     A drive ``f`` on every edge pushes the system around the cycle: with equal energies the
     steady state is uniform yet carries a current, releasing ``f`` kT per net step forward.
+
+    Parameters
+    ----------
+    n_states : int
+        Number of states, >= 3.
+    energies : float, Protocol or sequence of them, optional
+        Well energies in kT: one per state, or one for all.
+    barriers : float, Protocol or sequence of them, optional
+        Barrier of each edge ``(i, i+1 mod n)``, or one for all.
+    drive : float or sequence of float, optional
+        Drive ``f`` in kT of each forward jump ``i -> i+1 mod n``.
+    J_max, rate_law
+        As for :class:`HopModel`.
+
+    Returns
+    -------
+    HopModel
+        The ring.
+
+    Raises
+    ------
+    TypeError
+        If ``n_states`` is not an integer.
+    ValueError
+        If ``n_states < 3``, or as for :class:`HopModel`.
+
+    Examples
+    --------
+    >>> m = ring(3, drive=1.0)
+    >>> m.edges.tolist()
+    [[0, 1], [1, 2], [2, 0]]
+    >>> k = m.rates(0.0)
+    >>> round(float(k[0, 1] / k[1, 0]), 6)   # e^f
+    2.718282
     """
     n = check_int("n_states", n_states, minimum=3)
     if isinstance(energies, Protocol) or np.ndim(energies) == 0 and not isinstance(energies, (list, tuple)):
@@ -553,6 +675,27 @@ def differential_memory(n_levels, barrier, bias, *, J_max=1.0, rate_law="paper")
         Barrier ``E0`` in kT, shared by all edges.
     bias : float or Protocol
         Bias ``dE`` per step in kT (e.g. from :func:`stochlim.protocols.schedule_protocols`).
+    J_max, rate_law
+        As for :class:`HopModel`.
+
+    Returns
+    -------
+    HopModel
+        A :func:`ladder` of ``n_levels`` levels.
+
+    Raises
+    ------
+    TypeError
+        If ``n_levels`` is not an integer.
+    ValueError
+        If ``n_levels < 2``, or as for :class:`HopModel`.
+
+    Examples
+    --------
+    >>> m = differential_memory(11, barrier=5.0, bias=1.0)
+    >>> k = m.rates(0.0)
+    >>> bool(np.isclose(k[5, 6] - k[6, 5], 2 * np.exp(-5.0) * np.tanh(0.5)))   # Eq. 7
+    True
     """
     n = check_int("n_levels", n_levels, minimum=2)
     c = 0.5 * (n - 1)
