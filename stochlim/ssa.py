@@ -79,7 +79,29 @@ def _per_state_totals(lowered: LoweredModel, rates: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Method:
-    """An exact simulation method: when it is exact and what tables its kernel needs."""
+    """An exact simulation method: when it is exact and what tables its kernel needs.
+
+    The registered instances are the values of :data:`SOLVERS`; users name them by ``method=``.
+
+    Parameters
+    ----------
+    name : str
+        The name ``method=`` takes.
+    kernel : int
+        The kernel's code in :mod:`stochlim._kernels`.
+    refine : float, optional
+        For thinning: the largest change of a log-rate bound within one segment (the model is
+        split more finely to keep it), ``None`` for no refinement.
+
+    Examples
+    --------
+    >>> from stochlim.models import driven_bit
+    >>> lowered = driven_bit().lower(2.0)   # well 1 ramped: inputs change in time
+    >>> SOLVERS["thinning"].not_exact_because(lowered) is None
+    True
+    >>> SOLVERS["direct"].not_exact_because(lowered) is None
+    False
+    """
 
     name: str
     kernel: int
@@ -216,6 +238,33 @@ def target_mask(target, n_states: int, name: str = "stop") -> np.ndarray:
 
     ``target`` is a state, a sequence of states or a boolean mask; ``name`` is the argument named in
     errors. An empty target, or one covering every state, is refused.
+
+    Parameters
+    ----------
+    target : int, sequence of int or array_like of bool
+        The target states, or a boolean mask with one entry per state.
+    n_states : int
+        Number of states of the model.
+    name : str, optional
+        The argument named in error messages.
+
+    Returns
+    -------
+    ndarray of uint8, shape (n_states,)
+        Read-only mask, 1 on the target states.
+
+    Raises
+    ------
+    ValueError
+        If the target is empty, names a state outside ``0 .. n_states - 1``, is neither states nor
+        a boolean mask, is a mask of the wrong length, or covers every state.
+
+    Examples
+    --------
+    >>> target_mask([1, 2], 4).tolist()
+    [0, 1, 1, 0]
+    >>> target_mask(np.array([False, True]), 2).tolist()
+    [0, 1]
     """
     arr = np.asarray(target)
     if arr.size == 0:
@@ -309,7 +358,34 @@ def _check_size(lowered: LoweredModel, t_end: float, n_traj: int, n_grid: int) -
 
 def plan(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method="auto",
          record="summary", t_eval=None, t_grid=None, stop=None) -> Plan:
-    """Validate the arguments of :func:`simulate` once and lower the model (no simulation)."""
+    """Validate the arguments of :func:`simulate` once and lower the model (no simulation).
+
+    Parameters
+    ----------
+    model, t_end, n_trajectories, p0, x0, rng, method, record, t_eval, t_grid, stop
+        As for :func:`simulate`.
+
+    Returns
+    -------
+    Plan
+        The validated inputs: lowered model, chosen method, start states, output times, root key
+        and the rate tables of the kernel.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel` or ``n_trajectories`` is not an
+        integer.
+    ValueError
+        As listed for :func:`simulate`.
+
+    Examples
+    --------
+    >>> from stochlim.models import driven_bit
+    >>> p = plan(driven_bit(), t_end=2.0, n_trajectories=10, rng=1)
+    >>> p.method.name, p.n_trajectories
+    ('thinning', 10)
+    """
     t_eval = renamed_kwarg("simulate", "t_grid", t_grid, "t_eval", t_eval)
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
@@ -364,6 +440,24 @@ class Ensemble:
         The exact method used.
     provenance : dict
         Root key, seed entropy, method, stream contract, version and the run's parameters.
+
+    Parameters
+    ----------
+    initial_state, final_state, n_jumps, work, heat, initial_energy, final_energy, t_end
+        The attributes above, by name (an ensemble is made by :func:`simulate`, not by users).
+    method, provenance, t_eval, states, event_offsets, event_times, event_states
+        Likewise.
+    first_passage_time
+        Likewise.
+
+    Examples
+    --------
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(1.0, energies=(0.0, 1.0)), t_end=1.0, n_trajectories=200, rng=0)
+    >>> ens.n_trajectories, ens.method
+    (200, 'direct')
+    >>> bool(np.allclose(ens.final_energy - ens.initial_energy, ens.work - ens.heat))
+    True
     """
 
     initial_state: np.ndarray
@@ -398,7 +492,20 @@ class Ensemble:
 
     @property
     def hit(self) -> np.ndarray:
-        """Whether each trajectory reached the target of ``stop`` by ``t_end``."""
+        """Whether each trajectory reached the target of ``stop`` by ``t_end``.
+
+        Raises
+        ------
+        ValueError
+            If the simulation had no ``stop``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=50.0, n_trajectories=20, x0=0, stop=1, rng=0)
+        >>> bool(ens.hit.all())
+        True
+        """
         if self.first_passage_time is None:
             raise ValueError("hit is defined only for a simulation with stop=")
         return ~np.isnan(self.first_passage_time)
@@ -409,7 +516,31 @@ class Ensemble:
         return self.heat
 
     def events(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(times, states_after)`` of the jumps of trajectory ``i`` (``record="events"`` only)."""
+        """``(times, states_after)`` of the jumps of trajectory ``i`` (``record="events"`` only).
+
+        Parameters
+        ----------
+        i : int
+            Trajectory index.
+
+        Returns
+        -------
+        times, states_after : ndarray
+            Jump times and the state entered at each.
+
+        Raises
+        ------
+        ValueError
+            If the simulation did not use ``record="events"``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=5.0, n_trajectories=3, x0=0, record="events", rng=0)
+        >>> times, states = ens.events(0)
+        >>> bool(times.size == ens.n_jumps[0] and np.all(np.diff(times) > 0))
+        True
+        """
         if self.event_offsets is None:
             raise ValueError("events are recorded only with record='events'")
         a, b = self.event_offsets[i], self.event_offsets[i + 1]
@@ -418,15 +549,48 @@ class Ensemble:
     # --- fluctuation-study helpers (implemented in stochlim.ensemble_stats) ---
 
     def mean_se(self, name):
-        """``(mean, standard error)`` of a field such as ``"work"`` (or of per-trajectory values)."""
+        """``(mean, standard error)`` of a field such as ``"work"`` (or of per-trajectory values).
+
+        See :func:`stochlim.ensemble_stats.mean_se` (parameters, returns, raises).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=1.0, n_trajectories=100, rng=0)
+        >>> mean, se = ens.mean_se("n_jumps")
+        >>> bool(se > 0)
+        True
+        """
         return ensemble_stats.mean_se(self, name)
 
     def histogram(self, name, bins=50, *, density=False):
-        """``(counts, edges)`` of a field, as :func:`numpy.histogram` (``density`` normalises)."""
+        """``(counts, edges)`` of a field, as :func:`numpy.histogram` (``density`` normalises).
+
+        See :func:`stochlim.ensemble_stats.histogram` (parameters, returns, raises).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=1.0, n_trajectories=100, rng=0)
+        >>> counts, edges = ens.histogram("n_jumps", bins=5)
+        >>> int(counts.sum()), edges.shape
+        (100, (6,))
+        """
         return ensemble_stats.histogram(self, name, bins, density=density)
 
     def quantiles(self, name, q):
-        """Sample quantiles of a field at ``q`` in [0, 1]."""
+        """Sample quantiles of a field at ``q`` in [0, 1].
+
+        See :func:`stochlim.ensemble_stats.quantiles` (parameters, returns, raises).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=1.0, n_trajectories=100, rng=0)
+        >>> lo, hi = ens.quantiles("n_jumps", [0.0, 1.0])
+        >>> bool(lo == ens.n_jumps.min() and hi == ens.n_jumps.max())
+        True
+        """
         return ensemble_stats.quantiles(self, name, q)
 
     def compare(self, name, exact, *, time_index=-1):
@@ -546,6 +710,36 @@ def simulate(model, *, t_end, n_trajectories, p0=None, x0=None, rng=None, method
     -------
     Ensemble
         Per-trajectory states, jump counts, work, heat and medium entropy.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel` or ``n_trajectories`` is not an
+        integer.
+    ValueError
+        If ``t_end`` is not a single positive number; ``n_trajectories < 1``; ``method`` is unknown
+        or not exact for the model; ``record`` is unknown, ``t_eval`` is missing for
+        ``record="grid"``, given for another record, not 1-d, not sorted or outside ``[0, t_end]``;
+        both ``p0`` and ``x0`` are given, ``x0`` names a missing state or has the wrong shape, or
+        ``p0`` is not a probability vector over the states; ``stop`` is invalid (see
+        :func:`target_mask`) or the start lies in it; a rate overflows float64 over the horizon;
+        or the request is beyond memory or would take astronomically many jumps.
+
+    Examples
+    --------
+    The driven bit (well 1 lifted from 0 to 2 kT in 2 time units): the energy balance holds on
+    every trajectory, and Jarzynski's ``<exp(-W)> = exp(-dF)`` holds to within the error bars.
+
+    >>> from stochlim.models import driven_bit
+    >>> ens = simulate(driven_bit(), t_end=2.0, n_trajectories=2000, rng=1)
+    >>> ens.method
+    'thinning'
+    >>> bool(np.allclose(ens.final_energy - ens.initial_energy, ens.work - ens.heat))
+    True
+    >>> x = np.exp(-ens.work)
+    >>> z = (x.mean() - (1 + np.exp(-2.0)) / 2) / (x.std(ddof=1) / np.sqrt(x.size))
+    >>> bool(abs(z) < 4)
+    True
 
     References
     ----------
