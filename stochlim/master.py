@@ -129,6 +129,25 @@ class MasterSolution:
         rate exceeds ``exp(models.MAX_LOG_RATE)``.
     message : str
         Human-readable account of the status.
+
+    Parameters
+    ----------
+    t, p, mean_work, mean_heat, entropy_production, system_entropy, mean_energy, activity
+        The attributes above, by name (a solution is made by :func:`solve_master`, not by users).
+    currents, method, success, status, message
+        Likewise.
+
+    Examples
+    --------
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()
+    >>> sol = solve_master(m, p0=m.equilibrium(0.0), t_end=2.0)
+    >>> sol.method, bool(sol.success), sol.status
+    ('ode', True, 0)
+    >>> bool(np.allclose(sol.mean_energy - sol.mean_energy[0], sol.mean_work - sol.mean_heat))
+    True
+    >>> bool(sol.mean_work[-1] - (free_energy(m, 2.0) - free_energy(m, 0.0)) > 0)   # second law
+    True
     """
 
     t: np.ndarray
@@ -151,6 +170,31 @@ def free_energy(model: HopModel, t):
 
     ``F(t_end) - F(0)`` is the ``dF`` of the Jarzynski equality for a protocol that changes the
     energies of an undriven model.
+
+    Parameters
+    ----------
+    model : HopModel
+        The model whose well energies are used.
+    t : float or array_like
+        Time or times.
+
+    Returns
+    -------
+    float or ndarray
+        ``F(t)`` in kT, of the shape of ``t``.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is not real.
+    ValueError
+        If ``t`` is empty or NaN.
+
+    Examples
+    --------
+    >>> from stochlim.models import driven_bit
+    >>> np.round(free_energy(driven_bit(), [0.0, 2.0]), 6)   # -ln 2, then -ln(1 + e^-2)
+    array([-0.693147, -0.126928])
     """
     e = np.asarray(model.energy(t), dtype=np.float64)
     return -scipy.special.logsumexp(-e, axis=-1)
@@ -319,6 +363,17 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     MasterSolution
         Failures are reported in ``status``/``message`` (and ``success`` False), never raised and
         never as NaN: the output stops at the last output time before the failing interval.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`.
+    ValueError
+        If ``p0`` does not have one non-negative entry per state summing to 1; neither ``t_end``
+        nor ``t_eval`` is given; ``t_eval`` is not one-dimensional, not strictly increasing, not
+        in ``[0, t_end]`` or does not reach beyond 0; ``rtol`` or ``atol`` is not positive;
+        ``method`` is unknown, or exact (``"expm"``, ``"uniformization"``, ``"krylov"``) for a model
+        whose inputs vary within an interval.
 
     Examples
     --------
