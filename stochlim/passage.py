@@ -76,6 +76,23 @@ class FirstPassage:
         The last protocol knot, after which the phase-type tail is exact.
     method, success, status, message
         As in :class:`stochlim.master.MasterSolution`.
+
+    Parameters
+    ----------
+    t, survival, density, mean_heat, mean_work, hit_probability, mean, variance, mean_heat_total
+        The attributes above, by name (a result is made by :func:`first_passage`, not by users).
+    mean_work_total, constant_after, method, success, status, message
+        Likewise.
+
+    Examples
+    --------
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways
+    >>> fp = first_passage(m, p0=[1.0, 0.0], target=1, t_eval=[0.0, 1.0, 2.0])
+    >>> np.round(fp.cdf, 6)   # 1 - e^-t
+    array([0.      , 0.632121, 0.864665])
+    >>> bool(np.allclose(fp.density, fp.survival))   # exponential law, rate 1
+    True
     """
 
     t: np.ndarray
@@ -99,7 +116,7 @@ class FirstPassage:
 
     @property
     def cdf(self) -> np.ndarray:
-        """``P(tau <= t)``."""
+        """``P(tau <= t)`` at the output times ``t``, an ndarray of shape ``(T,)``."""
         return 1.0 - self.survival
 
 
@@ -152,6 +169,17 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     -------
     FirstPassage
         Survival, density, mean heat and work until the hit, and the phase-type moments.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`.
+    ValueError
+        If ``target`` is empty, covers every state or names a missing state (see
+        :func:`stochlim.ssa.target_mask`); ``p0`` is not a probability vector over the states or
+        puts probability on the target; ``t_eval`` is not one-dimensional, strictly increasing and
+        ``>= 0``; ``rtol`` or ``atol`` is not positive; ``method`` is unknown or exact for a model
+        whose inputs vary within an interval.
 
     Examples
     --------
