@@ -62,14 +62,45 @@ N_CELLS = 128
 
 @dataclass(frozen=True)
 class Estimate:
-    """An importance-sampling estimate with its standard error (from the sample of weights)."""
+    """An importance-sampling estimate with its standard error (from the sample of weights).
+
+    Parameters
+    ----------
+    value : float
+        The estimate.
+    stderr : float
+        Its standard error.
+    n : int
+        Number of samples.
+
+    Examples
+    --------
+    >>> round(Estimate(0.52, 0.01, 1000).z(0.5), 6)
+    2.0
+    """
 
     value: float
     stderr: float
     n: int
 
     def z(self, exact: float) -> float:
-        """``(value - exact) / stderr``."""
+        """``(value - exact) / stderr``.
+
+        Parameters
+        ----------
+        exact : float
+            The exact value.
+
+        Returns
+        -------
+        float
+            The z-score.
+
+        Examples
+        --------
+        >>> round(Estimate(0.48, 0.01, 1000).z(0.5), 6)
+        -2.0
+        """
         return z_score(self.value, exact, self.stderr)
 
 
@@ -181,6 +212,35 @@ def log_mgf(model, observable, s, *, t_end, p0=None, x0=None) -> float:
 
     From :func:`stochlim.fluctuations.generating_function`; arguments as for
     :func:`simulate_tilted`.
+
+    Parameters
+    ----------
+    model, observable, t_end, p0, x0
+        As for :func:`simulate_tilted`.
+    s : float
+        The tilt.
+
+    Returns
+    -------
+    float
+        ``psi(s)``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`.
+    ValueError
+        If ``observable`` is not a single observable, or is ``"work"`` of a model that does no
+        work; ``t_end`` is not positive; the model's log-rates are not linear in time between knots;
+        the start (``p0``/``x0``) is invalid or ``x0`` is not a single state; or the tilted master
+        equation fails.
+
+    Examples
+    --------
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+    >>> round(log_mgf(m, "n_jumps", 1.0, t_end=1.0, x0=0), 6)   # t (e^-s - 1)
+    -0.632121
     """
     return _log_g(model, _setup(model, observable, t_end, p0, x0, 1), float(as_float_array("s", s)))
 
@@ -192,6 +252,32 @@ def saddle_point(model, observable, x, *, t_end, p0=None, x0=None) -> float:
     choice for ``P(X <= x)`` below the mean (``s > 0``) or ``P(X >= x)`` above it (``s < 0``).
     ``psi'`` by central differences of the exact ``psi``. Raises ``ValueError`` when ``x`` lies
     beyond what any finite ``s`` reaches.
+
+    Parameters
+    ----------
+    model, observable, t_end, p0, x0
+        As for :func:`simulate_tilted`.
+    x : float
+        The tail point.
+
+    Returns
+    -------
+    float
+        The tilt ``s`` (to a relative tolerance of about 1e-4).
+
+    Raises
+    ------
+    TypeError
+        As for :func:`log_mgf`.
+    ValueError
+        If ``x`` lies beyond the tail reachable by tilting, or as for :func:`log_mgf`.
+
+    Examples
+    --------
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+    >>> round(saddle_point(m, "n_jumps", 0.5, t_end=1.0, x0=0), 3)   # t e^-s = x: s = ln 2
+    0.693
     """
     x = float(as_float_array("x", x))
     setup = _setup(model, observable, t_end, p0, x0, 1)
@@ -235,6 +321,21 @@ class TiltedEnsemble:
     log_weight : ndarray
         ``ln dP/dP~`` of every trajectory: ``E[g] = mean(exp(log_weight) g)`` for any ``g`` of the
         path under the original dynamics ``P``.
+
+    Parameters
+    ----------
+    ensemble, observable, values, s, log_weight
+        The attributes above, by name (made by :func:`simulate_tilted`, not by users).
+
+    Examples
+    --------
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+    >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+    >>> te.n_trajectories, te.s
+    (2000, 0.7)
+    >>> bool(te.check_weights().passed)   # mean weight 1 within 5 standard errors
+    True
     """
 
     ensemble: ssa.Ensemble
@@ -248,10 +349,37 @@ class TiltedEnsemble:
 
     @property
     def n_trajectories(self) -> int:
+        """Number of sampled trajectories."""
         return self.values.size
 
     def expectation(self, g) -> Estimate:
-        """``E[g]`` under the original dynamics from per-trajectory values ``g`` (any sign)."""
+        """``E[g]`` under the original dynamics from per-trajectory values ``g`` (any sign).
+
+        Parameters
+        ----------
+        g : float or array_like
+            Per-trajectory values (broadcast to ``values``).
+
+        Returns
+        -------
+        Estimate
+            ``E[g]`` with its standard error.
+
+        Raises
+        ------
+        TypeError
+            If ``g`` is not real.
+        ValueError
+            If ``g`` is empty, NaN or does not broadcast to the trajectories.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+        >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+        >>> bool(abs(te.expectation(te.values).z(1.0)) < 4)   # E[N] = t
+        True
+        """
         g = np.broadcast_to(as_float_array("g", g), self.values.shape)
         if np.all(g >= 0):  # in log space: no underflow however small the weights
             pos = g > 0
@@ -266,6 +394,31 @@ class TiltedEnsemble:
         """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space.
 
         0 with standard error 0 when no sample reaches ``x``: tilt further (or use ``tail=x``).
+
+        Parameters
+        ----------
+        x : float
+            The tail point.
+        side : {"lower", "upper"}, optional
+            Which tail.
+
+        Returns
+        -------
+        Estimate
+            The probability with its standard error.
+
+        Raises
+        ------
+        ValueError
+            If ``side`` is neither ``"lower"`` nor ``"upper"``, or ``x`` is NaN.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+        >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+        >>> bool(abs(te.tail_probability(1.0).z(2 * np.exp(-1.0))) < 4)   # P(N <= 1) = 2 / e
+        True
         """
         x = float(as_float_array("x", x))
         if side not in ("lower", "upper"):
@@ -274,7 +427,32 @@ class TiltedEnsemble:
         return _weighted_mean(self.log_weight[inside], self.n_trajectories)
 
     def density(self, edges):
-        """``(centers, density, stderr)`` of ``X`` on the bins ``edges`` (weighted histogram)."""
+        """``(centers, density, stderr)`` of ``X`` on the bins ``edges`` (weighted histogram).
+
+        Parameters
+        ----------
+        edges : array_like
+            Strictly increasing bin edges, at least 2.
+
+        Returns
+        -------
+        centers, density, stderr : ndarray
+            Bin centres, the density of ``X`` in each bin and its standard error.
+
+        Raises
+        ------
+        ValueError
+            If ``edges`` is not a strictly increasing 1-d array of at least 2 edges.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+        >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+        >>> centers, dens, se = te.density([-0.5, 0.5, 1.5])   # P(N = 0) = P(N = 1) = 1 / e
+        >>> bool(np.all(np.abs(dens - np.exp(-1.0)) < 4 * se))
+        True
+        """
         edges = as_float_array("edges", edges)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be a strictly increasing 1-d array of at least 2 bin edges")
@@ -286,12 +464,52 @@ class TiltedEnsemble:
                 np.array([e.stderr for e in est]) / width)
 
     def check_weights(self) -> FluctuationCheck:
-        """``E~[w] = 1``: the mean weight with its standard error and z."""
+        """``E~[w] = 1``: the mean weight with its standard error and z.
+
+        Returns
+        -------
+        FluctuationCheck
+            The check, with its effective sample size.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+        >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+        >>> bool(te.check_weights().passed)
+        True
+        """
         est = _weighted_mean(self.log_weight, self.n_trajectories)
         return _check("mean weight", est, 1.0, self.log_weight)
 
     def jarzynski(self, delta_f) -> FluctuationCheck:
-        """Weighted ``<exp(-W)>`` against ``exp(-dF)`` (Jarzynski 1997)."""
+        """Weighted ``<exp(-W)>`` against ``exp(-dF)`` (Jarzynski 1997).
+
+        Parameters
+        ----------
+        delta_f : float
+            ``dF = F(t_end) - F(0)`` in kT (e.g. from :func:`stochlim.master.free_energy`).
+
+        Returns
+        -------
+        FluctuationCheck
+            The check.
+
+        Raises
+        ------
+        TypeError
+            If ``delta_f`` is not real.
+
+        Examples
+        --------
+        >>> from stochlim.master import free_energy
+        >>> from stochlim.models import two_state
+        >>> from stochlim.protocols import PiecewiseLinear
+        >>> m = two_state(0.0, energies=(0.0, PiecewiseLinear([0, 1], [0, 1])), rate_law="arrhenius")
+        >>> te = simulate_tilted(m, "work", s=0.5, t_end=1.0, n_trajectories=2000, rng=0)
+        >>> bool(te.jarzynski(free_energy(m, 1.0) - free_energy(m, 0.0)).passed)
+        True
+        """
         d = float(as_float_array("delta_f", delta_f))
         est = _weighted_mean(self.log_weight - self.ensemble.work, self.n_trajectories)
         return _check("Jarzynski (weighted)", est, math.exp(-d), self.log_weight - self.ensemble.work)
@@ -348,6 +566,28 @@ def simulate_tilted(model, observable, *, s=None, tail=None, t_end, n_trajectori
     TiltedEnsemble
         Samples, observable values and exact log-weights, with tail-probability, density and
         expectation estimators that carry standard errors.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel` or ``n_trajectories`` or
+        ``n_cells`` is not an integer.
+    ValueError
+        If not exactly one of ``s`` and ``tail`` is given; ``n_trajectories`` or ``n_cells`` is
+        below 1; ``s`` makes a proposal rate overflow; or as for :func:`log_mgf` and
+        :func:`saddle_point`.
+
+    Examples
+    --------
+    The lower tail of the number of jumps of a bit hopping at rate 1 for one time unit
+    (``N ~ Poisson(1)``), sampled at the tilt ``s = 0.7``:
+
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")   # k = 1 both ways: N ~ Poisson(t)
+    >>> te = simulate_tilted(m, "n_jumps", s=0.7, t_end=1.0, n_trajectories=2000, x0=0, rng=0)
+    >>> p = te.tail_probability(0.0)   # P(N = 0) = e^-1
+    >>> bool(abs(p.z(np.exp(-1.0))) < 4)
+    True
 
     References
     ----------
