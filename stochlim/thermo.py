@@ -71,7 +71,20 @@ MIN_EFFECTIVE_SAMPLES = 100
 
 
 class RareEventWarning(RuntimeWarning):
-    """An exponential average is dominated by a few rare trajectories."""
+    """An exponential average is dominated by a few rare trajectories.
+
+    Issued by :func:`integral_fluctuation` and :func:`jarzynski` when, without an exact reference,
+    the standard error of the average is only a lower bound.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     chk = jarzynski(np.array([0.1, 0.3, -0.05, 0.2]), 0.0)   # 4 samples: far too few
+    >>> any(issubclass(w.category, RareEventWarning) for w in caught), bool(chk.reliable)
+    (True, False)
+    """
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,19 @@ class FluctuationCheck:
         ``reliable`` and ``|z| <= z_max`` (``z >= -z_max`` for a bound): an attribute, like
         :attr:`stochlim.verify.Check.passed`. Calling it, ``passed(z_max)``, is deprecated; use
         :meth:`passes` for another tolerance.
+
+    Parameters
+    ----------
+    name, estimate, expected, stderr, z, n, effective_sample_size, reliable, bound, z_max
+        The attributes above, by name (a check is made by the diagnostics, not by users).
+    se_lower_bound, exact_se, n_needed
+        Likewise.
+
+    Examples
+    --------
+    >>> chk = FluctuationCheck("mean = 1", 1.02, 1.0, 0.01, 2.0, 1000, 1000.0, True)
+    >>> bool(chk.passed), chk.passes(1.5)
+    (True, False)
     """
 
     name: str
@@ -127,7 +153,23 @@ class FluctuationCheck:
     n_needed: float | None = None
 
     def passes(self, z_max: float) -> bool:
-        """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound)."""
+        """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound).
+
+        Parameters
+        ----------
+        z_max : float
+            Tolerance in standard errors.
+
+        Returns
+        -------
+        bool
+            The verdict.
+
+        Examples
+        --------
+        >>> FluctuationCheck("x", 1.03, 1.0, 0.01, 3.0, 100, 100.0, True).passes(4.0)
+        True
+        """
         return bool(self.reliable and (self.z >= -z_max if self.bound else abs(self.z) <= z_max))
 
     @property
@@ -174,6 +216,22 @@ def tail_unresolved(x) -> bool:
     True when the Kish effective sample size of ``exp(-2X)`` is below
     :data:`MIN_EFFECTIVE_SAMPLES` or below a tenth of ``n exp(-4 s^2)``, its value for a Gaussian
     ``X`` of the same sample variance ``s^2`` (see the module docstring).
+
+    Parameters
+    ----------
+    x : array_like
+        Sample of ``X`` (work or entropy production of each trajectory), at least 2 values.
+
+    Returns
+    -------
+    bool
+        Whether the tail is unresolved.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> tail_unresolved(rng.normal(0.0, 0.5, 1000)), tail_unresolved(rng.normal(0.0, 3.0, 1000))
+    (False, True)
     """
     x = np.asarray(x, dtype=np.float64)
     w2 = np.exp(-2.0 * (x - x.min()))
@@ -242,6 +300,36 @@ def system_entropy_change(ensemble, solution) -> np.ndarray:
 
     ``solution`` must be the :func:`~stochlim.master.solve_master` result of the same model and
     initial law, with output at ``t = 0`` and at the ensemble's ``t_end``.
+
+    Parameters
+    ----------
+    ensemble : stochlim.Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    solution : stochlim.master.MasterSolution
+        Master-equation solution of the same model and ``p0``.
+
+    Returns
+    -------
+    ndarray, shape (n_trajectories,)
+        The change of the stochastic system entropy of each trajectory.
+
+    Raises
+    ------
+    ValueError
+        If ``solution`` has no output at ``t = 0`` and at the ensemble's ``t_end``, or has fewer
+        states than the ensemble visits.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.master import solve_master
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()   # well 1 lifted from 0 to 2 kT over 2 time units
+    >>> ens = simulate(m, t_end=2.0, n_trajectories=2000, rng=1)
+    >>> sol = solve_master(m, p0=m.equilibrium(0.0), t_eval=[0.0, 2.0])
+    >>> ds = system_entropy_change(ens, sol)
+    >>> ds.shape
+    (2000,)
     """
     t = np.asarray(solution.t)
     if t.size < 2 or t[0] != 0.0 or not math.isclose(t[-1], ensemble.t_end, rel_tol=1e-12):
@@ -272,13 +360,61 @@ def total_entropy(ensemble, solution) -> np.ndarray:
     ndarray, shape (n_trajectories,)
         ``ln p_{x(0)}(0) - ln p_{x(t)}(t) + Q``. Its mean is the master equation's
         ``entropy_production[-1]`` and ``<exp(-S_tot)> = 1`` (integral fluctuation theorem).
+
+    Raises
+    ------
+    ValueError
+        As for :func:`system_entropy_change`.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.master import solve_master
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()   # well 1 lifted from 0 to 2 kT over 2 time units
+    >>> ens = simulate(m, t_end=2.0, n_trajectories=2000, rng=1)
+    >>> sol = solve_master(m, p0=m.equilibrium(0.0), t_eval=[0.0, 2.0])
+    >>> s_tot = total_entropy(ens, sol)
+    >>> z = (s_tot.mean() - sol.entropy_production[-1]) / (s_tot.std(ddof=1) / np.sqrt(s_tot.size))
+    >>> bool(abs(z) < 4)
+    True
     """
     return system_entropy_change(ensemble, solution) + np.asarray(ensemble.medium_entropy)
 
 
 def net_jumps(ensemble, x: int, y: int) -> np.ndarray:
     """Net number of jumps ``x -> y`` minus ``y -> x`` of every trajectory (a time-integrated
-    edge current), from an ensemble simulated with ``record="events"``."""
+    edge current), from an ensemble simulated with ``record="events"``.
+
+    Parameters
+    ----------
+    ensemble : stochlim.Ensemble
+        Trajectories simulated with ``record="events"``.
+    x, y : int
+        The two states of the edge, >= 0.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_trajectories,)
+        Net jumps ``x -> y`` of each trajectory.
+
+    Raises
+    ------
+    ValueError
+        If the ensemble was not simulated with ``record="events"``, or ``x`` or ``y`` is negative.
+    TypeError
+        If ``x`` or ``y`` is not an integer.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import ring
+    >>> m = ring(3, drive=1.0)
+    >>> ens = simulate(m, t_end=5.0, n_trajectories=500, x0=0, record="events", rng=0)
+    >>> laps = net_jumps(ens, 0, 1) + net_jumps(ens, 1, 2) + net_jumps(ens, 2, 0)
+    >>> bool(np.all(np.abs(laps) <= ens.n_jumps) and laps.mean() > 0)   # the drive pushes forward
+    True
+    """
     if ensemble.event_offsets is None:
         raise ValueError("net_jumps needs an ensemble simulated with record='events'")
     x = check_int("x", x, minimum=0)
@@ -312,8 +448,45 @@ def integral_fluctuation(total_entropy_samples, *, reference=None, model=None, p
     reference : ExponentialReference, optional
         Exact moments of ``exp(-S_tot)`` (:func:`stochlim.fluctuations.exponential_reference` with
         ``"entropy_production"``); or give ``model``, ``p0`` and ``t_end`` to compute them.
+    model : HopModel, optional
+        The model, to compute the exact reference.
+    p0 : array_like, optional
+        Its initial law (with ``model``).
+    t_end : float, optional
+        End of the protocol (with ``model``).
     precision : float, optional
         Target standard error of the estimate for ``n_needed`` (with a reference).
+
+    Returns
+    -------
+    FluctuationCheck
+        ``estimate`` is ``<exp(-S_tot)>`` with its standard error (exact with a reference).
+
+    Raises
+    ------
+    TypeError
+        If ``total_entropy_samples`` is not real.
+    ValueError
+        If ``total_entropy_samples`` has fewer than 2 values or a NaN; ``reference`` and ``model``
+        are both given, or ``reference`` is for another observable; ``p0`` or ``t_end`` is given
+        without ``model``, or ``model`` without them; ``precision`` is not positive.
+
+    Warns
+    -----
+    RareEventWarning
+        Without a reference, when the standard error is only a lower bound.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.master import solve_master
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()   # well 1 lifted from 0 to 2 kT over 2 time units
+    >>> ens = simulate(m, t_end=2.0, n_trajectories=2000, rng=1)
+    >>> sol = solve_master(m, p0=m.equilibrium(0.0), t_eval=[0.0, 2.0])
+    >>> chk = integral_fluctuation(total_entropy(ens, sol), model=m, p0=m.equilibrium(0.0), t_end=2.0)
+    >>> bool(chk.passed), chk.exact_se
+    (True, True)
     """
     s = _samples("total_entropy_samples", total_entropy_samples)
     ref = _reference("entropy_production", reference, model, p0, t_end)
@@ -341,6 +514,12 @@ def jarzynski(work, delta_f, *, reference=None, model=None, p0=None, t_end=None,
         Exact moments of ``exp(-W)`` (:func:`stochlim.fluctuations.exponential_reference`); or give
         ``model``, ``p0`` and ``t_end`` to compute them. The standard error is then
         ``sqrt(Var(exp(-W)) / n) / <exp(-W)>`` with the exact variance (delta method).
+    model : HopModel, optional
+        The model, to compute the exact reference.
+    p0 : array_like, optional
+        Its initial law (with ``model``).
+    t_end : float, optional
+        End of the protocol (with ``model``).
     precision : float, optional
         Target standard error (kT) of the estimate for ``n_needed`` (with a reference).
 
@@ -350,12 +529,31 @@ def jarzynski(work, delta_f, *, reference=None, model=None, p0=None, t_end=None,
         ``estimate`` is the Jarzynski estimate of ``dF`` with its standard error; without a
         reference ``se_lower_bound`` says when that error is only a lower bound.
 
+    Raises
+    ------
+    TypeError
+        If ``work`` or ``delta_f`` is not real.
+    ValueError
+        If ``work`` has fewer than 2 values or a NaN; ``reference`` and ``model`` are both given,
+        or ``reference`` is for another observable; ``p0`` or ``t_end`` is given without
+        ``model``, or ``model`` without them; ``precision`` is not positive.
+
+    Warns
+    -----
+    RareEventWarning
+        Without a reference, when the standard error is only a lower bound.
+
     Examples
     --------
-    >>> import numpy as np
-    >>> chk = jarzynski(np.array([0.1, 0.3, -0.05, 0.2]), 0.0)
-    >>> chk.name
-    '-ln<exp(-W)> = dF'
+    >>> from stochlim.master import free_energy
+    >>> from stochlim import simulate
+    >>> from stochlim.master import solve_master
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()   # well 1 lifted from 0 to 2 kT over 2 time units
+    >>> ens = simulate(m, t_end=2.0, n_trajectories=2000, rng=1)
+    >>> chk = jarzynski(ens.work, free_energy(m, 2.0) - free_energy(m, 0.0))
+    >>> chk.name, bool(chk.passed)
+    ('-ln<exp(-W)> = dF', True)
     """
     w = _samples("work", work)
     df = float(as_float_array("delta_f", delta_f))
