@@ -40,7 +40,29 @@ __all__ = ["Z_MAX", "Check", "run_verification", "as_dicts"]
 
 @dataclass(frozen=True)
 class Check:
-    """One Monte Carlo check: ``value`` (mean of the samples) +- ``stderr`` against ``reference``."""
+    """One Monte Carlo check: ``value`` (mean of the samples) +- ``stderr`` against ``reference``.
+
+    Parameters
+    ----------
+    case : str
+        The standard case.
+    quantity : str
+        What is compared.
+    value, stderr : float
+        The Monte Carlo mean and its standard error.
+    reference : float
+        The exact value.
+    z : float
+        ``(value - reference) / stderr``.
+    passed : bool
+        ``|z| <= Z_MAX`` (for a fluctuation theorem: also a reliable estimate).
+
+    Examples
+    --------
+    >>> c = Check("bit", "mean work", 0.79, 0.016, 0.78, 0.625, True)
+    >>> c.passed, round(c.z * c.stderr, 6)
+    (True, 0.01)
+    """
 
     case: str
     quantity: str
@@ -166,6 +188,28 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=Non
         same streams in any order.
     seed : int, optional
         Deprecated spelling of ``rng``.
+
+    Returns
+    -------
+    list of Check
+        One entry per compared quantity of every case (23 in all).
+
+    Raises
+    ------
+    TypeError
+        If ``n_trajectories`` is not an integer.
+    ValueError
+        If ``n_trajectories < 100``, or ``rng`` is a negative integer (a ``TypeError`` if it is not a
+        seed at all).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():   # 100 trajectories: too few for the exponential averages
+    ...     warnings.simplefilter("ignore")
+    ...     checks = run_verification(n_trajectories=100, rng=0)
+    >>> len(checks), checks[0].case
+    (23, 'differential memory E0 = 0.5, dE = 0.5 kT')
     """
     n = check_int("n_trajectories", n_trajectories, minimum=100)
     rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng, _DEFAULT_RNG)
@@ -178,7 +222,28 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=Non
 
 
 def as_dicts(checks) -> list[dict]:
-    """Checks as plain dictionaries (for JSON)."""
+    """Checks as plain dictionaries (for JSON).
+
+    Parameters
+    ----------
+    checks : iterable of Check
+        The checks, e.g. from :func:`run_verification`.
+
+    Returns
+    -------
+    list of dict
+        One dictionary per check, keyed by the fields of :class:`Check`.
+
+    Raises
+    ------
+    TypeError
+        If an entry is not a :class:`Check` (or another dataclass instance).
+
+    Examples
+    --------
+    >>> as_dicts([Check("bit", "mean work", 0.79, 0.016, 0.78, 0.625, True)])[0]["quantity"]
+    'mean work'
+    """
     return [asdict(c) for c in checks]
 
 
