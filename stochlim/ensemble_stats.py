@@ -26,7 +26,34 @@ FIELDS = ("work", "heat", "medium_entropy", "n_jumps", "initial_state", "final_s
 
 
 def values(ensemble, name) -> np.ndarray:
-    """The per-trajectory array ``name`` of ``ensemble`` (or ``name`` itself when it is an array)."""
+    """The per-trajectory array ``name`` of ``ensemble`` (or ``name`` itself when it is an array).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    name : str or array_like
+        A field of :data:`FIELDS` or one value per trajectory.
+
+    Returns
+    -------
+    ndarray, shape (n_trajectories,)
+        The values.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is a string not in :data:`FIELDS`, or an array without one value per
+        trajectory.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+    >>> bool(np.array_equal(values(ens, "n_jumps"), ens.n_jumps))
+    True
+    """
     if isinstance(name, str):
         if name not in FIELDS:
             raise ValueError(f"name must be one of {FIELDS}: got {name!r}")
@@ -38,7 +65,38 @@ def values(ensemble, name) -> np.ndarray:
 
 
 def mean_se(ensemble, name) -> tuple[float, float]:
-    """Sample mean of ``name`` and its standard error ``s / sqrt(n)``."""
+    """Sample mean of ``name`` and its standard error ``s / sqrt(n)``.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    name : str or array_like
+        A field of :data:`FIELDS` or one value per trajectory.
+
+    Returns
+    -------
+    mean, stderr : float
+        The sample mean and its standard error.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is a string not in :data:`FIELDS`, or an array without one value per
+        trajectory.
+        If there are fewer than 2 trajectories.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+    >>> mean, se = mean_se(ens, "n_jumps")
+    >>> bool(np.isclose(mean, ens.n_jumps.mean()))
+    True
+    >>> bool(np.isclose(se, ens.n_jumps.std(ddof=1) / np.sqrt(5)))
+    True
+    """
     x = values(ensemble, name)
     if x.size < 2:
         raise ValueError("mean_se needs at least 2 trajectories")
@@ -47,7 +105,39 @@ def mean_se(ensemble, name) -> tuple[float, float]:
 
 def histogram(ensemble, name, bins=50, *, density=False):
     """``(counts_or_density, edges)`` of ``name`` as :func:`numpy.histogram`; integer fields get
-    unit bins centred on the integers when ``bins`` is None."""
+    unit bins centred on the integers when ``bins`` is None.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    name : str or array_like
+        A field of :data:`FIELDS` or one value per trajectory.
+    bins : int, sequence of float or None, optional
+        As for :func:`numpy.histogram`; None: unit bins for an integer field, else 50.
+    density : bool, optional
+        Normalise to a probability density.
+
+    Returns
+    -------
+    counts, edges : ndarray
+        As :func:`numpy.histogram`.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is a string not in :data:`FIELDS`, or an array without one value per
+        trajectory.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+    >>> counts, edges = histogram(ens, "n_jumps", bins=None)
+    >>> int(counts.sum()), bool(np.all(edges % 1 == 0.5))
+    (5, True)
+    """
     x = values(ensemble, name)
     if bins is None:
         bins = np.arange(x.min(), x.max() + 2) - 0.5 if np.issubdtype(x.dtype, np.integer) else 50
@@ -55,7 +145,37 @@ def histogram(ensemble, name, bins=50, *, density=False):
 
 
 def quantiles(ensemble, name, q) -> np.ndarray:
-    """Sample quantiles of ``name`` at ``q`` (in [0, 1])."""
+    """Sample quantiles of ``name`` at ``q`` (in [0, 1]).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+    name : str or array_like
+        A field of :data:`FIELDS` or one value per trajectory.
+    q : float or array_like
+        Probabilities in [0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        The quantiles, of the shape of ``q``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is a string not in :data:`FIELDS`, or an array without one value per
+        trajectory.
+        If ``q`` is not finite or not in [0, 1].
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+    >>> bool(quantiles(ens, "n_jumps", 0.5) == np.median(ens.n_jumps))
+    True
+    """
     q_arr = np.asarray(q, dtype=np.float64)
     if np.any((q_arr < 0) | (q_arr > 1)) or not np.all(np.isfinite(q_arr)):
         raise ValueError(f"q must lie in [0, 1]: got {q!r}")
@@ -75,6 +195,17 @@ class Comparison:
         Degrees of freedom of the chi-square test (after pooling).
     figure : matplotlib.figure.Figure
         The sampled histogram against the exact distribution.
+
+    Parameters
+    ----------
+    test, statistic, p_value, dof, figure
+        The attributes above, by name (made by :func:`compare`, not by users).
+
+    Examples
+    --------
+    >>> c = Comparison("ks", 0.02, 0.4, None, None)
+    >>> c.passed, c.passes(0.5)
+    (True, False)
     """
 
     test: str
@@ -84,7 +215,23 @@ class Comparison:
     figure: object
 
     def passes(self, alpha: float) -> bool:
-        """True when ``p_value > alpha``."""
+        """True when ``p_value > alpha``.
+
+        Parameters
+        ----------
+        alpha : float
+            Significance level.
+
+        Returns
+        -------
+        bool
+            The verdict.
+
+        Examples
+        --------
+        >>> Comparison("ks", 0.02, 0.04, None, None).passes(0.01)
+        True
+        """
         return bool(self.p_value > alpha)
 
     @property
@@ -94,7 +241,35 @@ class Comparison:
 
 
 def pooled_chi_square(observed, expected, minimum: float = 5.0) -> tuple[float, int]:
-    """Chi-square statistic and degrees of freedom with adjacent bins pooled to ``>= minimum`` expected."""
+    """Chi-square statistic and degrees of freedom with adjacent bins pooled to ``>= minimum`` expected.
+
+    Bins are pooled from the left until the pool expects ``minimum``; a remainder joins the last pool.
+
+    Parameters
+    ----------
+    observed, expected : array_like
+        Observed and expected counts per bin.
+    minimum : float, optional
+        Smallest expected count of a pooled bin.
+
+    Returns
+    -------
+    statistic : float
+        ``sum (O - E)^2 / E`` over the pooled bins.
+    dof : int
+        Number of pooled bins minus one.
+
+    Raises
+    ------
+    ValueError
+        If the expected counts add up to less than ``minimum``.
+
+    Examples
+    --------
+    >>> stat, dof = pooled_chi_square([3, 2, 10, 12], [2, 3, 10, 10])   # pools (5, 10, 12) vs (5, 10, 10)
+    >>> round(stat, 6), dof
+    (0.4, 2)
+    """
     obs_bins, exp_bins, o, e = [], [], 0.0, 0.0
     for oi, ei in zip(np.asarray(observed, dtype=np.float64), np.asarray(expected, dtype=np.float64)):
         o, e = o + oi, e + ei
@@ -124,6 +299,34 @@ def compare(ensemble, name, exact, *, time_index: int = -1) -> Comparison:
         :class:`~stochlim.fluctuations.ContinuousLaw` (chi-square over its atoms and 20 bins of
         equal probability of its continuous part) or an exact continuous CDF ``F(x)``
         (Kolmogorov-Smirnov).
+    time_index : int, optional
+        Which time of a ``CountDistribution`` to compare with.
+
+    Returns
+    -------
+    Comparison
+        The test, its statistic, p-value and degrees of freedom, and the figure.
+
+    Raises
+    ------
+    TypeError
+        If ``exact`` is neither a ``CountDistribution`` nor a callable.
+    ValueError
+        If ``name`` is invalid (see :func:`values`); ``name`` is not integer-valued against a
+        ``CountDistribution``; or there are too few expected counts for a chi-square test.
+
+    Examples
+    --------
+    The first-passage time of a bit hopping at rate 1 is exponential with mean 1:
+
+    >>> import scipy.stats
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> m = two_state(0.0, rate_law="arrhenius")
+    >>> ens = simulate(m, t_end=50.0, n_trajectories=1000, x0=0, stop=1, rng=0)
+    >>> result = compare(ens, ens.first_passage_time, scipy.stats.expon.cdf)
+    >>> result.test, result.passed   # p > 1e-3
+    ('ks', True)
     """
     from matplotlib.figure import Figure
 
@@ -197,7 +400,35 @@ def _compare_with_atoms(x, law, ax, n_bins=20):
 
 
 def to_pandas(ensemble):
-    """The per-trajectory fields as a :class:`pandas.DataFrame` (one row per trajectory)."""
+    """The per-trajectory fields as a :class:`pandas.DataFrame` (one row per trajectory).
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories from :func:`stochlim.simulate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per field of :data:`FIELDS` except ``medium_entropy`` (equal to ``heat``).
+
+    Raises
+    ------
+    ImportError
+        If pandas is not installed (``pip install 'stochlim[frames]'``).
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+    >>> try:
+    ...     frame = to_pandas(ens)
+    ... except ImportError:   # pandas is optional
+    ...     frame = None
+    >>> frame is None or frame.shape == (5, 7)
+    True
+    """
     try:
         import pandas as pd
     except ImportError as exc:  # optional dependency
@@ -207,7 +438,38 @@ def to_pandas(ensemble):
 
 def to_xarray(ensemble):
     """The recorded states on the grid as an :class:`xarray.DataArray` (``record="grid"`` only),
-    with the per-trajectory fields as coordinates along ``trajectory``."""
+    with the per-trajectory fields as coordinates along ``trajectory``.
+
+    Parameters
+    ----------
+    ensemble : Ensemble
+        Trajectories simulated with ``record="grid"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        The states, dimensions ``("trajectory", "t")``.
+
+    Raises
+    ------
+    ValueError
+        If the ensemble was not simulated with ``record="grid"``.
+    ImportError
+        If xarray is not installed (``pip install 'stochlim[frames]'``).
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.models import two_state
+    >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0,
+    ...                record="grid", t_eval=[0.0, 0.5, 1.0])
+    >>> try:
+    ...     states = to_xarray(ens)
+    ... except ImportError:   # xarray is optional
+    ...     states = None
+    >>> states is None or states.shape == (5, 3)
+    True
+    """
     if ensemble.states is None:
         raise ValueError("to_xarray needs an ensemble simulated with record='grid'")
     try:
