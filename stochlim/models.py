@@ -203,7 +203,13 @@ class HopModel:
         return self.edges.shape[0]
 
     def energy(self, t):
-        """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT."""
+        """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT.
+
+        Examples
+        --------
+        >>> driven_bit().energy(1.0)   # well 1 halfway up its ramp from 0 to 2 kT
+        array([0., 1.])
+        """
         return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
 
     @classmethod
@@ -257,13 +263,25 @@ class HopModel:
         The stationary law of the frozen rates at ``t`` when the drives vanish (local detailed
         balance); the default start law of :func:`stochlim.simulate`. Computed with the minimum
         energy subtracted, so any finite energies are safe. Shape ``(S,)`` or ``(len(t), S)``.
+
+        Examples
+        --------
+        >>> np.round(two_state(1.0, energies=(0.0, 1000.0)).equilibrium(), 6)
+        array([1., 0.])
         """
         e = self.energy(t)
         w = np.exp(-(e - e.min(axis=-1, keepdims=True)))
         return w / w.sum(axis=-1, keepdims=True)
 
     def rates(self, t) -> np.ndarray:
-        """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection."""
+        """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection.
+
+        Examples
+        --------
+        >>> k = two_state(0.0, rate_law="arrhenius").rates(0.0)
+        >>> k.tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
+        """
         e = self.energy(float(t))
         k = np.zeros((self.n_states, self.n_states))
         for i, (x, y) in enumerate(self.edges):
@@ -283,6 +301,16 @@ class HopModel:
         ``max_log_rate_change`` the segments are further split (up to ``MAX_REFINED_SEGMENTS``) so
         that no log-rate bound changes by more than that within one, which keeps the acceptance of
         thinning high; splitting never changes the model.
+
+        Raises
+        ------
+        ValueError
+            If ``t_end`` is not positive.
+
+        Examples
+        --------
+        >>> driven_bit().lower(3.0).n_segments   # the ramp [0, 2] and the plateau [2, 3]
+        2
         """
         grid = self.segment_times(t_end)
         if max_log_rate_change is not None:
@@ -290,7 +318,18 @@ class HopModel:
         return self._lower_on(grid)
 
     def segment_times(self, t_end: float) -> np.ndarray:
-        """0, every protocol knot in ``(0, t_end)`` and ``t_end``, sorted (each protocol read once)."""
+        """0, every protocol knot in ``(0, t_end)`` and ``t_end``, sorted (each protocol read once).
+
+        Raises
+        ------
+        ValueError
+            If ``t_end`` is not positive.
+
+        Examples
+        --------
+        >>> driven_bit().segment_times(3.0)
+        array([0., 2., 3.])
+        """
         t_end = float(check_positive("t_end", t_end))
         distinct = {id(p): p for p in self._all_protocols()}.values()
         inner = np.concatenate([np.empty(0)] + [p.knots for p in distinct])
@@ -422,6 +461,7 @@ class LoweredModel:
 
     @property
     def n_segments(self) -> int:
+        """Number of time segments."""
         return self.seg_times.size - 1
 
     def bias(self, at: str = "start") -> np.ndarray:
