@@ -88,7 +88,7 @@ class Method:
     name : str
         The name ``method=`` takes.
     kernel : int
-        The kernel's code in :mod:`stochlim._kernels`.
+        The code of its compiled kernel (``stochlim._kernels``).
     refine : float, optional
         For thinning: the largest change of a log-rate bound within one segment (the model is
         split more finely to keep it), ``None`` for no refinement.
@@ -488,6 +488,7 @@ class Ensemble:
 
     @property
     def n_trajectories(self) -> int:
+        """Number of trajectories."""
         return self.final_state.size
 
     @property
@@ -512,7 +513,15 @@ class Ensemble:
 
     @property
     def medium_entropy(self) -> np.ndarray:
-        """Entropy change of the bath in k_B: the heat released, in kT."""
+        """Entropy change of the bath in k_B: the heat released, in kT.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0, energies=(0.0, 1.0)), t_end=1.0, n_trajectories=50, rng=0)
+        >>> bool(np.array_equal(ens.medium_entropy, ens.heat))
+        True
+        """
         return self.heat
 
     def events(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -595,7 +604,19 @@ class Ensemble:
 
     def compare(self, name, exact, *, time_index=-1):
         """Chi-square (pooled bins) or KS test of a field against an exact law, with a figure
-        (:func:`stochlim.ensemble_stats.compare`)."""
+        (:func:`stochlim.ensemble_stats.compare`).
+
+        See :func:`stochlim.ensemble_stats.compare` (parameters, returns, raises).
+
+        Examples
+        --------
+        >>> import scipy.stats
+        >>> from stochlim.models import two_state
+        >>> m = two_state(0.0, rate_law="arrhenius")   # first passage ~ Exp(1)
+        >>> ens = simulate(m, t_end=50.0, n_trajectories=1000, x0=0, stop=1, rng=0)
+        >>> ens.compare(ens.first_passage_time, scipy.stats.expon.cdf).passed
+        True
+        """
         return ensemble_stats.compare(self, name, exact, time_index=time_index)
 
     def to_pandas(self):
