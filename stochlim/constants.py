@@ -16,7 +16,7 @@ True
 >>> [f"{e:.3g}" for e in totals]  # Fig. 6B; the caption's 2.53e9 J is a typo for 2.53e12 J
 ['1.7e+12', '2.53e+12', '2.68e+12', '2.7e+12']
 >>> [f"{e / p:.3g}" for e, p in zip(totals, PRINTED_FIG6B)]  # computed / printed
-['0.999', '999', '1', '1']
+['0.999', '999', '1', '0.999']
 """
 
 from __future__ import annotations
