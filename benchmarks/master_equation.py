@@ -244,7 +244,8 @@ def time_case(name: str, model: HopModel, t_end: float, reference, previous, rep
         if model.n_states == 2
         else _end_point(model.n_states)
     )
-    current = lambda: solve_master(model, p0=p0, t_eval=[0.0, t_end])
+    def current():
+        return solve_master(model, p0=p0, t_eval=[0.0, t_end])
     first, sol = _timed(current)
     ref_t, cur_t, prev_t = [], [], []
     prev_sol = None

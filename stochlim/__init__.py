@@ -20,20 +20,47 @@ Layers, each importing only those above it:
   ``cli`` - the command line (the only module that selects a matplotlib backend).
 """
 
+import importlib
+
 from ._version import __version__
-from . import (bounds, coarse, constants, fluctuations, lim, master, models, passage, physics, protocols, rare,
-               schedules, ssa, streams, sweeps, thermo, units, verify)
 from . import study, sweep  # noqa: F401 - deprecated module paths, kept importable for one release
-from .lim import Ising, Quadratic
-from .master import MasterSolution, solve_master
-from .models import HopModel, differential_memory, ladder, ring, two_state
-from .passage import FirstPassage, first_passage
-from .rare import TiltedEnsemble, simulate_tilted
-from .protocols import Constant, PiecewiseConstant, PiecewiseLinear, schedule_protocols
-from .ssa import METHODS, Ensemble, simulate
 
 # The sweep function deliberately shadows the deprecated module: ``stochlim.sweep(study, out=...)``.
 from .sweeps import Study, load_study, sweep  # noqa: F811
+
+#: Submodules and public names, imported on first use (PEP 562): ``import stochlim`` stays cheap, so
+#: that the command line answers bad input in well under a second, while ``stochlim.simulate``,
+#: ``from stochlim import HopModel`` and ``stochlim.master`` work as if imported eagerly.
+_SUBMODULES = frozenset({
+    "bounds", "coarse", "constants", "fluctuations", "lim", "master", "models", "passage", "physics",
+    "protocols", "rare", "schedules", "ssa", "streams", "sweeps", "thermo", "units", "verify",
+})
+_NAMES = {
+    "Ising": "lim", "Quadratic": "lim",
+    "MasterSolution": "master", "solve_master": "master",
+    "HopModel": "models", "differential_memory": "models", "ladder": "models", "ring": "models",
+    "two_state": "models",
+    "FirstPassage": "passage", "first_passage": "passage",
+    "TiltedEnsemble": "rare", "simulate_tilted": "rare",
+    "Constant": "protocols", "PiecewiseConstant": "protocols", "PiecewiseLinear": "protocols",
+    "schedule_protocols": "protocols",
+    "METHODS": "ssa", "Ensemble": "ssa", "simulate": "ssa",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "__version__",

@@ -138,8 +138,11 @@ def _propagate_ode(block_at, v, a, b, taus, rtol, atol):
     """Radau with the exact Jacobian ``A(t)`` over ``[a, b]``; ``taus`` are offsets from ``a``."""
     if b <= a:
         return [v for _ in taus], None
-    fun = lambda t, y: block_at(t) @ y
-    jac = lambda t, y: block_at(t)
+    def fun(t, y):
+        return block_at(t) @ y
+
+    def jac(t, y):
+        return block_at(t)
     t_eval = np.clip(a + np.asarray(taus, dtype=np.float64), a, b)
     try:
         sol = solve_ivp(fun, (a, b), v, method="Radau", jac=jac, t_eval=t_eval, rtol=rtol, atol=atol)

@@ -292,7 +292,8 @@ def _feasible_inputs(eps, tau, rate_name: str, rate, what: str) -> tuple[float, 
 def _solve_constant(duration, target: float) -> float:
     """The constant ``C`` with ``duration(C) = target`` (duration decreasing in ``C``)."""
     lo, hi = -120.0, 120.0
-    f = lambda u: duration(math.exp(u)) - target
+    def f(u):
+        return duration(math.exp(u)) - target
     if f(lo) < 0 or f(hi) > 0:
         raise ValueError(f"tau = {target!r} (in units of the rate) is outside the range this solver covers")
     return math.exp(brentq(f, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))

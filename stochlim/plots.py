@@ -3,7 +3,8 @@
 Every function returns ``(fig, ax)`` and never calls ``matplotlib.pyplot.show``, so the figures
 can be saved by a script (only the ``stochlim`` command line selects a backend), embedded in a
 notebook, or inspected by tests. Energies on the axes are in units of kT (barriers and biases) or in
-joules (totals); powers in watts. The defaults are the paper's constants (:mod:`stochlim.constants`, ``docs/constants.md``):
+joules (totals); powers in watts. The defaults are the paper's constants (:mod:`stochlim.constants`,
+``docs/constants.md``):
 T = 298 K, brain-scale workload F = 1e28 FLOPs and M = 1e15 parameters, delta = 2^-16,
 J_max = 1e12 1/s and a finite number of updates N = 1e5 where a finite sum is needed.
 

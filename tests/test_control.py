@@ -216,7 +216,8 @@ def test_linear_basis_is_the_hat_functions_at_the_midpoints():
 @pytest.mark.parametrize("objective", control.OBJECTIVES)
 def test_linear_knot_gradients_match_finite_differences(objective):
     bit = HopModel((0.3, -0.2, 0.5), [(0, 1), (1, 2)], 0.4, rate_law="arrhenius")
-    ctrls = [control.energy(1, 3), control.Control("tilt", energy_weights=[-1.0, 0.0, 1.0], barrier_weights=[0.5, -0.5])]
+    ctrls = [control.energy(1, 3),
+             control.Control("tilt", energy_weights=[-1.0, 0.0, 1.0], barrier_weights=[0.5, -0.5])]
     prob = control.Problem(bit, ctrls, tau=2.0, p0=[0.2, 0.5, 0.3], target=control.MaxError([2], 0.1),
                            n_steps=7, objective=objective, knots=4, max_rate=1.0)
     u = np.random.default_rng(4).normal(size=(4, 2))

@@ -244,10 +244,10 @@ def test_krylov_failure_inside_scipy_is_reported(monkeypatch):
 def test_pade_scaling_and_squaring_matches_scipy(norm):
     rng = np.random.default_rng(7)
     for n in (2, 7, 30):
-        l = rng.exponential(size=(n, n))
-        np.fill_diagonal(l, 0.0)
-        l -= np.diag(l.sum(axis=0))  # a generator: columns sum to 0
-        a = l * norm / np.abs(l).sum(axis=0).max()
+        gen = rng.exponential(size=(n, n))
+        np.fill_diagonal(gen, 0.0)
+        gen -= np.diag(gen.sum(axis=0))  # a generator: columns sum to 0
+        a = gen * norm / np.abs(gen).sum(axis=0).max()
         np.testing.assert_allclose(km.expm(a), scipy.linalg.expm(a), rtol=1e-11, atol=1e-14)
 
 

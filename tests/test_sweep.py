@@ -1,4 +1,4 @@
-"""Parameter sweeps (issue 7): study validation, checkpoint/resume, tamper detection, Dask,
+"""Parameter sweeps: study validation, checkpoint/resume, tamper detection, Dask,
 progress.
 
 The reference for every fault test is an uninterrupted run of the same study: the faulted run must

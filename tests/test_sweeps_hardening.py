@@ -57,14 +57,38 @@ J_max = [1.0, 2.0]
 # --- sizing before work ---------------------------------------------------------------------------
 
 
-def test_a_grid_of_two_billion_points_is_refused_within_a_second(tmp_path):
-    """Before: the list of 2e9 points ran 14.5 s into a MemoryError. Now: sized lazily."""
+def test_a_grid_of_two_billion_points_is_refused_without_enumerating_it(tmp_path):
+    """Before: the list of 2e9 points ran 14.5 s into a MemoryError. Now: sized lazily, in O(1)
+    memory (a list of the points would take hundreds of GB; the refusal allocates under 1 MB)."""
     path = tmp_path / "huge.toml"
     path.write_text(HUGE_GRID)
-    t0 = time.perf_counter()
-    with pytest.raises(ValueError, match=r"2,000,000,000 points .* over max_points = 1e\+06"):
-        load_study(path)
-    assert time.perf_counter() - t0 < 1.0
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"2,000,000,000 points .* over max_points = 1e\+06"):
+            load_study(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_refuses_a_huge_grid_before_loading_the_engines(tmp_path):
+    """``stochlim sweep`` on the 2e9-point grid answers from the study file alone: the package
+    imports its engines on first use, so neither numba, scipy nor matplotlib is loaded (measured:
+    0.3 s for the whole command, against 2-3 s when ``import stochlim`` loaded every engine)."""
+    path = tmp_path / "huge.toml"
+    path.write_text(HUGE_GRID)
+    code = (
+        "import sys\n"
+        "from stochlim.cli import main\n"
+        f"rc = main(['sweep', {str(path)!r}, '--out', {str(tmp_path / 'out')!r}])\n"
+        "heavy = [m for m in ('numba', 'scipy', 'matplotlib') if m in sys.modules]\n"
+        "print(rc, heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "2 []", proc.stdout + proc.stderr
+    assert "over max_points" in proc.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -75,10 +99,14 @@ def test_points_are_lazy_and_params_is_constant_time():
     grid = {"a": list(range(1000)), "b": list(range(1000)), "c": list(range(1000)), "d": [0, 1]}
     pts = Points(grid)
     assert len(pts) == 2_000_000_000
-    t0 = time.perf_counter()
-    last = pts[len(pts) - 1]
-    middle = pts[1_234_567_891]
-    assert time.perf_counter() - t0 < 0.01
+    tracemalloc.start()
+    try:
+        last = pts[len(pts) - 1]
+        middle = pts[1_234_567_891]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 10  # one point's values, no list of points
     assert last == {"a": 999, "b": 999, "c": 999, "d": 1}
     # mixed radix, last key fastest: 1_234_567_891 = ((617 * 1000 + 283) * 1000 + 945) * 2 + 1
     assert middle == {"a": 617, "b": 283, "c": 945, "d": 1}
@@ -337,18 +365,23 @@ def test_non_finite_results_are_never_written(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "results.csv").exists()
 
 
-def test_malformed_scheduler_address_is_refused_at_once(tmp_path, capsys):
-    """Before: a 20 s hang, then an "Exception ignored ... TimeoutError" traceback."""
+def test_malformed_scheduler_address_is_refused_at_once(tmp_path, capsys, monkeypatch):
+    """Before: a 20 s hang, then an "Exception ignored ... TimeoutError" traceback. Now the address
+    is parsed and refused before any connection is attempted."""
     pytest.importorskip("distributed")
     path = tmp_path / "study.toml"
     path.write_text(TINY)
+    import distributed
+
+    def no_connection(*args, **kwargs):
+        raise AssertionError("a malformed address must be refused before any connection attempt")
+
+    monkeypatch.setattr(distributed, "Client", no_connection)
     for address in ("tcp://", "tcp://host:notaport", "tcp://127.0.0.1:99999"):
-        t0 = time.perf_counter()
         assert (
             cli.main(["sweep", str(path), "--out", str(tmp_path / "out"), "--scheduler", address])
             == 2
         )
-        assert time.perf_counter() - t0 < 5
         err = capsys.readouterr().err
         assert (
             err.count("\n") == 1

@@ -43,7 +43,10 @@ from ..protocols import (
     as_protocol,
 )
 
-__all__ = ["TILT_WIDTH", "MIN_SITES_PER_WIDTH", "EDGE_HEIGHT", "resolved_double_well", "quartic_double_well", "default_x_range", "discretize", "double_well", "barrier_shape", "tilt_shape", "tilted_quartic"]
+__all__ = [
+    "TILT_WIDTH", "MIN_SITES_PER_WIDTH", "EDGE_HEIGHT", "resolved_double_well", "quartic_double_well",
+    "default_x_range", "discretize", "double_well", "barrier_shape", "tilt_shape", "tilted_quartic",
+]
 
 #: Half-width ``w`` of the region around the barrier top where the bias tilt of
 #: :func:`quartic_double_well` changes; outside it the wells are rigidly shifted copies.

@@ -49,7 +49,8 @@ class ControlResult:
     values : ndarray, shape (n_params, n_controls)
         Free control values: on each step, or at each knot (``problem.knots``).
     model : HopModel or None
-        The device (its own constant drives included) with the optimal protocols on ``[0, tau)``, ready for :func:`stochlim.simulate`
+        The device (its own constant drives included) with the optimal protocols on ``[0, tau)``,
+        ready for :func:`stochlim.simulate`
         and :func:`stochlim.solve_master` with ``t_end = tau``: piecewise constant with knots at
         the step starts, or piecewise linear through the knots (the continuous ramps, of which the
         optimiser's midpoint sub-steps are the ``n_steps^-2``-accurate discretisation). The jumps

@@ -89,7 +89,8 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
     """``exp(L_j h)`` and its Frechet derivatives in the directions ``dL_{c,j} h``, for all steps.
 
     ``energies`` None (a driven model, or its generator augmented by the drive work) takes
-    ``scipy.linalg.expm_frechet`` on every step. Without drives every ``L_j`` obeys detailed balance with ``pi_x ~ e^-E_x``, so ``Pi^-1/2 L Pi^1/2``
+    ``scipy.linalg.expm_frechet`` on every step. Without drives every ``L_j`` obeys detailed balance
+    with ``pi_x ~ e^-E_x``, so ``Pi^-1/2 L Pi^1/2``
     is symmetric: with its eigen-decomposition ``U diag(lambda) U^T`` the exponential is ``Pi^1/2 U
     e^Lambda U^T Pi^-1/2`` and the Frechet derivative is ``Pi^1/2 U [(U^T Pi^-1/2 dL Pi^1/2 U) o
     Phi] U^T Pi^-1/2`` with the divided differences ``Phi_ab = (e^lambda_a - e^lambda_b) /

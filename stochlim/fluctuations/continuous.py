@@ -149,7 +149,8 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
             k = np.exp(edge_log_rates(model, st, energy, barrier)[0])
             n = st.n_states
             return sp.csr_matrix((np.concatenate((k[neutral], -k)),
-                                  (np.concatenate((st.dst[neutral], st.src)), np.concatenate((st.src[neutral], st.src)))),
+                                  (np.concatenate((st.dst[neutral], st.src)),
+                                   np.concatenate((st.src[neutral], st.src)))),
                                  shape=(n, n))
 
         keys = list(atoms)

@@ -27,7 +27,8 @@ def load_problem(path):
     ``levels``, ``quantum`` for a quadratic problem, ``J`` and optional ``h`` for an Ising problem.
     Matrices are dense nested lists/arrays. The file is checked before it is loaded
     (``stochlim._safe_load``: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
-    complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a mapping) naming the file.
+    complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a
+    mapping) naming the file.
     """
     path = Path(path)
     if path.suffix == ".npz":

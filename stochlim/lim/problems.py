@@ -243,7 +243,8 @@ def _as_problem(problem) -> _Problem:
         return problem
     if type(problem).__name__ == "BinaryQuadraticModel":
         return Ising.from_bqm(problem)
-    raise TypeError(f"problem must be a Quadratic, an Ising or a dimod.BinaryQuadraticModel: got {type(problem).__name__}")
+    raise TypeError("problem must be a Quadratic, an Ising or a dimod.BinaryQuadraticModel: "
+                    f"got {type(problem).__name__}")
 
 
 def enumerate_states(problem, *, max_states: int = MAX_ENUMERATED_STATES) -> np.ndarray:
@@ -251,7 +252,8 @@ def enumerate_states(problem, *, max_states: int = MAX_ENUMERATED_STATES) -> np.
     pr = _as_problem(problem)
     count = pr.n_levels ** pr.n_params
     if count > max_states:
-        raise ValueError(f"problem has {pr.n_levels}^{pr.n_params} = {count} states, more than max_states = {max_states}")
+        raise ValueError(f"problem has {pr.n_levels}^{pr.n_params} = {count} states, "
+                         f"more than max_states = {max_states}")
     levels = (np.arange(count)[:, None] // pr.n_levels ** np.arange(pr.n_params)) % pr.n_levels
     return pr.values_of(levels)
 

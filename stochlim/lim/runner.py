@@ -213,7 +213,8 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
                         n_segments=grid.size - 1, rate_law=rate_law, J_max=jmax)
     return LimResult(
         problem=pr, t_end=t_end, initial_state=pr.values_of(init), final_state=pr.values_of(final),
-        initial_energy=h_i, final_energy=h_f, initial_loss=p_i, final_loss=p_f, n_jumps=nj, work=work, heat=heat, time_to_hit=t_hit, optimum_energy=opt_e,
+        initial_energy=h_i, final_energy=h_f, initial_loss=p_i, final_loss=p_f, n_jumps=nj, work=work, heat=heat,
+        time_to_hit=t_hit, optimum_energy=opt_e,
         optimum_state=opt_x, J_max=jmax, provenance=record, t_eval=tg, grid_loss=g_e,
         grid_state=None if g_k is None else pr.values_of(g_k),
     )

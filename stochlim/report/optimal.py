@@ -94,7 +94,9 @@ def _linear_ramp_work(eps: float, tau: float) -> float:
     ``eps``.
     """
     def solve(g_f):
-        rhs = lambda t, y: [expit(-g_f * t / tau) - y[0], y[0]]
+        def rhs(t, y):
+            return [expit(-g_f * t / tau) - y[0], y[0]]
+
         sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
         return sol.y[0, -1], sol.y[1, -1]
 
@@ -139,7 +141,8 @@ def plot_dissipation_vs_time(eps=ou.PAPER_STEP_ERROR, *, n_points=9, optimiser_p
         if res.success:
             ax.plot([t], [res.work], "o", color="C3", ms=7, mfc="none",
                     label="optimiser, 16 steps" if t == optimiser_points[0] else None)
-    ax.plot(taus, land + float(ft.thermodynamic_length(eps)) ** 2 / taus, "k:", label="slow driving: Landauer + L^2/tau")
+    ax.plot(taus, land + float(ft.thermodynamic_length(eps)) ** 2 / taus, "k:",
+            label="slow driving: Landauer + L^2/tau")
     ax.plot(taus, land + np.asarray(ft.activity_speed_limit(1 - 2 * eps, taus)), "--", color="0.5",
             label="bound: Landauer + D^2/(2 Gamma tau)")
     ax.axhline(land, color="0.3", lw=0.8, label=f"Landauer term ln 2 - h(eps) = {land:.4f}")

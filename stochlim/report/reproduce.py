@@ -193,7 +193,8 @@ def _paper_section() -> str:
     return (
         "## Printed values against the corrected equations\n\n"
         f"Temperature {units.DEFAULT_TEMPERATURE:g} K (kT = {units.kT():.6e} J); brain scale "
-        f"F = {_power(BRAIN_FLOPS)}, M = {_power(BRAIN_PARAMS)}, delta = 2^-{BITS}; finite sums N = {_power(N_UPDATES)}. "
+        f"F = {_power(BRAIN_FLOPS)}, M = {_power(BRAIN_PARAMS)}, delta = 2^-{BITS}; "
+        f"finite sums N = {_power(N_UPDATES)}. "
         f"'ok' means agreement within {PRINTED_RTOL:g} (three printed figures).\n\n"
         + values
         + "\n\n## Claims of the paper's Fig. 6D discussion\n\n"
