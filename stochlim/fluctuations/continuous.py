@@ -25,7 +25,7 @@ below the true error when the series has not yet entered its asymptotic decay: f
 4-state driven ring at ``K = 32`` it is 1.6e-3 against a true 1.8e-3 (``tests/test_fluctuations_cdf.py``);
 at ``K = 128`` it is 5e-4 against 1.1e-4. The tolerances ``rtol``/``atol`` of the
 characteristic-function solve are not included either. Check convergence by doubling ``n_terms``.
-Only the dropped-atom part (mass below :data:`ATOM_FLOOR` each) is exact.
+Only the dropped-atom part (mass below ``ATOM_FLOOR`` each) is exact.
 """
 
 from __future__ import annotations
