@@ -18,7 +18,32 @@ __all__ = ["section", "planted_ising"]
 
 def planted_ising(n: int, rng=None) -> tuple[Ising, np.ndarray]:
     """A planted instance: ``J_ij = c_ij s*_i s*_j`` on a ring with next-nearest chords and
-    ``h = 0.3 s*``; every term is satisfied by ``s*``, so ``s*`` is the unique ground state."""
+    ``h = 0.3 s*``; every term is satisfied by ``s*``, so ``s*`` is the unique ground state.
+
+    Parameters
+    ----------
+    n : int
+        Number of spins.
+    rng : None, int, SeedSequence or Generator, optional
+        Source of the planted state and the couplings' magnitudes.
+
+    Returns
+    -------
+    problem : stochlim.lim.Ising
+        The instance (sparse couplings).
+    star : numpy.ndarray
+        The planted ground state, entries +-1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.lim import enumerate_states
+    >>> problem, star = planted_ising(4, rng=1)
+    >>> states = enumerate_states(problem)
+    >>> energies = [problem.energy(s) for s in states]
+    >>> bool(np.array_equal(states[int(np.argmin(energies))], star))  # the planted state is the ground state
+    True
+    """
     rng = np.random.default_rng(rng)
     star = rng.choice([-1.0, 1.0], n)
     j = np.zeros((n, n))

@@ -70,6 +70,17 @@ class PaperValue:
         Unit of both values.
     erratum : str
         Explanation when the printed value is wrong (empty when it agrees).
+
+    Parameters
+    ----------
+    item, equation, printed, recomputed, unit, erratum
+        The attributes above.
+
+    Examples
+    --------
+    >>> v = PaperValue("a number", "Eq. 1", printed=1.001, recomputed=1.0, unit="J")
+    >>> round(v.relative_difference, 6), v.agrees
+    (0.001, True)
     """
 
     item: str
@@ -91,7 +102,22 @@ class PaperValue:
 
 
 def paper_values() -> list[PaperValue]:
-    """All printed numbers of the paper's analytic results with their recomputation (T = 298 K)."""
+    """All printed numbers of the paper's analytic results with their recomputation (T = 298 K).
+
+    Returns
+    -------
+    list of PaperValue
+        One entry per printed number (Fig. 6B-D, text), erratum filled where the print is wrong.
+
+    Examples
+    --------
+    >>> values = paper_values()
+    >>> first = values[0]
+    >>> first.item, first.printed, f"{first.recomputed:.4g}", first.agrees
+    ('Fig. 6B, E_total1 (gamma = 0.5)', 1700000000000.0, '1.698e+12', True)
+    >>> all(v.agrees or v.erratum for v in values)  # every disagreement is explained
+    True
+    """
     lim = lambda g, n=None: bounds.lim_energy(**BRAIN, gamma=g, n_updates=n)  # noqa: E731
     rows = [
         PaperValue(f"Fig. 6B, E_total{i + 1} (gamma = {g:g})", "Eq. 24", printed, lim(g), "J",
@@ -154,7 +180,19 @@ def paper_values() -> list[PaperValue]:
 
 
 def claims() -> list[tuple[str, str, bool]]:
-    """Qualitative statements of the paper, each with the numbers behind it and whether it holds."""
+    """Qualitative statements of the paper, each with the numbers behind it and whether it holds.
+
+    Returns
+    -------
+    list of tuple of (str, str, bool)
+        ``(statement, numbers, holds)`` for each statement.
+
+    Examples
+    --------
+    >>> rows = claims()
+    >>> rows[0][0], rows[0][2]
+    ('T5: LIM above CEB; reported within 1 decade of A.1 at 1 pJ/bit', True)
+    """
     out = []
     for w in bounds.load_workloads():
         lim = bounds.lim_energy(w.train_flops, w.params, delta=BRAIN["delta"], gamma=0.0, n_updates=N_UPDATES)
