@@ -470,10 +470,10 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        0 on success, :data:`EXIT_CHECK_FAILED` (1) when a check fails, :data:`EXIT_USAGE` (2) for bad
+        0 on success, ``EXIT_CHECK_FAILED`` (1) when a check fails, ``EXIT_USAGE`` (2) for bad
         input (a ``ValueError``/``TypeError`` of the library, reported on stderr in one line),
-        :data:`EXIT_RUNTIME` (3) for a failure of the machine (disk, network, a solver),
-        :data:`EXIT_INTERRUPTED` (130) after Ctrl-C.
+        ``EXIT_RUNTIME`` (3) for a failure of the machine (disk, network, a solver),
+        ``EXIT_INTERRUPTED`` (130) after Ctrl-C.
 
     Raises
     ------

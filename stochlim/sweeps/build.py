@@ -112,14 +112,14 @@ def build(params: dict):
     Parameters
     ----------
     params : dict
-        The parameters of one point (:meth:`Study.params <stochlim.sweeps.study.Study.params>`):
+        The parameters of one point (``Study.params(point)``):
         ``kind`` and that kind's keys.
 
     Returns
     -------
     callable
         ``run(n, seed_sequence)`` returning a dict of per-trajectory arrays, one per metric of
-        :data:`METRICS` (for ``kind = "master"``: arrays of length 1, ``n`` ignored).
+        ``METRICS`` (for ``kind = "master"``: arrays of length 1, ``n`` ignored).
 
     Raises
     ------
@@ -211,8 +211,7 @@ def run_chunk(study, point: int, chunk: int) -> dict:
     Returns
     -------
     dict of str to numpy.ndarray
-        Per-trajectory arrays (:attr:`Study.chunk_trajectories
-        <stochlim.sweeps.study.Study.chunk_trajectories>` of them), one per metric of :data:`METRICS`.
+        Per-trajectory arrays (``Study.chunk_trajectories(chunk)`` of them), one per metric of ``METRICS``.
 
     Raises
     ------

@@ -80,7 +80,7 @@ def results_dask(client, study, pending):
     Returns
     -------
     generator of tuple
-        ``(point, chunk, arrays)`` in completion order, ``arrays`` as :func:`~stochlim.sweeps.build.run_chunk`
+        ``(point, chunk, arrays)`` in completion order, ``arrays`` as :func:`~stochlim.sweeps.run_chunk`
         returns them; closing the generator cancels the chunks not yet done.
 
     Examples

@@ -68,7 +68,7 @@ def write_chunk(out: Path, study_hash: str, point: int, chunk: int, arrays: dict
     out : pathlib.Path
         The sweep's output folder (its ``chunks`` folder must exist).
     study_hash : str
-        :attr:`Study.hash <stochlim.sweeps.study.Study.hash>` of the study the chunk belongs to.
+        ``Study.hash`` of the study the chunk belongs to.
     point, chunk : int
         Grid point and chunk indices.
     arrays : dict of str to numpy.ndarray

@@ -114,7 +114,7 @@ def row(study, point: int, moments: dict) -> dict:
         Index of the point, for messages.
     moments : dict of str to Moments
         One :class:`Moments` per metric of
-        :data:`~stochlim.sweeps.build.METRICS` for the study's kind.
+        ``stochlim.sweeps.METRICS`` for the study's kind.
 
     Returns
     -------
