@@ -250,7 +250,26 @@ EXTRA_FIGURES: dict[str, Callable] = {"optimal_protocols": _optimal.plot_dissipa
 
 
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
-    """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths."""
+    """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created when missing).
+    formats : sequence of str, optional
+        Matplotlib output formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: each figure of :data:`stochlim.plots.FIGURES` and :data:`EXTRA_FIGURES`
+        in each format.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created or a file cannot be written.
+    """
     from .. import plots
 
     out = Path(out_dir)
@@ -265,7 +284,27 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
 
 
 def write_report(out_dir, *, figures: bool = True) -> Path:
-    """Write ``report.md`` (and, by default, every figure) into ``out_dir``; return the report path."""
+    """Write ``report.md`` (and, by default, every figure) into ``out_dir``; return the report path.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created when missing).
+    figures : bool, optional
+        Also render every figure (:func:`save_figures`, PNG and PDF).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``report.md``: every section of :data:`SECTIONS` (printed values, Monte Carlo
+        verification, learning-in-memory array, coarse-graining, optimal protocols), which runs the
+        simulations behind them (minutes on 2 cores; no example here for that reason).
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created or a file cannot be written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
