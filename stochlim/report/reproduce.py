@@ -262,7 +262,7 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The files written: each figure of :data:`stochlim.plots.FIGURES` and :data:`EXTRA_FIGURES`
+        The files written: each figure of :data:`stochlim.plots.FIGURES` and ``EXTRA_FIGURES``
         in each format.
 
     Raises
