@@ -201,7 +201,13 @@ def plot_coarse(rate_rows, ramp_rows):
 
 
 def section() -> str:
-    """One line for ``stochlim reproduce``: Kramers agreement, low-barrier breakdown, heat error."""
+    """One line for ``stochlim reproduce``: Kramers agreement, low-barrier breakdown, heat error.
+
+    Returns
+    -------
+    str
+        A markdown section (runs two ramp integrations: too slow for an example).
+    """
     def err(e0):
         xr = default_x_range(e0)
         k = effective_rates(quartic_double_well(e0, 0.0), x_range=xr, K=401)[0]
@@ -224,6 +230,30 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
     The tables are :func:`rate_table` and :func:`ramp_scan`; the figure is :func:`plot_coarse`.
     Everything is computed before the folder is created, and every file is written atomically.
     Returns the written paths.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created after the computation).
+    E0_values, dE_values, K_values
+        Grid of :func:`rate_table`.
+    durations : array_like
+        Ramp durations of :func:`ramp_scan`.
+    formats : sequence of str, optional
+        Formats of the figure.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        If no ``(E0, dE, K)`` combination is a resolved double well, or as for :func:`rate_table`
+        and :func:`ramp_scan` (nothing is written then).
+    OSError
+        If a file cannot be written.
     """
     from ..plots import save_figure
 

@@ -64,6 +64,16 @@ def section(n_trajectories: int = 4000, rng=20261129) -> str:
         Trajectories of the array.
     rng : None, int, SeedSequence or Generator, optional
         Root of the trajectories' streams (:func:`stochlim.lim.run`).
+
+    Returns
+    -------
+    str
+        A markdown section: the checks' table and whether the LIM check passed.
+
+    Raises
+    ------
+    ValueError
+        As :func:`stochlim.lim.run`, for a bad ``n_trajectories`` or ``rng``.
     """
     ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),

@@ -42,6 +42,23 @@ def section(n_trajectories: int = 20_000, rng=20261129) -> str:
     """The verification table as a section of ``stochlim reproduce``'s report.
 
     Parameters are those of :func:`stochlim.verify.run_verification`.
+
+    Parameters
+    ----------
+    n_trajectories : int, optional
+        Trajectories per case.
+    rng : None, int, SeedSequence or Generator, optional
+        Root of the streams.
+
+    Returns
+    -------
+    str
+        A markdown section: how many checks pass, then :func:`format_table` of them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`stochlim.verify.run_verification`, for a bad ``n_trajectories`` or ``rng``.
     """
     start = time.perf_counter()
     checks = run_verification(n_trajectories=n_trajectories, rng=rng)
