@@ -54,7 +54,33 @@ def _log_kt_barrier(delta, temperature):
 
 
 def delta_from_bits(bits):
-    """Precision ``delta = 2^-bits`` for a memory that resolves ``bits`` bits (text after Eq. 17)."""
+    """Precision ``delta = 2^-bits`` for a memory that resolves ``bits`` bits (text after Eq. 17).
+
+    Parameters
+    ----------
+    bits : float or array_like
+        Bits of precision, > 0 and <= 1074 (need not be integers).
+
+    Returns
+    -------
+    float or ndarray
+        ``2^-bits``.
+
+    Raises
+    ------
+    TypeError
+        If ``bits`` is not a real number or an array of them.
+    ValueError
+        If ``bits`` is NaN, infinite, not positive or > 1074.
+
+    Examples
+    --------
+    >>> from stochlim.bounds import delta_from_bits
+    >>> delta_from_bits(16) == 2.0**-16
+    True
+    >>> delta_from_bits([1, 2])
+    array([0.5 , 0.25])
+    """
     b = check_positive("bits", bits)
     bad = b > 1074
     if bad.any():
@@ -64,7 +90,41 @@ def delta_from_bits(bits):
 
 
 def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
-    """Static barrier cost ``M kT ln(1/delta)`` in J (Eq. 17, 21): the final barrier of every memory."""
+    """Static barrier cost ``M kT ln(1/delta)`` in J (Eq. 17, 21): the final barrier of every memory.
+
+    Parameters
+    ----------
+    n_params : float or array_like
+        Number of parameters ``M``, > 0.
+    delta : float
+        Precision, in (0, 1).
+    temperature : float, optional
+        Temperature in K, > 0 (default 298 K).
+
+    Returns
+    -------
+    float or ndarray
+        Energy in J.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real number (or an array of them).
+    ValueError
+        If ``n_params`` or ``temperature`` is not positive, ``delta`` is outside (0, 1), or the
+        energy would exceed the largest float64.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.bounds import retention_energy
+    >>> from stochlim.units import kT
+    >>> e = retention_energy(1e15, delta=2**-16)
+    >>> print(f"{e:.6g}")  # J, Fig. 6B's static term
+    4.56294e-05
+    >>> math.isclose(e, 1e15 * kT() * 16 * math.log(2))
+    True
+    """
     m = check_positive("n_params", n_params)
     return _joules("retention energy", np.log(m) + _log_kt_barrier(delta, temperature), "n_params")
 
@@ -111,11 +171,26 @@ def lim_energy(
     float or ndarray
         Total energy in J, shaped like ``gamma``.
 
+    Raises
+    ------
+    TypeError
+        If an argument is not a real number (``gamma``: or an array of them), or ``n_updates`` is
+        not an integer.
+    ValueError
+        If ``flops``, ``n_params`` or ``temperature`` is not positive, ``delta`` is outside
+        (0, 1), ``gamma`` is NaN, infinite or negative (or 0 with ``n_updates=None``),
+        ``schedule`` is not a known name, ``n_updates`` < 1, or the energy would exceed the largest
+        float64.
+
     Examples
     --------
     >>> from stochlim.bounds import lim_energy
     >>> round(lim_energy(1e28, 1e15, delta=2**-16, gamma=0.5) / 1e12, 4)  # Fig. 6B, 1.70e12 J
     1.6978
+    >>> (lim_energy(1e28, 1e15, delta=2**-16, gamma=[0.5, 2.0]) / 1e12).round(3)
+    array([1.698, 2.527])
+    >>> print(f"{lim_energy(1e28, 1e15, delta=2**-16, gamma=0.0, n_updates=100_000):.4g}")  # Fig. 6C
+    5.812e+11
     """
     f = float(check_positive("flops", flops))
     log_static = math.log(retention_energy(n_params, delta=delta, temperature=temperature))
@@ -133,6 +208,36 @@ def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
     """Constant-energy-barrier limit ``(F + M) kT ln(1/delta)`` in J (Eq. 20 with a fixed barrier).
 
     Every update and every stored parameter pays the retention barrier ``kT ln(1/delta)`` once.
+
+    Parameters
+    ----------
+    flops : float or array_like
+        Training workload ``#FLOPs``, > 0.
+    n_params : float or array_like
+        Number of parameters ``M``, > 0.
+    delta : float
+        Precision, in (0, 1).
+    temperature : float, optional
+        Temperature in K, > 0 (default 298 K).
+
+    Returns
+    -------
+    float or ndarray
+        Energy in J.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real number (or an array of them).
+    ValueError
+        If ``flops``, ``n_params`` or ``temperature`` is not positive, ``delta`` is outside
+        (0, 1), or the energy would exceed the largest float64.
+
+    Examples
+    --------
+    >>> from stochlim.bounds import ceb_energy
+    >>> print(f"{ceb_energy(1e28, 1e15, delta=2**-16):.6g}")  # J, Fig. 6B's CEB line
+    4.56294e+08
     """
     f = check_positive("flops", flops)
     m = check_positive("n_params", n_params)
@@ -145,6 +250,36 @@ def hardware_energy(flops, n_params, *, bits, e_bit):
 
     ``e_bit`` is a device switching energy per bit in J (the paper uses 1 fJ .. 1 pJ; A.1's claim
     that this equals ``kT ln(1/delta)`` is an erratum: ``kT ln 2^16 = 4.56e-20 J``).
+
+    Parameters
+    ----------
+    flops : float or array_like
+        Training workload ``#FLOPs``, > 0.
+    n_params : float or array_like
+        Number of parameters ``M``, > 0.
+    bits : float or array_like
+        Bits per parameter, > 0.
+    e_bit : float or array_like
+        Switching energy per bit in J, > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Energy in J.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real number (or an array of them).
+    ValueError
+        If an argument is NaN, infinite or not positive, or the energy would exceed the largest
+        float64.
+
+    Examples
+    --------
+    >>> from stochlim.bounds import hardware_energy
+    >>> print(f"{hardware_energy(1e28, 1e15, bits=16, e_bit=1e-15):.6g}")  # J at 1 fJ per bit
+    1.6e+14
     """
     f = check_positive("flops", flops)
     m = check_positive("n_params", n_params)
@@ -158,7 +293,7 @@ def hardware_energy(flops, n_params, *, bits, e_bit):
 class Workload:
     """One published training workload (a row of ``data/workloads_published.csv``).
 
-    Attributes
+    Parameters
     ----------
     model : str
         Name as in Fig. 6D.
@@ -172,6 +307,19 @@ class Workload:
         ``measured``, ``estimated`` or ``projection``.
     source : str
         Where the numbers come from (see ``data/PROVENANCE.md``).
+
+    Raises
+    ------
+    TypeError
+        If a field is missing or unknown (the dataclass constructor's own check); the values are
+        not validated: a workload is a plain record (see :func:`load_workloads`).
+
+    Examples
+    --------
+    >>> from stochlim.bounds import Workload
+    >>> w = Workload("toy", 1e6, 1e15, 0.001, 3.6e6, "estimated", "example")
+    >>> w.reported_energy_j == w.reported_energy_mwh * 3.6e9
+    True
     """
 
     model: str
@@ -184,7 +332,30 @@ class Workload:
 
 
 def load_workloads() -> tuple[Workload, ...]:
-    """The published workloads of Fig. 6D (T5 ... LaMDA) plus the paper's brain-scale projection."""
+    """The published workloads of Fig. 6D (T5 ... LaMDA) plus the paper's brain-scale projection.
+
+    Read from the package's ``data/workloads_published.csv``; its sources are listed in
+    ``data/PROVENANCE.md``.
+
+    Returns
+    -------
+    tuple of Workload
+        One per row, in the file's order.
+
+    Raises
+    ------
+    KeyError
+        If the packaged CSV lacks a column (a broken installation); there are no arguments.
+
+    Examples
+    --------
+    >>> from stochlim.bounds import load_workloads
+    >>> workloads = load_workloads()
+    >>> len(workloads), workloads[0].model, workloads[-1].model
+    (7, 'T5', 'Brain-scale')
+    >>> print(f"{workloads[0].train_flops:.3g} FLOPs, {workloads[0].reported_energy_mwh:g} MWh")
+    4.05e+22 FLOPs, 85.7 MWh
+    """
     text = resources.files("stochlim").joinpath("data/workloads_published.csv").read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
     return tuple(

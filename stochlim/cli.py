@@ -244,7 +244,28 @@ def _add_fluctuations(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``stochlim`` command."""
+    """The argument parser of the ``stochlim`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser with one sub-command per job (``bounds``, ``figures``, ``reproduce``, ``verify``,
+        ``lim``, ``coarse``, ``optimize``, ``sweep``, ``fluctuations``); each parsed namespace carries
+        ``command`` and ``func``, the function :func:`main` calls.
+
+    Raises
+    ------
+    SystemExit
+        From ``parse_args``: code 2 with a one-line message on stderr for bad arguments, code 0
+        after ``--help`` or ``--version``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(
+    ...     ["bounds", "--flops", "1e18", "--params", "1e9", "--bits", "8", "--gamma", "0.5"])
+    >>> args.command, args.flops, args.gamma
+    ('bounds', 1e+18, [0.5])
+    """
     parser = _Parser(
         prog="stochlim",
         description="Stochastic-thermodynamics Monte Carlo and energy bounds for learning-in-memory "
@@ -439,7 +460,38 @@ def _cmd_fluctuations(args) -> int:
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``stochlim`` console script; returns the exit code."""
+    """Entry point of the ``stochlim`` console script; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``stochlim`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, ``EXIT_CHECK_FAILED`` (1) when a check fails, ``EXIT_USAGE`` (2) for bad
+        input (a ``ValueError``/``TypeError`` of the library, reported on stderr in one line),
+        ``EXIT_RUNTIME`` (3) for a failure of the machine (disk, network, a solver),
+        ``EXIT_INTERRUPTED`` (130) after Ctrl-C.
+
+    Raises
+    ------
+    SystemExit
+        Code 2 when ``argv`` does not parse (unknown command or option, missing argument).
+
+    Examples
+    --------
+    >>> import contextlib, io, json
+    >>> buf = io.StringIO()
+    >>> with contextlib.redirect_stdout(buf):
+    ...     code = main(["bounds", "--flops", "1e18", "--params", "1e9", "--bits", "8", "--gamma", "0.5",
+    ...                  "--json"])
+    >>> code, f"{json.loads(buf.getvalue())['ceb_energy_J']:.6g}"
+    (0, '0.0228147')
+    >>> main(["bounds", "--flops", "-1", "--params", "1e9", "--bits", "8", "--gamma", "0.5"]) == EXIT_USAGE
+    True
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -5,6 +5,18 @@ Lower-bounds for Neuromorphic Learning-in-memory" (2026). Where each constant co
 temperature, :data:`stochlim.units.DEFAULT_TEMPERATURE`) is documented in ``docs/constants.md``;
 the corrections to printed values in ``docs/errata.md``. :mod:`stochlim.plots` takes its defaults
 and :mod:`stochlim.report.reproduce` its recomputations from here.
+
+Examples
+--------
+>>> from stochlim.bounds import lim_energy
+>>> from stochlim.constants import BITS, BRAIN_FLOPS, BRAIN_PARAMS, DELTA, PAPER_GAMMAS, PRINTED_FIG6B
+>>> DELTA == 2.0**-BITS
+True
+>>> totals = lim_energy(BRAIN_FLOPS, BRAIN_PARAMS, delta=DELTA, gamma=list(PAPER_GAMMAS))
+>>> [f"{e:.3g}" for e in totals]  # Fig. 6B; the caption's 2.53e9 J is a typo for 2.53e12 J
+['1.7e+12', '2.53e+12', '2.68e+12', '2.7e+12']
+>>> [f"{e / p:.3g}" for e, p in zip(totals, PRINTED_FIG6B)]  # computed / printed
+['0.999', '999', '1', '0.999']
 """
 
 from __future__ import annotations

@@ -49,6 +49,33 @@ def log_tanh_half(dE):
 
     Uses ``tanh(x/2) = (1 - e^-x) / (1 + e^-x)``, i.e.
     ``ln tanh(x/2) = ln(-expm1(-x)) - log1p(e^-x)``, accurate from ``dE = 1e-300`` to ``1e300``.
+
+    Parameters
+    ----------
+    dE : float or array_like
+        Bias in kT, > 0 (``dE = 0`` gives ``-inf``; a negative ``dE`` gives NaN, as ``ln`` of a
+        negative number: the argument is not checked, callers validate it).
+
+    Returns
+    -------
+    ndarray
+        ``ln tanh(dE / 2)``, shaped like ``dE`` (a 0-d array for a scalar).
+
+    Raises
+    ------
+    ValueError
+        If ``dE`` cannot be converted to float64 (numpy's own message).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.physics import log_tanh_half
+    >>> bool(np.isclose(log_tanh_half(2.0), np.log(np.tanh(1.0))))
+    True
+    >>> print(f"{log_tanh_half(1e-300):.6g}")  # ln(5e-301), where tanh itself underflows
+    -691.469
+    >>> float(log_tanh_half(1e300))
+    0.0
     """
     d = np.asarray(dE, dtype=np.float64)
     with np.errstate(divide="ignore"):
@@ -74,6 +101,23 @@ def net_rate(E0, dE, *, J_max=1.0):
     -------
     float or ndarray
         Net rate in units of ``J_max``'s unit; ``|J| < 2 J_max exp(-E0)``.
+
+    Raises
+    ------
+    TypeError
+        If ``E0``, ``dE`` or ``J_max`` is not a real number or an array of them.
+    ValueError
+        If ``E0`` or ``dE`` is NaN, infinite or empty, if ``J_max`` is not positive, or if ``E0``
+        is so negative that the rate overflows float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.physics import net_rate
+    >>> print(f"{net_rate(10.0, 2.0):.6g}")  # 2 e^-10 tanh(1)
+    6.91526e-05
+    >>> bool(np.allclose(net_rate(0.0, [1.0, -1.0]), [2 * np.tanh(0.5), -2 * np.tanh(0.5)]))
+    True
     """
     e0 = as_float_array("E0", E0)
     de = as_float_array("dE", dE)
@@ -104,6 +148,23 @@ def barrier_for_rate(r, dE):
     -------
     float or ndarray
         Barrier height ``E0`` in kT.
+
+    Raises
+    ------
+    TypeError
+        If ``r`` or ``dE`` is not a real number or an array of them.
+    ValueError
+        If ``r`` is NaN or outside (0, 1], or if ``dE`` is NaN, infinite, empty or not positive.
+
+    Examples
+    --------
+    >>> from stochlim.physics import barrier_for_rate, net_rate
+    >>> print(f"{barrier_for_rate(0.5, 4.0):.6g}")  # ln(4 tanh 2)
+    1.34966
+    >>> round(net_rate(barrier_for_rate(0.5, 4.0), 4.0), 12)  # the inverse of net_rate
+    0.5
+    >>> print(f"{barrier_for_rate(1.0, 50.0):.6g}")  # the Landauer limit ln 2
+    0.693147
     """
     rr = check_interval("r", r, 0.0, 1.0, closed_high=True)
     de = check_positive("dE", as_float_array("dE", dE, allow_inf=True))
@@ -111,7 +172,33 @@ def barrier_for_rate(r, dE):
 
 
 def check_rate_law(rate_law) -> str:
-    """``rate_law`` checked against :data:`RATE_LAWS` (``ValueError`` naming the argument otherwise)."""
+    """``rate_law`` checked against :data:`RATE_LAWS` (``ValueError`` naming the argument otherwise).
+
+    Parameters
+    ----------
+    rate_law : str
+        Name of a rate law.
+
+    Returns
+    -------
+    str
+        ``rate_law`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``rate_law`` is not a string in :data:`RATE_LAWS`.
+
+    Examples
+    --------
+    >>> from stochlim.physics import check_rate_law
+    >>> check_rate_law("arrhenius")
+    'arrhenius'
+    >>> check_rate_law("kramers")
+    Traceback (most recent call last):
+    ...
+    ValueError: rate_law must be one of ('paper', 'arrhenius'): got 'kramers'
+    """
     if not isinstance(rate_law, str) or rate_law not in RATE_LAWS:
         raise ValueError(f"rate_law must be one of {RATE_LAWS}: got {rate_law!r}")
     return rate_law
@@ -119,7 +206,33 @@ def check_rate_law(rate_law) -> str:
 
 def log_rate_prefactor(J_max: float, rate_law: str) -> float:
     """``ln`` of the rate prefactor at zero barrier and bias: ``ln(2 J_max)`` for ``"paper"``
-    (Eq. 5-7: ``k+ + k- = 2 J_max e^-E0``), ``ln J_max`` for ``"arrhenius"``. Unchecked."""
+    (Eq. 5-7: ``k+ + k- = 2 J_max e^-E0``), ``ln J_max`` for ``"arrhenius"``. Unchecked.
+
+    Parameters
+    ----------
+    J_max : float
+        Attempt rate, > 0 (not checked).
+    rate_law : {"paper", "arrhenius"}
+        Rate law (not checked: any other name is treated as ``"arrhenius"``).
+
+    Returns
+    -------
+    float
+        The log prefactor.
+
+    Raises
+    ------
+    ValueError
+        If ``J_max`` is not positive (``math.log``'s "math domain error").
+
+    Examples
+    --------
+    >>> from stochlim.physics import log_rate_prefactor
+    >>> print(f"{log_rate_prefactor(1.0, 'paper'):.6g}")  # ln 2
+    0.693147
+    >>> print(f"{log_rate_prefactor(2.0, 'arrhenius'):.6g}")  # ln 2 again
+    0.693147
+    """
     return math.log(J_max) + (_LN2 if rate_law == "paper" else 0.0)
 
 
@@ -128,6 +241,37 @@ def log_hop_rates_unchecked(e0, de, log_jmax: float, rate_law: str):
 
     ``e0`` and ``de`` are float arrays (or floats), ``log_jmax = ln J_max``, ``rate_law`` one of
     :data:`RATE_LAWS`; returns arrays (no conversion to Python floats).
+
+    Parameters
+    ----------
+    e0 : float or ndarray
+        Barrier height(s) in kT (not checked).
+    de : float or ndarray
+        Bias(es) in kT (not checked).
+    log_jmax : float
+        ``ln J_max``.
+    rate_law : {"paper", "arrhenius"}
+        Rate law (not checked: any name but ``"paper"`` gives the Arrhenius rates).
+
+    Returns
+    -------
+    (log_fwd, log_bwd) : tuple of float or ndarray
+        Logs of the forward and backward hop rates, broadcast from ``e0`` and ``de``.
+
+    Notes
+    -----
+    Nothing is checked, so nothing is raised: NaN in gives NaN out. Use :func:`log_hop_rates` for
+    user input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.physics import log_hop_rates, log_hop_rates_unchecked
+    >>> fwd, bwd = log_hop_rates_unchecked(np.array([0.0, 1.0]), np.array([2.0, 2.0]), 0.0, "paper")
+    >>> bool(np.allclose(fwd - bwd, 2.0))  # local detailed balance
+    True
+    >>> bool(np.allclose(fwd, log_hop_rates([0.0, 1.0], 2.0)[0]))
+    True
     """
     if rate_law == "paper":
         base = _LN2 + log_jmax - e0
@@ -143,6 +287,42 @@ def log_hop_rates(E0, dE, *, J_max=1.0, rate_law=_PAPER, law=None):
 
     Finite for every finite input, however large the barrier or bias. ``law`` is the deprecated
     spelling of ``rate_law``.
+
+    Parameters
+    ----------
+    E0 : float or array_like
+        Barrier height in kT from the mean of the two well energies.
+    dE : float or array_like
+        Bias in kT.
+    J_max : float, optional
+        Attempt rate, > 0.
+    rate_law : {"paper", "arrhenius"}, optional
+        Rate law.
+    law : str, optional
+        Deprecated spelling of ``rate_law`` (warns with ``DeprecationWarning``).
+
+    Returns
+    -------
+    (log_fwd, log_bwd) : tuple of float or ndarray
+        Natural logs of the forward and backward rates, in the unit of ``J_max``.
+
+    Raises
+    ------
+    TypeError
+        If ``E0``, ``dE`` or ``J_max`` is not a real number or an array of them, or if both
+        ``law`` and ``rate_law`` are passed.
+    ValueError
+        If ``rate_law`` is not in :data:`RATE_LAWS`, if ``E0`` or ``dE`` is NaN, infinite or
+        empty, or if ``J_max`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim.physics import log_hop_rates
+    >>> log_fwd, log_bwd = log_hop_rates(50.0, 1e6)  # exp(1e6) would overflow
+    >>> print(f"{log_fwd:.6g} {log_bwd:.7g}")
+    -49.3069 -1000049
+    >>> log_hop_rates(0.0, 2.0, rate_law="arrhenius")
+    (1.0, -1.0)
     """
     rate_law = check_rate_law(renamed_kwarg("log_hop_rates", "law", law, "rate_law", rate_law, _PAPER))
     e0 = as_float_array("E0", E0)
@@ -182,6 +362,27 @@ def hop_rates(E0, dE, *, J_max=1.0, rate_law=_PAPER, law=None):
     (k_fwd, k_bwd) : tuple of float or ndarray
         Rates in the unit of ``J_max``. They are computed in log-space; a rate that underflows is
         exactly 0 and one that would overflow raises ``ValueError`` (use :func:`log_hop_rates`).
+
+    Raises
+    ------
+    TypeError
+        As :func:`log_hop_rates`: non-real ``E0``, ``dE`` or ``J_max``, or both ``law`` and
+        ``rate_law`` passed.
+    ValueError
+        As :func:`log_hop_rates`, and if a rate overflows float64 (a barrier too low for the bias).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.physics import hop_rates, net_rate
+    >>> k_fwd, k_bwd = hop_rates(0.0, 2.0)
+    >>> print(f"{k_fwd:.6g} {k_bwd:.6g}")
+    1.76159 0.238406
+    >>> bool(np.isclose(k_fwd / k_bwd, np.exp(2.0)) and np.isclose(k_fwd - k_bwd, net_rate(0.0, 2.0)))
+    True
+    >>> k_fwd, k_bwd = hop_rates(1.0, 3.0, rate_law="arrhenius")
+    >>> print(f"{k_fwd:.6g} {k_bwd:.6g}")  # e^0.5, e^-2.5
+    1.64872 0.082085
     """
     rate_law = renamed_kwarg("hop_rates", "law", law, "rate_law", rate_law, _PAPER)
     log_fwd, log_bwd = log_hop_rates(E0, dE, J_max=J_max, rate_law=rate_law)
@@ -195,6 +396,36 @@ def log_hop_rate_bias_slope(dE, *, rate_law=_PAPER):
 
     ``"paper"``: ``1 / (1 + e^dE)``; ``"arrhenius"``: ``1/2``. The backward rate has the negative
     bias, so its slope is this at ``-dE`` with a minus sign. Used for exact gradients of protocols.
+
+    Parameters
+    ----------
+    dE : float or array_like
+        Bias in kT.
+    rate_law : {"paper", "arrhenius"}, optional
+        Rate law.
+
+    Returns
+    -------
+    float or ndarray
+        The slope, shaped like ``dE``.
+
+    Raises
+    ------
+    TypeError
+        If ``dE`` is not a real number or an array of them.
+    ValueError
+        If ``dE`` is NaN, infinite or empty, or ``rate_law`` is not in :data:`RATE_LAWS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.physics import log_hop_rate_bias_slope, log_hop_rates
+    >>> h = 1e-6  # central difference of ln k_fwd at dE = 1.5
+    >>> fd = (log_hop_rates(2.0, 1.5 + h)[0] - log_hop_rates(2.0, 1.5 - h)[0]) / (2 * h)
+    >>> bool(np.isclose(log_hop_rate_bias_slope(1.5), fd, rtol=1e-6))
+    True
+    >>> log_hop_rate_bias_slope([1.0, 2.0], rate_law="arrhenius")
+    array([0.5, 0.5])
     """
     de = as_float_array("dE", dE)
     if check_rate_law(rate_law) == "paper":

@@ -92,6 +92,25 @@ def fig3(rates=(1.0, 0.5, 0.1, 1e-2, 1e-3), dE_max=10.0, *, E0_max=None, n_point
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
         Lines labelled ``"r = ..."``; the shaded region has ``gid="inadmissible"``.
+
+    Raises
+    ------
+    ValueError
+        If a rate lies above 1 or below 0 (``r must lie in (0, 1]``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> fig, ax = fig3(rates=(0.1,), n_points=50)
+    >>> [line.get_label() for line in ax.get_lines()][:2]
+    ['r = 1', 'r = 0.1']
+    >>> curve = ax.get_lines()[1]
+    >>> dE = curve.get_xdata()
+    >>> bool(np.allclose(curve.get_ydata(), np.log(2 / 0.1 * np.tanh(dE / 2))))  # Eq. 8, sign corrected
+    True
+    >>> matplotlib.pyplot.close(fig)
     """
     rates = sorted({float(r) for r in rates} | {1.0}, reverse=True)
     fig, ax = _new_axes(ax, (6.4, 4.6))
@@ -166,6 +185,23 @@ def fig6a(
     fig : matplotlib.figure.Figure
     ax : ndarray of two matplotlib.axes.Axes
         ``ax[0]`` barrier, ``ax[1]`` power; lines labelled ``"P<k>, gamma = <g>..."``.
+
+    Raises
+    ------
+    ValueError
+        From :func:`stochlim.bounds.lim_energy` and the schedules: ``gamma`` below 0, ``delta``
+        outside (0, 1), ``flops`` or ``n_params`` not positive.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig, ax = fig6a(gammas=(0.5, 2.0), n_points=20)
+    >>> len(ax), [line.get_label()[:2] for line in ax[0].get_lines()][:2]
+    (2, ['P1', 'P2'])
+    >>> f"{ax[0].get_lines()[0].get_ydata()[0]:.4f}"  # E0_1 = ln 2 kT: r_1 = 1, eps_1 = 1
+    '0.6931'
+    >>> matplotlib.pyplot.close(fig)
     """
     fig, ax = plt.subplots(1, 2, figsize=(11, 4.3), layout="constrained")
     n = _schedule_index(int(n_updates), n_points)
@@ -236,6 +272,24 @@ def fig6b(
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
         The bar container is labelled ``"Eq. 24"`` (or ``"Eq. 23, N = ..."``).
+
+    Raises
+    ------
+    ValueError
+        From :func:`stochlim.bounds.lim_energy` and the schedules: ``gamma`` below 0, ``delta``
+        outside (0, 1), ``flops`` or ``n_params`` not positive.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from stochlim.bounds import lim_energy
+    >>> fig, ax = fig6b(gammas=(1.0, 2.0), flops=1e18, n_params=1e9, delta=2.0**-8)
+    >>> heights = [bar.get_height() for bar in ax.containers[0]]
+    >>> bool(np.allclose(heights, lim_energy(1e18, 1e9, delta=2.0**-8, gamma=[1.0, 2.0])))
+    True
+    >>> matplotlib.pyplot.close(fig)
     """
     fig, ax = _new_axes(ax, (6.4, 4.6))
     gammas = [float(g) for g in gammas]
@@ -300,6 +354,28 @@ def fig6c(
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
         Lines labelled ``"finite N = ..."`` and ``"zeta (N -> inf)"``.
+
+    Raises
+    ------
+    ValueError
+        From :func:`stochlim.bounds.lim_energy` and the schedules: ``gamma`` below 0, ``delta``
+        outside (0, 1), ``flops`` or ``n_params`` not positive.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from stochlim.bounds import lim_energy
+    >>> from stochlim.units import kT
+    >>> g = np.linspace(0.0, 2.0, 5)
+    >>> fig, ax = fig6c(gammas=g, n_updates=1e5, flops=1e18, n_params=1e9, delta=2.0**-8)
+    >>> finite, zeta, limit = ax.get_lines()[:3]
+    >>> bool(np.allclose(finite.get_ydata(), lim_energy(1e18, 1e9, delta=2.0**-8, gamma=g, n_updates=1e5)))
+    True
+    >>> bool(np.isclose(limit.get_ydata()[0], 1e18 * kT() / 2.0**-8))  # gamma -> inf: F kT / delta
+    True
+    >>> matplotlib.pyplot.close(fig)
     """
     from .units import kT
 
@@ -381,6 +457,22 @@ def fig6d(
     ax : matplotlib.axes.Axes
         One marker series (a Line2D) per estimate, labelled ``"reported"``, ``"LIM ..."``,
         ``"CEB ..."`` and ``"A.1, E_bit = ..."``, with one point per workload in table order.
+
+    Raises
+    ------
+    ValueError
+        From :mod:`stochlim.bounds`: ``gamma`` below 0, ``delta`` outside (0, 1).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from stochlim.bounds import load_workloads
+    >>> fig, ax = fig6d()
+    >>> reported = ax.get_lines()[0]
+    >>> reported.get_label(), len(reported.get_xdata()) == len(load_workloads())
+    ('reported', True)
+    >>> matplotlib.pyplot.close(fig)
     """
     if workloads is None:
         workloads = load_workloads()
@@ -437,7 +529,41 @@ FIGURES = {"fig3": fig3, "fig6a": fig6a, "fig6b": fig6b, "fig6c": fig6c, "fig6d"
 def save_figure(fig, out_dir, name, formats=("png", "pdf")) -> list:
     """Write ``fig`` as ``out_dir/name.<fmt>`` for every format (150 dpi, tight box), close it and
     return the paths. Each file is written atomically (temporary file, then rename): a failed
-    write (disk full) raises ``OSError`` naming the file and leaves no truncated figure."""
+    write (disk full) raises ``OSError`` naming the file and leaves no truncated figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (closed afterwards, also when a write fails).
+    out_dir : str or path-like
+        Existing folder to write into.
+    name : str
+        File name without extension.
+    formats : sequence of str, optional
+        Matplotlib output formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, one per format.
+
+    Raises
+    ------
+    OSError
+        If a file cannot be written (the message names it).
+    ValueError
+        If matplotlib does not know a format.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = save_figure(fig3(n_points=20)[0], tmp, "fig3", formats=("png",))
+    ...     print([p.name for p in paths], paths[0].stat().st_size > 0)
+    ['fig3.png'] True
+    """
     from pathlib import Path
 
     from ._files import atomic_write
@@ -461,5 +587,15 @@ def all_figures() -> dict:
     dict
         ``{"fig3": (fig, ax), "fig6a": ..., "fig6b": ..., "fig6c": ..., "fig6d": ...}``.
         The caller owns the figures (save them, then ``plt.close(fig)``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> figures = all_figures()
+    >>> sorted(figures) == sorted(FIGURES)
+    True
+    >>> for fig, _ in figures.values():
+    ...     matplotlib.pyplot.close(fig)
     """
     return {name: func() for name, func in FIGURES.items()}

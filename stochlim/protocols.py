@@ -45,17 +45,74 @@ class Protocol:
     times, unchecked) and ``knots``. The public ``__call__`` and ``slope``
     validate ``t`` once and call them; internal hot paths (lowering a model, the optimiser's
     segments) call the unchecked forms directly with float arrays.
+
+    The base class takes no parameters and is not built directly; see :class:`Constant`,
+    :class:`PiecewiseConstant` and :class:`PiecewiseLinear`.
+
+    Examples
+    --------
+    >>> from stochlim.protocols import Constant, PiecewiseLinear, Protocol
+    >>> all(isinstance(p, Protocol) for p in (Constant(1.0), PiecewiseLinear([0, 1], [0, 2])))
+    True
     """
 
     #: Knot times (read-only); empty for :class:`Constant`.
     knots: np.ndarray
 
     def __call__(self, t):
-        """Value at time(s) ``t`` (right-continuous at knots)."""
+        """Value at time(s) ``t`` (right-continuous at knots).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time(s); ``+-inf`` allowed (the value held outside the knots).
+
+        Returns
+        -------
+        float or ndarray
+            The value(s), shaped like ``t``.
+
+        Raises
+        ------
+        TypeError
+            If ``t`` is not a real number or an array of them.
+        ValueError
+            If ``t`` is NaN or empty.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseConstant
+        >>> PiecewiseConstant([0.0, 1.0], [2.0, 3.0])([-1.0, 0.5, 1.0])
+        array([2., 2., 3.])
+        """
         return scalar_or_array(self._value(as_float_array("t", t, allow_inf=True)))
 
     def slope(self, t):
-        """Right derivative at time(s) ``t``."""
+        """Right derivative at time(s) ``t``.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time(s); ``+-inf`` allowed.
+
+        Returns
+        -------
+        float or ndarray
+            The right derivative(s), shaped like ``t`` (0 outside the knots).
+
+        Raises
+        ------
+        TypeError
+            If ``t`` is not a real number or an array of them.
+        ValueError
+            If ``t`` is NaN or empty.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseLinear
+        >>> PiecewiseLinear([0.0, 2.0], [0.0, 4.0]).slope([-1.0, 1.0, 2.0])
+        array([0., 2., 0.])
+        """
         return scalar_or_array(self._slope(as_float_array("t", t, allow_inf=True)))
 
     def _value(self, tt: np.ndarray) -> np.ndarray:
@@ -66,7 +123,14 @@ class Protocol:
 
     @property
     def is_piecewise_constant(self) -> bool:
-        """True when the protocol never changes between knots (slope 0 everywhere)."""
+        """True when the protocol never changes between knots (slope 0 everywhere).
+
+        Examples
+        --------
+        >>> from stochlim.protocols import Constant
+        >>> Constant(1.0).is_piecewise_constant
+        True
+        """
         return True
 
 
@@ -78,6 +142,20 @@ class Constant(Protocol):
     ----------
     value : float
         The value, finite.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is NaN, infinite or an array of more than one number.
+
+    Examples
+    --------
+    >>> from stochlim.protocols import Constant
+    >>> barrier = Constant(20.0)
+    >>> barrier(3.0), float(barrier.slope(3.0)), barrier.knots.size
+    (20.0, 0.0, 0)
     """
 
     value: float
@@ -98,7 +176,31 @@ class Constant(Protocol):
 
 
     def scaled(self, factor: float) -> "Constant":
-        """The protocol ``factor * p(t)``."""
+        """The protocol ``factor * p(t)``.
+
+        Parameters
+        ----------
+        factor : float
+            Finite multiplier.
+
+        Returns
+        -------
+        Constant
+            A new protocol; this one is unchanged.
+
+        Raises
+        ------
+        TypeError
+            If ``factor`` is not a real number.
+        ValueError
+            If the product is NaN or infinite.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import Constant
+        >>> Constant(2.0).scaled(3.0).value
+        6.0
+        """
         return Constant(self.value * float(factor))
 
 
@@ -160,7 +262,31 @@ class _KnotProtocol(Protocol):
         return np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, self.times.size - 1)
 
     def scaled(self, factor: float):
-        """The protocol ``factor * p(t)``."""
+        """The protocol ``factor * p(t)``.
+
+        Parameters
+        ----------
+        factor : float
+            Finite multiplier.
+
+        Returns
+        -------
+        PiecewiseConstant or PiecewiseLinear
+            A new protocol of the same type and knots; this one is unchanged.
+
+        Raises
+        ------
+        TypeError
+            If ``factor`` is not a real number.
+        ValueError
+            If a scaled value is NaN or infinite.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseConstant
+        >>> PiecewiseConstant([0.0, 1.0], [1.0, 3.0]).scaled(2.0).values
+        array([2., 6.])
+        """
         return type(self)(self.times, self.values * float(factor))
 
 
@@ -177,6 +303,26 @@ class PiecewiseConstant(_KnotProtocol):
         Knot times, finite and strictly increasing.
     values : array_like
         One finite value per knot.
+
+    Raises
+    ------
+    TypeError
+        If ``times`` or ``values`` is not real numbers.
+    ValueError
+        If ``times`` or ``values`` is empty, not 1-d, NaN or infinite, if their lengths differ,
+        if ``times`` is not strictly increasing, or if the values change too fast between knots
+        for float64.
+
+    Examples
+    --------
+    >>> from stochlim.protocols import PiecewiseConstant
+    >>> bias = PiecewiseConstant([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+    >>> bias([-1.0, 0.5, 1.0, 10.0])
+    array([1., 1., 3., 5.])
+    >>> PiecewiseConstant([0.0, 1.0], [1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: PiecewiseConstant needs one value per knot: times has 2 entries, values has 1
     """
 
     def _value(self, tt):
@@ -196,6 +342,25 @@ class PiecewiseLinear(_KnotProtocol):
         Knot times, finite and strictly increasing.
     values : array_like
         One finite value per knot.
+
+    Raises
+    ------
+    TypeError
+        If ``times`` or ``values`` is not real numbers.
+    ValueError
+        If ``times`` or ``values`` is empty, not 1-d, NaN or infinite, if their lengths differ,
+        if ``times`` is not strictly increasing, or if the values change too fast between knots
+        for float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.protocols import PiecewiseLinear
+    >>> ramp = PiecewiseLinear([0.0, 2.0], [0.0, 4.0])
+    >>> ramp([-1.0, 1.0, 3.0]), float(ramp(np.inf))
+    (array([0., 2., 4.]), 4.0)
+    >>> ramp.is_piecewise_constant
+    False
     """
 
     def _tabulate(self, t, v):
@@ -204,7 +369,14 @@ class PiecewiseLinear(_KnotProtocol):
 
     @property
     def is_piecewise_constant(self) -> bool:
-        """True when every segment is flat (all slopes 0), so the ``"restart"`` method is exact."""
+        """True when every segment is flat (all slopes 0), so the ``"restart"`` method is exact.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseLinear
+        >>> PiecewiseLinear([0.0, 1.0], [2.0, 2.0]).is_piecewise_constant
+        True
+        """
         return bool(np.all(self._slopes == 0.0))
 
     def _value(self, tt):
@@ -223,7 +395,37 @@ class PiecewiseLinear(_KnotProtocol):
 def as_protocol(name: str, value) -> Protocol:
     """Return ``value`` as a :class:`Protocol` (a number becomes :class:`Constant`).
 
-    Raises ``ValueError`` naming ``name`` for NaN/inf numbers and ``TypeError`` for anything else.
+    Parameters
+    ----------
+    name : str
+        Name of the argument, used in error messages.
+    value : Protocol or float
+        A protocol (returned as is) or a finite number.
+
+    Returns
+    -------
+    Protocol
+        ``value`` itself, or ``Constant(value)``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, if ``value`` is a NaN or infinite number, or an array of more than one.
+    TypeError
+        Naming ``name``, if ``value`` is neither a protocol nor a real number.
+
+    Examples
+    --------
+    >>> from stochlim.protocols import PiecewiseLinear, as_protocol
+    >>> as_protocol("E0", 3.0)
+    Constant(value=3.0)
+    >>> ramp = PiecewiseLinear([0.0, 1.0], [0.0, 1.0])
+    >>> as_protocol("E0", ramp) is ramp
+    True
+    >>> as_protocol("E0", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: E0: value must not be NaN: got nan
     """
     if isinstance(value, Protocol):
         return value
@@ -258,6 +460,28 @@ def schedule_protocols(schedule, *, delta, n_updates, dt, t0=0.0):
     Returns
     -------
     (bias, barrier) : tuple of PiecewiseConstant
+        Knots at ``t0 + (n - 1) dt``, values ``dE_n`` and ``E0_n`` in kT.
+
+    Raises
+    ------
+    TypeError
+        If ``n_updates`` is not an integer, or ``dt``, ``t0`` or ``delta`` is not a real number.
+    ValueError
+        If ``n_updates`` < 1, ``dt`` is not positive, ``t0`` is NaN or infinite, or ``delta`` is
+        outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.protocols import schedule_protocols
+    >>> from stochlim.schedules import PolynomialSchedule
+    >>> bias, barrier = schedule_protocols(PolynomialSchedule(0.5), delta=2**-4, n_updates=3, dt=0.5)
+    >>> bias.times
+    array([0. , 0.5, 1. ])
+    >>> bool(np.allclose(bias.values, 16 / np.sqrt([1, 2, 3])))  # dE_n = eps_n / delta
+    True
+    >>> print(f"{barrier(0.75):.6g}")  # E0_2 = ln(2 * 2^1.5 * tanh(dE_2 / 2))
+    1.73284
     """
     n_upd = check_int("n_updates", n_updates, minimum=1)
     step = float(check_positive("dt", dt))

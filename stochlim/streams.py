@@ -27,6 +27,32 @@ def seed_sequence(rng) -> np.random.SeedSequence:
     """``rng`` (``None``, a non-negative ``int``, a ``SeedSequence`` or a ``Generator``) as a ``SeedSequence``.
 
     ``None``: fresh OS entropy; ``Generator``: seeded by one raw 64-bit draw (the generator advances).
+
+    Parameters
+    ----------
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        The public ``rng`` argument of stochlim's simulators. A ``SeedSequence`` is returned as is.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        The seed sequence; the same ``int`` always gives the same sequence.
+
+    Raises
+    ------
+    ValueError
+        If ``rng`` is a negative integer.
+    TypeError
+        If ``rng`` is none of the accepted types (a ``bool`` is refused too).
+
+    Examples
+    --------
+    >>> from stochlim.streams import seed_sequence
+    >>> seq = seed_sequence(42)
+    >>> seq.entropy
+    42
+    >>> bool((seq.generate_state(2) == seed_sequence(42).generate_state(2)).all())
+    True
     """
     if isinstance(rng, np.random.SeedSequence):
         return rng
@@ -44,6 +70,38 @@ def root_key(rng) -> tuple[int, object]:
 
     ``None``: fresh OS entropy; ``int`` or ``SeedSequence``: its first 64-bit state word;
     ``Generator``: one raw 64-bit draw (so the generator advances, and two calls differ).
+
+    Parameters
+    ----------
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        The public ``rng`` argument of stochlim's simulators.
+
+    Returns
+    -------
+    root : int
+        The root key, in ``[0, 2**64)``.
+    entropy : int or str
+        What to record as the seed in the provenance: the ``SeedSequence``'s entropy (the seed
+        itself for an ``int``), or ``"Generator"``.
+
+    Raises
+    ------
+    ValueError
+        If ``rng`` is a negative integer.
+    TypeError
+        If ``rng`` is none of the accepted types (see :func:`seed_sequence`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.streams import root_key, seed_sequence
+    >>> root, entropy = root_key(7)
+    >>> entropy
+    7
+    >>> root == int(seed_sequence(7).generate_state(1, dtype=np.uint64)[0]) == root_key(7)[0]
+    True
+    >>> 0 <= root < 2**64
+    True
     """
     if isinstance(rng, np.random.Generator):
         return int(rng.bit_generator.random_raw()), "Generator"
@@ -52,5 +110,30 @@ def root_key(rng) -> tuple[int, object]:
 
 
 def provenance(root: int, entropy, **fields) -> dict:
-    """The provenance record of a run: root key, seed entropy, :data:`STREAM`, ``fields``, version."""
+    """The provenance record of a run: root key, seed entropy, :data:`STREAM`, ``fields``, version.
+
+    Parameters
+    ----------
+    root : int
+        The root key of the run's streams, from :func:`root_key`.
+    entropy : object
+        The seed entropy to record, from :func:`root_key`.
+    **fields
+        Further entries (method, number of trajectories, ...), recorded as given.
+
+    Returns
+    -------
+    dict
+        ``root_key``, ``seed_entropy``, ``stream`` (:data:`STREAM`), then ``fields``, then the
+        ``stochlim`` version.
+
+    Examples
+    --------
+    >>> from stochlim.streams import STREAM, provenance, root_key
+    >>> record = provenance(*root_key(3), method="direct")
+    >>> list(record)
+    ['root_key', 'seed_entropy', 'stream', 'method', 'stochlim']
+    >>> record["seed_entropy"], record["stream"] == STREAM
+    (3, True)
+    """
     return {"root_key": root, "seed_entropy": entropy, "stream": STREAM, **fields, "stochlim": __version__}

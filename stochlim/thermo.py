@@ -119,6 +119,9 @@ class FluctuationCheck:
     n_needed : float or None
         With an exact reference: the number of trajectories for a standard error of
         ``precision`` (the argument of the diagnostic).
+    exact_value : float or None
+        The exact value of the sampled quantity when a reference was given (the exact
+        finite-time TUR product of :func:`tur`), reported beside ``estimate``; None otherwise.
     passed : bool
         ``reliable`` and ``|z| <= z_max`` (``z >= -z_max`` for a bound): an attribute, like
         :attr:`stochlim.verify.Check.passed`. Calling it, ``passed(z_max)``, is deprecated; use
@@ -151,6 +154,7 @@ class FluctuationCheck:
     se_lower_bound: bool = False
     exact_se: bool = False
     n_needed: float | None = None
+    exact_value: float | None = None
 
     def passes(self, z_max: float) -> bool:
         """True when the estimate is reliable and ``|z| <= z_max`` (``z >= -z_max`` for a bound).
@@ -605,7 +609,8 @@ def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
                             n_f + n_r, overlap, overlap >= MIN_EFFECTIVE_SAMPLES / 4)
 
 
-def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck:
+def tur(current, entropy_production, *, n_batches: int = 20, reference=None, model=None, observable=None,
+        p0=None, t_end=None) -> FluctuationCheck:
     """Thermodynamic uncertainty relation: ``Q = Var(J) <S_tot> / <J>^2 >= 2``.
 
     The bound is proven for time-integrated currents of a time-homogeneous Markov jump process in
@@ -621,12 +626,23 @@ def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck
         Mean total entropy production over the same time (k_B), or its per-trajectory samples.
     n_batches : int, optional
         Batches for the standard error (batch means), >= 2.
+    reference : float, optional
+        The exact TUR product at the end of the trajectories, e.g. the last value of
+        :func:`stochlim.fluctuations.tur_product`.
+    model, observable, p0, t_end : optional
+        Instead of ``reference``: the model, the current as a
+        :class:`~stochlim.fluctuations.Current` (the observable the ``current`` samples measure),
+        the initial law and the end time; the exact product is then
+        ``stochlim.fluctuations.tur_product(model, observable, p0=p0, t_eval=[t_end])`` (joint
+        cumulants of the current and the total entropy production from the tilted master equation).
 
     Returns
     -------
     FluctuationCheck
-        ``estimate`` is the TUR product, ``expected`` the bound 2 and ``z`` how many standard
-        errors the product lies above it (the relation holds when ``z > -5``).
+        ``estimate`` is the sampled TUR product, ``expected`` the bound 2 and ``z`` how many
+        standard errors the product lies above it (the relation holds when ``z > -5``). With a
+        reference, ``exact_value`` holds the exact product (NaN where the exact ``<J> = 0``), to be
+        compared with ``estimate`` in units of ``stderr``.
     """
     j = _samples("current", current, minimum=4)
     sigma = as_float_array("entropy_production", entropy_production).ravel()
@@ -635,6 +651,7 @@ def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck
         raise ValueError("entropy_production must be one mean or one value per trajectory")
     if j.size < 2 * nb:
         raise ValueError(f"current needs at least {2 * nb} samples for {nb} batches: got {j.size}")
+    exact = _tur_reference(reference, model, observable, p0, t_end)
     mean_sigma = lambda idx: float(sigma.mean() if sigma.size == 1 else sigma[idx].mean())  # noqa: E731
 
     def product(idx):
@@ -646,4 +663,25 @@ def tur(current, entropy_production, *, n_batches: int = 20) -> FluctuationCheck
     batches = np.array_split(everything, nb)
     se = standard_error([product(b) for b in batches])
     return FluctuationCheck("Var(J) <S> / <J>^2 >= 2", estimate, 2.0, se, z_score(estimate, 2.0, se),
-                            j.size, float(j.size), True, bound=True)
+                            j.size, float(j.size), True, bound=True, exact_value=exact)
+
+
+def _tur_reference(reference, model, observable, p0, t_end):
+    """The exact TUR product from ``reference`` or from ``model``/``observable``/``p0``/``t_end``."""
+    if reference is not None:
+        if model is not None or observable is not None:
+            raise ValueError("give either reference or model (with observable, p0 and t_end), not both")
+        value = float(as_float_array("reference", reference))
+        if not (math.isnan(value) or value >= 0.0):
+            raise ValueError(f"reference must be a TUR product (>= 0, or NaN): got {value!r}")
+        return value
+    if model is None:
+        if observable is not None or p0 is not None or t_end is not None:
+            raise ValueError("observable, p0 and t_end need model")
+        return None
+    if observable is None or p0 is None or t_end is None:
+        raise ValueError("model needs observable (the current), p0 and t_end")
+    from .fluctuations import tur_product
+
+    _, exact = tur_product(model, observable, p0=p0, t_eval=[t_end])
+    return float(exact[-1])

@@ -43,16 +43,78 @@ def kT(temperature=DEFAULT_TEMPERATURE):
     -------
     float or ndarray
         ``k_B * temperature`` in J.
+
+    Raises
+    ------
+    TypeError
+        If ``temperature`` is not a real number or an array of them.
+    ValueError
+        If ``temperature`` is NaN, infinite, empty or not positive.
+
+    Examples
+    --------
+    >>> from stochlim.units import kT
+    >>> print(f"{kT():.6g}")  # J at 298 K
+    4.11433e-21
+    >>> print(f"{kT(300.0):.6g}")
+    4.14195e-21
     """
     t = check_positive("temperature", temperature)
     return scalar_or_array(K_B * t)
 
 
 def joules_to_mwh(energy_j):
-    """Convert joules to megawatt-hours (1 MWh = 3.6e9 J)."""
+    """Convert joules to megawatt-hours (1 MWh = 3.6e9 J).
+
+    Parameters
+    ----------
+    energy_j : float or array_like
+        Energy in joules.
+
+    Returns
+    -------
+    float or ndarray
+        The same energy in MWh (a float for a scalar input).
+
+    Raises
+    ------
+    ValueError
+        If ``energy_j`` cannot be converted to float64 (numpy's own message).
+
+    Examples
+    --------
+    >>> from stochlim.units import joules_to_mwh
+    >>> print(f"{joules_to_mwh(1.7e12):.6g}")  # Fig. 6B's LIM bound at gamma = 0.5
+    472.222
+    """
     return scalar_or_array(np.asarray(energy_j, dtype=np.float64) / J_PER_MWH)
 
 
 def mwh_to_joules(energy_mwh):
-    """Convert megawatt-hours to joules (1 MWh = 3.6e9 J)."""
+    """Convert megawatt-hours to joules (1 MWh = 3.6e9 J).
+
+    Parameters
+    ----------
+    energy_mwh : float or array_like
+        Energy in megawatt-hours.
+
+    Returns
+    -------
+    float or ndarray
+        The same energy in J (a float for a scalar input).
+
+    Raises
+    ------
+    ValueError
+        If ``energy_mwh`` cannot be converted to float64 (numpy's own message).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.units import joules_to_mwh, mwh_to_joules
+    >>> print(f"{mwh_to_joules(1284.0):.6g}")  # J
+    4.6224e+12
+    >>> bool(np.allclose(joules_to_mwh(mwh_to_joules([1.0, 2.5])), [1.0, 2.5]))
+    True
+    """
     return scalar_or_array(np.asarray(energy_mwh, dtype=np.float64) * J_PER_MWH)

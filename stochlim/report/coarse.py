@@ -38,6 +38,35 @@ def rate_table(E0_values, dE_values, K_values, *, D=1.0) -> list[dict]:
     ``2 A e^-E0 tanh(dE/2)`` and the Arrhenius form ``2 A e^-E0 sinh(dE/2)`` with the prefactor
     ``A`` fitted at zero bias (``A = k(dE=0) e^E0`` at the same E0 and K), and the eigenvalue gap.
     Combinations that are not a resolved double well are skipped.
+
+    Parameters
+    ----------
+    E0_values, dE_values : float or array_like
+        Barriers and biases of the quartic double well, in kT.
+    K_values : int or array_like of int
+        Grid sizes of the fine model.
+    D : float, optional
+        Diffusion constant.
+
+    Returns
+    -------
+    list of dict
+        One row per resolved ``(E0, dE, K)``: ``E0``, ``dE``, ``K``, ``k_lr``, ``k_rl``,
+        ``kramers_lr``, ``kramers_rl``, ``rel_err_kramers``, ``ratio_over_exp_dE``,
+        ``net_current``, ``rel_err_eq7``, ``rel_err_arrhenius``, ``gap``.
+
+    Raises
+    ------
+    ValueError
+        If ``E0_values`` or ``dE_values`` holds a value that is not a finite number.
+
+    Examples
+    --------
+    >>> rows = rate_table([8.0], [0.0, 2.0], [151])
+    >>> [(r["E0"], r["dE"], r["K"]) for r in rows]
+    [(8.0, 0.0, 151), (8.0, 2.0, 151)]
+    >>> abs(rows[1]["ratio_over_exp_dE"]) < 0.01  # detailed balance: k_LR / k_RL = e^dE
+    True
     """
     rows = []
     for e0 in np.atleast_1d(as_float_array("E0_values", E0_values)):
@@ -76,6 +105,38 @@ def ramp_scan(durations, *, E0=(8.0, 4.0), dE=(0.0, 2.0), K=151, D=1.0) -> list[
     ``E0`` and ``dE`` go linearly from their first to their second value over ``T``, starting in
     the left well (:func:`~stochlim.coarse.driven_comparison`). Each row holds ``T``, ``T / tau_intra`` and the
     :meth:`~stochlim.coarse.DrivenComparison.errors` (two-state minus fine), plus the fine model's heat.
+
+    Parameters
+    ----------
+    durations : float or array_like
+        Ramp durations ``T`` (positive, within :data:`RAMP_RANGE` intra-well times).
+    E0, dE : tuple of float, optional
+        Start and end barrier and bias, in kT.
+    K : int, optional
+        Grid size of the fine model.
+    D : float, optional
+        Diffusion constant.
+
+    Returns
+    -------
+    list of dict
+        One row per duration: ``T``, ``T_over_tau_intra``, ``heat_fine`` and the errors.
+
+    Raises
+    ------
+    ValueError
+        If a duration is not positive, or lies outside :data:`RAMP_RANGE` intra-well times; or if
+        ``K`` is too small to resolve the wells.
+
+    Examples
+    --------
+    A duration outside the range is refused before any integration (a real scan takes minutes,
+    too long for an example):
+
+    >>> ramp_scan([1e-20])
+    Traceback (most recent call last):
+    ...
+    ValueError: durations must lie in [1e-12, 100000] intra-well times ...
     """
     durations = np.atleast_1d(check_positive("durations", durations))
     tau = float(intra_well_time(max(E0), D))
@@ -140,7 +201,13 @@ def plot_coarse(rate_rows, ramp_rows):
 
 
 def section() -> str:
-    """One line for ``stochlim reproduce``: Kramers agreement, low-barrier breakdown, heat error."""
+    """One line for ``stochlim reproduce``: Kramers agreement, low-barrier breakdown, heat error.
+
+    Returns
+    -------
+    str
+        A markdown section (runs two ramp integrations: too slow for an example).
+    """
     def err(e0):
         xr = default_x_range(e0)
         k = effective_rates(quartic_double_well(e0, 0.0), x_range=xr, K=401)[0]
@@ -163,6 +230,30 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
     The tables are :func:`rate_table` and :func:`ramp_scan`; the figure is :func:`plot_coarse`.
     Everything is computed before the folder is created, and every file is written atomically.
     Returns the written paths.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created after the computation).
+    E0_values, dE_values, K_values
+        Grid of :func:`rate_table`.
+    durations : array_like
+        Ramp durations of :func:`ramp_scan`.
+    formats : sequence of str, optional
+        Formats of the figure.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        If no ``(E0, dE, K)`` combination is a resolved double well, or as for :func:`rate_table`
+        and :func:`ramp_scan` (nothing is written then).
+    OSError
+        If a file cannot be written.
     """
     from ..plots import save_figure
 

@@ -18,7 +18,32 @@ __all__ = ["section", "planted_ising"]
 
 def planted_ising(n: int, rng=None) -> tuple[Ising, np.ndarray]:
     """A planted instance: ``J_ij = c_ij s*_i s*_j`` on a ring with next-nearest chords and
-    ``h = 0.3 s*``; every term is satisfied by ``s*``, so ``s*`` is the unique ground state."""
+    ``h = 0.3 s*``; every term is satisfied by ``s*``, so ``s*`` is the unique ground state.
+
+    Parameters
+    ----------
+    n : int
+        Number of spins.
+    rng : None, int, SeedSequence or Generator, optional
+        Source of the planted state and the couplings' magnitudes.
+
+    Returns
+    -------
+    problem : stochlim.lim.Ising
+        The instance (sparse couplings).
+    star : numpy.ndarray
+        The planted ground state, entries +-1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.lim import enumerate_states
+    >>> problem, star = planted_ising(4, rng=1)
+    >>> states = enumerate_states(problem)
+    >>> energies = [problem.energy(s) for s in states]
+    >>> bool(np.array_equal(states[int(np.argmin(energies))], star))  # the planted state is the ground state
+    True
+    """
     rng = np.random.default_rng(rng)
     star = rng.choice([-1.0, 1.0], n)
     j = np.zeros((n, n))
@@ -39,6 +64,16 @@ def section(n_trajectories: int = 4000, rng=20261129) -> str:
         Trajectories of the array.
     rng : None, int, SeedSequence or Generator, optional
         Root of the trajectories' streams (:func:`stochlim.lim.run`).
+
+    Returns
+    -------
+    str
+        A markdown section: the checks' table and whether the LIM check passed.
+
+    Raises
+    ------
+    ValueError
+        As :func:`stochlim.lim.run`, for a bad ``n_trajectories`` or ``rng``.
     """
     ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),

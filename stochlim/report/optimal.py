@@ -24,7 +24,13 @@ __all__ = ["plot_dissipation_vs_time", "section"]
 
 
 def section() -> str:
-    """Markdown for ``stochlim reproduce``: the paper's update against the optimum, then totals."""
+    """Markdown for ``stochlim reproduce``: the paper's update against the optimum, then totals.
+
+    Returns
+    -------
+    str
+        A markdown section with its tables.
+    """
     delta = ou.BRAIN["delta"]
     lines = [
         "## The paper's update against the least work for the same time and error",

@@ -70,6 +70,17 @@ class PaperValue:
         Unit of both values.
     erratum : str
         Explanation when the printed value is wrong (empty when it agrees).
+
+    Parameters
+    ----------
+    item, equation, printed, recomputed, unit, erratum
+        The attributes above.
+
+    Examples
+    --------
+    >>> v = PaperValue("a number", "Eq. 1", printed=1.001, recomputed=1.0, unit="J")
+    >>> round(v.relative_difference, 6), v.agrees
+    (0.001, True)
     """
 
     item: str
@@ -91,7 +102,22 @@ class PaperValue:
 
 
 def paper_values() -> list[PaperValue]:
-    """All printed numbers of the paper's analytic results with their recomputation (T = 298 K)."""
+    """All printed numbers of the paper's analytic results with their recomputation (T = 298 K).
+
+    Returns
+    -------
+    list of PaperValue
+        One entry per printed number (Fig. 6B-D, text), erratum filled where the print is wrong.
+
+    Examples
+    --------
+    >>> values = paper_values()
+    >>> first = values[0]
+    >>> first.item, first.printed, f"{first.recomputed:.4g}", first.agrees
+    ('Fig. 6B, E_total1 (gamma = 0.5)', 1700000000000.0, '1.698e+12', True)
+    >>> all(v.agrees or v.erratum for v in values)  # every disagreement is explained
+    True
+    """
     lim = lambda g, n=None: bounds.lim_energy(**BRAIN, gamma=g, n_updates=n)  # noqa: E731
     rows = [
         PaperValue(f"Fig. 6B, E_total{i + 1} (gamma = {g:g})", "Eq. 24", printed, lim(g), "J",
@@ -154,7 +180,19 @@ def paper_values() -> list[PaperValue]:
 
 
 def claims() -> list[tuple[str, str, bool]]:
-    """Qualitative statements of the paper, each with the numbers behind it and whether it holds."""
+    """Qualitative statements of the paper, each with the numbers behind it and whether it holds.
+
+    Returns
+    -------
+    list of tuple of (str, str, bool)
+        ``(statement, numbers, holds)`` for each statement.
+
+    Examples
+    --------
+    >>> rows = claims()
+    >>> rows[0][0], rows[0][2]
+    ('T5: LIM above CEB; reported within 1 decade of A.1 at 1 pJ/bit', True)
+    """
     out = []
     for w in bounds.load_workloads():
         lim = bounds.lim_energy(w.train_flops, w.params, delta=BRAIN["delta"], gamma=0.0, n_updates=N_UPDATES)
@@ -212,7 +250,26 @@ EXTRA_FIGURES: dict[str, Callable] = {"optimal_protocols": _optimal.plot_dissipa
 
 
 def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
-    """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths."""
+    """Render every figure of :mod:`stochlim.plots` into ``out_dir`` and return the file paths.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created when missing).
+    formats : sequence of str, optional
+        Matplotlib output formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: each figure of :data:`stochlim.plots.FIGURES` and ``EXTRA_FIGURES``
+        in each format.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created or a file cannot be written.
+    """
     from .. import plots
 
     out = Path(out_dir)
@@ -227,7 +284,27 @@ def save_figures(out_dir, formats=("png", "pdf")) -> list[Path]:
 
 
 def write_report(out_dir, *, figures: bool = True) -> Path:
-    """Write ``report.md`` (and, by default, every figure) into ``out_dir``; return the report path."""
+    """Write ``report.md`` (and, by default, every figure) into ``out_dir``; return the report path.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write into (created when missing).
+    figures : bool, optional
+        Also render every figure (:func:`save_figures`, PNG and PDF).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``report.md``: every section of :data:`SECTIONS` (printed values, Monte Carlo
+        verification, learning-in-memory array, coarse-graining, optimal protocols), which runs the
+        simulations behind them (minutes on 2 cores; no example here for that reason).
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created or a file cannot be written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

@@ -11,7 +11,24 @@ __all__ = ["format_table", "section"]
 
 
 def format_table(checks) -> str:
-    """Markdown table of checks with z-scores and pass/fail."""
+    """Markdown table of checks with z-scores and pass/fail.
+
+    Parameters
+    ----------
+    checks : iterable of stochlim.verify.Check
+        The checks, one row each.
+
+    Returns
+    -------
+    str
+        The markdown table (no trailing newline).
+
+    Examples
+    --------
+    >>> from stochlim.verify import Check
+    >>> print(format_table([Check("two-state", "mean heat", 0.51, 0.01, 0.5, 1.0, True)]).splitlines()[-1])
+    | two-state | mean heat | 0.51 | 0.01 | 0.5 | +1.00 | pass |
+    """
     return markdown_table(
         ["case", "quantity", "Monte Carlo", "SE", "reference", "z", "result"],
         [(c.case, c.quantity, c.value, c.stderr, c.reference, c.z, "pass" if c.passed else "**FAIL**")
@@ -25,6 +42,23 @@ def section(n_trajectories: int = 20_000, rng=20261129) -> str:
     """The verification table as a section of ``stochlim reproduce``'s report.
 
     Parameters are those of :func:`stochlim.verify.run_verification`.
+
+    Parameters
+    ----------
+    n_trajectories : int, optional
+        Trajectories per case.
+    rng : None, int, SeedSequence or Generator, optional
+        Root of the streams.
+
+    Returns
+    -------
+    str
+        A markdown section: how many checks pass, then :func:`format_table` of them.
+
+    Raises
+    ------
+    ValueError
+        As :func:`stochlim.verify.run_verification`, for a bad ``n_trajectories`` or ``rng``.
     """
     start = time.perf_counter()
     checks = run_verification(n_trajectories=n_trajectories, rng=rng)

@@ -16,7 +16,36 @@ METRICS = {"hop": ("work", "heat", "n_jumps", "final_energy"),
 
 
 def build_value(value):
-    """Turn a study value (number, list, protocol table) into what the constructors take."""
+    """Turn a study value (number, list, protocol table) into what the constructors take.
+
+    Parameters
+    ----------
+    value : number, list or dict
+        A number (returned as is), a list (converted element by element) or a protocol table
+        with ``kind`` ``"constant"`` (``value``), ``"linear"`` or ``"steps"`` (``times``,
+        ``values``) or ``"schedule"`` (``schedule``, ``gamma``, ``delta``, ``n_updates``,
+        ``dt``, ``part``).
+
+    Returns
+    -------
+    object
+        The number, list, or :mod:`stochlim.protocols` protocol.
+
+    Raises
+    ------
+    ValueError
+        If a schedule table's ``schedule`` is not ``'polynomial'`` or ``'exponential'``, or its
+        ``part`` not ``'bias'`` or ``'barrier'``; the protocols' own ``ValueError`` for bad times
+        or values.
+
+    Examples
+    --------
+    >>> build_value(2.5)
+    2.5
+    >>> p = build_value({"kind": "linear", "times": [0.0, 1.0], "values": [0.0, 2.0]})
+    >>> type(p).__name__, float(p(0.25))
+    ('PiecewiseLinear', 0.5)
+    """
     from .. import schedules
     from ..protocols import (
         Constant,
@@ -79,6 +108,34 @@ def build(params: dict):
     Builds the model (and, for the SSA, validates the run arguments) without simulating, so that
     impossible values raise ``ValueError``/``TypeError`` here. For hop models the returned function
     carries ``log_events``, the log of an upper bound of the jumps of one trajectory.
+
+    Parameters
+    ----------
+    params : dict
+        The parameters of one point (``Study.params(point)``):
+        ``kind`` and that kind's keys.
+
+    Returns
+    -------
+    callable
+        ``run(n, seed_sequence)`` returning a dict of per-trajectory arrays, one per metric of
+        ``METRICS`` (for ``kind = "master"``: arrays of length 1, ``n`` ignored).
+
+    Raises
+    ------
+    ValueError
+        If a parameter value is impossible for the model or the run (the message names the key).
+    TypeError
+        If a parameter has the wrong type for its constructor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> run = build(parse_study(EXAMPLE).params(0))
+    >>> arrays = run(50, np.random.SeedSequence(1))
+    >>> sorted(arrays), arrays["heat"].shape
+    (['final_energy', 'heat', 'n_jumps', 'work'], (50,))
     """
     kind = params["kind"]
     if kind == "lim":
@@ -143,6 +200,32 @@ def run_chunk(study, point: int, chunk: int) -> dict:
     """Compute chunk ``chunk`` of point ``point``: arrays depending only on the study and indices.
 
     This is the unit of work sent to Dask workers; it writes nothing.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    point, chunk : int
+        Grid point and chunk indices; the chunk draws from ``SeedSequence([study.seed, point, chunk])``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per-trajectory arrays (``Study.chunk_trajectories(chunk)`` of them), one per metric of ``METRICS``.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`build`, if the point's parameters do not build.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE.replace("chunk_size = 5000", "chunk_size = 100"))
+    >>> a, b = run_chunk(study, 1, 0), run_chunk(study, 1, 0)
+    >>> a["n_jumps"].shape, bool(np.array_equal(a["heat"], b["heat"]))  # same indices, same numbers
+    ((100,), True)
     """
     import numpy.random as npr
 

@@ -27,7 +27,32 @@ def _check_address(address: str) -> None:
 
 
 def connect(address: str):
-    """A Dask client of the scheduler at ``address`` (one-line ``ValueError``/``ConnectionError``)."""
+    """A Dask client of the scheduler at ``address`` (one-line ``ValueError``/``ConnectionError``).
+
+    Parameters
+    ----------
+    address : str
+        Scheduler address such as ``tcp://host:8786``.
+
+    Returns
+    -------
+    distributed.Client
+        A client (not set as the default one), connected within :data:`CONNECT_TIMEOUT`.
+
+    Raises
+    ------
+    ValueError
+        If ``distributed`` is not installed, or ``address`` is malformed (no host, port outside 1-65535).
+    ConnectionError
+        If the scheduler cannot be reached.
+
+    Examples
+    --------
+    >>> connect("tcp://host:0")
+    Traceback (most recent call last):
+    ...
+    ValueError: --scheduler 'tcp://host:0' is not a Dask scheduler address such as tcp://host:8786 (host 'host', port 0)
+    """
     try:
         from distributed import Client
     except ImportError:
@@ -41,7 +66,33 @@ def connect(address: str):
 
 
 def results_dask(client, study, pending):
-    """Yield ``(point, chunk, arrays)`` as the cluster finishes the ``pending`` chunks."""
+    """Yield ``(point, chunk, arrays)`` as the cluster finishes the ``pending`` chunks.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        Client of the cluster (:func:`connect`).
+    study : Study
+        The study, scattered to every worker once.
+    pending : iterable of tuple of int
+        ``(point, chunk)`` pairs to compute (each retried twice on a lost worker).
+
+    Returns
+    -------
+    generator of tuple
+        ``(point, chunk, arrays)`` in completion order, ``arrays`` as :func:`~stochlim.sweeps.run_chunk`
+        returns them; closing the generator cancels the chunks not yet done.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE.replace("chunk_size = 5000", "chunk_size = 100"))
+    >>> with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+    ...     done = sorted((p, c, a["heat"].shape) for p, c, a in results_dask(client, study, [(0, 0), (1, 3)]))
+    >>> done
+    [(0, 0, (100,)), (1, 3, (100,))]
+    """
     from distributed import as_completed
 
     pending = list(pending)

@@ -21,6 +21,13 @@ class Points(Sequence):
     grid : dict of str to list
         Swept parameters in file order (an empty grid has one point, the empty dict).
 
+    Raises
+    ------
+    TypeError
+        When indexed with a point index that is not an integer.
+    IndexError
+        When indexed with a point index out of range.
+
     Examples
     --------
     >>> pts = Points({"a": [1, 2], "b": [10, 20, 30]})

@@ -58,6 +58,19 @@ class SweepInterrupted(KeyboardInterrupt):
 
     ``assembling`` is true when every chunk was done and the table was being assembled (no
     chunk is lost either way; the table and per-point files are written atomically).
+
+    Parameters
+    ----------
+    done, total : int
+        Chunks written and chunks of the study.
+    assembling : bool, optional
+        Whether the interruption came while the table was being assembled.
+
+    Examples
+    --------
+    >>> exc = SweepInterrupted(3, 10)
+    >>> isinstance(exc, KeyboardInterrupt), str(exc)
+    (True, 'interrupted with 3 of 10 chunks written; rerun with --resume to finish')
     """
 
     def __init__(self, done: int, total: int, assembling: bool = False):
@@ -133,6 +146,19 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
         A write failed, or the disk cannot hold the study; the finished chunks are intact.
     SweepInterrupted
         Ctrl-C; the finished chunks are intact.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> small = EXAMPLE.replace("trajectories = 20000", "trajectories = 20").replace(
+    ...     "chunk_size = 5000", "chunk_size = 10")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     columns = sweep(parse_study(small), out=pathlib.Path(tmp) / "results", quiet=True)
+    ...     print((pathlib.Path(tmp) / "results" / "results.csv").exists())
+    True
+    >>> columns["point"], columns["n_trajectories"][0], columns["work_mean"][0]
+    ([0, 1, 2, 3, 4, 5], 20, 0.0)
     """
     if isinstance(study, Study):
         if limits:

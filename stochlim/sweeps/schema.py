@@ -38,7 +38,29 @@ PROTOCOL_KINDS = ("constant", "linear", "steps", "schedule")
 
 
 def type_ok(kind: str, value) -> bool:
-    """Whether ``value`` (as TOML parsed it) has the schema type ``kind``."""
+    """Whether ``value`` (as TOML parsed it) has the schema type ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        A schema type: a key of :data:`TYPE_WORDS` (``"number"``, ``"integer"``, ``"string"``,
+        ``"vector"``, ``"matrix"``, ``"value"``).
+    value : object
+        The parsed TOML value.
+
+    Returns
+    -------
+    bool
+        ``True`` when ``value`` has the type (numbers must be finite; booleans are not numbers;
+        a ``kind`` not listed is read as ``"value"``). Raises nothing.
+
+    Examples
+    --------
+    >>> type_ok("integer", 3), type_ok("integer", True), type_ok("vector", [1, 2.5])
+    (True, False, True)
+    >>> type_ok("number", float("nan"))
+    False
+    """
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == NUM:
         return number and math.isfinite(value)

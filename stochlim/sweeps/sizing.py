@@ -35,6 +35,18 @@ class Size:
         Chunk files plus per-point arrays (with ``[outputs] arrays``), on disk.
     bytes_held : int
         Memory one chunk holds while it runs (the engine's per-trajectory arrays).
+
+    Parameters
+    ----------
+    points, chunks_per_point, trajectories, bytes_written, bytes_held : int
+        The attributes above (built by :func:`size_of`).
+
+    Examples
+    --------
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> size = size_of(parse_study(EXAMPLE))
+    >>> size.points, size.chunks_per_point, size.trajectories
+    (6, 4, 120000)
     """
 
     points: int
@@ -58,7 +70,25 @@ def _held_per_trajectory(study) -> int:
 
 
 def size_of(study) -> Size:
-    """Estimate the size of ``study`` from its grid and counts alone (nothing is built)."""
+    """Estimate the size of ``study`` from its grid and counts alone (nothing is built).
+
+    Parameters
+    ----------
+    study : Study
+        A validated study.
+
+    Returns
+    -------
+    Size
+        Points, chunks, trajectories and bytes written and held.
+
+    Examples
+    --------
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> size = size_of(parse_study(EXAMPLE))
+    >>> size.bytes_held  # 5000 trajectories x 80 bytes
+    400000
+    """
     points = study.points.size
     chunks = study.n_chunks
     per_point = study.trajectories if study.kind != "master" else 1
@@ -69,7 +99,32 @@ def size_of(study) -> Size:
 
 
 def check_limits(limits: dict) -> dict:
-    """Validate limit overrides (``None`` values are dropped); returns the non-``None`` ones."""
+    """Validate limit overrides (``None`` values are dropped); returns the non-``None`` ones.
+
+    Parameters
+    ----------
+    limits : dict
+        Keys among ``max_points``, ``max_bytes``, ``max_events``; values numbers or ``None``.
+
+    Returns
+    -------
+    dict
+        The limits whose value is not ``None``.
+
+    Raises
+    ------
+    ValueError
+        If a key is not a known limit, or a value is not a positive finite number.
+
+    Examples
+    --------
+    >>> check_limits({"max_points": 10, "max_bytes": None})
+    {'max_points': 10}
+    >>> check_limits({"max_points": 0})
+    Traceback (most recent call last):
+    ...
+    ValueError: max_points must be a positive finite number: got 0
+    """
     out = {}
     for key, value in limits.items():
         if key not in DEFAULT_LIMITS:
@@ -86,7 +141,34 @@ def check_limits(limits: dict) -> dict:
 def check_size(study) -> Size:
     """Raise ``ValueError`` (one line) when ``study`` passes its limits; returns its :class:`Size`.
 
-    Also raises ``MemoryError`` when one chunk would not fit in this machine's memory.
+    Parameters
+    ----------
+    study : Study
+        A validated study; its ``limits`` override :data:`DEFAULT_LIMITS`.
+
+    Returns
+    -------
+    Size
+        The study's size, when within its limits.
+
+    Raises
+    ------
+    ValueError
+        If the grid has more points than ``max_points``, or would write more than ``max_bytes``.
+    MemoryError
+        If one chunk (``chunk_size`` trajectories) would not fit in this machine's memory.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE)
+    >>> check_size(study).points
+    6
+    >>> check_size(dataclasses.replace(study, limits={"max_points": 5}))
+    Traceback (most recent call last):
+    ...
+    ValueError: <study>: the study has 6 points x 20,000 trajectories in 24 chunks, ...
     """
     size = size_of(study)
     limits = {**DEFAULT_LIMITS, **study.limits}

@@ -37,12 +37,62 @@ _CHUNK_NAME = re.compile(r"p(\d{5,})_c(\d{5,})\.npz")
 
 
 def chunk_path(out: Path, point: int, chunk: int) -> Path:
-    """Where chunk ``chunk`` of point ``point`` lives in the output folder ``out``."""
+    """Where chunk ``chunk`` of point ``point`` lives in the output folder ``out``.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sweep's output folder.
+    point, chunk : int
+        Grid point and chunk indices.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out/chunks/pPPPPP_cCCCCC.npz``.
+
+    Examples
+    --------
+    >>> from pathlib import PurePosixPath
+    >>> chunk_path(PurePosixPath("results"), 3, 12).as_posix()
+    'results/chunks/p00003_c00012.npz'
+    """
     return out / "chunks" / f"p{point:05d}_c{chunk:05d}.npz"
 
 
 def write_chunk(out: Path, study_hash: str, point: int, chunk: int, arrays: dict) -> None:
-    """Write one chunk's arrays with its study hash and SHA-256 checksum, atomically."""
+    """Write one chunk's arrays with its study hash and SHA-256 checksum, atomically.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sweep's output folder (its ``chunks`` folder must exist).
+    study_hash : str
+        ``Study.hash`` of the study the chunk belongs to.
+    point, chunk : int
+        Grid point and chunk indices.
+    arrays : dict of str to numpy.ndarray
+        The chunk's per-trajectory arrays.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (the message says how to free space or choose another folder).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp)
+    ...     (out / "chunks").mkdir()
+    ...     write_chunk(out, "abc", 0, 1, {"x": np.arange(3.0)})
+    ...     print(read_chunk(out, "abc", 0, 1)["x"], read_chunk(out, "other", 0, 1))
+    [0. 1. 2.] None
+    """
     meta = json.dumps({"study_hash": study_hash, "point": point, "chunk": chunk,
                        "sha256": _digest(study_hash, point, chunk, arrays)})
     atomic_write(chunk_path(out, point, chunk), lambda f: np.savez(f, __meta__=np.array(meta), **arrays),
@@ -50,7 +100,29 @@ def write_chunk(out: Path, study_hash: str, point: int, chunk: int, arrays: dict
 
 
 def read_chunk(out: Path, study_hash: str, point: int, chunk: int) -> dict | None:
-    """The chunk's arrays, or None when it is missing, unreadable, foreign or fails its checksum."""
+    """The chunk's arrays, or None when it is missing, unreadable, foreign or fails its checksum.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sweep's output folder.
+    study_hash : str
+        Hash of the study the chunk must belong to.
+    point, chunk : int
+        Grid point and chunk indices.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray or None
+        The arrays :func:`write_chunk` wrote, or ``None`` (never raises for a bad file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     print(read_chunk(pathlib.Path(tmp), "abc", 0, 0))
+    None
+    """
     path = chunk_path(out, point, chunk)
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -118,6 +190,43 @@ def claimed(out: Path, study, resume: bool):
     lock (a second run on the same folder raises ``ValueError`` naming the holder), marks it as
     this study's (``study.json``) and removes the temporary files a killed run left. A folder this
     call created is removed again when a check fails, so a refused run leaves nothing behind.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output folder (created when missing).
+    study : Study
+        The study that will write there.
+    resume : bool
+        Whether ``out`` may already hold this study.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager of pathlib.Path
+        Yields ``out`` while it holds the lock.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` is an empty string, exists and is not a folder, is locked by another sweep, holds
+        another study, holds this study without ``resume``, or is not empty and holds no study.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp) / "results"
+    ...     with claimed(out, study, resume=False):
+    ...         print(sorted(p.name for p in out.iterdir() if p.name != ".lock"))
+    ...     try:
+    ...         with claimed(out, study, resume=False):
+    ...             pass
+    ...     except ValueError as exc:
+    ...         print(str(exc).endswith("already holds this study; pass --resume to finish or reuse it"))
+    ['chunks', 'study.json']
+    True
     """
     if str(out) == "":
         raise ValueError("--out must name a folder: got an empty string")
@@ -153,6 +262,33 @@ def valid_chunks(out: Path, study) -> tuple[set, int]:
 
     Only the files present are read (the folder is listed once), so a resumed study of many
     chunks costs the chunks it holds, not the chunks it could hold.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output folder (with a ``chunks`` folder).
+    study : Study
+        The study whose chunks count (others' files and indices beyond its grid are skipped).
+
+    Returns
+    -------
+    valid : set of tuple of int
+        ``(point, chunk)`` pairs whose files verify.
+    bad : int
+        Files of this study's names that did not verify (truncated, foreign, corrupt).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp)
+    ...     (out / "chunks").mkdir()
+    ...     write_chunk(out, study.hash, 2, 0, {"x": np.zeros(2)})
+    ...     _ = chunk_path(out, 2, 1).write_bytes(b"garbled")
+    ...     print(valid_chunks(out, study))
+    ({(2, 0)}, 1)
     """
     valid, bad = set(), 0
     for entry in os.scandir(out / "chunks"):

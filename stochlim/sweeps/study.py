@@ -155,6 +155,20 @@ class Study:
     limits : dict
         ``max_points``, ``max_bytes``, ``max_events`` set by the study or the caller (the rest take
         :data:`~stochlim.sweeps.sizing.DEFAULT_LIMITS`); not part of the hash.
+
+    Parameters
+    ----------
+    name, seed, trajectories, chunk_size, model, grid, outputs, scheduler, source, limits
+        The attributes above. Build a study with :func:`parse_study` or :func:`load_study`,
+        which validate it; the constructor itself checks nothing.
+
+    Examples
+    --------
+    >>> study = parse_study(EXAMPLE)
+    >>> study.kind, study.points.size, study.n_chunks, study.chunk_sizes()
+    ('two_state', 6, 4, [5000, 5000, 5000, 5000])
+    >>> study.params(5)["barrier"], study.params(5)["drive"]
+    (2.0, 1.0)
     """
 
     name: str
@@ -360,13 +374,76 @@ def parse_study(text: str, source: str = "<study>", *, limits: dict | None = Non
 
     ``limits`` (``max_points``, ``max_bytes``, ``max_events``; ``None`` values ignored) override
     the study's own; the study's size is checked against them before any model is built.
+
+    Parameters
+    ----------
+    text : str
+        The study in TOML (see :data:`EXAMPLE`).
+    source : str, optional
+        Name of the study in messages (a file name).
+    limits : dict, optional
+        Limit overrides, as for :func:`~stochlim.sweeps.sizing.check_limits`.
+
+    Returns
+    -------
+    Study
+        The validated study.
+
+    Raises
+    ------
+    ValueError
+        If the TOML does not parse, a key is unknown or missing, a value is out of range (``seed < 0``,
+        ``trajectories < 2``, ``chunk_size < 1``, ``t_end <= 0``, an empty grid, ...), a grid point
+        does not build a model, or the study passes one of its limits; the message names the source,
+        line and key.
+    TypeError
+        If a value has the wrong type (a table where a number belongs, a grid that is not a list, ...).
+
+    Examples
+    --------
+    >>> study = parse_study(EXAMPLE)
+    >>> study.trajectories, list(study.grid)
+    (20000, ['barrier', 'drive'])
+    >>> parse_study(EXAMPLE.replace("seed = 20261129", "seed = -1"))
+    Traceback (most recent call last):
+    ...
+    ValueError: <study>:4: seed: must be >= 0: got -1
     """
     overrides = check_limits(limits or {})
     return _validate(_toml.loads(text, source), _Where(source, text), overrides)
 
 
 def load_study(path, *, limits: dict | None = None) -> Study:
-    """Read and validate a study file (``.toml``); ``limits`` as for :func:`parse_study`."""
+    """Read and validate a study file (``.toml``); ``limits`` as for :func:`parse_study`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The study file.
+    limits : dict, optional
+        Limit overrides, as for :func:`parse_study`.
+
+    Returns
+    -------
+    Study
+        The validated study (its ``source`` is the file name).
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read, or as for :func:`parse_study`.
+    TypeError
+        As for :func:`parse_study`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "study.toml"
+    ...     _ = path.write_text(EXAMPLE)
+    ...     print(load_study(path).name)
+    two-state relaxation
+    """
     text, source = _toml.read_text(path, "study")
     return parse_study(text, source=source, limits=limits)
 

@@ -36,6 +36,27 @@ class Moments:
     Chan, Golub and LeVeque's pairwise update ("Updating formulae and a pairwise algorithm for
     computing sample variances", 1979): each chunk's own mean and squared deviations are computed
     exactly by numpy and merged into the running ones, so memory is one chunk whatever the count.
+
+    The constructor takes no argument: a new instance is empty (``n = 0``); feed it chunks with
+    :meth:`add`.
+
+    Attributes
+    ----------
+    n : int
+        Values merged so far.
+    mean : float
+        Their mean.
+    m2 : float
+        Their sum of squared deviations from ``mean``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Moments()
+    >>> m.add(np.array([1.0, 2.0]))
+    >>> m.add(np.array([3.0, 4.0, 5.0]))
+    >>> m.n, m.mean, bool(np.isclose(m.se, np.std([1, 2, 3, 4, 5], ddof=1) / np.sqrt(5)))
+    (5, 3.0, True)
     """
 
     __slots__ = ("n", "mean", "m2")
@@ -44,7 +65,24 @@ class Moments:
         self.n, self.mean, self.m2 = 0, 0.0, 0.0
 
     def add(self, values: np.ndarray) -> None:
-        """Merge the values of one chunk."""
+        """Merge the values of one chunk.
+
+        Parameters
+        ----------
+        values : array_like
+            The chunk's values (any shape, read as float; an empty chunk changes nothing).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> m = Moments()
+        >>> m.add([2.0, 4.0])
+        >>> m.n, m.mean, m.m2
+        (2, 3.0, 2.0)
+        """
         a = np.asarray(values, dtype=float)
         if a.size == 0:
             return
@@ -67,6 +105,41 @@ def row(study, point: int, moments: dict) -> dict:
 
     Raises ``ValueError`` naming the point and the metric when a value is not finite: no
     non-finite number is ever written to the table.
+
+    Parameters
+    ----------
+    study : Study
+        The study (its kind decides the metrics).
+    point : int
+        Index of the point, for messages.
+    moments : dict of str to Moments
+        One :class:`Moments` per metric of
+        ``stochlim.sweeps.METRICS`` for the study's kind.
+
+    Returns
+    -------
+    dict
+        ``n_trajectories``, ``n_chunks`` and ``<metric>_mean``, ``<metric>_se`` of each metric.
+
+    Raises
+    ------
+    ValueError
+        If a mean or standard error is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.sweeps import parse_study, EXAMPLE, run_chunk
+    >>> study = parse_study(EXAMPLE.replace("chunk_size = 5000", "chunk_size = 100"))
+    >>> moments = {}
+    >>> for key, values in run_chunk(study, 0, 0).items():
+    ...     moments[key] = Moments()
+    ...     moments[key].add(values)
+    >>> r = row(study, 0, moments)
+    >>> r["n_trajectories"], r["work_mean"]  # a constant protocol does no work
+    (100, 0.0)
+    >>> bool(np.isclose(r["heat_mean"], -r["final_energy_mean"]))  # first law from energy 0
+    True
     """
     stochastic = study.kind != "master"
     metrics = METRICS[family(study.kind)]
@@ -82,7 +155,28 @@ def row(study, point: int, moments: dict) -> dict:
 
 
 def table(study, rows: list[dict]) -> dict:
-    """The tidy table: column name -> list of values, one entry per point."""
+    """The tidy table: column name -> list of values, one entry per point.
+
+    Parameters
+    ----------
+    study : Study
+        The study (its grid gives the swept columns).
+    rows : list of dict
+        One :func:`row` per point, in point order (at least one).
+
+    Returns
+    -------
+    dict of str to list
+        ``point``, the swept parameters, then the keys of the rows.
+
+    Examples
+    --------
+    >>> from stochlim.sweeps import parse_study, EXAMPLE
+    >>> study = parse_study(EXAMPLE)
+    >>> columns = table(study, [{"work_mean": 0.0}, {"work_mean": 0.5}])
+    >>> columns
+    {'point': [0, 1], 'barrier': [0.5, 0.5], 'drive': [0.0, 1.0], 'work_mean': [0.0, 0.5]}
+    """
     columns = {"point": list(range(len(rows)))}
     for key in study.grid:
         columns[key] = [study.points[i][key] for i in range(len(rows))]
@@ -92,7 +186,25 @@ def table(study, rows: list[dict]) -> dict:
 
 
 def csv_text(columns: dict) -> str:
-    """The table as CSV text, each value in its shortest round-trip form."""
+    """The table as CSV text, each value in its shortest round-trip form.
+
+    Parameters
+    ----------
+    columns : dict of str to list
+        A :func:`table` (equal-length columns).
+
+    Returns
+    -------
+    str
+        Header line then one line per point (booleans as ``true``/``false``, lists and tables as JSON).
+
+    Examples
+    --------
+    >>> print(csv_text({"point": [0, 1], "x": [0.1, 1 / 3], "ok": [True, False]}), end="")
+    point,x,ok
+    0,0.1,true
+    1,0.3333333333333333,false
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
@@ -102,7 +214,29 @@ def csv_text(columns: dict) -> str:
 
 
 def write_parquet(path: Path, columns: dict) -> bool:
-    """Write the table as Parquet when pyarrow is installed; returns whether it did."""
+    """Write the table as Parquet when pyarrow is installed; returns whether it did.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to write (atomically).
+    columns : dict of str to list
+        A :func:`table`; lists and tables in cells are written as JSON text.
+
+    Returns
+    -------
+    bool
+        ``True`` when the file was written, ``False`` when pyarrow is missing.
+
+    Examples
+    --------
+    >>> import importlib.util, tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "t.parquet"
+    ...     wrote = write_parquet(path, {"point": [0, 1], "x": [0.5, 1.5]})
+    ...     print(wrote == (importlib.util.find_spec("pyarrow") is not None) == path.exists())
+    True
+    """
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -114,7 +248,20 @@ def write_parquet(path: Path, columns: dict) -> bool:
 
 
 def versions() -> dict:
-    """Versions of stochlim and its numerical dependencies, for the provenance record."""
+    """Versions of stochlim and its numerical dependencies, for the provenance record.
+
+    Returns
+    -------
+    dict of str to str
+        Versions of ``stochlim``, ``python``, ``numpy``, ``numba``, ``scipy`` and the ``platform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = versions()
+    >>> sorted(v), v["numpy"] == np.__version__
+    (['numba', 'numpy', 'platform', 'python', 'scipy', 'stochlim'], True)
+    """
     import numba
     import scipy
 
