@@ -43,9 +43,10 @@ def load_problem(path):
     Raises
     ------
     ValueError
-        If the suffix is neither ``.npz`` nor ``.json``; if the file is missing, unreadable or fails the safe-load checks; if
-        ``kind`` is not ``"quadratic"`` or ``"ising"``; if a required key is missing; if ``levels``
-        or ``quantum`` is not a single number; or if the problem's constructor refuses the data.
+        If the suffix is neither ``.npz`` nor ``.json``; if the file is missing, unreadable or fails
+        the safe-load checks; if ``kind`` is not ``"quadratic"`` or ``"ising"``; if a required key is
+        missing; if ``levels`` or ``quantum`` is not a single number; or if the problem's constructor
+        refuses the data.
     TypeError
         If the JSON file does not hold a mapping of named entries.
 
