@@ -44,7 +44,7 @@ ladder, so both produce the same events from the same seed.
 
 Streams: the per-trajectory xoshiro256** streams of ``stochlim._kernels.ssa`` (imported, not
 copied), so results do not depend on the number of threads. Kernels never raise, never allocate per
-event, and return 0.
+event, and return nothing: every result goes into the ``*_out`` arrays.
 
 Caching caveat: numba's on-disk cache of this file is keyed on this file only, so a cached
 ``run_array`` keeps the generator code it inlined from ``ssa.py`` until this file changes or the
@@ -309,4 +309,3 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
                     data, diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law,
                     log_prefactor, p_target, t_grid, grid_energy, grid_levels, final_out, njump_out,
                     work_out, heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out)
-    return 0

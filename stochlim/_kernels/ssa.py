@@ -18,7 +18,8 @@ when sampled from ``p0``; then per attempt - TABLE: an exponential (waiting time
 inside the segment, a uniform (edge); HAZARD: one exponential per out-edge in CSR order; THINNING:
 an exponential (candidate) and, if inside the segment, a uniform (accept and edge at once).
 
-Kernels never raise and never allocate per event; they return 0.
+Kernels never raise, never allocate per event and return nothing: every result goes into the
+``*_out`` arrays the caller allocated.
 
 Random numbers: xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64, one stream per
 trajectory. Stream contract (part of stochlim's reproducibility promise, mirrored by
@@ -397,7 +398,6 @@ def run_ensemble(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier
                  out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
                  t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
                  heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out)
-    return 0
 
 
 @jit()
@@ -410,7 +410,6 @@ def run_serial(method, root, x0s, p0_cum, seg_t, energy, energy_slope, barrier, 
              out_ptr, out_dst, out_edge, out_drive, rate_a, rate_b, total, law, log_prefactor,
              t_grid, grid_out, ev_off, ev_t, ev_x, init_out, final_out, njump_out, work_out,
              heat_out, stop_mask, fpt_out, log_rate0, log_slope, log_prop, logw_out)
-    return 0
 
 
 run_ensemble.__doc__ = "Parallel over trajectories (``prange``). " + _DOC
