@@ -376,10 +376,8 @@ def resolved_double_well(U, *, x_range, K):
     ----------
     U : callable
         Static potential ``U(x)`` in kT.
-    x_range : (float, float)
-        Ends of the interval.
-    K : int
-        Number of sites, >= 3.
+    x_range, K
+        As for :func:`discretize`.
 
     Returns
     -------

@@ -89,12 +89,8 @@ def well_split(U, *, x_range, K, D=1.0) -> WellSplit:
     ----------
     U : callable
         Static potential ``U(x)`` in kT.
-    x_range : (float, float)
-        Ends of the interval (reflecting).
-    K : int
-        Number of sites, >= 3.
-    D : float, optional
-        Diffusion constant, > 0.
+    x_range, K, D
+        As for :func:`discretize`: interval ends, number of sites (>= 3), diffusion constant (> 0).
 
     Returns
     -------
@@ -155,14 +151,8 @@ def effective_rates(U, *, x_range, K, D=1.0) -> tuple[float, float]:
 
     Parameters
     ----------
-    U : callable
-        Static potential ``U(x)`` in kT.
-    x_range : (float, float)
-        Ends of the interval (reflecting).
-    K : int
-        Number of sites, >= 3.
-    D : float, optional
-        Diffusion constant, > 0.
+    U, x_range, K, D
+        As for :func:`well_split`.
 
     Returns
     -------
