@@ -56,11 +56,6 @@ TILT_WIDTH = 0.6
 #: coarser grids raise ``ValueError`` (at 2 sites per width the rate error is about 1 %).
 MIN_SITES_PER_WIDTH = 2.0
 
-#: Fewest grid sites per thermal width ``1 / sqrt(|U''|)`` of each well and of the barrier top;
-#: coarser grids raise ``ValueError`` (at 2 sites per width the rate error is about 1 %).
-MIN_SITES_PER_WIDTH = 2.0
-
-
 #: Energy (kT) above the barrier top that :func:`default_x_range` puts at the reflecting ends.
 EDGE_HEIGHT = 25.0
 
@@ -100,6 +95,20 @@ def quartic_double_well(E0, dE=0.0):
     -------
     callable
         ``U(x)`` for arrays ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``E0`` is not positive, or ``E0`` or ``dE`` is NaN or infinite.
+    TypeError
+        If ``E0`` or ``dE`` is not a real number.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import quartic_double_well
+    >>> U = quartic_double_well(10.0, 2.0)
+    >>> U([-1.0, 0.0, 1.0]).tolist()   # left well dE/2, top E0, right well -dE/2
+    [1.0, 10.0, -1.0]
     """
     e0, de = _check_double_well_params(E0, dE)
 
@@ -111,13 +120,47 @@ def quartic_double_well(E0, dE=0.0):
 
 
 def barrier_shape(x):
-    """``(x^2 - 1)^2``: unit barrier at ``x = 0`` between minima at ``x = +-1`` (kT per kT of height)."""
+    """``(x^2 - 1)^2``: unit barrier at ``x = 0`` between minima at ``x = +-1`` (kT per kT of height).
+
+    Parameters
+    ----------
+    x : array_like
+        Positions.
+
+    Returns
+    -------
+    ndarray
+        ``(x^2 - 1)^2``, same shape as ``x``.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import barrier_shape
+    >>> barrier_shape([-1.0, 0.0, 1.0]).tolist()
+    [0.0, 1.0, 0.0]
+    """
     x = np.asarray(x, dtype=np.float64)
     return (x * x - 1.0) ** 2
 
 
 def tilt_shape(x):
-    """``-x / 2``: a linear tilt with ``tilt_shape(-1) - tilt_shape(1) = 1`` (kT per kT of tilt)."""
+    """``-x / 2``: a linear tilt with ``tilt_shape(-1) - tilt_shape(1) = 1`` (kT per kT of tilt).
+
+    Parameters
+    ----------
+    x : array_like
+        Positions.
+
+    Returns
+    -------
+    ndarray
+        ``-x / 2``, same shape as ``x``.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import tilt_shape
+    >>> tilt_shape([-1.0, 1.0]).tolist()
+    [0.5, -0.5]
+    """
     return -0.5 * np.asarray(x, dtype=np.float64)
 
 
@@ -129,6 +172,31 @@ def tilted_quartic(barrier, tilt):
     third minimum beyond ``|dE| / E0 ~ 0.72``, a large linear tilt merges the two wells into one, as
     erasing a bit needs. ``U(-1) - U(1) = T``; for ``|T| < 16 B / (3 sqrt 3)`` there are two minima
     (near, not at, ``x = +-1``).
+
+    Parameters
+    ----------
+    barrier : float
+        Barrier height ``B`` in kT (any real value).
+    tilt : float
+        Tilt ``T = U(-1) - U(1)`` in kT (any real value).
+
+    Returns
+    -------
+    callable
+        ``U(x)`` for arrays ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``barrier`` or ``tilt`` is NaN or infinite.
+    TypeError
+        If ``barrier`` or ``tilt`` is not a single real number.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import tilted_quartic
+    >>> tilted_quartic(5.0, 1.0)([-1.0, 0.0, 1.0]).tolist()
+    [0.5, 5.0, -0.5]
     """
     b = float(as_float_array("barrier", barrier))
     t = float(as_float_array("tilt", tilt))
@@ -140,6 +208,28 @@ def default_x_range(E0) -> tuple[float, float]:
 
     ``E0 (x^2 - 1)^2 = E0 + EDGE_HEIGHT`` at the ends, so the reflecting boundaries change no rate
     by more than about ``exp(-EDGE_HEIGHT)``.
+
+    Parameters
+    ----------
+    E0 : float or array_like
+        Barrier height(s) in kT, > 0; the smallest sets the range.
+
+    Returns
+    -------
+    (float, float)
+        ``(-edge, edge)``.
+
+    Raises
+    ------
+    ValueError
+        If any ``E0`` is not positive (or is NaN).
+
+    Examples
+    --------
+    >>> from stochlim.coarse import EDGE_HEIGHT, default_x_range, quartic_double_well
+    >>> lo, hi = default_x_range(10.0)
+    >>> print(f"{hi:.6g}", f"{float(quartic_double_well(10.0)(hi)) - 10.0:.6g}")   # EDGE_HEIGHT above the top
+    1.69435 25
     """
     e0 = float(np.min(check_positive("E0", E0)))
     edge = math.sqrt(1.0 + math.sqrt(1.0 + EDGE_HEIGHT / e0))
@@ -200,6 +290,27 @@ def discretize(U, *, x_range, K, D=1.0, times=None, interpolation="linear") -> H
     -------
     HopModel
         States ``0 .. K-1`` at ``x = linspace(*x_range, K)``; edge ``i`` joins sites ``i, i+1``.
+
+    Raises
+    ------
+    ValueError
+        If ``K < 3``; ``x_range`` is not ``(low, high)`` with ``low < high``; ``U`` is not finite on
+        ``x_range``; ``D`` is not positive; ``interpolation`` is neither ``"linear"`` nor
+        ``"constant"``; or ``times`` is not one-dimensional and strictly increasing.
+    TypeError
+        If ``U`` is not callable, or ``K`` is not an integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.coarse import discretize, quartic_double_well
+    >>> U = quartic_double_well(4.0)
+    >>> model = discretize(U, x_range=(-2.0, 2.0), K=101)
+    >>> model.n_states, model.n_edges, round(model.J_max, 6)   # J_max = D / h^2, h = 0.04
+    (101, 100, 625.0)
+    >>> w = np.exp(-U(np.linspace(-2.0, 2.0, 101)))
+    >>> bool(np.allclose(model.equilibrium(), w / w.sum()))   # Boltzmann on the sites
+    True
     """
     x, h = _grid(x_range, K)
     d = float(check_positive("D", D))
@@ -261,10 +372,34 @@ def _check_resolution(U, x: np.ndarray, h: float, points) -> None:
 def resolved_double_well(U, *, x_range, K):
     """Sample a static ``U(x)`` on the grid and check it is a resolved double well.
 
-    Returns ``(x, h, u, (left, top, right))``: sites, spacing, energies and the site indices of the
-    two minima and the top. Raises ``ValueError`` when ``U`` is not finite, lacks exactly two minima
-    on the grid, or ``K`` leaves fewer than ``MIN_SITES_PER_WIDTH`` sites per thermal width of
-    a well or the top.
+    Parameters
+    ----------
+    U : callable
+        Static potential ``U(x)`` in kT.
+    x_range, K
+        As for :func:`discretize`.
+
+    Returns
+    -------
+    (ndarray, float, ndarray, (int, int, int))
+        ``(x, h, u, (left, top, right))``: sites, spacing, energies and the site indices of the two
+        minima and the top.
+
+    Raises
+    ------
+    ValueError
+        If ``U`` is not finite, lacks exactly two minima on the grid, or ``K`` leaves fewer than
+        ``MIN_SITES_PER_WIDTH`` sites per thermal width of a well or the top; if ``K < 3`` or
+        ``x_range`` is not ``(low, high)`` with ``low < high``.
+    TypeError
+        If ``U`` is not callable, or ``K`` is not an integer.
+
+    Examples
+    --------
+    >>> from stochlim.coarse.landscapes import quartic_double_well, resolved_double_well
+    >>> x, h, u, (left, top, right) = resolved_double_well(quartic_double_well(8.0), x_range=(-2.0, 2.0), K=201)
+    >>> print(x[left], x[top], x[right], round(h, 6))
+    -1.0 0.0 1.0 0.02
     """
     x, h = _grid(x_range, K)
     u = _evaluate(U, x)
@@ -302,6 +437,31 @@ def double_well(E0, dE=0.0, *, K, x_range=None, D=1.0) -> HopModel:
         Default :func:`default_x_range` of the smallest barrier.
     D : float, optional
         Diffusion constant, > 0.
+
+    Returns
+    -------
+    HopModel
+        As :func:`discretize`: static energies, or piecewise site-energy protocols through the
+        union of the knots of ``E0`` and ``dE``.
+
+    Raises
+    ------
+    ValueError
+        If ``E0`` is not positive at a knot; ``E0`` and ``dE`` mix step and piecewise-linear
+        protocols; the potential lacks exactly two minima at a knot (``|dE|`` too large); ``K``
+        under-resolves a well or the top; ``x_range`` is not ``(low, high)``; or ``D`` is not
+        positive.
+    TypeError
+        If ``K`` is not an integer, or ``E0``/``dE`` are neither numbers nor protocols.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.coarse import double_well
+    >>> model = double_well(8.0, 1.0, K=201)
+    >>> p = model.equilibrium()
+    >>> print(f"{p[101:].sum() / p[:100].sum():.4g}")   # right / left well, about e^(dE) = 2.718
+    2.715
     """
     p_e0, p_de, times, kind = _double_well_knots(E0, dE)
     sample_t = np.zeros(1) if times is None else times

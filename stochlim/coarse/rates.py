@@ -43,6 +43,18 @@ class WellSplit:
         Mean energy inside each well in equilibrium, kT; ``mean - F`` is the intra-well entropy.
     top : int
         Index of the barrier-top site.
+
+    Built by :func:`well_split`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.coarse import default_x_range, quartic_double_well, well_split
+    >>> s = well_split(quartic_double_well(8.0, 1.0), x_range=default_x_range(8.0), K=301)
+    >>> math.isclose(s.k_lr / s.k_rl, math.exp(s.free_energy[0] - s.free_energy[1]))   # detailed balance
+    True
+    >>> bool(s.gap > 100.0)   # the two-state picture is justified
+    True
     """
 
     k_lr: float
@@ -73,9 +85,32 @@ def _symmetric_generator(u: np.ndarray, h: float, D: float) -> tuple[np.ndarray,
 def well_split(U, *, x_range, K, D=1.0) -> WellSplit:
     """Effective two-state description of a static double well ``U(x)`` from its fine model.
 
-    Parameters are those of :func:`discretize` (``U(x)`` only). Raises ``ValueError`` when ``U``
-    is not finite, lacks exactly two minima on the grid, or ``K`` leaves fewer than
-    ``MIN_SITES_PER_WIDTH`` sites per thermal width of a well or the top.
+    Parameters
+    ----------
+    U : callable
+        Static potential ``U(x)`` in kT.
+    x_range, K, D
+        As for :func:`discretize`: interval ends, number of sites (>= 3), diffusion constant (> 0).
+
+    Returns
+    -------
+    WellSplit
+
+    Raises
+    ------
+    ValueError
+        If ``U`` is not finite, lacks exactly two minima on the grid, or ``K`` leaves fewer than
+        ``MIN_SITES_PER_WIDTH`` sites per thermal width of a well or the top; if ``K < 3``,
+        ``x_range`` is not ``(low, high)`` with ``low < high``, or ``D`` is not positive.
+    TypeError
+        If ``U`` is not callable, or ``K`` is not an integer.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import default_x_range, quartic_double_well, well_split
+    >>> s = well_split(quartic_double_well(8.0, 1.0), x_range=default_x_range(8.0), K=301)
+    >>> print(f"{s.p_right / s.p_left:.4g}", s.top)   # about e^(dE) = 2.718; top at x = 0
+    2.715 150
     """
     d = float(check_positive("D", D))
     x, h, u, (left, top, right) = resolved_double_well(U, x_range=x_range, K=K)
@@ -112,8 +147,29 @@ def effective_rates(U, *, x_range, K, D=1.0) -> tuple[float, float]:
     of the fine generator and ``k_LR / k_RL = P_R / P_L`` the ratio of the equilibrium well
     populations (Hänggi, Talkner & Borkovec 1990, Rev. Mod. Phys. 62 251, Sec. IV). Compare with
     :func:`kramers_rates` and, for the net current ``k_LR - k_RL`` under bias, with the paper's
-    Eq. 7 (:func:`stochlim.physics.net_rate`). See :func:`well_split` for the other outputs and
-    :func:`discretize` for the parameters.
+    Eq. 7 (:func:`stochlim.physics.net_rate`). See :func:`well_split` for the other outputs.
+
+    Parameters
+    ----------
+    U, x_range, K, D
+        As for :func:`well_split`.
+
+    Returns
+    -------
+    (float, float)
+        ``(k_LR, k_RL)`` in units of ``D``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`well_split`.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import default_x_range, effective_rates, quartic_double_well
+    >>> k_lr, k_rl = effective_rates(quartic_double_well(8.0), x_range=default_x_range(8.0), K=301)
+    >>> print(f"{k_lr:.4g}", f"{k_lr / k_rl:.6g}")   # symmetric well: equal rates
+    0.002289 1
     """
     s = well_split(U, x_range=x_range, K=K, D=D)
     return s.k_lr, s.k_rl
@@ -136,6 +192,43 @@ def kramers_rates(U, *, x_range, D=1.0, n_grid=20001) -> tuple[float, float]:
 
     The formula is the leading term of an expansion in ``1 / E0``; the fine model's rate lies below
     it by the finite-barrier correction (``1 - 3/(8 E0)`` for the symmetric quartic well).
+
+    Parameters
+    ----------
+    U : callable
+        Static potential ``U(x)`` in kT.
+    x_range : (float, float)
+        Interval holding both minima and the top between them.
+    D : float, optional
+        Diffusion constant, > 0.
+    n_grid : int, optional
+        Points of the grid that locates the extrema, >= 3.
+
+    Returns
+    -------
+    (float, float)
+        ``(k_LR, k_RL)`` in units of ``D``.
+
+    Raises
+    ------
+    ValueError
+        If ``U`` is not finite or lacks exactly two minima on ``x_range``; if ``n_grid < 3``,
+        ``x_range`` is not ``(low, high)`` with ``low < high``, or ``D`` is not positive.
+    TypeError
+        If ``U`` is not callable, or ``n_grid`` is not an integer.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.coarse import default_x_range, effective_rates, kramers_rates, quartic_double_well
+    >>> U, xr = quartic_double_well(8.0), default_x_range(8.0)
+    >>> k_kramers, _ = kramers_rates(U, x_range=xr)
+    >>> exact = math.sqrt(8 * 8.0 * 4 * 8.0) / (2 * math.pi) * math.exp(-8.0)   # U'' = 8 E0, -4 E0
+    >>> print(f"{k_kramers:.4g}", f"{exact:.4g}")
+    0.002416 0.002416
+    >>> k_fine, _ = effective_rates(U, x_range=xr, K=301)
+    >>> print(f"{k_fine / k_kramers:.3f}", f"{1 - 3 / (8 * 8.0):.3f}")   # finite-barrier correction
+    0.947 0.953
     """
     x, _ = _grid(x_range, n_grid)
     d = float(check_positive("D", D))
@@ -152,5 +245,29 @@ def kramers_rates(U, *, x_range, D=1.0, n_grid=20001) -> tuple[float, float]:
 
 
 def intra_well_time(E0, D=1.0):
-    """Intra-well relaxation time ``1 / (D U''(min)) = 1 / (8 E0 D)`` of :func:`quartic_double_well`."""
+    """Intra-well relaxation time ``1 / (D U''(min)) = 1 / (8 E0 D)`` of :func:`quartic_double_well`.
+
+    Parameters
+    ----------
+    E0 : float or array_like
+        Barrier height(s) in kT, > 0.
+    D : float, optional
+        Diffusion constant, > 0.
+
+    Returns
+    -------
+    float or ndarray
+        ``1 / (8 E0 D)``, shaped like ``E0``.
+
+    Raises
+    ------
+    ValueError
+        If ``E0`` or ``D`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim.coarse import intra_well_time
+    >>> print(f"{float(intra_well_time(10.0, D=2.0)):.6g}")
+    0.00625
+    """
     return 1.0 / (8.0 * check_positive("E0", E0) * float(check_positive("D", D)))

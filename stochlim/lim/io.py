@@ -29,6 +29,37 @@ def load_problem(path):
     (``stochlim._safe_load``: JSON depth, the sizes ``.npz`` headers declare, no pickles, no
     complex numbers); every problem ends in one ``ValueError`` (``TypeError`` for a file that is not a
     mapping) naming the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.npz`` or ``.json`` file.
+
+    Returns
+    -------
+    Quadratic or Ising
+        Built and validated by the class's constructor.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither ``.npz`` nor ``.json``; if the file is missing, unreadable or fails
+        the safe-load checks; if ``kind`` is not ``"quadratic"`` or ``"ising"``; if a required key is
+        missing; if ``levels`` or ``quantum`` is not a single number; or if the problem's constructor
+        refuses the data.
+    TypeError
+        If the JSON file does not hold a mapping of named entries.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> from stochlim.lim import load_problem
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "pair.json"
+    ...     _ = path.write_text(json.dumps({"J": [[0, 1], [1, 0]], "h": [0.5, 0.0]}))
+    ...     problem = load_problem(path)
+    >>> type(problem).__name__, problem.h.tolist()
+    ('Ising', [0.5, 0.0])
     """
     path = Path(path)
     if path.suffix == ".npz":

@@ -97,14 +97,32 @@ class _Problem:
 
     @property
     def n_params(self) -> int:
-        """Number of memories ``M``."""
+        """Number of memories ``M`` (parameters or spins)."""
         return self.b.size
 
     def _coupling(self) -> sp.csr_matrix:
         raise NotImplementedError
 
     def energy(self, state) -> np.ndarray:
-        """Problem energy (kT, unscaled) of state values ``state``, shape ``(..., M)``."""
+        """Problem energy (kT, unscaled) of state values ``state``.
+
+        Parameters
+        ----------
+        state : array_like, shape (..., M)
+            Parameter values ``w`` (Quadratic) or spins ``+-1`` (Ising), one row per state.
+
+        Returns
+        -------
+        ndarray, shape (...)
+            ``1/2 w^T A w - b^T w`` (Quadratic) or ``-sum_{i<j} J_ij s_i s_j - sum_i h_i s_i`` (Ising).
+
+        Examples
+        --------
+        >>> from stochlim.lim import Quadratic
+        >>> q = Quadratic([[2.0, 0.0], [0.0, 1.0]], [1.0, 0.0], levels=3, quantum=1.0)
+        >>> q.energy([[1.0, 0.0], [0.0, 1.0]]).tolist()
+        [0.0, 0.5]
+        """
         v = np.asarray(state, dtype=np.float64)
         av = np.asarray(self._coupling() @ v.reshape(-1, self.n_params).T).T.reshape(v.shape)
         return 0.5 * np.sum(v * av, axis=-1) - v @ self.b
@@ -120,11 +138,51 @@ class _Problem:
                              "within float64); rescale the problem")
 
     def values_of(self, levels) -> np.ndarray:
-        """State values of level indices ``0 .. L-1``."""
+        """State values of level indices ``0 .. L-1``.
+
+        Parameters
+        ----------
+        levels : array_like of int
+            Level indices, ``0`` the lowest value.
+
+        Returns
+        -------
+        ndarray
+            ``lo + step * levels``: ``quantum * (k - (levels-1)/2)`` (Quadratic) or ``2 k - 1`` (Ising).
+
+        Examples
+        --------
+        >>> from stochlim.lim import Quadratic
+        >>> Quadratic([[1.0]], [0.0], levels=5, quantum=0.5).values_of([0, 2, 4]).tolist()
+        [-1.0, 0.0, 1.0]
+        """
         return self._lo + self._step * np.asarray(levels, dtype=np.float64)
 
     def ground_state(self, *, max_states: int = MAX_ENUMERATED_STATES):
-        """``(energy, state)`` of a global minimum, by brute force over all ``levels^M`` states."""
+        """``(energy, state)`` of a global minimum, by brute force over all ``levels^M`` states.
+
+        Parameters
+        ----------
+        max_states : int, optional
+            Most states to enumerate (:func:`enumerate_states`).
+
+        Returns
+        -------
+        (float, ndarray of shape (M,))
+            The minimum problem energy in kT and a state attaining it (the first in enumeration order).
+
+        Raises
+        ------
+        ValueError
+            If the problem has more than ``max_states`` states.
+
+        Examples
+        --------
+        >>> from stochlim.lim import Ising
+        >>> e, s = Ising([[0.0, 1.0], [1.0, 0.0]], [0.5, 0.5]).ground_state()
+        >>> print(f"{e:.6g}", s.tolist())
+        -2 [1.0, 1.0]
+        """
         values = enumerate_states(self, max_states=max_states)
         e = self.energy(values)
         i = int(np.argmin(e))
@@ -145,6 +203,25 @@ class Quadratic(_Problem):
         Levels per memory, odd and >= 3 (a memory is symmetric about 0; 1 and even values raise).
     quantum : float
         Value step between levels, > 0: ``w = quantum * k``, ``k = -(levels-1)/2 .. (levels-1)/2``.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not square, not symmetric, or not positive semidefinite; if ``b`` does not have
+        shape ``(M,)``; if ``levels`` is even or < 2; if ``quantum`` is not a single positive number;
+        if any of them is NaN or infinite; if the problem's energies would exceed ``1e200`` kT.
+    TypeError
+        If ``levels`` is not an integer, or ``A``, ``b``, ``quantum`` are not real numbers.
+
+    Examples
+    --------
+    >>> from stochlim.lim import Quadratic
+    >>> q = Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+    >>> q.n_params, q.n_levels
+    (1, 9)
+    >>> e, w = q.ground_state()
+    >>> print(f"{e:.6g}", w.tolist())
+    -2 [2.0]
     """
 
     A: sp.csr_matrix
@@ -193,6 +270,21 @@ class Ising(_Problem):
         Symmetric couplings with zero diagonal (``J_ij`` and ``J_ji`` both hold the one coupling).
     h : array_like, shape (n,), optional
         Fields (default 0; a number broadcasts).
+
+    Raises
+    ------
+    ValueError
+        If ``J`` is not square, not symmetric, or has a non-zero diagonal; if ``h`` does not have
+        shape ``(n,)``; if any entry is NaN or infinite; if the energies would exceed ``1e200`` kT.
+    TypeError
+        If ``J`` or ``h`` are not real numbers.
+
+    Examples
+    --------
+    >>> from stochlim.lim import Ising
+    >>> ferro = Ising([[0.0, 1.0], [1.0, 0.0]])   # E = -s0 s1
+    >>> ferro.energy([[1, 1], [1, -1]]).tolist()
+    [-1.0, 1.0]
     """
 
     J: sp.csr_matrix
@@ -213,6 +305,29 @@ class Ising(_Problem):
 
         dimod's energy is ``offset + sum h_i s_i + sum_{i<j} J_ij s_i s_j``; the offset is dropped
         and the signs flipped to this class's convention.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+            The model (needs the optional ``dimod`` package); BINARY models are converted to SPIN.
+
+        Returns
+        -------
+        Ising
+
+        Raises
+        ------
+        ValueError
+            If the converted couplings or fields are not finite, or the energies exceed ``1e200`` kT.
+
+        Examples
+        --------
+        >>> import dimod
+        >>> from stochlim.lim import Ising
+        >>> bqm = dimod.BinaryQuadraticModel({"a": 0.5}, {("a", "b"): -1.0}, 0.0, "SPIN")
+        >>> model = Ising.from_bqm(bqm)
+        >>> model.J.toarray().tolist(), model.h.tolist()
+        ([[0.0, 1.0], [1.0, 0.0]], [-0.5, -0.0])
         """
         spin = bqm.spin
         labels = list(spin.variables)
@@ -248,7 +363,32 @@ def _as_problem(problem) -> _Problem:
 
 
 def enumerate_states(problem, *, max_states: int = MAX_ENUMERATED_STATES) -> np.ndarray:
-    """All state values, shape ``(levels^M, M)``; memory 0 varies fastest (index ``sum k_d L^d``)."""
+    """All state values, shape ``(levels^M, M)``; memory 0 varies fastest (index ``sum k_d L^d``).
+
+    Parameters
+    ----------
+    problem : Quadratic, Ising or dimod.BinaryQuadraticModel
+    max_states : int, optional
+        Most states to enumerate.
+
+    Returns
+    -------
+    ndarray, shape (levels^M, M)
+        Row ``x`` holds the values of state ``x`` (the state order of :func:`to_hop_model`).
+
+    Raises
+    ------
+    ValueError
+        If the problem has more than ``max_states`` states.
+    TypeError
+        If ``problem`` is none of the accepted types.
+
+    Examples
+    --------
+    >>> from stochlim.lim import Ising, enumerate_states
+    >>> enumerate_states(Ising([[0.0, 1.0], [1.0, 0.0]])).tolist()
+    [[-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+    """
     pr = _as_problem(problem)
     count = pr.n_levels ** pr.n_params
     if count > max_states:

@@ -40,6 +40,47 @@ def to_hop_model(problem, *, barrier, scale, leak=None, J_max=1.0, rate_law="pap
     leak(t) |w_x|^2 / 2`` and an edge joins states one level (one spin flip) apart, over the barrier
     of the memory that moves. This is the exact reference of :func:`run` for
     :func:`stochlim.solve_master` and :func:`stochlim.simulate`.
+
+    Parameters
+    ----------
+    problem : Quadratic, Ising or dimod.BinaryQuadraticModel
+    barrier, scale, leak, J_max, rate_law
+        As for :func:`run`.
+    max_states : int, optional
+        Most states to enumerate (the model has ``levels^M`` states and ``M (levels-1) levels^(M-1)``
+        edges).
+
+    Returns
+    -------
+    HopModel
+        States in the order of :func:`enumerate_states`.
+
+    Raises
+    ------
+    ValueError
+        If the problem has more than ``max_states`` states; if ``barrier`` is a sequence whose
+        length is not ``M``; if ``leak`` is given for an Ising problem; if ``scale`` and ``leak``
+        mix step and continuous protocols; or if a protocol, ``J_max`` or ``rate_law`` is refused
+        (as by :class:`~stochlim.models.HopModel`).
+    TypeError
+        If ``problem`` is not a Quadratic, an Ising or a ``dimod.BinaryQuadraticModel``.
+
+    Examples
+    --------
+    Relaxed with the master equation, the reference reaches the Boltzmann distribution of the
+    problem energy:
+
+    >>> import numpy as np
+    >>> from stochlim import solve_master
+    >>> from stochlim.lim import Ising, enumerate_states, to_hop_model
+    >>> pr = Ising([[0.0, 1.0], [1.0, 0.0]], [0.5, 0.0])
+    >>> model = to_hop_model(pr, barrier=1.0, scale=1.0)
+    >>> model.n_states, model.n_edges
+    (4, 4)
+    >>> sol = solve_master(model, p0=[1.0, 0.0, 0.0, 0.0], t_eval=[0.0, 200.0])
+    >>> w = np.exp(-pr.energy(enumerate_states(pr)))
+    >>> bool(np.allclose(sol.p[-1], w / w.sum(), atol=1e-8))
+    True
     """
     pr = _as_problem(problem)
     values = enumerate_states(pr, max_states=max_states)

@@ -19,7 +19,56 @@ __all__ = ["LimResult", "LimSummary"]
 
 @dataclass(frozen=True, eq=False)
 class LimSummary:
-    """Aggregates of a :class:`LimResult` (see :meth:`LimResult.summary`); energies in J."""
+    """Aggregates of a :class:`LimResult` (see :meth:`LimResult.summary`); energies in J.
+
+    Built by :meth:`LimResult.summary`, whose docstring defines each quantity; the fields are
+    read-only.
+
+    Attributes
+    ----------
+    n_trajectories, n_params : int
+        Runs and memories ``M``.
+    t_end : float
+        Run time (1/J_max).
+    optimum_energy : float
+        Optimum problem energy, kT.
+    success_probability, success_probability_se : float
+        Fraction of runs ending at the optimum and its standard error.
+    mean_residual_energy, mean_residual_energy_se : float
+        Mean final problem energy above the optimum (kT) and its standard error.
+    precision : float
+        Achieved precision ``delta`` (at most 0.5).
+    mean_updates, mean_updates_se : float
+        Mean hops per run and its standard error.
+    mean_time_to_hit : float
+        Mean first time at the optimum over the runs that reached it (inf if none did).
+    time_to_solution : float
+        ``repetitions * t_end``.
+    temperature : float
+        Temperature (K) that converts kT to J.
+    heat_per_run, heat_per_run_se : float
+        Mean heat released per run (J) and its standard error.
+    paper_energy_per_run : float
+        Heat plus ``M kT ln(1/delta)`` per run (J).
+    energy_to_solution_heat, energy_to_solution_paper : float
+        The two per-run energies times ``repetitions`` (J).
+    lim_bound, ceb_bound : float or None
+        :func:`~stochlim.bounds.lim_energy` (None without ``gamma``) and
+        :func:`~stochlim.bounds.ceb_energy` (None when no run hopped), J.
+    repetitions : float
+        Runs needed to reach the optimum with probability ``target`` (inf if no run succeeded).
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim import lim
+    >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+    >>> s = lim.run(q, barrier=0.0, scale=1.0, t_end=50.0, n_trajectories=200, rng=1).summary()
+    >>> math.isclose(s.repetitions, math.log(0.01) / math.log1p(-s.success_probability))
+    True
+    >>> math.isclose(s.time_to_solution, s.repetitions * s.t_end)
+    True
+    """
 
     n_trajectories: int
     n_params: int
@@ -45,7 +94,24 @@ class LimSummary:
     repetitions: float
 
     def rows(self) -> list[tuple[str, str]]:
-        """``(quantity, value)`` pairs of the summary table."""
+        """``(quantity, value)`` pairs of the summary table.
+
+        Returns
+        -------
+        list of (str, str)
+            Quantity with its unit, and the value formatted to 4 significant digits (``"n/a"`` for a
+            missing bound; ``+-`` standard errors to 2).
+
+        Examples
+        --------
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> rows = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=20, rng=1).summary().rows()
+        >>> rows[:3]
+        [('trajectories x parameters', '20 x 1'), ('run time t_end (1/J_max)', '5'), ('optimum energy (kT)', '-2')]
+        >>> dict(rows)["lim_energy, same F, M, delta (J)"]   # no gamma given
+        'n/a'
+        """
         def g(x):
             return "n/a" if x is None else f"{x:.4g}"
 
@@ -68,7 +134,23 @@ class LimSummary:
         ]
 
     def table(self) -> str:
-        """The summary as an aligned two-column text table."""
+        """The summary as an aligned two-column text table.
+
+        Returns
+        -------
+        str
+            One line per entry of :meth:`rows`, the quantities left-aligned in one column.
+
+        Examples
+        --------
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> table = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=20, rng=1).summary().table()
+        >>> for line in table.splitlines()[:2]:
+        ...     print(line)
+        trajectories x parameters                          20 x 1
+        run time t_end (1/J_max)                           5
+        """
         rows = self.rows()
         w = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
@@ -101,6 +183,23 @@ class LimResult:
         With ``record="grid"``: the output times, the loss ``(n_trajectories, G)`` and the state
         values ``(n_trajectories, G, M)`` at them (right-continuous).
     provenance : dict
+        Seed entropy, method and settings of the run (:func:`stochlim.streams.provenance`).
+
+    Built by :func:`run`; not meant to be constructed by hand. Deprecated aliases ``n_updates``,
+    ``initial_array_energy``, ``final_array_energy``, ``t_grid`` and ``grid_energy`` warn with a
+    ``DeprecationWarning``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim import lim
+    >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+    >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=20, rng=1,
+    ...               record="grid", t_eval=[0.0, 2.5, 5.0])
+    >>> res.final_state.shape, res.grid_state.shape
+    ((20, 1), (20, 3, 1))
+    >>> bool(np.allclose(res.final_energy - res.initial_energy, res.work - res.heat))   # first law
+    True
     """
 
     problem: _Problem
@@ -160,10 +259,36 @@ class LimResult:
 
     @property
     def n_trajectories(self) -> int:
+        """Number of trajectories (rows of the per-trajectory arrays)."""
         return self.final_state.shape[0]
 
     def success(self, rtol: float = 1e-9) -> np.ndarray:
-        """Per trajectory: final problem energy within ``rtol (1 + |E*|)`` of the optimum ``E*``."""
+        """Per trajectory: final problem energy within ``rtol (1 + |E*|)`` of the optimum ``E*``.
+
+        Parameters
+        ----------
+        rtol : float, optional
+            Relative tolerance on the optimum energy.
+
+        Returns
+        -------
+        ndarray of bool, shape (n_trajectories,)
+
+        Raises
+        ------
+        ValueError
+            If no optimum is known (a problem too large to enumerate, run without ``optimum=``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=20, rng=1)
+        >>> ok = res.success()
+        >>> ok.shape, bool(np.all(res.final_state[ok] == 2.0))
+        ((20,), True)
+        """
         if self.optimum_energy is None:
             raise ValueError("no optimum known: pass optimum= to run() (energy or state)")
         return self.final_loss <= self.optimum_energy + rtol * (1.0 + abs(self.optimum_energy))
@@ -194,6 +319,40 @@ class LimResult:
           ``delta``. The bounds assume every update runs down the schedule's bias ``eps_n/delta``;
           the array's hops run down whatever bias the loss gives, so the ratio is an observation,
           not a theorem.
+
+        Parameters
+        ----------
+        temperature : float, optional
+            Temperature in K converting kT to J (default :data:`stochlim.units.DEFAULT_TEMPERATURE`).
+        gamma : float, optional
+            Schedule constant of :func:`~stochlim.bounds.lim_energy`; without it ``lim_bound`` is None.
+        schedule : str, optional
+            Schedule of :func:`~stochlim.bounds.lim_energy`.
+        n_schedule_updates : int, optional
+            Truncation of the schedule's sums (``n_updates`` of :func:`~stochlim.bounds.lim_energy`).
+        target : float, optional
+            Success probability the repetitions aim for.
+
+        Returns
+        -------
+        LimSummary
+
+        Raises
+        ------
+        ValueError
+            If no optimum is known; if ``temperature`` is not positive, or ``gamma``, ``schedule`` or
+            ``n_schedule_updates`` are refused by :func:`~stochlim.bounds.lim_energy`.
+
+        Examples
+        --------
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=50.0, n_trajectories=200, rng=1)
+        >>> s = res.summary(gamma=1.0)
+        >>> s.success_probability == float(res.success().mean())
+        True
+        >>> bool(0.0 < s.precision <= 0.5), bool(s.ceb_bound > 0.0), bool(s.lim_bound > 0.0)
+        (True, True, True)
         """
         if self.optimum_energy is None:
             raise ValueError("summary needs the optimum, too many states to find it by brute force: "

@@ -144,6 +144,24 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     -------
     LimResult
 
+    Raises
+    ------
+    ValueError
+        If ``t_end`` is not a single positive number; ``n_trajectories < 1``; ``J_max`` is not
+        positive; ``rate_law`` is unknown; ``record`` is unknown, ``t_eval`` is missing for
+        ``record="grid"``, given otherwise, not 1-d, not sorted or outside ``[0, t_end]``;
+        ``barrier`` is a sequence whose length is not ``M``; ``leak`` is given for an Ising problem;
+        ``initial_state`` has the wrong shape or values that are not levels of the problem;
+        ``optimum`` is neither a number nor a state of shape ``(M,)``; ``scale`` makes one update's
+        energy change exceed ``1e200`` kT; a hop rate exceeds float64's resolution of waiting times
+        (the barrier is too low for the energy scale); or the run could take more updates than
+        the event budget allows.
+    TypeError
+        If ``problem`` is not a Quadratic, an Ising or a ``dimod.BinaryQuadraticModel``, or
+        ``n_trajectories`` is not an integer.
+    MemoryError
+        If the per-trajectory arrays would not fit in this machine's memory.
+
     Examples
     --------
     >>> from stochlim import lim
