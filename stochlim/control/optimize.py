@@ -144,7 +144,7 @@ class ControlResult:
         Parameters
         ----------
         ensemble : stochlim.ssa.Ensemble
-            Trajectories of :attr:`model` from ``0`` to ``tau``.
+            Trajectories of the result's ``model`` from ``0`` to ``tau``.
 
         Returns
         -------

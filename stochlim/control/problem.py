@@ -20,7 +20,7 @@ optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every 
   the time-ordered exponential, whose error in every mean falls as ``n_steps^-2`` - so the values
   and gradients are exact for that sub-step protocol and the continuous ramps are its limit.
 
-Both are linear maps ``u = B x`` from the free values to the step values (:attr:`Problem.basis`: the
+Both are linear maps ``u = B x`` from the free values to the step values (``Problem.basis``: the
 identity, or the hat functions of the knots at the sub-step midpoints), so the objective, the
 target, the rate cap and their gradients (``B^T`` times the step gradients) are shared.
 """

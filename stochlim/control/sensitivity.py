@@ -56,7 +56,7 @@ class Evaluation:
         Log-rate of every directed edge on every step.
     log_rate_grad : ndarray, shape (N, D, C)
         ``d log k_d / d u_c`` on the same step (with respect to the step value ``u``; the chain rule
-        through :attr:`~stochlim.control.Problem.basis` gives it with respect to ``x``).
+        through ``Problem.basis`` gives it with respect to ``x``).
 
     Made by :func:`evaluate`; see its example.
     """

@@ -64,7 +64,7 @@ class CountDistribution:
         Returns
         -------
         numpy.ndarray
-            Cumulative sums of :attr:`pmf` along the values.
+            Cumulative sums of ``pmf`` along the values.
 
         Examples
         --------
