@@ -75,7 +75,33 @@ def _eps(name: str, eps) -> np.ndarray:
 
 
 def binary_entropy(p):
-    """``h(p) = -p ln p - (1 - p) ln(1 - p)`` in nats, for ``p`` in [0, 1]."""
+    """``h(p) = -p ln p - (1 - p) ln(1 - p)`` in nats, for ``p`` in [0, 1].
+
+    Parameters
+    ----------
+    p : float or array_like
+        Probability, in [0, 1] (``h(0) = h(1) = 0``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``h(p)`` in nats, a float for a scalar ``p``.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` lies outside [0, 1] or is NaN.
+    TypeError
+        If ``p`` is not real.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import binary_entropy
+    >>> print(f"{binary_entropy(0.5):.6f}")  # ln 2
+    0.693147
+    >>> binary_entropy([0.0, 1.0]).tolist() == [0.0, 0.0]
+    True
+    """
     x = check_interval("p", p, 0.0, 1.0, closed_low=True, closed_high=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -(np.where(x > 0, x * np.log(x), 0.0) + np.where(x < 1, (1 - x) * np.log1p(-x), 0.0))
@@ -87,6 +113,30 @@ def landauer_term(eps):
 
     The quasi-static limit of both device models (Landauer 1961 with a finite error; e.g.
     Proesmans, Ehrich & Bechhoefer, PRL 125, 100602 (2020)).
+
+    Parameters
+    ----------
+    eps : float or array_like
+        Final error ``P(wrong well)``, in (0, 1/2).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``ln 2 - h(eps)`` in kT.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or is NaN.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.finite_time import landauer_term
+    >>> print(f"{landauer_term(1e-3):.6f}")
+    0.685240
+    >>> bool(abs(landauer_term(1e-12) - math.log(2)) < 1e-10)  # perfect erasure costs ln 2
+    True
     """
     e = _eps("eps", eps)
     return _out(_LN2 - np.asarray(binary_entropy(e)))
@@ -97,6 +147,31 @@ def erasure_min_time(eps, *, rate=1.0):
 
     ``rate`` is ``Gamma`` (fixed total rate) or ``J_max`` (rate cap). It is reached only in the
     limit of an infinite gap (``dp/dt = -rate * p``); any ``tau`` above it is feasible.
+
+    Parameters
+    ----------
+    eps : float or array_like
+        Final error, in (0, 1/2).
+    rate : float, optional
+        ``Gamma`` or ``J_max`` (> 0); the result is in units of ``1 / rate``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``ln(1 / (2 eps)) / rate``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or ``rate`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_min_time
+    >>> print(f"{erasure_min_time(0.01):.6f}")  # ln 50
+    3.912023
+    >>> print(f"{erasure_min_time(0.01, rate=2.0):.6f}")
+    1.956012
     """
     e = _eps("eps", eps)
     j = check_positive("rate", rate)
@@ -110,6 +185,32 @@ def thermodynamic_length(eps, device="fixed_rate"):
     total rate (``L = pi/2 - 2 arcsin(sqrt(eps))``) and ``m(p) = p`` for the rate cap (``L =
     sqrt(2) - 2 sqrt(eps)``), so the least ``Sigma`` in time ``tau`` tends to ``L^2 / tau``
     (Sivak & Crooks 2012).
+
+    Parameters
+    ----------
+    eps : float or array_like
+        Final error, in (0, 1/2).
+    device : {"fixed_rate", "rate_cap"}, optional
+        Device model (:data:`DEVICES`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``L``, in ``sqrt(1 / rate)``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2), or ``device`` is not one of :data:`DEVICES`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.finite_time import thermodynamic_length
+    >>> print(f"{thermodynamic_length(0.25):.6f}")  # pi/2 - 2 arcsin(1/2) = pi/6
+    0.523599
+    >>> print(f"{thermodynamic_length(0.25, 'rate_cap'):.6f}")  # sqrt(2) - 1
+    0.414214
     """
     e = _eps("eps", eps)
     if device == "fixed_rate":
@@ -123,6 +224,34 @@ def slow_driving_work(eps, tau, device="fixed_rate"):
     """Slow-driving approximation ``ln 2 - h(eps) + L^2 / tau`` of the least work (kT).
 
     Exact to first order in ``1 / tau``; the true minimum approaches it from above as ``tau`` grows.
+
+    Parameters
+    ----------
+    eps : float or array_like
+        Final error, in (0, 1/2).
+    tau : float or array_like
+        Duration (> 0), in units of ``1 / rate``.
+    device : {"fixed_rate", "rate_cap"}, optional
+        Device model (:data:`DEVICES`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``ln 2 - h(eps) + L^2 / tau`` in kT.
+
+    Raises
+    ------
+    ValueError
+        If ``tau`` is not positive, ``eps`` lies outside (0, 1/2), or ``device`` is not one of
+        :data:`DEVICES`.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_fixed_rate, slow_driving_work
+    >>> approx = slow_driving_work(0.1, 100.0)
+    >>> exact = erasure_fixed_rate(0.1, 100.0).work
+    >>> print(f"{approx:.4f} {exact:.4f}")
+    0.3767 0.3767
     """
     t = check_positive("tau", tau)
     return _out(np.asarray(landauer_term(eps)) + np.asarray(thermodynamic_length(eps, device)) ** 2 / t)
@@ -134,6 +263,33 @@ def activity_speed_limit(distance, activity):
     Shiraishi, Funo & Saito (2018): ``tau >= D^2 / (2 Sigma <A>)`` with ``A = tau <A>`` the total
     mean number of jumps. For erasure ``D = 1 - 2 eps``; ``A <= Gamma tau`` (fixed rate) or
     ``J_max tau`` (rate cap) gives a bound on ``Sigma`` that needs no solution at all.
+
+    Parameters
+    ----------
+    distance : float or array_like
+        l1 distance ``D`` between the initial and final distributions, in [0, 2].
+    activity : float or array_like
+        Total mean number of jumps ``A`` (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``D^2 / (2 A)``, a lower bound on the entropy production in k_B.
+
+    Raises
+    ------
+    ValueError
+        If ``distance`` lies outside [0, 2] or ``activity`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import activity_speed_limit, erasure_fixed_rate
+    >>> eps, tau = 0.1, 5.0
+    >>> bound = activity_speed_limit(1 - 2 * eps, tau)  # A <= Gamma tau with Gamma = 1
+    >>> print(f"{bound:.3f}")
+    0.064
+    >>> bool(erasure_fixed_rate(eps, tau).entropy_production >= bound)
+    True
     """
     d = check_interval("distance", distance, 0.0, 2.0, closed_low=True, closed_high=True)
     a = check_positive("activity", activity)
@@ -156,6 +312,18 @@ class ErasureOptimum:
         ``work - landauer_term(eps)``, k_B.
     constant : float
         The first integral ``C`` of the Euler-Lagrange equation that fixes the solution.
+
+    Made by :func:`erasure_fixed_rate`, :func:`erasure_rate_cap` or :func:`erasure_optimum`, not by
+    hand.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_fixed_rate
+    >>> opt = erasure_fixed_rate(0.1, 5.0)
+    >>> print(f"{opt.probability(0.0):.6f} {opt.probability(5.0):.6f}")
+    0.500000 0.100000
+    >>> bool(opt.gap(2.5) > 0)
+    True
     """
 
     device: str
@@ -200,7 +368,30 @@ class ErasureOptimum:
         return out
 
     def probability(self, t):
-        """``p(t) = P(wrong well)`` on the optimal path, ``t`` in [0, tau]."""
+        """``p(t) = P(wrong well)`` on the optimal path, ``t`` in [0, tau].
+
+        Parameters
+        ----------
+        t : float or array_like
+            Times in [0, tau].
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``p(t)``, from 1/2 at ``t = 0`` to ``eps`` at ``tau``.
+
+        Raises
+        ------
+        ValueError
+            If a time lies outside [0, tau].
+
+        Examples
+        --------
+        >>> from stochlim.finite_time import erasure_rate_cap
+        >>> p = erasure_rate_cap(0.05, 4.0).probability([0.0, 2.0, 4.0])
+        >>> bool(p[0] > p[1] > p[2]), round(float(p[2]), 6)
+        (True, 0.05)
+        """
         x = self._parameter_at(t)
         c = self.constant
         if self.device == "fixed_rate":
@@ -211,6 +402,29 @@ class ErasureOptimum:
         """Optimal gap ``g(t) = E_1 - E_0`` (kT) inside ``(0, tau)``; ``g = 0`` before and after.
 
         At ``t = 0`` and ``t = tau`` this returns the limits from inside (the end-point jumps).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Times in [0, tau].
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``g(t)`` in kT.
+
+        Raises
+        ------
+        ValueError
+            If a time lies outside [0, tau].
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stochlim.finite_time import erasure_fixed_rate
+        >>> g = erasure_fixed_rate(0.1, 5.0).gap(np.linspace(0.0, 5.0, 5))
+        >>> g.shape, bool(np.all(g > 0))
+        ((5,), True)
         """
         x = self._parameter_at(t)
         if self.device == "fixed_rate":  # q = sin^2(psi / 2), g = -logit(q)
@@ -224,6 +438,31 @@ class ErasureOptimum:
 
         ``"arrhenius"``: ``E0 = g / 2`` (top at the upper well); ``"paper"``: ``E0 = ln(2 / (1 +
         e^-g))``, both making the downhill rate exactly ``J_max``.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Times in [0, tau].
+        rate_law : {"arrhenius", "paper"}, optional
+            Rate law the barrier is for.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``E0(t)`` in kT.
+
+        Raises
+        ------
+        ValueError
+            If the optimum is not the rate-cap one, ``rate_law`` is unknown, or a time lies
+            outside [0, tau].
+
+        Examples
+        --------
+        >>> from stochlim.finite_time import erasure_rate_cap
+        >>> opt = erasure_rate_cap(0.05, 4.0)
+        >>> bool(abs(opt.barrier(2.0) - opt.gap(2.0) / 2) < 1e-12)
+        True
         """
         if self.device != "rate_cap":
             raise ValueError("barrier(t) is defined for the rate-cap optimum; the fixed-rate one holds E0")
@@ -325,10 +564,25 @@ def erasure_fixed_rate(eps, tau, *, rate=1.0) -> ErasureOptimum:
     rate : float, optional
         Total rate ``Gamma`` (> 0); the paper law with barrier ``E0`` has ``Gamma = 2 J_max e^-E0``.
 
+    Returns
+    -------
+    ErasureOptimum
+        The least work, entropy production and optimal path.
+
     Raises
     ------
     ValueError
-        When ``tau`` is at or below the least feasible time :func:`erasure_min_time`.
+        When ``tau`` is at or below the least feasible time :func:`erasure_min_time`; when ``eps``
+        lies outside (0, 1/2), ``tau`` or ``rate`` is not a single positive number.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_fixed_rate, landauer_term
+    >>> opt = erasure_fixed_rate(0.1, 5.0)
+    >>> print(f"{opt.work:.6f}")
+    0.563672
+    >>> bool(opt.work > landauer_term(0.1))
+    True
     """
     e, t, g = _feasible_inputs(eps, tau, "rate", rate, "with the total rate Gamma")
     c = _solve_constant(lambda c: _duration_fixed_rate(c, e)[0], g * t)
@@ -345,10 +599,34 @@ def erasure_rate_cap(eps, tau, *, J_max=1.0) -> ErasureOptimum:
     sqrt(C) w`` (``w = sqrt(u)``), ``s = -(2 w / sqrt(C) + ln w)`` and ``Sigma = [p ln(1 + sqrt(C) /
     w) + sqrt(C) w]`` from ``w(eps)`` to ``w(1/2)``.
 
+    Parameters
+    ----------
+    eps : float
+        Final error, in (0, 1/2).
+    tau : float
+        Duration (> 0) in units of ``1 / J_max``.
+    J_max : float, optional
+        The rate cap (> 0).
+
+    Returns
+    -------
+    ErasureOptimum
+        The least work, entropy production and optimal path.
+
     Raises
     ------
     ValueError
-        When ``tau`` is at or below the least feasible time :func:`erasure_min_time`.
+        When ``tau`` is at or below the least feasible time :func:`erasure_min_time`; when ``eps``
+        lies outside (0, 1/2), ``tau`` or ``J_max`` is not a single positive number.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_fixed_rate, erasure_rate_cap
+    >>> cap = erasure_rate_cap(0.1, 5.0)
+    >>> print(f"{cap.work:.6f}")
+    0.515666
+    >>> bool(cap.work < erasure_fixed_rate(0.1, 5.0).work)  # a free barrier helps
+    True
     """
     e, t, j = _feasible_inputs(eps, tau, "J_max", J_max, "under the rate cap J_max")
     c = _solve_constant(lambda c: _duration_rate_cap(c, e), j * t)
@@ -357,7 +635,36 @@ def erasure_rate_cap(eps, tau, *, J_max=1.0) -> ErasureOptimum:
 
 
 def erasure_optimum(eps, tau, device="fixed_rate", *, rate=1.0) -> ErasureOptimum:
-    """:func:`erasure_fixed_rate` or :func:`erasure_rate_cap` by name (``rate`` is Gamma or J_max)."""
+    """:func:`erasure_fixed_rate` or :func:`erasure_rate_cap` by name (``rate`` is Gamma or J_max).
+
+    Parameters
+    ----------
+    eps : float
+        Final error, in (0, 1/2).
+    tau : float
+        Duration (> 0) in units of ``1 / rate``.
+    device : {"fixed_rate", "rate_cap"}, optional
+        Device model (:data:`DEVICES`).
+    rate : float, optional
+        ``Gamma`` (fixed rate) or ``J_max`` (rate cap), > 0.
+
+    Returns
+    -------
+    ErasureOptimum
+        As returned by the function for ``device``.
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not one of :data:`DEVICES`, or as :func:`erasure_fixed_rate` and
+        :func:`erasure_rate_cap` raise.
+
+    Examples
+    --------
+    >>> from stochlim.finite_time import erasure_optimum, erasure_rate_cap
+    >>> erasure_optimum(0.1, 5.0, "rate_cap") == erasure_rate_cap(0.1, 5.0)
+    True
+    """
     if device == "fixed_rate":
         return erasure_fixed_rate(eps, tau, rate=rate)
     if device == "rate_cap":

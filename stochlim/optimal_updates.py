@@ -62,6 +62,17 @@ def held_barrier_saving() -> float:
     ``1e-8`` above the speed limit ``ln(1/(2 eps))`` where the paper's updates run: both grow as
     ``(1/2 - eps) ln(1/x)`` with the distance ``x`` to the limit, their difference converges (it is
     the same to 1e-6 at ``x = 1e-6``, tested).
+
+    Returns
+    -------
+    float
+        The saving in kT (positive: the optimum does less work than the paper's step).
+
+    Examples
+    --------
+    >>> from stochlim.optimal_updates import held_barrier_saving
+    >>> print(f"{held_barrier_saving():.4f}")
+    0.0518
     """
     eps = PAPER_STEP_ERROR
     tau = float(ft.erasure_min_time(eps)) + 1e-8
@@ -90,6 +101,15 @@ class PaperUpdate:
         Work of the step, ``dE_n (1/2 - error)``.
     paper_charge : float
         ``dE_n``, the energy Eq. 22 books for the update.
+
+    Made by :func:`paper_update`.
+
+    Examples
+    --------
+    >>> from stochlim.optimal_updates import paper_update
+    >>> u = paper_update(1)
+    >>> print(f"{u.tau:g} {u.total_rate:g} {u.error:.6f}")  # error e^-1 / 2
+    1 1 0.183940
     """
 
     n: int
@@ -103,7 +123,41 @@ class PaperUpdate:
 
 
 def paper_update(n, *, schedule="polynomial", gamma=0.0, delta=2.0**-16) -> PaperUpdate:
-    """The paper's update ``n`` (Eq. 18-19) with its exact error and work from the master equation."""
+    """The paper's update ``n`` (Eq. 18-19) with its exact error and work from the master equation.
+
+    Parameters
+    ----------
+    n : int
+        Update index, ``>= 1``.
+    schedule : str, optional
+        Name of the rate schedule (see :func:`stochlim.schedules.get_schedule`).
+    gamma : float, optional
+        Schedule exponent (polynomial) or rate (exponential).
+    delta : float, optional
+        Precision ``delta`` of Eq. 18, in (0, 1).
+
+    Returns
+    -------
+    PaperUpdate
+        Duration, bias, barrier, error and work of the update.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n < 1``, ``delta`` lies outside (0, 1), or ``schedule`` is unknown.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.optimal_updates import paper_update
+    >>> u = paper_update(1, delta=2.0**-8)
+    >>> print(f"{u.bias:g} {u.error:.6f}")  # dE_1 = 1 / delta; error q + (1/2 - q) e^-1
+    256 0.183940
+    >>> bool(math.isclose(u.step_work, u.bias * (0.5 - u.error)))
+    True
+    """
     k = check_int("n", n, minimum=1)
     d = float(check_interval("delta", delta, 0.0, 1.0))
     s = get_schedule(schedule, gamma)
@@ -126,6 +180,35 @@ def rate_cap_work(tau, eps) -> np.ndarray:
     A cubic spline of ``tau * Sigma(tau)`` in ``ln(tau / tau_min - 1)`` through exact values of
     :func:`~stochlim.finite_time.erasure_rate_cap` on 200 points (relative error below 1e-7,
     tested), the slow-driving form beyond ``SLOW_LIMIT_TAU``; NaN where ``tau`` is infeasible.
+
+    Parameters
+    ----------
+    tau : float or array_like
+        Durations, in units of ``1 / J_max``.
+    eps : float
+        Final error, in (0, 1/2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Least work in kT for each ``tau`` (1-d), NaN at or below the speed limit
+        :func:`~stochlim.finite_time.erasure_min_time`.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stochlim.finite_time import erasure_rate_cap
+    >>> from stochlim.optimal_updates import rate_cap_work
+    >>> w = rate_cap_work([1.0, 3.0, 10.0], 0.1)
+    >>> bool(np.isnan(w[0]))  # 1 < ln(5): infeasible
+    True
+    >>> bool(np.isclose(w[1], erasure_rate_cap(0.1, 3.0).work, rtol=1e-6))
+    True
     """
     t = np.atleast_1d(np.asarray(tau, dtype=np.float64))
     t_min = float(ft.erasure_min_time(eps))
@@ -162,6 +245,45 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
     the rate-cap optimum at the step's error; with the rate-cap optimum at error ``delta`` over the
     updates long enough for it (``tau_n > ln(1/(2 delta))``) and the share of the rate sum they carry.
     Updates ``n = 1 .. N``; every total includes the retention term ``M kT ln(1/delta)``.
+
+    Parameters
+    ----------
+    flops : float, optional
+        Number of FLOPs ``F`` of the training run.
+    n_params : float, optional
+        Number of parameters ``M``.
+    delta : float, optional
+        Precision ``delta``, in (0, 1).
+    n_updates : int, optional
+        Number ``N`` of updates summed, ``>= 1``.
+    schedules : sequence of (str, float), optional
+        ``(schedule name, gamma)`` pairs, one row each.
+    temperature : float, optional
+        Temperature in kelvin.
+
+    Returns
+    -------
+    list of dict
+        One row per schedule with the keys ``schedule``, ``paper_eq23_J``, ``step_work_J``,
+        ``optimal_same_error_J``, ``step_error``, ``at_limit_share``, ``optimal_delta_J``,
+        ``delta_feasible_share`` and ``ceb_J``.
+
+    Raises
+    ------
+    TypeError
+        If ``n_updates`` is not an integer.
+    ValueError
+        If ``n_updates < 1``, a schedule is unknown, or the per-update errors differ along a
+        schedule (``delta`` too large for the closed form used here).
+
+    Examples
+    --------
+    >>> from stochlim.optimal_updates import brain_scale_totals
+    >>> (row,) = brain_scale_totals(n_updates=1000, schedules=(("polynomial", 0.0),))
+    >>> bool(row["optimal_same_error_J"] < row["step_work_J"] < row["paper_eq23_J"])
+    True
+    >>> print(f"{row['step_error']:.6f}")
+    0.183940
     """
     n = np.arange(1, check_int("n_updates", n_updates, minimum=1) + 1, dtype=np.float64)
     unit = kT(temperature)

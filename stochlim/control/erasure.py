@@ -35,6 +35,42 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
     (``E0 = ln(2 / rate)`` with ``J_max = 1``); ``"rate_cap"``: the Arrhenius law with gap and barrier
     free and every rate ``<= rate`` (``J_max = rate``). Times in the unit of ``1 / J_max``.
     ``knots``: piecewise-linear controls through that many knots (see :class:`Problem`).
+
+    Parameters
+    ----------
+    device : {"fixed_rate", "rate_cap"}, optional
+        Device model (:data:`stochlim.finite_time.DEVICES`).
+    eps : float
+        Largest final error ``P(state 1)``, in (0, 1).
+    tau : float
+        Duration (> 0) in ``1 / J_max``.
+    n_steps : int, optional
+        Steps (or sub-steps with ``knots``) of the propagation.
+    rate : float, optional
+        Total rate (fixed rate) or rate cap ``J_max`` (> 0).
+    objective : {"work", "heat", "entropy_production"}, optional
+        What is minimised.
+    knots : int, optional
+        Number of knots of piecewise-linear controls (None: piecewise constant).
+
+    Returns
+    -------
+    Problem
+        One control (the gap) for the fixed rate; the gap and the barrier, capped at ``rate``,
+        for the rate cap.
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is unknown, ``rate`` is not positive, or :class:`Problem` rejects
+        ``eps``, ``tau``, ``n_steps``, ``objective`` or ``knots``.
+
+    Examples
+    --------
+    >>> from stochlim.control.erasure import erasure_problem
+    >>> prob = erasure_problem("rate_cap", eps=0.1, tau=5.0, n_steps=8)
+    >>> [c.name for c in prob.controls], prob.max_rate
+    (['energy[1]', 'barrier[0]'], 1.0)
     """
     r = float(check_positive("rate", rate))
     if device == "fixed_rate":
@@ -51,7 +87,37 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
 
 
 def closed_form(device, *, eps, tau, rate=1.0) -> ft.ErasureOptimum:
-    """The exact optimum of :func:`erasure_problem`'s problem (its ``rate`` sets the time unit)."""
+    """The exact optimum of :func:`erasure_problem`'s problem (its ``rate`` sets the time unit).
+
+    Parameters
+    ----------
+    device : {"fixed_rate", "rate_cap"}
+        Device model.
+    eps, tau : float
+        Final error in (0, 1/2) and duration (> 0).
+    rate : float, optional
+        Total rate or rate cap (> 0).
+
+    Returns
+    -------
+    stochlim.finite_time.ErasureOptimum
+        From :func:`stochlim.finite_time.erasure_optimum`.
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is unknown, an input is out of range, or ``tau`` is below the least feasible
+        time.
+
+    Examples
+    --------
+    >>> from stochlim.control import optimize
+    >>> from stochlim.control.erasure import closed_form, erasure_problem
+    >>> exact = closed_form("rate_cap", eps=0.1, tau=5.0)
+    >>> res = optimize(erasure_problem("rate_cap", eps=0.1, tau=5.0, n_steps=8))
+    >>> bool(exact.work <= res.work < exact.work + 0.02)
+    True
+    """
     return ft.erasure_optimum(eps, tau, device, rate=rate)
 
 
@@ -67,7 +133,33 @@ def _rows(result: ControlResult) -> list[dict]:
 
 
 def plot_optimum(result: ControlResult, reference: ft.ErasureOptimum | None = None):
-    """Control values against time (steps), with the closed-form gap when ``reference`` is given."""
+    """Control values against time (steps), with the closed-form gap when ``reference`` is given.
+
+    Parameters
+    ----------
+    result : ControlResult
+        An optimum.
+    reference : stochlim.finite_time.ErasureOptimum, optional
+        Closed-form optimum whose gap is drawn dotted.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+        The figure, not shown.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from stochlim.control import optimize
+    >>> from stochlim.control.erasure import closed_form, erasure_problem, plot_optimum
+    >>> res = optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=8))
+    >>> fig, ax = plot_optimum(res, closed_form("fixed_rate", eps=0.1, tau=5.0))
+    >>> len(ax.patches), len(ax.lines)  # one staircase per control, one closed-form curve
+    (1, 1)
+    >>> plt.close(fig)
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
@@ -89,7 +181,42 @@ def plot_optimum(result: ControlResult, reference: ft.ErasureOptimum | None = No
 
 def write_optimum(result: ControlResult, out_dir, *, reference: ft.ErasureOptimum | None = None,
                   formats=("png",)) -> list[Path]:
-    """Write ``protocol.csv``, ``optimum.json`` and ``protocol.<fmt>`` into ``out_dir``; return the paths."""
+    """Write ``protocol.csv``, ``optimum.json`` and ``protocol.<fmt>`` into ``out_dir``; return the paths.
+
+    Parameters
+    ----------
+    result : ControlResult
+        An optimum.
+    out_dir : str or os.PathLike
+        Folder, created if missing.
+    reference : stochlim.finite_time.ErasureOptimum, optional
+        Closed-form optimum: its work and the Landauer term go into the summary, its gap into the
+        figure.
+    formats : sequence of str, optional
+        Figure formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The CSV, the JSON summary and the figure files.
+
+    Raises
+    ------
+    ValueError
+        If a figure format is not supported.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from stochlim.control import optimize
+    >>> from stochlim.control.erasure import erasure_problem, write_optimum
+    >>> res = optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=8))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_optimum(res, folder)
+    ...     summary = json.loads(paths[1].read_text())
+    >>> [p.name for p in paths], summary["success"]
+    (['protocol.csv', 'optimum.json', 'protocol.png'], True)
+    """
     from ..plots import save_figure
 
     out = Path(out_dir)

@@ -28,7 +28,31 @@ __all__ = ["TrapProblem", "controlled_double_well", "harmonic_trap", "schmiedl_s
 
 
 def schmiedl_seifert_work(lambda_f, tau):
-    """Least mean work ``lambda_f^2 / (tau + 2)`` (kT) to move a unit harmonic trap by ``lambda_f`` in ``tau``."""
+    """Least mean work ``lambda_f^2 / (tau + 2)`` (kT) to move a unit harmonic trap by ``lambda_f`` in ``tau``.
+
+    Parameters
+    ----------
+    lambda_f : float or array_like
+        Distance the trap moves (thermal lengths).
+    tau : float or array_like
+        Duration (> 0) in relaxation times.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The least mean work (Schmiedl & Seifert 2007), in kT.
+
+    Raises
+    ------
+    ValueError
+        If ``tau`` is not positive or an input is not finite.
+
+    Examples
+    --------
+    >>> from stochlim.control.landscapes import schmiedl_seifert_work
+    >>> schmiedl_seifert_work(2.0, 2.0)
+    1.0
+    """
     lam = as_float_array("lambda_f", lambda_f)
     t = check_positive("tau", tau)
     out = lam**2 / (t + 2.0)
@@ -40,6 +64,17 @@ class TrapProblem:
     """A :class:`Problem` for the moved trap and the work of the uniform part ``lambda^2 / 2``.
 
     The total mean work of a result ``res`` is ``res.work + uniform_work``.
+
+    Parameters
+    ----------
+    problem : Problem
+        The control problem on the sites.
+    x : numpy.ndarray
+        Site positions.
+    uniform_work : float
+        ``lambda_f^2 / 2``, kT.
+
+    Made by :func:`harmonic_trap`; see its example.
     """
 
     problem: Problem
@@ -64,6 +99,31 @@ def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> Tr
         Steps of the piecewise-constant position.
     D : float, optional
         Diffusion constant (friction ``1 / D``); the closed form holds for ``D = 1``.
+
+    Returns
+    -------
+    TrapProblem
+        The problem (objective: work, no target), the sites and the uniform work.
+
+    Raises
+    ------
+    TypeError
+        If ``K`` is not an integer.
+    ValueError
+        If ``K < 3``, ``lambda_f`` is not finite, or ``tau``, ``n_steps`` or ``D`` is invalid.
+
+    Examples
+    --------
+    Few sites and steps, so the optimum is close to, not at, Schmiedl & Seifert's:
+
+    >>> from stochlim.control import optimize
+    >>> from stochlim.control.landscapes import harmonic_trap, schmiedl_seifert_work
+    >>> trap = harmonic_trap(1.0, 1.0, K=21, n_steps=4)
+    >>> res = optimize(trap.problem)
+    >>> total = res.work + trap.uniform_work
+    >>> exact = schmiedl_seifert_work(1.0, 1.0)
+    >>> bool(abs(total - exact) < 0.1 * exact), trap.x.shape
+    (True, (21,))
     """
     lam = float(as_float_array("lambda_f", lambda_f))
     k = check_int("K", K, minimum=3)
@@ -92,6 +152,31 @@ def controlled_double_well(*, barrier, tilt, tau, eps, K=61, x_range=(-2.0, 2.0)
         Discretisation.
     barrier_bounds, tilt_bounds : (float, float), optional
         Device limits of ``B`` and ``T``.
+    objective : {"work", "heat", "entropy_production"}, optional
+        What is minimised.
+
+    Returns
+    -------
+    Problem
+        Two controls, ``"barrier"`` and ``"tilt"``, with the target ``P(x > 0) <= eps``.
+
+    Raises
+    ------
+    TypeError
+        If ``K`` is not an integer.
+    ValueError
+        If ``K < 3`` or ``K`` is even, or :class:`Problem` rejects ``tau``, ``eps``, ``n_steps``,
+        the bounds or ``objective``.
+
+    Examples
+    --------
+    >>> from stochlim.control.landscapes import controlled_double_well
+    >>> prob = controlled_double_well(barrier=3.0, tilt=0.0, tau=1.0, eps=0.2, K=11, n_steps=4)
+    >>> [c.name for c in prob.controls], prob.target.states
+    (['barrier', 'tilt'], (6, 7, 8, 9, 10))
+    >>> import numpy as np
+    >>> bool(np.isclose(prob.p0[6:].sum(), prob.p0[:5].sum()))  # no tilt: as much right as left
+    True
     """
     k = check_int("K", K, minimum=3)
     if k % 2 == 0:

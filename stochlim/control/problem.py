@@ -20,7 +20,7 @@ optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every 
   the time-ordered exponential, whose error in every mean falls as ``n_steps^-2`` - so the values
   and gradients are exact for that sub-step protocol and the continuous ramps are its limit.
 
-Both are linear maps ``u = B x`` from the free values to the step values (:attr:`Problem.basis`: the
+Both are linear maps ``u = B x`` from the free values to the step values (``Problem.basis``: the
 identity, or the hat functions of the knots at the sub-step midpoints), so the objective, the
 target, the rate cap and their gradients (``B^T`` times the step gradients) are shared.
 """
@@ -72,6 +72,23 @@ class Control:
         Bounds on ``u`` at every step (a device's barrier range or largest tilt), lower < upper.
     initial, final : float, optional
         Value before ``t = 0`` and from ``t = tau`` on (``final`` defaults to ``initial``).
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a non-empty string, or a bound or value is not a real number.
+    ValueError
+        If ``lower`` is not below ``upper``, or ``initial``/``final`` is not finite.
+
+    Examples
+    --------
+    >>> from stochlim.control import Control
+    >>> tilt = Control("tilt", energy_weights=[0.5, -0.5], lower=-10.0, upper=10.0, final=2.0)
+    >>> tilt.initial, tilt.final
+    (0.0, 2.0)
+    >>> a, b, d = tilt.resolved(2, 1)
+    >>> a.tolist(), b.tolist()
+    ([0.5, -0.5], [0.0])
     """
 
     name: str
@@ -98,7 +115,24 @@ class Control:
         object.__setattr__(self, "final", fin)
 
     def resolved(self, n_states: int, n_edges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The weight vectors ``(a, b, d)`` as arrays of the model's sizes."""
+        """The weight vectors ``(a, b, d)`` as arrays of the model's sizes.
+
+        Parameters
+        ----------
+        n_states, n_edges : int
+            Sizes of the model the control acts on.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Energy weights (shape ``(n_states,)``), barrier and drive weights (``(n_edges,)``);
+            an absent vector is zeros, a single number is broadcast.
+
+        Raises
+        ------
+        ValueError
+            If a weight vector has neither one entry nor one per state/edge.
+        """
         a = _weights(f"{self.name}.energy_weights", self.energy_weights, n_states)
         b = _weights(f"{self.name}.barrier_weights", self.barrier_weights, n_edges)
         d = _weights(f"{self.name}.drive_weights", self.drive_weights, n_edges)
@@ -106,7 +140,36 @@ class Control:
 
 
 def energy(state: int, n_states: int, **bounds) -> Control:
-    """A control that is the energy (kT, above the model's own) of one state."""
+    """A control that is the energy (kT, above the model's own) of one state.
+
+    Parameters
+    ----------
+    state : int
+        The state, in ``0 .. n_states - 1``.
+    n_states : int
+        Number of states of the model.
+    **bounds
+        ``lower``, ``upper``, ``initial``, ``final`` of :class:`Control`.
+
+    Returns
+    -------
+    Control
+        Named ``"energy[state]"``.
+
+    Raises
+    ------
+    TypeError
+        If ``state`` is not an integer.
+    ValueError
+        If ``state`` is negative or ``>= n_states``, or the bounds are invalid.
+
+    Examples
+    --------
+    >>> from stochlim.control import energy
+    >>> c = energy(1, 2, lower=-40.0, upper=40.0)
+    >>> c.name, c.energy_weights.tolist()
+    ('energy[1]', [0.0, 1.0])
+    """
     s = check_int("state", state, minimum=0)
     if s >= n_states:
         raise ValueError(f"state must be one of 0..{n_states - 1}: got {s}")
@@ -121,7 +184,36 @@ def _unit_edge(edge: int, n_edges: int) -> tuple[int, np.ndarray]:
 
 
 def barrier(edge: int, n_edges: int, **bounds) -> Control:
-    """A control that is the barrier (kT, above the model's own) of one edge."""
+    """A control that is the barrier (kT, above the model's own) of one edge.
+
+    Parameters
+    ----------
+    edge : int
+        The edge, in ``0 .. n_edges - 1``.
+    n_edges : int
+        Number of edges of the model.
+    **bounds
+        ``lower``, ``upper``, ``initial``, ``final`` of :class:`Control`.
+
+    Returns
+    -------
+    Control
+        Named ``"barrier[edge]"``.
+
+    Raises
+    ------
+    TypeError
+        If ``edge`` is not an integer.
+    ValueError
+        If ``edge`` is negative or ``>= n_edges``, or the bounds are invalid.
+
+    Examples
+    --------
+    >>> from stochlim.control import barrier
+    >>> c = barrier(0, 1, initial=2.0)
+    >>> c.name, c.barrier_weights.tolist(), c.final
+    ('barrier[0]', [1.0], 2.0)
+    """
     e, unit = _unit_edge(edge, n_edges)
     return Control(f"barrier[{e}]", barrier_weights=unit, **bounds)
 
@@ -129,7 +221,36 @@ def barrier(edge: int, n_edges: int, **bounds) -> Control:
 def drive(edge: int, n_edges: int, **bounds) -> Control:
     """A control that is the drive (kT per jump along the edge as written, above the model's own)
     of one edge: non-conservative work done at every jump, as a voltage or a chemical potential
-    difference does."""
+    difference does.
+
+    Parameters
+    ----------
+    edge : int
+        The edge, in ``0 .. n_edges - 1``.
+    n_edges : int
+        Number of edges of the model.
+    **bounds
+        ``lower``, ``upper``, ``initial``, ``final`` of :class:`Control`.
+
+    Returns
+    -------
+    Control
+        Named ``"drive[edge]"``.
+
+    Raises
+    ------
+    TypeError
+        If ``edge`` is not an integer.
+    ValueError
+        If ``edge`` is negative or ``>= n_edges``, or the bounds are invalid.
+
+    Examples
+    --------
+    >>> from stochlim.control import drive
+    >>> c = drive(2, 3, lower=-5.0, upper=5.0)
+    >>> c.name, c.drive_weights.tolist()
+    ('drive[2]', [0.0, 0.0, 1.0])
+    """
     e, unit = _unit_edge(edge, n_edges)
     return Control(f"drive[{e}]", drive_weights=unit, **bounds)
 
@@ -145,6 +266,19 @@ class MaxError:
         a landscape).
     eps : float
         Largest allowed error, in (0, 1).
+
+    Raises
+    ------
+    TypeError
+        If a state is not an integer.
+    ValueError
+        If ``states`` is empty or has a negative entry, or ``eps`` lies outside (0, 1).
+
+    Examples
+    --------
+    >>> from stochlim.control import MaxError
+    >>> MaxError([1], 0.01)
+    MaxError(states=(1,), eps=0.01)
     """
 
     states: tuple
@@ -166,6 +300,17 @@ class TargetDistribution:
     ----------
     p : array_like, shape (S,)
         A distribution with every entry > 0 (a zero entry is reachable only in infinite time).
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not 1-d, has an entry <= 0, or does not sum to 1 (to 1e-9).
+
+    Examples
+    --------
+    >>> from stochlim.control import TargetDistribution
+    >>> TargetDistribution([0.9, 0.1]).p.tolist()
+    [0.9, 0.1]
     """
 
     p: np.ndarray
@@ -210,6 +355,27 @@ class Problem:
     knots : int, optional
         None (default): piecewise-constant controls. An integer ``K >= 2``: piecewise-linear
         controls with free values at ``K`` equally spaced knots from ``0`` to ``tau``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, ``controls`` is not a non-empty
+        sequence of :class:`Control`, ``target`` is of another type, or ``n_steps``/``knots`` is
+        not an integer.
+    ValueError
+        If the model's energies or barriers are not constant, control names repeat, the target's
+        states or distribution do not fit the model, ``objective`` is unknown, ``tau`` or
+        ``max_rate`` is not positive, ``p0`` is not a distribution, or ``n_steps < knots - 1``.
+
+    Examples
+    --------
+    >>> from stochlim.control import MaxError, Problem, barrier, energy
+    >>> from stochlim.models import two_state
+    >>> bit = two_state(0.0, rate_law="arrhenius")
+    >>> prob = Problem(bit, [energy(1, 2), barrier(0, 1)], 4.0, [0.5, 0.5], MaxError([1], 0.01),
+    ...                n_steps=8, max_rate=1.0)
+    >>> prob.n_controls, prob.n_params, prob.times.shape
+    (2, 8, (9,))
     """
 
     model: HopModel

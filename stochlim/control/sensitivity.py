@@ -56,7 +56,9 @@ class Evaluation:
         Log-rate of every directed edge on every step.
     log_rate_grad : ndarray, shape (N, D, C)
         ``d log k_d / d u_c`` on the same step (with respect to the step value ``u``; the chain rule
-        through :attr:`~stochlim.control.Problem.basis` gives it with respect to ``x``).
+        through ``Problem.basis`` gives it with respect to ``x``).
+
+    Made by :func:`evaluate`; see its example.
     """
 
     p: np.ndarray
@@ -128,7 +130,38 @@ def _exp_and_frechet(lh: np.ndarray, dlh: list, energies: np.ndarray):
 
 def evaluate(problem: Problem, x: np.ndarray) -> Evaluation:
     """Propagate the master equation under the free control values ``x`` (shape ``(n_params, C)``)
-    and return values and gradients."""
+    and return values and gradients.
+
+    Parameters
+    ----------
+    problem : Problem
+        The control problem.
+    x : array_like, shape (n_params, C)
+        Free control values: one row per step, or per knot for piecewise-linear controls.
+
+    Returns
+    -------
+    Evaluation
+        Probabilities, work, heat, entropy production, objective and target with their exact
+        gradients.
+
+    Examples
+    --------
+    A constant gap ``g`` on the fixed-rate bit: the work is the final jump's ``-g p(tau)`` plus
+    the first one, here ``g / 2 - g p(tau)`` with the master equation's ``p(tau)``.
+
+    >>> import numpy as np
+    >>> from stochlim.control import evaluate
+    >>> from stochlim.control.erasure import erasure_problem
+    >>> prob = erasure_problem("fixed_rate", eps=0.1, tau=2.0, n_steps=4)
+    >>> ev = evaluate(prob, np.full((4, 1), 2.0))
+    >>> q = 1 / (1 + np.exp(2.0))  # equilibrium of gap 2; k_01 + k_10 = 1
+    >>> p_tau = q + (0.5 - q) * np.exp(-2.0)
+    >>> bool(np.isclose(ev.p[-1, 1], p_tau)), bool(np.isclose(ev.work, 2.0 * (0.5 - p_tau)))
+    (True, True)
+    >>> ev.objective_grad.shape
+    (4, 1)
+    """
     basis = problem.basis
     u = problem.step_values(np.asarray(x, dtype=np.float64))
     model = problem.model

@@ -151,7 +151,40 @@ def _problem(data: dict, source: str) -> Problem:
 
 
 def parse_problem(text: str, source: str = "<problem>") -> Problem:
-    """Parse and validate a problem from TOML text; ``source`` names it in messages."""
+    """Parse and validate a problem from TOML text; ``source`` names it in messages.
+
+    Parameters
+    ----------
+    text : str
+        TOML text in the layout of :data:`EXAMPLE`.
+    source : str, optional
+        Name of the text in error messages.
+
+    Returns
+    -------
+    Problem
+        The validated problem.
+
+    Raises
+    ------
+    ValueError
+        For invalid TOML, an unknown or missing key, or a value out of range; the message names
+        ``source``, the table and the key.
+    TypeError
+        For a value of the wrong type (a table that is not one, a number given as text).
+
+    Examples
+    --------
+    >>> from stochlim.control.spec import EXAMPLE, parse_problem
+    >>> prob = parse_problem(EXAMPLE)
+    >>> prob.tau, prob.n_controls, prob.knots, prob.target.eps
+    (4.0, 2, 9, 0.01)
+    >>> try:
+    ...     parse_problem(EXAMPLE.replace("tau = 4.0", "tau = -1.0"), source="bad.toml")
+    ... except ValueError as exc:
+    ...     print(str(exc).split(":")[0])
+    bad.toml
+    """
     data = _toml.loads(text, source)
     try:
         return _problem(data, source)
@@ -161,6 +194,35 @@ def parse_problem(text: str, source: str = "<problem>") -> Problem:
 
 
 def load_problem(path) -> Problem:
-    """Read and validate a problem file (``.toml``)."""
+    """Read and validate a problem file (``.toml``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, in the layout of :data:`EXAMPLE`.
+
+    Returns
+    -------
+    Problem
+        The validated problem.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, a folder, unreadable or not UTF-8, or as :func:`parse_problem`.
+    TypeError
+        As :func:`parse_problem`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from stochlim.control.spec import EXAMPLE, load_problem
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "problem.toml")
+    ...     _ = path.write_text(EXAMPLE, encoding="utf-8")
+    ...     prob = load_problem(path)
+    >>> prob.n_steps, prob.max_rate
+    (64, 1.0)
+    """
     text, source = _toml.read_text(path, "problem")
     return parse_problem(text, source=source)

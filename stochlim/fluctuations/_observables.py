@@ -44,10 +44,35 @@ class Current:
     """Net number of jumps along a set of edges: ``x -> y`` minus ``y -> x`` for each edge ``(x, y)``
     as written in the model, summed over ``edges`` (indices into ``HopModel.edges``).
 
+    Parameters
+    ----------
+    edges : int or sequence of int
+        Distinct edge indices; the model they are used with checks that they exist.
+
+    Raises
+    ------
+    TypeError
+        If ``edges`` are not edge indices.
+    ValueError
+        If ``edges`` is empty or repeats an edge.
+
     Examples
     --------
     >>> Current([0]).name
     'current[0]'
+
+    The net current through an edge of a ring driven by 1 kT per jump grows at the steady rate
+    ``(k+ - k-) / 3`` (uniform steady law):
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import steady_cumulant_rates
+    >>> ring = sl.HopModel((0.0, 0.0, 0.0), [[0, 1], [1, 2], [2, 0]], [0.0, 0.0, 0.0],
+    ...                    drives=[1.0, 1.0, 1.0])
+    >>> k = ring.rates(0.0)
+    >>> mean_rate, _ = steady_cumulant_rates(ring, Current([0]))
+    >>> bool(np.isclose(mean_rate, (k[0, 1] - k[1, 0]) / 3))
+    True
     """
 
     edges: tuple
@@ -63,6 +88,12 @@ class Current:
 
     @property
     def name(self) -> str:
+        """Label ``"current[e1,e2,...]"`` used in results.
+
+        Returns
+        -------
+        str
+        """
         return f"current[{','.join(str(e) for e in self.edges)}]"
 
 

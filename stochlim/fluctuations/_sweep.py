@@ -51,6 +51,21 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
         ``log`` of the factor that multiplies ``out`` (zeros without ``normalise``).
     message : str or None
         The integrator's failure message (outputs then hold only the finished times), or None.
+
+    Examples
+    --------
+    The master equation of two wells with unit rates, from well 0: ``p_1(t) = (1 - e^-2t) / 2``.
+
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations._sweep import sweep
+    >>> L = sp.csr_matrix([[-1.0, 1.0], [1.0, -1.0]])
+    >>> t = np.array([0.0, 0.5, 2.0])
+    >>> out, _, msg = sweep(sl.two_state(0.0).lower(2.0), t, "expm", np.array([1.0, 0.0]),
+    ...                     lambda j, s: (L, 0.0))
+    >>> bool(np.allclose(out[:, 1], (1 - np.exp(-2 * t)) / 2)), msg
+    (True, None)
     """
     seg = lowered.seg_times
     n_seg = lowered.n_segments

@@ -51,6 +51,22 @@ class CumulantSolution:
     success : bool
     status : int
     message : str
+
+    Examples
+    --------
+    The jumps of two wells with unit rates both ways are a Poisson process: every cumulant of
+    ``N(t)`` is ``t``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import cumulants
+    >>> c = cumulants(sl.two_state(0.0), "n_jumps", p0=[1.0, 0.0], t_end=2.0)
+    >>> bool(np.allclose([c.cumulant("n_jumps", k)[-1] for k in (1, 2, 3, 4)], 2.0))
+    True
+    >>> print(f"{c.skewness[-1, 0]:.6f} {c.kurtosis[-1, 0]:.6f}")  # 1/sqrt(2), 1/2
+    0.707107 0.500000
+    >>> c.mean.shape, c.covariance.shape
+    ((2, 1), (2, 1, 1))
     """
 
     t: np.ndarray
@@ -67,7 +83,25 @@ class CumulantSolution:
         return tuple(k if j == i else 0 for j in range(len(self.observables)))
 
     def cumulant(self, observable, k: int) -> np.ndarray:
-        """The ``k``-th cumulant of one observable (by name or position), shape (T,)."""
+        """The ``k``-th cumulant of one observable (by name or position), shape (T,).
+
+        Parameters
+        ----------
+        observable : str, Current or int
+            The observable, by name, as a :class:`~stochlim.fluctuations.Current`, or by position.
+        k : int
+            Order, in ``1 .. order``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (T,)
+            ``kappa_k`` at every output time.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` lies outside ``1 .. order`` or the observable was not solved for.
+        """
         i = observable if isinstance(observable, int) else self.observables.index(
             observable if isinstance(observable, str) else observable.name)
         if not 1 <= k <= self.order:
@@ -219,6 +253,18 @@ def cumulants(model, observables, *, p0, order=4, t_end=None, t_eval=None, metho
     Returns
     -------
     CumulantSolution
+        Moments and cumulants at every output time; integrator failures are reported in
+        ``status``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, or ``observables`` is not a name,
+        a :class:`~stochlim.fluctuations.Current` or a sequence of them.
+    ValueError
+        If ``order`` is not an integer in ``1 .. MAX_ORDER``, an observable is unknown or repeated,
+        a current names a missing edge, ``p0`` is not a distribution, or ``t_end``/``t_eval``/
+        ``method`` is invalid.
 
     Examples
     --------
@@ -227,6 +273,15 @@ def cumulants(model, observables, *, p0, order=4, t_end=None, t_eval=None, metho
     >>> c = cumulants(m, "n_jumps", p0=[1.0, 0.0], t_end=2.0, order=2)
     >>> bool(c.variance[-1, 0] > 0)
     True
+
+    Joint cumulants of work and heat on a ramp: the covariance matrix is symmetric.
+
+    >>> import numpy as np
+    >>> ramp = sl.two_state(0.5, energies=(0.0, sl.PiecewiseLinear([0.0, 1.0], [0.0, 2.0])))
+    >>> c = cumulants(ramp, ["work", "heat"], p0=[0.5, 0.5], t_end=1.0, order=2)
+    >>> cov = c.covariance[-1]
+    >>> cov.shape, bool(np.isclose(cov[0, 1], cov[1, 0]))
+    ((2, 2), True)
     """
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_ORDER:
         raise ValueError(f"order must be an integer in 1..{MAX_ORDER}: got {order!r}")

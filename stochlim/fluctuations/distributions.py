@@ -44,6 +44,8 @@ class CountDistribution:
     success : bool
     status : int
     message : str
+
+    Made by :func:`count_distribution`; see its example.
     """
 
     t: np.ndarray
@@ -57,7 +59,21 @@ class CountDistribution:
     message: str
 
     def cdf(self) -> np.ndarray:
-        """``P(N(t) <= value)`` (within the window), shape (T, K)."""
+        """``P(N(t) <= value)`` (within the window), shape (T, K).
+
+        Returns
+        -------
+        numpy.ndarray
+            Cumulative sums of ``pmf`` along the values.
+
+        Examples
+        --------
+        >>> import stochlim as sl
+        >>> from stochlim.fluctuations import count_distribution
+        >>> d = count_distribution(sl.two_state(0.0), p0=[1.0, 0.0], t_end=1.0)
+        >>> print(f"{d.cdf()[-1, 1]:.6f}")  # Poisson(1): P(N <= 1) = 2 / e
+        0.735759
+        """
         return np.cumsum(self.pmf, axis=1)
 
 
@@ -80,12 +96,29 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     Returns
     -------
     CountDistribution
+        With ``success`` False (and ``status = -1``) when the window lost more than ``tail``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`.
+    ValueError
+        If ``observable`` is not ``"n_jumps"`` or a :class:`Current`, ``tail`` lies outside
+        (0, 1), ``max_count`` is not a positive integer, or ``p0``, ``t_end``, ``t_eval`` or
+        ``method`` is invalid.
 
     Examples
     --------
+    Unit rates both ways: the jumps are a Poisson process of rate 1.
+
+    >>> import math
+    >>> import numpy as np
     >>> import stochlim as sl
     >>> d = count_distribution(sl.two_state(0.0), p0=[1.0, 0.0], t_end=1.0)
     >>> bool(abs(d.pmf[-1].sum() - 1.0) < 1e-10)
+    True
+    >>> poisson = [math.exp(-1.0) / math.factorial(n) for n in range(5)]
+    >>> bool(np.allclose(d.pmf[-1, :5], poisson, atol=1e-9))
     True
     """
     obs, _, p_init, lowered, _, t_eval = _setup(model, observable, None, p0, t_end, t_eval, "auto")

@@ -74,6 +74,27 @@ def scgf(model, observable, s) -> np.ndarray:
     -------
     ndarray
         ``lambda`` at each ``s`` (shape of ``s``).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, or ``observable`` is neither a
+        name nor a :class:`~stochlim.fluctuations.Current`.
+    ValueError
+        If the model's inputs depend on time, ``observable`` is not a single known observable
+        (or a current names an edge the model lacks), or ``s`` is not finite.
+
+    Examples
+    --------
+    Two wells with unit rates both ways: the jumps are a Poisson process of rate 1, so
+    ``lambda(s) = e^-s - 1``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import scgf
+    >>> lam = scgf(sl.two_state(0.0), "n_jumps", [0.0, 1.0, -1.0])
+    >>> bool(np.allclose(lam, np.exp(-np.array([0.0, 1.0, -1.0])) - 1.0))
+    True
     """
     energy, slope, barrier = _steady_inputs(model)
     obs = _single(model, observable)
@@ -90,6 +111,37 @@ def steady_cumulant_rates(model, observable) -> tuple[float, float]:
     """Exact long-time mean rate ``c1 = -lambda'(0)`` and variance rate ``c2 = lambda''(0)``.
 
     ``<X(t)> ~ c1 t`` and ``Var X(t) ~ c2 t`` in the steady state (module docstring).
+
+    Parameters
+    ----------
+    model : HopModel
+        Time-independent inputs.
+    observable : str or Current
+        As for :func:`scgf`.
+
+    Returns
+    -------
+    (float, float)
+        ``c1`` and ``c2``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, or ``observable`` is neither a
+        name nor a :class:`~stochlim.fluctuations.Current`.
+    ValueError
+        If the model's inputs depend on time, ``observable`` is not a single known observable
+        (or a current names an edge the model lacks).
+
+    Examples
+    --------
+    For a Poisson process of jumps (rate 1) the mean and the variance grow at the same rate:
+
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import steady_cumulant_rates
+    >>> c1, c2 = steady_cumulant_rates(sl.two_state(0.0), "n_jumps")
+    >>> round(c1, 12), round(c2, 12)
+    (1.0, 1.0)
     """
     energy, slope, barrier = _steady_inputs(model)
     obs = _single(model, observable)
@@ -129,6 +181,8 @@ class RateFunction:
         The maximising tilt ``s*(x)`` (``lambda'(s*) = -x``).
     at_bound : ndarray of bool
         True where ``s*`` reached the end of ``s_range``: ``I`` is then only a lower bound.
+
+    Made by :func:`rate_function`; see its example.
     """
 
     x: np.ndarray
@@ -141,6 +195,45 @@ def rate_function(model, observable, x, *, s_range=(-10.0, 10.0)) -> RateFunctio
     """Rate function ``I(x) = sup_s (-s x - lambda(s))`` by a bounded scalar maximisation.
 
     ``lambda`` is convex, so the objective is concave and the maximiser unique on ``s_range``.
+
+    Parameters
+    ----------
+    model : HopModel
+        Time-independent inputs.
+    observable : str or Current
+        As for :func:`scgf`.
+    x : float or array_like
+        Values of ``X / t`` (finite).
+    s_range : (float, float), optional
+        Increasing interval searched for the maximising tilt.
+
+    Returns
+    -------
+    RateFunction
+        ``I(x)``, the maximising tilts, and where they hit ``s_range``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, or ``observable`` is neither a
+        name nor a :class:`~stochlim.fluctuations.Current`.
+    ValueError
+        If the model's inputs depend on time, ``observable`` is not a single known observable
+        (or a current names an edge the model lacks), ``x`` is not finite, or ``s_range`` is not increasing.
+
+    Examples
+    --------
+    Jumps of a Poisson process of rate 1: ``I(x) = x ln x - x + 1``, ``s* = -ln x``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import rate_function
+    >>> x = np.array([0.5, 1.0, 2.0])
+    >>> rf = rate_function(sl.two_state(0.0), "n_jumps", x)
+    >>> bool(np.allclose(rf.rate, x * np.log(x) - x + 1, atol=1e-8))
+    True
+    >>> bool(np.allclose(rf.s, -np.log(x), atol=1e-6)), rf.at_bound.tolist()
+    (True, [False, False, False])
     """
     lo, hi = (float(v) for v in check_s(s_range, 2))
     if not lo < hi:
@@ -165,6 +258,47 @@ def gallavotti_cohen(model, observable="entropy_production", s=(0.1, 0.25, 0.4),
 
     ``A = 1`` for the entropy production (or heat); for a :class:`Current` give the ``affinity``
     ``A`` conjugate to it (for a cycle current: the sum of the drives around the cycle, kT).
+
+    Parameters
+    ----------
+    model : HopModel
+        Time-independent inputs.
+    observable : str or Current, optional
+        The entropy production (default), the heat, or a current with its ``affinity``.
+    s : float or array_like, optional
+        Tilts at which the symmetry is checked.
+    affinity : float, optional
+        ``A``; required unless ``observable`` is the entropy production or the heat.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``lambda(s) - lambda(A - s)`` at each ``s`` (1-d).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, or ``observable`` is neither a
+        name nor a :class:`~stochlim.fluctuations.Current`.
+    ValueError
+        If the model's inputs depend on time, ``observable`` is not a single known observable
+        (or a current names an edge the model lacks), or ``affinity`` is missing for a current.
+
+    Examples
+    --------
+    A three-state ring driven by 1 kT per jump (affinity 3 around the cycle):
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import Current, gallavotti_cohen
+    >>> ring = sl.HopModel((0.0, 0.0, 0.0), [[0, 1], [1, 2], [2, 0]], [0.0, 0.0, 0.0],
+    ...                    drives=[1.0, 1.0, 1.0])
+    >>> bool(np.allclose(gallavotti_cohen(ring), 0.0, atol=1e-12))
+    True
+    >>> bool(np.allclose(gallavotti_cohen(ring, Current([0]), affinity=3.0), 0.0, atol=1e-12))
+    True
+    >>> bool(abs(gallavotti_cohen(ring, Current([0]), affinity=2.0)[0]) > 1e-3)  # wrong A fails
+    True
     """
     obs = _single(model, observable)
     if affinity is None:

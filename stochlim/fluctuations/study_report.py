@@ -47,6 +47,22 @@ def fluctuation_report(study_path, *, out, point=0, trajectories=None):
         Index of the grid point.
     trajectories : int, optional
         SSA trajectories (default: the study's ``trajectories``).
+
+    Returns
+    -------
+    text : str
+        Markdown: the exact cumulants at ``t_end`` and the chi-square / KS p-values of the sampled
+        laws against the exact ones.
+    paths : list of pathlib.Path
+        The figures written into ``out``.
+
+    Raises
+    ------
+    ValueError
+        If the study is invalid (as :func:`stochlim.sweeps.load_study` raises), its kind is
+        ``lim`` or not a hopping model, ``point`` is out of range, or ``trajectories < 2``.
+    RuntimeError
+        If the moment hierarchy fails.
     """
     from ..plots import save_figure
     from ..ssa import simulate

@@ -60,6 +60,17 @@ class TiltedSolution:
     status : int
         0 on success, -1 when the integrator failed (``t`` then holds the finished times).
     message : str
+
+    Examples
+    --------
+    Jumps of a Poisson process of rate 1: ``G(s, t) = exp(t (e^-s - 1))``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import generating_function
+    >>> sol = generating_function(sl.two_state(0.0), "n_jumps", 0.5, p0=[1.0, 0.0], t_end=2.0)
+    >>> bool(np.isclose(sol.G[-1], np.exp(2.0 * (np.exp(-0.5) - 1.0))))
+    True
     """
 
     t: np.ndarray
@@ -73,7 +84,13 @@ class TiltedSolution:
 
     @property
     def G(self) -> np.ndarray:
-        """``G(s, t) = <exp(-s.X(t))>`` (may overflow to inf where ``log_G`` does not)."""
+        """``G(s, t) = <exp(-s.X(t))>`` (may overflow to inf where ``log_G`` does not).
+
+        Returns
+        -------
+        numpy.ndarray, shape (T,)
+            ``exp(log_G)``.
+        """
         with np.errstate(over="ignore"):
             return np.exp(self.log_G)
 
@@ -92,6 +109,8 @@ class BackwardTiltedSolution:
         ``ln max_x r_x(t)``.
     s, observables, method, success, status, message
         As in :class:`TiltedSolution`.
+
+    Made by :func:`backward_tilted`; see its example.
     """
 
     t: np.ndarray
@@ -106,7 +125,13 @@ class BackwardTiltedSolution:
 
     @property
     def log_r(self) -> np.ndarray:
-        """``ln r_x(t)``, shape (T, S) (``-inf`` where ``r`` vanishes)."""
+        """``ln r_x(t)``, shape (T, S) (``-inf`` where ``r`` vanishes).
+
+        Returns
+        -------
+        numpy.ndarray, shape (T, S)
+            ``ln r + log_scale``.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.r) + self.log_scale[:, None]
 
@@ -131,6 +156,8 @@ class TiltedGenerator:
     -----
     Where the energies jump at a knot ``t_k`` the work adds ``DE_x``: a tilt of the work then also
     multiplies the weight of state ``x`` by ``exp(-s DE_x)`` at ``t_k``.
+
+    Made by :func:`tilted_generator`; see its example.
     """
 
     src: np.ndarray
@@ -275,6 +302,16 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
     TiltedSolution
         ``log_G`` at every output time; integrator failures are reported in ``status``.
 
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, ``observables`` is not a name, a
+        :class:`~stochlim.fluctuations.Current` or a sequence of them, or ``s`` is not numeric.
+    ValueError
+        If an observable is unknown or repeated, a current names a missing edge, ``s`` is not
+        finite or has not one entry per observable, ``p0`` is missing for the entropy production
+        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid.
+
     Examples
     --------
     >>> import stochlim as sl
@@ -282,6 +319,12 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
     >>> sol = generating_function(m, "entropy_production", 1.0, p0=[0.5, 0.5], t_end=1.0)
     >>> bool(abs(sol.G[-1] - 1.0) < 1e-8)    # the integral fluctuation theorem
     True
+
+    Jumps of a Poisson process of rate 1, in log space even where ``G`` underflows:
+
+    >>> sol = generating_function(sl.two_state(0.0), "n_jumps", 800.0, p0=[1.0, 0.0], t_end=2.0)
+    >>> print(f"{sol.log_G[-1]:.6f}")  # 2 (e^-800 - 1)
+    -2.000000
     """
     obs, s, p_init, lowered, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
                                                      allow_complex=_allow_complex)
@@ -317,6 +360,41 @@ def characteristic_function(model, observables, u, *, p0, t_end=None, t_eval=Non
     """Characteristic function ``phi(u, t) = <exp(i u.X(t))>``: :func:`generating_function` at ``s = -i u``.
 
     ``u`` is real (one entry per observable); ``G`` of the result is ``phi``.
+
+    Parameters
+    ----------
+    model, observables
+        As for :func:`generating_function`.
+    u : float or array_like, shape (n,)
+        Real argument, one per observable.
+    p0, t_end, t_eval, method, rtol, atol
+        As for :func:`generating_function`.
+
+    Returns
+    -------
+    TiltedSolution
+        With complex ``log_G`` (principal argument in the imaginary part).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, ``observables`` is not a name, a
+        :class:`~stochlim.fluctuations.Current` or a sequence of them, or ``u`` is not numeric.
+    ValueError
+        If an observable is unknown or repeated, a current names a missing edge, ``u`` is not
+        finite or has not one entry per observable, ``p0`` is missing for the entropy production
+        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid.
+
+    Examples
+    --------
+    Jumps of a Poisson process of rate 1: ``phi(u, t) = exp(t (e^(i u) - 1))``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import characteristic_function
+    >>> sol = characteristic_function(sl.two_state(0.0), "n_jumps", 0.7, p0=[1.0, 0.0], t_end=2.0)
+    >>> bool(np.isclose(sol.G[-1], np.exp(2.0 * (np.exp(0.7j) - 1.0))))
+    True
     """
     obs = resolve(model, observables) if isinstance(model, HopModel) else None
     n = obs.n if obs is not None else 1
@@ -352,6 +430,29 @@ def backward_tilted(model, observables, s, *, t_eval, t_end=None, p0=None, metho
     -------
     BackwardTiltedSolution
         ``r`` normalised per time with its ``log_scale`` apart (shape ``(len(t_eval), S)``).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel`, ``observables`` is not a name, a
+        :class:`~stochlim.fluctuations.Current` or a sequence of them, or ``s`` is not numeric.
+    ValueError
+        If an observable is unknown or repeated, a current names a missing edge, ``s`` is not
+        finite or has not one entry per observable, ``p0`` is missing for the entropy production
+        or is not a distribution, ``t_eval`` is not increasing, or ``t_end``/``t_eval``/``method`` is invalid.
+
+    Examples
+    --------
+    Jumps of a Poisson process of rate 1 seen from either well: ``r_x(t) = exp((t_end - t)
+    (e^-s - 1))``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import backward_tilted
+    >>> back = backward_tilted(sl.two_state(0.0), "n_jumps", 0.5, t_eval=[0.0, 1.0, 2.0])
+    >>> expected = np.outer([2.0, 1.0, 0.0], [1.0, 1.0]) * (np.exp(-0.5) - 1.0)
+    >>> bool(np.allclose(back.log_r, expected))
+    True
     """
     obs, s, p_init, lowered, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
                                                      need_p0=False)
@@ -389,6 +490,30 @@ def tilted_generator(model, observables, s, t) -> TiltedGenerator:
         As for :func:`generating_function`.
     t : float
         Time, >= 0.
+
+    Returns
+    -------
+    TiltedGenerator
+        Log-rates, tilted log-rates and escape rates at ``t``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`~stochlim.models.HopModel` or ``s`` is not numeric.
+    ValueError
+        If an observable is unknown, ``s`` is not finite or has not one entry per observable, or
+        ``t`` is negative or not finite.
+
+    Examples
+    --------
+    Unit rates both ways, jumps tilted by ``s = 1``: every off-diagonal entry is ``e^-1``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import tilted_generator
+    >>> gen = tilted_generator(sl.two_state(0.0), "n_jumps", 1.0, 0.0)
+    >>> gen.log_tilted_rate.tolist(), gen.escape.tolist()
+    ([-1.0, -1.0], [1.0, 1.0])
     """
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
