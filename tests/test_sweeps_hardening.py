@@ -250,6 +250,39 @@ def test_two_runs_on_one_folder_twenty_times(tmp_path):
     assert _two_runs_together(tmp_path, 20) >= 1  # the runs overlapped, so the lock was exercised
 
 
+def test_run_refused_by_the_lock_leaves_a_folder_it_saw_missing_to_the_holder(tmp_path, monkeypatch):
+    """Before: two runs that both saw ``--out`` missing each thought it had created it; the one
+    the lock refused then removed the holder's lock file and its (still empty) folder, and the
+    holder failed with ``No such file or directory`` (seen once in CI). Now the refused run touches
+    nothing. The race is staged exactly: the other run creates and locks the folder between this
+    run's ``mkdir`` and its lock."""
+    import fcntl
+
+    from stochlim.sweeps import store
+
+    out = tmp_path / "out"
+    real_lock = store._lock
+    holder = []
+
+    def other_run_locks_first(folder):
+        fd = os.open(folder / store.LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, b"4242\n")
+        holder.append(fd)
+        return real_lock(folder)
+
+    monkeypatch.setattr(store, "_lock", other_run_locks_first)
+    try:
+        with pytest.raises(ValueError, match=r"is in use by another stochlim sweep \(pid 4242\)"):
+            with store.claimed(out, parse_study(TINY), resume=False):
+                pass
+        assert out.is_dir() and (out / store.LOCK_NAME).exists()
+        assert os.fstat(holder[0]).st_ino == os.stat(out / store.LOCK_NAME).st_ino  # still the holder's
+    finally:
+        for fd in holder:
+            os.close(fd)
+
+
 def test_lock_names_the_holder_and_dies_with_it(tmp_path, capsys):
     path = tmp_path / "study.toml"
     path.write_text(TINY)

@@ -189,7 +189,8 @@ def claimed(out: Path, study, resume: bool):
     Checks ``out`` (not a file; new, empty, or this study's with ``resume``), takes its exclusive
     lock (a second run on the same folder raises ``ValueError`` naming the holder), marks it as
     this study's (``study.json``) and removes the temporary files a killed run left. A folder this
-    call created is removed again when a check fails, so a refused run leaves nothing behind.
+    call created is removed again when a check fails under its lock, so a refused run leaves nothing
+    behind; a run refused by the lock leaves the folder to the run that holds it.
 
     Parameters
     ----------
@@ -234,13 +235,13 @@ def claimed(out: Path, study, resume: bool):
         raise ValueError(f"--out {out} exists and is not a folder")
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    fd = None
+    # A run refused by the lock leaves the folder alone: even when it saw the folder missing, the
+    # holder may have created it at the same moment and now owns it (and its lock file).
+    fd = _lock(out)
     try:
-        fd = _lock(out)
         _check_held(out, study, resume)
     except BaseException:
-        if fd is not None:
-            os.close(fd)
+        os.close(fd)
         if created:
             (out / LOCK_NAME).unlink(missing_ok=True)
             with suppress(OSError):
