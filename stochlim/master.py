@@ -51,11 +51,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.special
-from scipy.integrate import solve_ivp
-from scipy.sparse.linalg import expm_multiply
 
 from ._generator import ACTIVITY, CURRENTS, DRIVE_WORK, HEAT, SLOPE_WORK, Generator
 from ._kernels import master as km
+from ._propagate import DENSE_LIMIT, METHODS, choose_method, expm_krylov, integrate, steps
 from ._segments import Segments
 from ._validation import as_float_array, check_positive
 from .models import HopModel, LoweredModel
@@ -71,12 +70,8 @@ __all__ = [
     "solve_master",
 ]
 
-#: Names accepted by ``solve_master(method=...)``.
-METHODS = ("auto", "expm", "uniformization", "krylov", "ode")
-_EXACT = ("expm", "uniformization", "krylov")
-
-#: Largest size of the block matrix (states + functionals) that ``"auto"`` propagates densely.
-DENSE_LIMIT = 400
+# METHODS (the names accepted by ``solve_master(method=...)``) and DENSE_LIMIT (the largest block
+# matrix that "auto" propagates densely) live in stochlim._propagate, shared with the other solvers.
 
 #: Largest block matrix that ``"ode"`` integrates with the compiled (dense) Magnus integrator; beyond
 #: it, ``solve_ivp`` BDF with the sparse Jacobian.
@@ -226,25 +221,11 @@ def _propagate_exact(g: Generator, v, taus, how: str):
                 f"{taus[-1]:.3g}); the model is too stiff for this size: use method='expm' or 'krylov'")
         else:
             how = "uniformization"
-    step = {"expm": g.expm_step, "uniformization": g.uniformize, "krylov": _expm_multiply(g)}[how]
-    out, prev, cur = [], 0.0, v
-    for tau in taus:
-        if tau > prev:
-            try:
-                cur = step(cur, tau - prev)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:  # scipy's expm_multiply
-                return None, how, f"{how} failed: {type(exc).__name__}: {exc}"
-            prev = tau
-        out.append(cur)
-    return out, how, None
-
-
-def _expm_multiply(g: Generator):
-    """``expm_multiply`` (Al-Mohy & Higham 2011) of the compiled-assembled CSR ``A``."""
-    def step(v, tau):
-        with np.errstate(over="raise", invalid="raise"):
-            return expm_multiply(g.sparse().tocsc() * tau, v)
-    return step
+    if how == "krylov":  # scipy's expm_multiply of the compiled-assembled CSR A
+        states, err = expm_krylov(g.sparse(), v, taus)
+    else:
+        states, err = steps(g.expm_step if how == "expm" else g.uniformize, v, taus, how)
+    return states, how, err
 
 
 def _propagate_ode(g: Generator, j: int, v, a, b, taus, rtol, atol):
@@ -268,13 +249,7 @@ def _propagate_ode(g: Generator, j: int, v, a, b, taus, rtol, atol):
         g.at(j, t - a)
         return g.sparse()
 
-    try:
-        sol = solve_ivp(fun, (a, b), v, method="BDF", jac=jac, t_eval=a + taus, rtol=rtol, atol=atol)
-    except (RuntimeError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
-        return None, f"BDF failed on [{a:g}, {b:g}]: {exc}"
-    if not sol.success:
-        return None, f"BDF failed on [{a:g}, {b:g}]: {sol.message}"
-    return [sol.y[:, i] for i in range(sol.y.shape[1])], None
+    return integrate(fun, jac, v, a, b, taus, rtol, atol, solver="BDF")
 
 
 _MAGNUS_FAILURES = {
@@ -319,19 +294,6 @@ def _check_times(t_end, t_eval) -> tuple[float, np.ndarray | None]:
     if t_eval is not None and te[-1] > t_end:
         raise ValueError(f"t_eval must lie in [0, t_end = {t_end!r}]: got {te[-1]!r}")
     return t_end, (None if t_eval is None else te)
-
-
-def _choose_method(method, segments) -> str:
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}: got {method!r}")
-    if method == "auto" and not segments.is_piecewise_constant:
-        return "ode"
-    if method in _EXACT and not segments.is_piecewise_constant:
-        raise ValueError(
-            f"method {method!r} is exact only for piecewise-constant protocols; this model has "
-            "inputs that vary within an interval: use method='ode' (or 'auto')"
-        )
-    return method
 
 
 # --- the solver -------------------------------------------------------------------------------------
@@ -390,7 +352,7 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     check_positive("rtol", rtol)
     check_positive("atol", atol)
     segments = Segments(model, t_end)
-    method = _choose_method(method, segments)
+    method = choose_method(method, segments.is_piecewise_constant, allowed=METHODS)
     g = Generator(model, segments)
     seg = segments.seg_times
     if t_eval is None:

@@ -16,8 +16,11 @@ Making the target absorbing leaves the sub-generator ``G(t) = L_TT(t)`` of the t
   and the heat (work) still to come is ``h.u`` with ``h_x`` the heat (drive-work) rate of state
   ``x``. ``int S dt`` and ``int int S dt`` ride along as two more rows of the block generator.
 
-Propagation reuses the master equation's block generator and its exact (``"expm"``, ``"krylov"``)
-and Radau (``"ode"``) propagators, so the methods are those of :func:`stochlim.solve_master`.
+The rates and the functionals are those of the master equation's compiled generator
+(:class:`stochlim._generator.Generator`); the absorbing block is propagated by the shared scipy
+propagators of ``stochlim._propagate`` (dense ``"expm"``, ``"krylov"``, Radau for ``"ode"``), the
+methods of :func:`stochlim.solve_master` but uniformisation. A rate that leaves float64 is refused
+up front with the ``ValueError`` of :func:`stochlim.simulate`.
 """
 
 from __future__ import annotations
@@ -30,21 +33,12 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ._master_scipy import (
-    _DRIVE_WORK,
-    _HEAT,
-    _SLOPE_WORK,
-    _block_matrix,
-    _choose_method,
-    _propagate_expm,
-    _propagate_krylov,
-    _propagate_ode,
-    _Structure,
-)
+from ._generator import DRIVE_WORK, HEAT, SLOPE_WORK, Generator
+from ._propagate import choose_method, expm_dense, expm_krylov, integrate_linear, refuse_overflow
+from ._segments import Segments
 from ._validation import check_positive, freeze_arrays
 from .master import _check_p0, _check_times
 from .models import HopModel
-from .physics import log_hop_rates
 from .ssa import target_mask
 
 __all__ = ["FirstPassage", "first_passage"]
@@ -125,23 +119,24 @@ def _last_knot(model: HopModel) -> float:
     return float(max((k.max() for k in knots if k.size), default=0.0))
 
 
-def _flux_into(model: HopModel, mask: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``sum_{x not in target, y in target} p_x(t) k_xy(t)`` at each time (rates at ``t``)."""
-    energy = np.atleast_2d(model.energy(t))
+def _flux_into(g: Generator, mask: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``sum_{x not in target, y in target} p_x(t) k_xy(t)`` at each time (rates at ``t``, right
+    limits at knots)."""
+    seg = g.segments.seg_times
+    into = mask[g.dst] & ~mask[g.src]
     out = np.zeros(t.size)
-    for e, (a, b) in enumerate(model.edges):
-        for x, y, sign in ((a, b, 1.0), (b, a, -1.0)):
-            if mask[y] and not mask[x]:
-                e0 = np.asarray(model.barriers[e](t), dtype=float)
-                bias = energy[:, x] - energy[:, y] + sign * model.drives[e]
-                log_k = log_hop_rates(e0, bias, J_max=model.J_max, rate_law=model.rate_law)[0]
-                out += p[:, x] * np.exp(log_k)
+    for i, ti in enumerate(t):
+        j = min(max(int(np.searchsorted(seg, ti, side="right")) - 1, 0), seg.size - 2)
+        g.at(j, ti - seg[j])
+        out[i] = float(p[i, g.src[into]] @ g.rate[into])
     return out
 
 
-def _absorbing_block(st, keep_aug, extra, energy, slope, barrier, model):
-    """Block generator with the target's columns removed and the two survival-integral rows."""
-    A = _block_matrix(st, energy, slope, barrier, model.J_max, model.rate_law) @ sp.diags(keep_aug)
+def _absorbing_block(g: Generator, j: int, dt: float, keep_aug, extra):
+    """Block generator at ``seg_times[j] + dt`` with the target's columns removed and the two
+    survival-integral rows."""
+    g.at(j, dt)
+    A = g.sparse() @ sp.diags(keep_aug)
     return sp.bmat([[A, None], [extra, sp.csr_matrix(np.array([[0.0, 0.0], [1.0, 0.0]]))]],
                    format="csr")
 
@@ -201,43 +196,40 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     check_positive("rtol", rtol)
     check_positive("atol", atol)
     t_c = _last_knot(model)
-    lowered = model.lower(max(float(t_eval[-1]), t_c))
-    method = _choose_method(method, lowered, s)
-    st = _Structure.of(model)
+    horizon = max(float(t_eval[-1]), t_c)
+    segments = Segments(model, horizon)
+    method = choose_method(method, segments.is_piecewise_constant, size=s)
+    g = Generator(model, segments)
+    refuse_overflow(g)
     keep = (~mask).astype(float)
-    keep_aug = np.concatenate((keep, np.ones(st.size - s)))
-    extra = sp.csr_matrix(np.vstack((np.concatenate((keep, np.zeros(st.size - s))),
-                                     np.zeros(st.size))))
+    keep_aug = np.concatenate((keep, np.ones(g.size - s)))
+    extra = sp.csr_matrix(np.vstack((np.concatenate((keep, np.zeros(g.size - s))),
+                                     np.zeros(g.size))))
     times = np.union1d(t_eval, [t_c])  # the tail starts from the state at t_c
-    seg = lowered.seg_times
-    v = np.zeros(st.size + 2)
+    seg = segments.seg_times
+    v = np.zeros(g.size + 2)
     v[:s] = p_init
     jump_work = 0.0
     outputs = np.empty((times.size, v.size))
     jump_work_at = np.zeros(times.size)
     status, message = 0, "The solver successfully reached the last output time."
-    energy_end = lowered.energy_end()
-    for j in range(lowered.n_segments):
+    for j in range(segments.n_segments):
         a, b = seg[j], seg[j + 1]
         if j > 0:  # energy steps at a knot do work on the trajectories not yet absorbed
-            jump_work += float((v[:s] * keep) @ (lowered.energy[j] - energy_end[j - 1]))
-        last = j == lowered.n_segments - 1
+            jump_work += float((v[:s] * keep) @ (segments.energy(j) - segments.energy_end(j - 1)))
+        last = j == segments.n_segments - 1
         sel = (times >= a) & ((times <= b) if last else (times < b))
         taus = list(times[sel] - a) + ([] if last else [b - a])
-        energy, slope = lowered.energy[j], lowered.energy_slope[j]
-        barrier, bslope = lowered.barrier[j], lowered.barrier_slope[j]
-        if np.any(slope) or np.any(bslope):
-            def block_at(t, a=a, e=energy, es=slope, b0=barrier, bs=bslope):
-                return _absorbing_block(st, keep_aug, extra, e + es * (t - a), es, b0 + bs * (t - a),
-                                        model)
-            states, err = _propagate_ode(block_at, v, a, b, taus, rtol, atol)
+        if segments.varies(j):
+            def block_at(t, j=j, a=a):
+                return _absorbing_block(g, j, t - a, keep_aug, extra)
+            states, err = integrate_linear(block_at, v, a, b, taus, rtol, atol)
         else:
-            A = _absorbing_block(st, keep_aug, extra, energy, slope, barrier, model)
+            A = _absorbing_block(g, j, 0.0, keep_aug, extra)
             if method == "ode":
-                states, err = _propagate_ode(lambda t, A=A: A, v, a, b, taus, rtol, atol)
+                states, err = integrate_linear(lambda t, A=A: A, v, a, b, taus, rtol, atol)
             else:
-                propagate = _propagate_expm if method == "expm" else _propagate_krylov
-                states, err = propagate(A, v, taus)
+                states, err = (expm_dense if method == "expm" else expm_krylov)(A, v, taus)
         if err is not None:
             status, message = -1, err
             break
@@ -253,9 +245,9 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     at = np.searchsorted(times, t_eval)
     p_t = outputs[:, :s] * keep
     survival = p_t.sum(axis=1)
-    heat = outputs[:, s + _HEAT]
-    work = outputs[:, s + _DRIVE_WORK] + outputs[:, s + _SLOPE_WORK] + jump_work_at
-    density = _flux_into(model, mask, t_eval, p_t[at])
+    heat = outputs[:, s + HEAT]
+    work = outputs[:, s + DRIVE_WORK] + outputs[:, s + SLOPE_WORK] + jump_work_at
+    density = _flux_into(g, mask, t_eval, p_t[at])
 
     # phase-type tail from t_c on, restricted to transient states that can reach the target
     ic = int(np.searchsorted(times, t_c))
@@ -274,7 +266,7 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
         pc = p_t[ic, idx]
         u = scipy.linalg.solve(neg_g, pc)
         m1 = float(u.sum())
-        i1, i2 = outputs[ic, st.size], outputs[ic, st.size + 1]
+        i1, i2 = outputs[ic, g.size], outputs[ic, g.size + 1]
         mean = i1 + m1
         second = 2.0 * (t_c * i1 - i2 + t_c * m1 + float(scipy.linalg.solve(neg_g, u).sum()))
         variance = max(second - mean * mean, 0.0)

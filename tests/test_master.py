@@ -179,9 +179,10 @@ def test_non_convergence_is_reported_not_raised(monkeypatch):
 
 def test_bdf_failure_is_reported_not_raised(monkeypatch):
     """The same for a large ramped model, integrated by scipy's BDF."""
+    import stochlim._propagate as propagate
     import stochlim.master as master
 
-    real = master.solve_ivp
+    real = propagate.solve_ivp
 
     def failing_after_first_interval(fun, t_span, *args, **kwargs):
         if t_span[0] > 0:
@@ -191,7 +192,7 @@ def test_bdf_failure_is_reported_not_raised(monkeypatch):
             return Failed()
         return real(fun, t_span, *args, **kwargs)
 
-    monkeypatch.setattr(master, "solve_ivp", failing_after_first_interval)
+    monkeypatch.setattr(propagate, "solve_ivp", failing_after_first_interval)
     m = ladder(
         120,
         lambda i: 0.001 * (i - 60.0) ** 2,

@@ -19,6 +19,7 @@ import scipy.linalg
 from scipy.integrate import solve_ivp
 
 import stochlim
+from stochlim import _propagate as propagate
 from stochlim import master
 from stochlim._generator import Generator
 from stochlim._kernels import master as km
@@ -231,7 +232,7 @@ def test_krylov_failure_inside_scipy_is_reported(monkeypatch):
     def overflow(*args, **kwargs):
         raise OverflowError("cannot convert float infinity to integer")
 
-    monkeypatch.setattr(master, "expm_multiply", overflow)
+    monkeypatch.setattr(propagate, "expm_multiply", overflow)
     sol = stochlim.solve_master(two_state(0.0), p0=[1.0, 0.0], t_end=1.0, method="krylov")
     assert not sol.success and sol.status == master.STATUS_FAILED
     assert "OverflowError" in sol.message and sol.p.shape == (0, 2)

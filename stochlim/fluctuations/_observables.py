@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._master_scipy import _Structure
-from ..models import MAX_LOG_RATE, HopModel
+from .._generator import Functionals, Generator
+from .._segments import Segments
+from ..models import MAX_LOG_RATE, DirectedEdges, HopModel
 from ..physics import log_hop_rates
 
 __all__ = ["OBSERVABLES", "Current"]
@@ -99,12 +100,22 @@ class Current:
 
 @dataclass(frozen=True, eq=False)
 class Observables:
-    """Resolved observables of one model: names and, per observable, what defines its increments."""
+    """Resolved observables of one model: names and, per observable, the coefficients of its
+    increments on the directed edges in the order of :class:`~stochlim._segments.Segments` (the
+    order of the compiled :class:`~stochlim._generator.Generator`).
+
+    ``a_d = edge_coef[i, d, 0] + edge_coef[i, d, 1] bias_d`` per jump and ``b_x = state_coef[i, x]
+    dE_x/dt`` per state: the tilt ``exp(-s . a_d)`` and ``-s . b_x`` is then the ``edge_tilt`` and
+    ``state_tilt`` of the Generator (:meth:`tilt`).
+    """
 
     names: tuple
     kinds: tuple  # entries of OBSERVABLES or "current"
     masks: tuple  # per observable: (D,) increments of a current (None otherwise)
-    st: _Structure
+    edges: DirectedEdges  # sorted by source, as Segments.out_src
+    n_states: int
+    edge_coef: np.ndarray  # (n, D, 2)
+    state_coef: np.ndarray  # (n, S)
 
     @property
     def n(self) -> int:
@@ -120,24 +131,30 @@ class Observables:
 
     def increments(self, bias: np.ndarray, slope: np.ndarray):
         """``a`` (n, D) per directed edge and ``b`` (n, S) per state, for the frozen ``bias``/``slope``."""
-        st = self.st
-        a = np.zeros((self.n, st.src.size))
-        b = np.zeros((self.n, st.n_states))
-        for i, kind in enumerate(self.kinds):
-            if kind == "work":
-                a[i] = st.drive
-                b[i] = slope
-            elif kind in ("heat", "entropy_production"):
-                a[i] = bias
-            elif kind == "n_jumps":
-                a[i] = 1.0
-            else:
-                a[i] = self.masks[i]
-        return a, b
+        return self.edge_coef[:, :, 0] + self.edge_coef[:, :, 1] * bias, self.state_coef * slope
+
+    def tilt(self, s: np.ndarray):
+        """``(edge_tilt (D, 2), state_tilt (S, 2))`` of ``exp(-s . a_d)`` and ``-s . b_x`` (complex for
+        complex ``s``), in the form of :class:`~stochlim._generator.Generator`."""
+        edge = -np.tensordot(s, self.edge_coef, axes=1)
+        state = np.zeros((self.n_states, 2), dtype=edge.dtype)
+        state[:, 1] = -(s @ self.state_coef)
+        return edge, state
+
+    def generator(self, model: HopModel, segments: Segments, s: np.ndarray | None = None) -> Generator:
+        """The compiled generator of ``p`` alone (no functionals), tilted by the real part of ``s``.
+
+        Its ``rate`` are the untilted rates and ``off``/``diag`` the entries of ``L_Re(s)``; an
+        imaginary part of ``s`` is the caller's (a phase on each entry).
+        """
+        if s is None:
+            return Generator(model, segments, _NO_FUNCTIONALS)
+        edge, state = self.tilt(s)
+        return Generator(model, segments, _NO_FUNCTIONALS, edge_tilt=edge.real, state_tilt=state.real)
 
     def knot_jump(self, jump: np.ndarray) -> np.ndarray:
         """Increment ``(n, S)`` at a knot where the energies jump by ``jump``."""
-        c = np.zeros((self.n, self.st.n_states))
+        c = np.zeros((self.n, self.n_states))
         i = self.index("work")
         if i is not None:
             c[i] = jump
@@ -145,12 +162,23 @@ class Observables:
 
     def boundary(self, p: np.ndarray, sign: float) -> np.ndarray:
         """Boundary term ``(n, S)``: ``sign * ln p`` for the entropy production (0 where ``p = 0``)."""
-        c = np.zeros((self.n, self.st.n_states))
+        c = np.zeros((self.n, self.n_states))
         i = self.index("entropy_production")
         if i is not None:
             with np.errstate(divide="ignore"):
                 c[i] = np.where(p > 0, sign * np.log(np.where(p > 0, p, 1.0)), 0.0)
         return c
+
+
+_NO_INT, _NO_COEF = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+_NO_FUNCTIONALS = Functionals(0, _NO_INT, _NO_INT, _NO_COEF, _NO_INT, _NO_INT, _NO_COEF)
+
+
+def sorted_edges(model: HopModel) -> DirectedEdges:
+    """``model.directed_edges()`` sorted by source (the order of Segments and the Generator)."""
+    d = model.directed_edges()
+    o = d.order
+    return DirectedEdges(d.src[o], d.dst[o], d.edge[o], d.sign[o], d.drive[o], np.arange(o.size), d.out_ptr)
 
 
 def resolve(model: HopModel, observables) -> Observables:
@@ -163,42 +191,72 @@ def resolve(model: HopModel, observables) -> Observables:
         raise TypeError(f"observables must be a name, a Current or a sequence of them: got {observables!r}") from None
     if not items:
         raise ValueError("observables must name at least one observable")
-    st = _Structure.of(model)
-    names, kinds, masks = [], [], []
+    d = sorted_edges(model)
+    n_dir = d.src.size
+    names, kinds, masks, edge_coef, state_coef = [], [], [], [], []
     for item in items:
+        c = np.zeros((n_dir, 2))
+        b = np.zeros(model.n_states)
         if isinstance(item, Current):
             bad = [e for e in item.edges if not 0 <= e < model.n_edges]
             if bad:
                 raise ValueError(
                     f"observables: {item.name} names edge {bad[0]}, but the model has edges 0..{model.n_edges - 1}"
                 )
-            chosen = np.isin(st.edge, item.edges)
             names.append(item.name)
             kinds.append("current")
-            masks.append(np.where(chosen, st.sign, 0.0))
+            masks.append(np.where(np.isin(d.edge, item.edges), d.sign, 0.0))
+            c[:, 0] = masks[-1]
         elif isinstance(item, str) and item in OBSERVABLES:
             names.append(item)
             kinds.append(item)
             masks.append(None)
+            if item == "work":
+                c[:, 0] = d.drive
+                b[:] = 1.0
+            elif item == "n_jumps":
+                c[:, 0] = 1.0
+            else:  # heat and entropy production: the bias E_x - E_y + f of the jump
+                c[:, 1] = 1.0
         else:
             raise ValueError(f"observables: {item!r} is not an observable; use one of {OBSERVABLES} or a Current")
+        edge_coef.append(c)
+        state_coef.append(b)
     if len(set(names)) != len(names):
         raise ValueError(f"observables must be distinct: got {names}")
-    return Observables(tuple(names), tuple(kinds), tuple(masks), st)
+    return Observables(tuple(names), tuple(kinds), tuple(masks), d, model.n_states, np.array(edge_coef),
+                       np.array(state_coef))
 
 
-def edge_log_rates(model: HopModel, st: _Structure, energy, barrier):
-    """Log-rates and biases ``E_x - E_y + f`` of the directed edges of ``st`` for frozen inputs.
+def rates_at(g: Generator, j: int, dt: float):
+    """Untilted rates ``k`` (a copy), biases ``E_x - E_y + f`` of the directed edges and the energy
+    slopes at ``seg_times[j] + dt``, assembled by the compiled generator ``g``."""
+    g.at(j, dt)
+    bias = g.energy[g.src] - g.energy[g.dst] + g.segments.out_drive
+    return g.rate.copy(), bias, g.segments.energy_slope(j)
+
+
+def edge_log_rates(model: HopModel, edges: DirectedEdges, energy, barrier):
+    """Log-rates and biases ``E_x - E_y + f`` of the directed ``edges`` for frozen inputs (the
+    validated rate law, for a query at one time whose log-rates must stay exact where ``exp``
+    underflows).
 
     Raises ``ValueError`` when a rate exceeds ``exp(MAX_LOG_RATE)`` (a waiting time below float64
     resolution), as :func:`stochlim.simulate` does.
     """
-    bias = energy[st.src] - energy[st.dst] + st.drive
-    if not st.src.size:
+    bias = energy[edges.src] - energy[edges.dst] + edges.drive
+    if not edges.src.size:
         return np.zeros(0), bias
-    log_k = np.asarray(log_hop_rates(barrier[st.edge], bias, J_max=model.J_max, rate_law=model.rate_law)[0])
-    if log_k.max() > MAX_LOG_RATE:
-        raise ValueError(
-            f"a rate reaches exp({log_k.max():.1f}) per unit time: the barrier is too low for the bias"
-        )
+    log_k = np.asarray(log_hop_rates(barrier[edges.edge], bias, J_max=model.J_max, rate_law=model.rate_law)[0])
+    refuse_rate(float(log_k.max()))
     return np.atleast_1d(log_k), bias
+
+
+def refuse_rate(top: float) -> None:
+    """Raise ``ValueError`` for a log-rate ``top`` above ``MAX_LOG_RATE`` at a single time (no
+    horizon: the jump-count rule of ``stochlim._propagate.refuse_overflow`` does not apply)."""
+    if top > MAX_LOG_RATE:
+        raise ValueError(
+            f"a rate reaches exp({top:.1f}) per unit time: beyond float64's resolution of waiting "
+            f"times (MAX_LOG_RATE = {MAX_LOG_RATE:g}); the barrier is too low for the bias"
+        )

@@ -1,13 +1,13 @@
-"""Propagation of a linear system ``dv/dt = A(t) v`` through a lowered model's time segments.
+"""Propagation of a linear system ``dv/dt = A(t) v`` through a model's time segments.
 
-The same machinery as :func:`stochlim.solve_master` (and its propagators): one block exponential
-per interval where the inputs are constant (dense ``expm`` or Krylov ``expm_multiply``), Radau with
-the exact Jacobian where they vary. Forward sweeps carry a vector from ``t = 0`` to ``t_end``;
-backward sweeps carry the transposed system from ``t_end`` back to 0 (the backward equation
-``-dr/dt = A(t)^T r``). Between segments an optional ``knot`` map applies a jump (energies that
-change discontinuously at a protocol knot). With ``normalise`` each output is rescaled to unit
-maximum modulus and its logarithmic scale returned apart, so tilted generators whose solutions
-grow or decay like ``exp(lambda t)`` never overflow or underflow.
+One block exponential per interval where the inputs are constant (dense ``expm`` or Krylov
+``expm_multiply``), Radau with the exact Jacobian where they vary: the shared propagators of
+``stochlim._propagate``, whose failures come back as messages. Forward sweeps carry a vector from
+``t = 0`` to ``t_end``; backward sweeps carry the transposed system from ``t_end`` back to 0 (the
+backward equation ``-dr/dt = A(t)^T r``). Between segments an optional ``knot`` map applies a jump
+(energies that change discontinuously at a protocol knot). With ``normalise`` each output is
+rescaled to unit maximum modulus and its logarithmic scale returned apart, so tilted generators
+whose solutions grow or decay like ``exp(lambda t)`` never overflow or underflow.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._master_scipy import _propagate_expm, _propagate_krylov, _propagate_ode
+from .._propagate import expm_dense, expm_krylov, integrate_linear
 
 __all__ = ["sweep"]
 
 
-def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, normalise=False,
+def sweep(segments, t_eval, method, v0, block, *, knot=None, reverse=False, normalise=False,
           rtol=1e-10, atol=1e-12):
-    """Carry ``v0`` through the segments of ``lowered`` and return it at every ``t_eval``.
+    """Carry ``v0`` through the segments of ``segments`` and return it at every ``t_eval``.
 
     Parameters
     ----------
-    lowered : LoweredModel
+    segments : Segments
+        The model on the segments of ``[0, t_end]`` (``seg_times``, ``n_segments``, ``varies``).
     t_eval : ndarray
         Sorted output times in ``[0, t_end]``.
     method : {"expm", "krylov", "ode"}
@@ -50,7 +51,7 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
     log_scale : ndarray, shape (len(t_eval),)
         ``log`` of the factor that multiplies ``out`` (zeros without ``normalise``).
     message : str or None
-        The integrator's failure message (outputs then hold only the finished times), or None.
+        The propagator's failure message (outputs then hold only the finished times), or None.
 
     Examples
     --------
@@ -59,16 +60,17 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
     >>> import numpy as np
     >>> import scipy.sparse as sp
     >>> import stochlim as sl
+    >>> from stochlim._segments import Segments
     >>> from stochlim.fluctuations._sweep import sweep
     >>> L = sp.csr_matrix([[-1.0, 1.0], [1.0, -1.0]])
     >>> t = np.array([0.0, 0.5, 2.0])
-    >>> out, _, msg = sweep(sl.two_state(0.0).lower(2.0), t, "expm", np.array([1.0, 0.0]),
+    >>> out, _, msg = sweep(Segments(sl.two_state(0.0), 2.0), t, "expm", np.array([1.0, 0.0]),
     ...                     lambda j, s: (L, 0.0))
     >>> bool(np.allclose(out[:, 1], (1 - np.exp(-2 * t)) / 2)), msg
     (True, None)
     """
-    seg = lowered.seg_times
-    n_seg = lowered.n_segments
+    seg = segments.seg_times
+    n_seg = segments.n_segments
     out = np.zeros((t_eval.size, v0.size), dtype=np.result_type(v0, np.float64))
     log_scale = np.zeros(t_eval.size)
     done = np.zeros(t_eval.size, dtype=bool)
@@ -89,32 +91,26 @@ def sweep(lowered, t_eval, method, v0, block, *, knot=None, reverse=False, norma
         uniq = sorted(set(taus))
         where = [uniq.index(tau) for tau in taus]
         start = b if reverse else a
-        varies = bool(np.any(lowered.energy_slope[j]) or np.any(lowered.barrier_slope[j]))
         if method == "ode":
             sign = -1.0 if reverse else 1.0
             _, c = block(j, a + 0.5 * (b - a))
             c = max(c, block(j, a)[1], block(j, b)[1])
+
             def shifted(t, j=j, c=c, start=start, sign=sign):
                 return _shift(block(j, start + sign * (t - start))[0], c)
 
-            if not varies:
+            if not segments.varies(j):
                 fixed = shifted(start)
 
                 def shifted(t, fixed=fixed):
                     return fixed
 
-            if np.iscomplexobj(v):  # Radau is real: integrate [Re v, Im v] under [[Re A, -Im A], [Im A, Re A]]
-                states, err = _propagate_ode(lambda t, f=shifted: _realify(f(t)), np.concatenate((v.real, v.imag)),
-                                             start, start + (b - a), uniq, rtol, atol)
-                states = None if states is None else [y[: v.size] + 1j * y[v.size:] for y in states]
-            else:
-                states, err = _propagate_ode(shifted, v, start, start + (b - a), uniq, rtol, atol)
-            if err is not None:
-                return out[done], log_scale[done], err
+            states, err = integrate_linear(shifted, v, start, start + (b - a), uniq, rtol, atol)
         else:
             A, c = block(j, a)
-            propagate = _propagate_expm if method == "expm" else _propagate_krylov
-            states, _ = propagate(_shift(A, c), v, uniq)
+            states, err = (expm_dense if method == "expm" else expm_krylov)(_shift(A, c), v, uniq)
+        if err is not None:
+            return out[done], log_scale[done], err
         states = [states[w] for w in where]
         for k, i in enumerate(idx):
             out[i], log_scale[i] = _rescale(states[k], base + c * taus[k], normalise)
@@ -129,12 +125,6 @@ def _shift(A, c):
     if c == 0.0:
         return A
     return A - c * sp.identity(A.shape[0], format="csr", dtype=A.dtype)
-
-
-def _realify(A):
-    """The real form ``[[Re A, -Im A], [Im A, Re A]]`` of a complex matrix."""
-    re, im = sp.csr_matrix(A.real), sp.csr_matrix(A.imag)
-    return sp.bmat([[re, -im], [im, re]], format="csr")
 
 
 def _rescale(v, log_factor, normalise):

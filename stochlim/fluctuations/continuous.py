@@ -33,17 +33,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
-from scipy.integrate import solve_ivp
-from scipy.sparse.linalg import expm_multiply
 
-from ..master import DENSE_LIMIT
-from ._observables import edge_log_rates
-from ._sweep import (
-    _propagate_ode,  # the master-equation propagator, imported in one place
-)
-from .tilted import _inputs, _setup
+from .._propagate import choose_method, expm_dense, expm_krylov, integrate, integrate_linear
+from ._observables import rates_at
+from .tilted import _setup
 
 __all__ = ["ContinuousLaw", "cdf"]
 
@@ -107,47 +101,45 @@ def _evaluate(x, coef, interval, atoms):
     return np.clip(cont + jumps, 0.0, 1.0)
 
 
-def _bounds(lowered, observable, p0):
+def _bounds(segments, observable, p0):
     """An interval that holds every value of the work (or heat) of the undriven model."""
-    dur = np.diff(lowered.seg_times)[:, None]
-    change = lowered.energy_slope * dur
-    lo = float(change.min(axis=1).sum())
-    hi = float(change.max(axis=1).sum())
-    if lowered.n_segments > 1:
-        jump = lowered.energy[1:] - lowered.energy_end()[:-1]
-        lo += float(jump.min(axis=1).sum())
-        hi += float(jump.max(axis=1).sum())
+    lo = hi = 0.0
+    for j in range(segments.n_segments):  # the ramp of segment j, then the jump at its start
+        changes = [segments.energy_end(j) - segments.energy(j)]
+        if j > 0:
+            changes.append(segments.energy(j) - segments.energy_end(j - 1))
+        lo += sum(float(c.min()) for c in changes)
+        hi += sum(float(c.max()) for c in changes)
     if observable == "heat":
-        e0 = lowered.energy[0][p0 > 0]
-        e_end = lowered.energy_end()[-1]
+        e0 = segments.energy(0)[p0 > 0]
+        e_end = segments.energy_end(segments.n_segments - 1)
         lo += float(e0.min() - e_end.max())
         hi += float(e0.max() - e_end.min())
     pad = 1e-9 * max(1.0, hi - lo)
     return lo - pad, hi + pad
 
 
-def _atoms(model, lowered, obs, p0, rtol, atol):
+def _atoms(model, segments, obs, p0, rtol, atol):
     """Exact atoms ``{value: probability}`` (module docstring) and the mass dropped as negligible."""
-    st = obs.st
+    st = obs.edges
+    g = obs.generator(model, segments)
     heat = obs.kinds[0] == "heat"
-    start = lowered.energy[0] if heat else np.zeros(model.n_states)
+    start = segments.energy(0) if heat else np.zeros(model.n_states)
     atoms = {}
     for x in np.flatnonzero(p0 > 0):
         key = round(float(start[x]), 12)
         atoms.setdefault(key, np.zeros(model.n_states))[x] += p0[x]
-    end = lowered.energy_end()
     dropped = 0.0
-    for j in range(lowered.n_segments):
-        a, b = lowered.seg_times[j], lowered.seg_times[j + 1]
-        slope = lowered.energy_slope[j]
+    for j in range(segments.n_segments):
+        a, b = segments.seg_times[j], segments.seg_times[j + 1]
+        slope = segments.energy_slope(j)
         if j > 0:
-            atoms = _regroup(atoms, lowered.energy[j] - end[j - 1])
+            atoms = _regroup(atoms, segments.energy(j) - segments.energy_end(j - 1))
         neutral = slope[st.src] == slope[st.dst]
 
-        def restricted(t, j=j, neutral=neutral):
-            energy, _, barrier = _inputs(lowered, j, t)
-            k = np.exp(edge_log_rates(model, st, energy, barrier)[0])
-            n = st.n_states
+        def restricted(t, j=j, a=a, neutral=neutral):
+            k = rates_at(g, j, t - a)[0]
+            n = model.n_states
             return sp.csr_matrix((np.concatenate((k[neutral], -k)),
                                   (np.concatenate((st.dst[neutral], st.src)),
                                    np.concatenate((st.src[neutral], st.src)))),
@@ -155,21 +147,22 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
 
         keys = list(atoms)
         V = np.stack([atoms[k] for k in keys], axis=1)
-        varies = bool(np.any(slope) or np.any(lowered.barrier_slope[j]))
-        if varies:
+        if segments.varies(j):
             identity = sp.identity(len(keys), format="csr")
 
             def blocks(t, identity=identity, restricted=restricted):
                 return sp.kron(identity, restricted(t), format="csr")
 
-            states, err = _propagate_ode(blocks, V.T.ravel(), a, b, [b - a], rtol, atol)
+            states, err = integrate_linear(blocks, V.T.ravel(), a, b, [b - a], rtol, atol)
             if err is not None:
                 return None, 0.0, err
             V = states[-1].reshape(len(keys), -1).T
-        elif model.n_states <= DENSE_LIMIT:
-            V = scipy.linalg.expm(restricted(a).toarray() * (b - a)) @ V
         else:
-            V = expm_multiply(restricted(a).tocsc() * (b - a), V)
+            how = choose_method("auto", True, size=model.n_states)
+            states, err = (expm_dense if how == "expm" else expm_krylov)(restricted(a), V, [b - a])
+            if err is not None:
+                return None, 0.0, err
+            V = states[-1]
         V = np.clip(V, 0.0, None)
         atoms = _regroup(dict(zip(keys, V.T)), slope * (b - a))
         light = [k for k, v in atoms.items() if v.sum() < ATOM_FLOOR]
@@ -178,7 +171,7 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
         if len(atoms) > MAX_ATOMS:
             return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
     if heat:
-        atoms = _regroup(atoms, -end[-1])
+        atoms = _regroup(atoms, -segments.energy_end(segments.n_segments - 1))
     values = np.array(sorted(atoms))
     masses = np.array([atoms[v].sum() for v in values])
     keep = masses >= ATOM_FLOOR
@@ -196,48 +189,48 @@ def _regroup(atoms, shift):
     return out
 
 
-def _characteristic_batch(model, lowered, obs, p0, u, rtol, atol):
+def _characteristic_batch(model, segments, obs, p0, u, rtol, atol):
     """``phi(u_k)`` at ``t_end`` for every ``u_k`` at once, shape (K,).
 
     Constant segments: one ``expm_multiply`` of the block-diagonal tilted generator. Segments with
     ramps: DOP853 (explicit, complex) on the vectorised tilted equation, whose solutions oscillate
     at frequencies up to ``u_K |dE/dt|`` and are not stiff for the rates where SSA is practical.
     """
-    st = obs.st
-    n, K = st.n_states, u.size
+    st = obs.edges
+    n, K = model.n_states, u.size
     to_dst = sp.csr_matrix((np.ones(st.src.size), (np.arange(st.src.size), st.dst)), shape=(st.src.size, n))
+    g = obs.generator(model, segments)
 
     def tilted(j, t):
-        energy, slope, barrier = _inputs(lowered, j, t)
-        log_k, bias = edge_log_rates(model, st, energy, barrier)
+        k, bias, slope = rates_at(g, j, t - segments.seg_times[j])
         a, b = obs.increments(bias, slope)
-        off = np.exp(log_k[None, :] + 1j * u[:, None] * a[0][None, :])  # (K, D)
-        diag = -np.bincount(st.src, np.exp(log_k), minlength=n)[None, :] + 1j * u[:, None] * b[0][None, :]
+        off = k[None, :] * np.exp(1j * u[:, None] * a[0][None, :])  # (K, D)
+        diag = -np.bincount(st.src, k, minlength=n)[None, :] + 1j * u[:, None] * b[0][None, :]
         return off, diag
 
-    end = lowered.energy_end()
     v = np.tile(p0.astype(np.complex128), (K, 1))
-    for j in range(lowered.n_segments):
-        a, b = lowered.seg_times[j], lowered.seg_times[j + 1]
+    for j in range(segments.n_segments):
+        a, b = segments.seg_times[j], segments.seg_times[j + 1]
         if j > 0:
-            v = v * np.exp(1j * u[:, None] * obs.knot_jump(lowered.energy[j] - end[j - 1])[0][None, :])
-        if np.any(lowered.energy_slope[j]) or np.any(lowered.barrier_slope[j]):
+            jump = segments.energy(j) - segments.energy_end(j - 1)
+            v = v * np.exp(1j * u[:, None] * obs.knot_jump(jump)[0][None, :])
+        if segments.varies(j):
             def rhs(t, y, j=j):
                 off, diag = tilted(j, t)
                 y = y.reshape(K, n)
                 return ((off * y[:, st.src]) @ to_dst + diag * y).ravel()
 
-            sol = solve_ivp(rhs, (a, b), v.ravel(), method="DOP853", rtol=rtol, atol=atol)
-            if not sol.success:
-                return None, f"DOP853 failed on [{a:g}, {b:g}]: {sol.message}"
-            v = sol.y[:, -1].reshape(K, n)
+            states, err = integrate(rhs, None, v.ravel(), a, b, [b - a], rtol, atol, solver="DOP853")
         else:
             off, diag = tilted(j, a)
             blocks = np.arange(K)[:, None] * n
             rows = np.concatenate(((blocks + st.dst).ravel(), (blocks + np.arange(n)).ravel()))
             cols = np.concatenate(((blocks + st.src).ravel(), (blocks + np.arange(n)).ravel()))
             A = sp.csc_matrix((np.concatenate((off.ravel(), diag.ravel())), (rows, cols)), shape=(K * n, K * n))
-            v = expm_multiply(A * (b - a), v.ravel()).reshape(K, n)
+            states, err = expm_krylov(A, v.ravel(), [b - a])
+        if err is not None:
+            return None, err
+        v = states[-1].reshape(K, n)
     return v.sum(axis=1), None
 
 
@@ -264,7 +257,7 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     ContinuousLaw
         ``cdf`` on the grid, ``atoms``, ``continuous_mass``, ``error``; callable as ``law(x)``.
     """
-    obs, _, p_init, lowered, _, _ = _setup(model, observable, None, p0, t_end, None, "auto")
+    obs, _, p_init, segments, _, _ = _setup(model, observable, None, p0, t_end, None, "auto")
     if obs.n != 1 or obs.kinds[0] not in ("work", "heat"):
         raise ValueError(f"observable must be 'work' or 'heat': got {observable!r}")
     if np.any(model.drives != 0):
@@ -276,12 +269,12 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     if grid.size == 0 or not np.all(np.isfinite(grid)):
         raise ValueError("x must be a non-empty array of finite values")
     name = obs.names[0]
-    lo, hi = _bounds(lowered, name, p_init)
-    atoms, dropped, err = _atoms(model, lowered, obs, p_init, rtol, atol)
-    chosen = "krylov" if lowered.is_piecewise_constant else "dop853"
+    lo, hi = _bounds(segments, name, p_init)
+    atoms, dropped, err = _atoms(model, segments, obs, p_init, rtol, atol)
+    chosen = "krylov" if segments.is_piecewise_constant else "dop853"
     if err is None:
         u = np.arange(int(n_terms)) * np.pi / (hi - lo)
-        phi, err = _characteristic_batch(model, lowered, obs, p_init, u, rtol, atol)
+        phi, err = _characteristic_batch(model, segments, obs, p_init, u, rtol, atol)
     if err is not None:
         empty = np.zeros(0)
         return ContinuousLaw(grid, empty, np.zeros((0, 2)), np.nan, (lo, hi), np.inf, name, chosen, False, -1, err,

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._observables import edge_log_rates
+from ._observables import rates_at
 from ._sweep import sweep
-from .tilted import _inputs, _setup, final_weights
+from .tilted import _setup, final_weights
 
 __all__ = ["CumulantSolution", "cumulants", "MAX_ORDER"]
 
@@ -171,10 +171,10 @@ class _Plan:
 class _Hierarchy:
     """The block lower-triangular matrix of the moment hierarchy: fixed pattern, values per call."""
 
-    def __init__(self, model, obs, plan: _Plan):
-        self.model, self.obs, self.plan = model, obs, plan
-        st = obs.st
-        n_s, n_alpha = st.n_states, len(plan.alphas)
+    def __init__(self, g, obs, plan: _Plan):
+        self.g, self.obs, self.plan = g, obs, plan
+        st = obs.edges
+        n_s, n_alpha = obs.n_states, len(plan.alphas)
         pairs = [p for p in plan.pairs if p[0] != p[1]]
         self.ia = np.array([p[0] for p in pairs], dtype=np.int64)
         ib = np.array([p[1] for p in pairs], dtype=np.int64)
@@ -193,10 +193,10 @@ class _Hierarchy:
                                     (ib[ones][:, None] * n_s + states).ravel()])
         self.size = n_alpha * n_s
 
-    def __call__(self, energy, slope, barrier) -> sp.csr_matrix:
+    def __call__(self, j: int, dt: float) -> sp.csr_matrix:
+        """The matrix at ``seg_times[j] + dt``."""
         obs, n_alpha = self.obs, len(self.plan.alphas)
-        log_k, bias = edge_log_rates(self.model, obs.st, energy, barrier)
-        k = np.exp(log_k)
+        k, bias, slope = rates_at(self.g, j, dt)
         a, b = obs.increments(bias, slope)
         powers = a[:, None, :] ** np.arange(self.plan.order + 1)[None, :, None]  # (n, K + 1, D)
         weight = np.prod(powers[np.arange(obs.n)[None, :], self.gamma], axis=1)  # (pairs, D)
@@ -285,26 +285,25 @@ def cumulants(model, observables, *, p0, order=4, t_end=None, t_eval=None, metho
     """
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_ORDER:
         raise ValueError(f"order must be an integer in 1..{MAX_ORDER}: got {order!r}")
-    obs, _, p_init, lowered, method, t_eval = _setup(model, observables, None, p0, t_end, t_eval, method)
+    obs, _, p_init, segments, method, t_eval = _setup(model, observables, None, p0, t_end, t_eval, method)
     plan = _Plan.of(obs.n, int(order))
     n_s = model.n_states
-    c1, err = final_weights(model, obs, p_init, float(lowered.seg_times[-1]), t_eval, method, rtol, atol)
+    c1, err = final_weights(model, obs, p_init, float(segments.seg_times[-1]), t_eval, method, rtol, atol)
     if err is not None:
         return CumulantSolution(t_eval[:0], obs.names, int(order), {}, {}, method, False, -1, err)
     m0 = np.zeros((len(plan.alphas), n_s))
     m0[0] = p_init
     m0 = _shift(m0, obs.boundary(p_init, 1.0), plan)
-    end = lowered.energy_end()
-
-    hierarchy = _Hierarchy(model, obs, plan)
+    hierarchy = _Hierarchy(obs.generator(model, segments), obs, plan)
 
     def block(j, t):
-        return hierarchy(*_inputs(lowered, j, t)), 0.0
+        return hierarchy(j, t - segments.seg_times[j]), 0.0
 
     def knot(j, v):
-        return _shift(v.reshape(m0.shape), obs.knot_jump(lowered.energy[j] - end[j - 1]), plan).ravel()
+        jump = segments.energy(j) - segments.energy_end(j - 1)
+        return _shift(v.reshape(m0.shape), obs.knot_jump(jump), plan).ravel()
 
-    out, _, err = sweep(lowered, t_eval, method, m0.ravel(), block, knot=knot, rtol=rtol, atol=atol)
+    out, _, err = sweep(segments, t_eval, method, m0.ravel(), block, knot=knot, rtol=rtol, atol=atol)
     n_done = out.shape[0]
     moments = np.array([_shift(out[i].reshape(m0.shape), c1[i], plan).sum(axis=1) for i in range(n_done)])
     mu = {alpha: moments[:, i] if n_done else np.zeros(0) for i, alpha in enumerate(plan.alphas)}

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._master_scipy import _choose_method
-from ._observables import edge_log_rates
+from .._propagate import choose_method
+from ._observables import rates_at
 from ._sweep import sweep
 from .cumulants import cumulants
-from .tilted import _inputs, _setup
+from .tilted import _setup
 
 __all__ = ["CountDistribution", "count_distribution"]
 
@@ -121,14 +121,14 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     >>> bool(np.allclose(d.pmf[-1, :5], poisson, atol=1e-9))
     True
     """
-    obs, _, p_init, lowered, _, t_eval = _setup(model, observable, None, p0, t_end, t_eval, "auto")
+    obs, _, p_init, segments, _, t_eval = _setup(model, observable, None, p0, t_end, t_eval, "auto")
     if obs.n != 1 or obs.kinds[0] not in ("n_jumps", "current"):
         raise ValueError(f"observable must be 'n_jumps' or a Current: got {observable!r}")
     tail = float(tail)
     if not 0.0 < tail < 1.0:
         raise ValueError(f"tail must lie in (0, 1): got {tail!r}")
     if max_count is None:
-        c = cumulants(model, observable, p0=p_init, t_eval=t_eval, t_end=float(lowered.seg_times[-1]), order=2)
+        c = cumulants(model, observable, p0=p_init, t_eval=t_eval, t_end=float(segments.seg_times[-1]), order=2)
         spread = np.abs(c.mean[:, 0]) + 12.0 * np.sqrt(np.clip(c.variance[:, 0], 0.0, None))
         max_count = math.ceil(float(spread.max())) + 20
     elif isinstance(max_count, bool) or not isinstance(max_count, (int, np.integer)) or max_count < 1:
@@ -136,8 +136,8 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     jumps = obs.kinds[0] == "n_jumps"
     values = np.arange(0 if jumps else -max_count, max_count + 1)
     n_s, n_v = model.n_states, values.size
-    method = _choose_method(method, lowered, n_s * n_v)
-    st = obs.st
+    method = choose_method(method, segments.is_piecewise_constant, size=n_s * n_v)
+    st = obs.edges
     inc = np.ones(st.src.size, dtype=np.int64) if jumps else obs.masks[0].astype(np.int64)
     level = np.arange(n_v)[:, None]
     target = level + inc[None, :]
@@ -146,16 +146,17 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     cols = np.concatenate(((level * n_s + st.src)[keep], (level * n_s + st.src).ravel()))
     size = n_s * n_v
 
+    g = obs.generator(model, segments)
+
     def block(j, t):
-        energy, _, barrier = _inputs(lowered, j, t)
-        k = np.exp(edge_log_rates(model, st, energy, barrier)[0])
+        k = rates_at(g, j, t - segments.seg_times[j])[0]
         full = np.broadcast_to(k, keep.shape)
         vals = np.concatenate((full[keep], -full.ravel()))
         return sp.csr_matrix((vals, (rows, cols)), shape=(size, size)), 0.0
 
     v0 = np.zeros(size)
     v0[(values == 0).argmax() * n_s:(values == 0).argmax() * n_s + n_s] = p_init
-    out, _, err = sweep(lowered, t_eval, method, v0, block, rtol=rtol, atol=atol)
+    out, _, err = sweep(segments, t_eval, method, v0, block, rtol=rtol, atol=atol)
     pmf = out.reshape(out.shape[0], n_v, n_s).sum(axis=2)
     worst = float(pmf.min()) if pmf.size else 0.0
     pmf = np.clip(pmf, 0.0, None)

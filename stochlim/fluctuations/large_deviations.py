@@ -23,27 +23,30 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse.linalg
 
-from ..master import DENSE_LIMIT
+from .._propagate import DENSE_LIMIT
+from .._segments import Segments
 from ..models import HopModel
-from ._observables import edge_log_rates, resolve
+from ._observables import rates_at, refuse_rate, resolve
 from .tilted import _tilted_matrix, check_s
 
 __all__ = ["scgf", "steady_cumulant_rates", "rate_function", "gallavotti_cohen", "RateFunction"]
 
 
-def _steady_inputs(model):
-    if not isinstance(model, HopModel):
-        raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
+def _steady_generator(model, obs, s=None):
+    """The compiled generator of ``obs`` (tilted by ``s``) at ``t = 0``, refusing time-dependent
+    inputs and overflowing rates."""
     for p in model.energies + model.barriers:
         values = p(np.asarray(p.knots)) if p.knots.size else None
         if not p.is_piecewise_constant or (values is not None and np.ptp(values) > 0):
             raise ValueError("model must have time-independent inputs for a steady state (large deviations)")
-    energy = np.asarray(model.energy(0.0), dtype=np.float64)
-    barrier = np.array([float(p(0.0)) for p in model.barriers])
-    return energy, np.zeros(model.n_states), barrier
+    g = obs.generator(model, Segments(model, 1.0), s)
+    refuse_rate(g.at(0, 0.0))
+    return g
 
 
 def _single(model, observable):
+    if not isinstance(model, HopModel):
+        raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
     obs = resolve(model, observable)
     if obs.n != 1:
         raise ValueError(f"observable must be a single observable: got {obs.names}")
@@ -96,12 +99,13 @@ def scgf(model, observable, s) -> np.ndarray:
     >>> bool(np.allclose(lam, np.exp(-np.array([0.0, 1.0, -1.0])) - 1.0))
     True
     """
-    energy, slope, barrier = _steady_inputs(model)
     obs = _single(model, observable)
+    _steady_generator(model, obs)
     s_arr = np.asarray(s, dtype=np.float64) if np.ndim(s) else np.asarray([s], dtype=np.float64)
     out = np.empty(s_arr.shape)
     for i, value in np.ndenumerate(s_arr):
-        A, _ = _tilted_matrix(model, obs, energy, slope, barrier, check_s(value, 1), transpose=False,
+        tilt = check_s(value, 1)
+        A, _ = _tilted_matrix(_steady_generator(model, obs, tilt), obs, tilt, 0, 0.0, transpose=False,
                               exact_shift=False)
         out[i] = _perron(A)
     return out if np.ndim(s) else out[0]
@@ -143,13 +147,10 @@ def steady_cumulant_rates(model, observable) -> tuple[float, float]:
     >>> round(c1, 12), round(c2, 12)
     (1.0, 1.0)
     """
-    energy, slope, barrier = _steady_inputs(model)
     obs = _single(model, observable)
-    st = obs.st
-    log_k, bias = edge_log_rates(model, st, energy, barrier)
-    k = np.exp(log_k)
+    k, bias, slope = rates_at(_steady_generator(model, obs), 0, 0.0)
     a, b = obs.increments(bias, slope)
-    n = st.n_states
+    st, n = obs.edges, obs.n_states
     L = np.zeros((n, n))
     np.add.at(L, (st.dst, st.src), k)
     np.add.at(L, (st.src, st.src), -k)

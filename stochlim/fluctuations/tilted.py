@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._master_scipy import _choose_method
+from .._generator import Generator
+from .._propagate import choose_method, refuse_overflow
+from .._segments import Segments
 from ..master import _check_p0, _check_times, solve_master
 from ..models import MAX_LOG_RATE, HopModel
 from ._observables import Observables, edge_log_rates, resolve
@@ -193,54 +195,63 @@ def check_s(s, n: int, *, allow_complex: bool = False) -> np.ndarray:
 # --- the tilted matrix ------------------------------------------------------------------------------
 
 
-def _inputs(lowered, j, t):
-    """Energy, energy slope and barrier on segment ``j`` at time ``t``."""
-    dt = t - lowered.seg_times[j]
-    return (lowered.energy[j] + lowered.energy_slope[j] * dt, lowered.energy_slope[j],
-            lowered.barrier[j] + lowered.barrier_slope[j] * dt)
-
-
 def _tilted_entries(model, obs: Observables, energy, slope, barrier, s):
-    """``(log k, log k - s.a, escape)`` for frozen inputs, refusing a tilt whose rates overflow."""
-    log_k, bias = edge_log_rates(model, obs.st, energy, barrier)
+    """``(log k, log k - s.a, escape)`` for frozen inputs at one time, refusing a tilt whose rates
+    overflow."""
+    log_k, bias = edge_log_rates(model, obs.edges, energy, barrier)
     a, b = obs.increments(bias, slope)
     log_tilted = log_k - s @ a
+    _check_tilted(log_tilted, s)
+    escape = np.bincount(obs.edges.src, np.exp(log_k), minlength=obs.n_states) + s @ b
+    return log_k, log_tilted, escape
+
+
+def _check_tilted(log_tilted, s):
     if log_tilted.size and np.max(log_tilted.real) > MAX_LOG_RATE:
         raise ValueError(
             f"s = {s.tolist()} makes a tilted rate reach exp({np.max(log_tilted.real):.1f}): beyond "
             f"exp({MAX_LOG_RATE:g}); use a smaller |s|"
         )
-    escape = np.bincount(obs.st.src, np.exp(log_k), minlength=obs.st.n_states) + s @ b
-    return log_k, log_tilted, escape
 
 
-def _tilted_matrix(model, obs, energy, slope, barrier, s, *, transpose, exact_shift):
-    """Sparse ``L_s`` (or its transpose) and a growth bound ``c`` (see :func:`._sweep.sweep`)."""
-    st = obs.st
-    _, log_tilted, escape = _tilted_entries(model, obs, energy, slope, barrier, s)
-    off = np.exp(log_tilted)
-    n = st.n_states
-    rows = np.concatenate((st.dst, np.arange(n)))
-    cols = np.concatenate((st.src, np.arange(n)))
+def _tilted_matrix(g: Generator, obs: Observables, s, j: int, dt: float, *, transpose: bool, exact_shift: bool):
+    """Sparse ``L_s`` (or its transpose) at ``seg_times[j] + dt`` and a growth bound ``c`` (see
+    :func:`._sweep.sweep`).
+
+    ``g`` (:meth:`Observables.generator`) assembles the rates tilted by ``Re s``; an imaginary part
+    of ``s`` multiplies each entry by its phase here.
+    """
+    g.at(j, dt)
+    edge_tilt, state_tilt = obs.tilt(s)
+    bias = g.energy[g.src] - g.energy[g.dst] + g.segments.out_drive
+    expo = edge_tilt[:, 0] + edge_tilt[:, 1] * bias
+    with np.errstate(divide="ignore"):
+        _check_tilted(np.log(g.rate) + expo.real, s)
+    off, diag = g.off, g.diag
+    if np.iscomplexobj(s):
+        off = off * np.exp(1j * expo.imag)
+        diag = diag + 1j * state_tilt[:, 1].imag * g.segments.energy_slope(j)
+    n = g.n_states
+    rows = np.concatenate((g.dst, np.arange(n)))
+    cols = np.concatenate((g.src, np.arange(n)))
     if transpose:
         rows, cols = cols, rows
-    A = sp.csr_matrix((np.concatenate((off, -escape)), (rows, cols)), shape=(n, n))
+    A = sp.csr_matrix((np.concatenate((off, diag)), (rows, cols)), shape=(n, n))
     if exact_shift:  # the spectral abscissa: the solution then neither grows nor decays exponentially
         c = float(np.max(np.linalg.eigvals(A.toarray()).real))
     else:  # the 1-norm logarithmic norm bounds the growth of ||exp(A t)||_1
         along = np.bincount(cols, np.abs(np.concatenate((off, np.zeros(n)))), minlength=n)
-        c = float(np.max(along - escape.real))
+        c = float(np.max(along + diag.real))
     return A, c
 
 
-def _knot(model, obs, lowered, s):
+def _knot(obs, segments, s):
     """The map applied where segment ``j`` starts: ``v * exp(-s . DE)`` for jumping energies."""
     if obs.index("work") is None:
         return None
-    end = lowered.energy_end()
 
     def apply(j, v):
-        expo = -(s @ obs.knot_jump(lowered.energy[j] - end[j - 1]))
+        expo = -(s @ obs.knot_jump(segments.energy(j) - segments.energy_end(j - 1)))
         if np.max(expo.real) > MAX_LOG_RATE:
             raise ValueError(f"s = {s.tolist()} makes the weight of an energy jump overflow")
         return v * np.exp(expo)
@@ -257,11 +268,12 @@ def _setup(model, observables, s, p0, t_end, t_eval, method, *, allow_complex=Fa
     if p_init is None and obs.needs_solution:
         raise ValueError("p0 is needed for the entropy production (its boundary terms use p(t))")
     t_end, t_eval = _check_times(t_end, t_eval)
-    lowered = model.lower(t_end)
-    method = _choose_method(method, lowered, model.n_states)
+    segments = Segments(model, t_end)
+    refuse_overflow(obs.generator(model, segments))
+    method = choose_method(method, segments.is_piecewise_constant, size=model.n_states)
     if t_eval is None:
-        t_eval = lowered.seg_times.copy()
-    return obs, s, p_init, lowered, method, t_eval
+        t_eval = segments.seg_times.copy()
+    return obs, s, p_init, segments, method, t_eval
 
 
 def final_weights(model, obs, p_init, t_end, t_eval, method, rtol, atol):
@@ -326,9 +338,9 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
     >>> print(f"{sol.log_G[-1]:.6f}")  # 2 (e^-800 - 1)
     -2.000000
     """
-    obs, s, p_init, lowered, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
-                                                     allow_complex=_allow_complex)
-    c1, err = final_weights(model, obs, p_init, float(lowered.seg_times[-1]), t_eval, method, rtol, atol)
+    obs, s, p_init, segments, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
+                                                      allow_complex=_allow_complex)
+    c1, err = final_weights(model, obs, p_init, float(segments.seg_times[-1]), t_eval, method, rtol, atol)
     if err is not None:
         return TiltedSolution(t_eval[:0], s, obs.names, np.zeros(0), method, False, -1, err)
     log_g0 = np.full(model.n_states, -np.inf, dtype=s.dtype)
@@ -337,11 +349,13 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
     offset = float(np.max(log_g0.real))
     g0 = np.exp(log_g0 - offset)
 
+    g = obs.generator(model, segments, s)
+
     def block(j, t):
-        return _tilted_matrix(model, obs, *_inputs(lowered, j, t), s, transpose=False,
+        return _tilted_matrix(g, obs, s, j, t - segments.seg_times[j], transpose=False,
                               exact_shift=method == "expm")
 
-    out, log_scale, err = sweep(lowered, t_eval, method, g0, block, knot=_knot(model, obs, lowered, s),
+    out, log_scale, err = sweep(segments, t_eval, method, g0, block, knot=_knot(obs, segments, s),
                                 normalise=True, rtol=rtol, atol=atol)
     n_done = out.shape[0]
     log_w = -np.einsum("i,tix->tx", s, c1[:n_done])
@@ -454,9 +468,9 @@ def backward_tilted(model, observables, s, *, t_eval, t_end=None, p0=None, metho
     >>> bool(np.allclose(back.log_r, expected))
     True
     """
-    obs, s, p_init, lowered, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
-                                                     need_p0=False)
-    t_end = float(lowered.seg_times[-1])
+    obs, s, p_init, segments, method, t_eval = _setup(model, observables, s, p0, t_end, t_eval, method,
+                                                      need_p0=False)
+    t_end = float(segments.seg_times[-1])
     c1_end, err = final_weights(model, obs, p_init, t_end, np.array([0.0, t_end]), method, rtol, atol)
     if err is not None:
         return BackwardTiltedSolution(t_eval[:0], np.zeros((0, model.n_states)), np.zeros(0), s,
@@ -465,11 +479,13 @@ def backward_tilted(model, observables, s, *, t_eval, t_end=None, p0=None, metho
     offset = float(np.max(log_r_end))
     r_end = np.exp(log_r_end - offset)
 
+    g = obs.generator(model, segments, s)
+
     def block(j, t):
-        return _tilted_matrix(model, obs, *_inputs(lowered, j, t), s, transpose=True,
+        return _tilted_matrix(g, obs, s, j, t - segments.seg_times[j], transpose=True,
                               exact_shift=method == "expm")
 
-    out, log_scale, err = sweep(lowered, t_eval, method, r_end, block, knot=_knot(model, obs, lowered, s),
+    out, log_scale, err = sweep(segments, t_eval, method, r_end, block, knot=_knot(obs, segments, s),
                                 reverse=True, normalise=True, rtol=rtol, atol=atol)
     status, message = (0, "The solver successfully reached t = 0.") if err is None else (-1, err)
     if err is not None:  # only the later times finished
@@ -526,5 +542,7 @@ def tilted_generator(model, observables, s, t) -> TiltedGenerator:
     slope = np.array([float(p.slope(t)) for p in model.energies])
     barrier = np.array([float(p(t)) for p in model.barriers])
     log_k, log_tilted, escape = _tilted_entries(model, obs, energy, slope, barrier, s)
-    st = obs.st
-    return TiltedGenerator(st.src.copy(), st.dst.copy(), st.edge.copy(), log_k, log_tilted, escape)
+    d = model.directed_edges()  # obs.edges sorted by source: back to d < n_edges as written
+    as_written = np.empty_like(log_k), np.empty_like(log_tilted)
+    as_written[0][d.order], as_written[1][d.order] = log_k, log_tilted
+    return TiltedGenerator(d.src, d.dst, d.edge, *as_written, escape)
