@@ -196,8 +196,9 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     check_positive("rtol", rtol)
     check_positive("atol", atol)
     t_c = _last_knot(model)
-    horizon = max(float(t_eval[-1]), t_c)
-    segments = Segments(model, horizon)
+    # the solve reaches past t_c (by one time unit if the outputs end earlier), so that the refusal
+    # of overflowing rates covers the constant inputs of the phase-type tail too
+    segments = Segments(model, float(t_eval[-1]) if t_eval[-1] > t_c else t_c + 1.0)
     method = choose_method(method, segments.is_piecewise_constant, size=s)
     g = Generator(model, segments)
     refuse_overflow(g)
