@@ -174,7 +174,8 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
         :func:`stochlim.ssa.target_mask`); ``p0`` is not a probability vector over the states or
         puts probability on the target; ``t_eval`` is not one-dimensional, strictly increasing and
         ``>= 0``; ``rtol`` or ``atol`` is not positive; ``method`` is unknown or exact for a model
-        whose inputs vary within an interval.
+        whose inputs vary within an interval; a rate leaves float64 before the last output time or
+        after the last knot (the rule and message of :func:`stochlim.simulate`).
 
     Examples
     --------

@@ -264,7 +264,8 @@ def cumulants(model, observables, *, p0, order=4, t_end=None, t_eval=None, metho
     ValueError
         If ``order`` is not an integer in ``1 .. MAX_ORDER``, an observable is unknown or repeated,
         a current names a missing edge, ``p0`` is not a distribution, or ``t_end``/``t_eval``/
-        ``method`` is invalid.
+        ``method`` is invalid, or a rate of the model leaves float64 over the horizon (the rule and
+        message of :func:`stochlim.simulate`).
 
     Examples
     --------

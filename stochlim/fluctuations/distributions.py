@@ -105,7 +105,8 @@ def count_distribution(model, observable="n_jumps", *, p0, t_end=None, t_eval=No
     ValueError
         If ``observable`` is not ``"n_jumps"`` or a :class:`Current`, ``tail`` lies outside
         (0, 1), ``max_count`` is not a positive integer, or ``p0``, ``t_end``, ``t_eval`` or
-        ``method`` is invalid.
+        ``method`` is invalid, or a rate of the model leaves float64 over the horizon (the rule and
+        message of :func:`stochlim.simulate`).
 
     Examples
     --------

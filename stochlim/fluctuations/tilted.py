@@ -322,7 +322,8 @@ def generating_function(model, observables, s, *, p0, t_end=None, t_eval=None, m
     ValueError
         If an observable is unknown or repeated, a current names a missing edge, ``s`` is not
         finite or has not one entry per observable, ``p0`` is missing for the entropy production
-        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid.
+        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid, or a rate of the
+        model leaves float64 over the horizon (the rule and message of :func:`stochlim.simulate`).
 
     Examples
     --------
@@ -397,7 +398,8 @@ def characteristic_function(model, observables, u, *, p0, t_end=None, t_eval=Non
     ValueError
         If an observable is unknown or repeated, a current names a missing edge, ``u`` is not
         finite or has not one entry per observable, ``p0`` is missing for the entropy production
-        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid.
+        or is not a distribution, or ``t_end``/``t_eval``/``method`` is invalid, or a rate of the
+        model leaves float64 over the horizon (the rule and message of :func:`stochlim.simulate`).
 
     Examples
     --------
@@ -453,7 +455,8 @@ def backward_tilted(model, observables, s, *, t_eval, t_end=None, p0=None, metho
     ValueError
         If an observable is unknown or repeated, a current names a missing edge, ``s`` is not
         finite or has not one entry per observable, ``p0`` is missing for the entropy production
-        or is not a distribution, ``t_eval`` is not increasing, or ``t_end``/``t_eval``/``method`` is invalid.
+        or is not a distribution, ``t_eval`` is not increasing, or ``t_end``/``t_eval``/``method`` is invalid,
+        or a rate of the model leaves float64 over the horizon (as for :func:`stochlim.simulate`).
 
     Examples
     --------
