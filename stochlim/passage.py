@@ -217,8 +217,9 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     status, message = 0, "The solver successfully reached the last output time."
     for j in range(segments.n_segments):
         a, b = seg[j], seg[j + 1]
-        if j > 0:  # energy steps at a knot do work on the trajectories not yet absorbed
-            jump_work += float((v[:s] * keep) @ (segments.energy(j) - segments.energy_end(j - 1)))
+        jump = segments.energy_jump(j) if j > 0 else None
+        if jump is not None:  # energy steps at a knot do work on the trajectories not yet absorbed
+            jump_work += float((v[:s] * keep) @ jump)
         last = j == segments.n_segments - 1
         sel = (times >= a) & ((times <= b) if last else (times < b))
         taus = list(times[sel] - a) + ([] if last else [b - a])

@@ -105,18 +105,29 @@ def _bounds(segments, observable, p0):
     """An interval that holds every value of the work (or heat) of the undriven model."""
     lo = hi = 0.0
     for j in range(segments.n_segments):  # the ramp of segment j, then the jump at its start
-        changes = [segments.energy_end(j) - segments.energy(j)]
+        changes = [_energy_end(segments, j) - segments.energy(j)]
         if j > 0:
-            changes.append(segments.energy(j) - segments.energy_end(j - 1))
+            changes.append(_energy_jump(segments, j))
         lo += sum(float(c.min()) for c in changes)
         hi += sum(float(c.max()) for c in changes)
     if observable == "heat":
         e0 = segments.energy(0)[p0 > 0]
-        e_end = segments.energy_end(segments.n_segments - 1)
+        e_end = _energy_end(segments, segments.n_segments - 1)
         lo += float(e0.min() - e_end.max())
         hi += float(e0.max() - e_end.min())
     pad = 1e-9 * max(1.0, hi - lo)
     return lo - pad, hi + pad
+
+
+def _energy_end(segments, j):
+    """Energies at the left limit of the end of segment ``j``."""
+    return segments.energy(j) + segments.energy_slope(j) * (segments.seg_times[j + 1] - segments.seg_times[j])
+
+
+def _energy_jump(segments, j):
+    """How the energies jump where segment ``j > 0`` starts (zeros where they are continuous)."""
+    jump = segments.energy_jump(j)
+    return np.zeros(segments.n_states) if jump is None else jump
 
 
 def _atoms(model, segments, obs, p0, rtol, atol):
@@ -134,7 +145,7 @@ def _atoms(model, segments, obs, p0, rtol, atol):
         a, b = segments.seg_times[j], segments.seg_times[j + 1]
         slope = segments.energy_slope(j)
         if j > 0:
-            atoms = _regroup(atoms, segments.energy(j) - segments.energy_end(j - 1))
+            atoms = _regroup(atoms, _energy_jump(segments, j))
         neutral = slope[st.src] == slope[st.dst]
 
         def restricted(t, j=j, a=a, neutral=neutral):
@@ -171,7 +182,7 @@ def _atoms(model, segments, obs, p0, rtol, atol):
         if len(atoms) > MAX_ATOMS:
             return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
     if heat:
-        atoms = _regroup(atoms, -segments.energy_end(segments.n_segments - 1))
+        atoms = _regroup(atoms, -_energy_end(segments, segments.n_segments - 1))
     values = np.array(sorted(atoms))
     masses = np.array([atoms[v].sum() for v in values])
     keep = masses >= ATOM_FLOOR
@@ -212,8 +223,7 @@ def _characteristic_batch(model, segments, obs, p0, u, rtol, atol):
     for j in range(segments.n_segments):
         a, b = segments.seg_times[j], segments.seg_times[j + 1]
         if j > 0:
-            jump = segments.energy(j) - segments.energy_end(j - 1)
-            v = v * np.exp(1j * u[:, None] * obs.knot_jump(jump)[0][None, :])
+            v = v * np.exp(1j * u[:, None] * obs.knot_jump(_energy_jump(segments, j))[0][None, :])
         if segments.varies(j):
             def rhs(t, y, j=j):
                 off, diag = tilted(j, t)

@@ -301,8 +301,8 @@ def cumulants(model, observables, *, p0, order=4, t_end=None, t_eval=None, metho
         return hierarchy(j, t - segments.seg_times[j]), 0.0
 
     def knot(j, v):
-        jump = segments.energy(j) - segments.energy_end(j - 1)
-        return _shift(v.reshape(m0.shape), obs.knot_jump(jump), plan).ravel()
+        jump = segments.energy_jump(j)
+        return v if jump is None else _shift(v.reshape(m0.shape), obs.knot_jump(jump), plan).ravel()
 
     out, _, err = sweep(segments, t_eval, method, m0.ravel(), block, knot=knot, rtol=rtol, atol=atol)
     n_done = out.shape[0]

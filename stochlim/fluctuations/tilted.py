@@ -251,7 +251,10 @@ def _knot(obs, segments, s):
         return None
 
     def apply(j, v):
-        expo = -(s @ obs.knot_jump(segments.energy(j) - segments.energy_end(j - 1)))
+        jump = segments.energy_jump(j)
+        if jump is None:
+            return v
+        expo = -(s @ obs.knot_jump(jump))
         if np.max(expo.real) > MAX_LOG_RATE:
             raise ValueError(f"s = {s.tolist()} makes the weight of an energy jump overflow")
         return v * np.exp(expo)
