@@ -54,7 +54,8 @@ import scipy.special
 
 from ._generator import ACTIVITY, CURRENTS, DRIVE_WORK, HEAT, SLOPE_WORK, Generator
 from ._kernels import master as km
-from ._propagate import DENSE_LIMIT, METHODS, choose_method, expm_krylov, integrate, steps
+from . import _propagate
+from ._propagate import choose_method, expm_krylov, integrate, steps
 from ._segments import Segments
 from ._validation import as_float_array, check_positive
 from .models import HopModel, LoweredModel
@@ -70,8 +71,12 @@ __all__ = [
     "solve_master",
 ]
 
-# METHODS (the names accepted by ``solve_master(method=...)``) and DENSE_LIMIT (the largest block
-# matrix that "auto" propagates densely) live in stochlim._propagate, shared with the other solvers.
+#: Names accepted by ``solve_master(method=...)`` (one list for every exact solver of the package).
+METHODS = _propagate.METHODS
+
+#: Largest size of the block matrix (states + functionals) that ``"auto"`` propagates densely (the
+#: same limit for every exact solver of the package).
+DENSE_LIMIT = _propagate.DENSE_LIMIT
 
 #: Largest block matrix that ``"ode"`` integrates with the compiled (dense) Magnus integrator; beyond
 #: it, ``solve_ivp`` BDF with the sparse Jacobian.

@@ -17,7 +17,7 @@ Making the target absorbing leaves the sub-generator ``G(t) = L_TT(t)`` of the t
   ``x``. ``int S dt`` and ``int int S dt`` ride along as two more rows of the block generator.
 
 The rates and the functionals are those of the master equation's compiled generator
-(:class:`stochlim._generator.Generator`); the absorbing block is propagated by the shared scipy
+(``stochlim._generator.Generator``); the absorbing block is propagated by the shared scipy
 propagators of ``stochlim._propagate`` (dense ``"expm"``, ``"krylov"``, Radau for ``"ode"``), the
 methods of :func:`stochlim.solve_master` but uniformisation. A rate that leaves float64 is refused
 up front with the ``ValueError`` of :func:`stochlim.simulate`.
