@@ -25,7 +25,7 @@ HEAT, DRIVE_WORK, SLOPE_WORK, ACTIVITY, CURRENTS = 0, 1, 2, 3, 4
 _NO_TILT = np.zeros((0, 2))
 
 #: Models with at least this many states plus directed edges run the parallel kernels (``prange``
-#: over fixed blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
+#: over blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
 PARALLEL_MIN = 1 << 15
 
 
@@ -118,6 +118,7 @@ class Generator:
         large = self.n_states + self.src.size >= PARALLEL_MIN
         self._assemble = km.assemble_parallel if large else km.assemble
         self._uniformize = km.uniformize_parallel if large else km.uniformize
+        self._blocks = km.N_BLOCKS if large else 1
         as_written = model.edges[self.edge, 0] == self.src if self.edge.size else np.zeros(0, dtype=bool)
         self.f = functionals if functionals is not None else Functionals.energetics(segments, as_written)
         self.edge_tilt = _NO_TILT if edge_tilt is None else np.ascontiguousarray(edge_tilt, dtype=np.float64)
@@ -156,7 +157,7 @@ class Generator:
         self.lam, top = self._assemble(
             self.law, sg.log_prefactor, sg.energy(j), self._slope, sg.barrier(j), sg.barrier_slope(j), float(dt),
             self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, self._terms,
-            self.energy, self.barrier, self.rate, self.off, self.diag, *self._cache)
+            self.energy, self.barrier, self.rate, self.off, self.diag, *self._cache, self._blocks)
         return top
 
     def log_rate_bound(self, j: int) -> float:
@@ -227,5 +228,5 @@ class Generator:
         in_ptr, in_edge, in_src, buffers = self._by_destination
         out = v.copy()
         self._uniformize(self.n_states, *self._functionals(), in_ptr, in_edge, in_src, self.off, self.diag, self.lam,
-                         out, float(tau), *buffers)
+                         out, float(tau), *buffers, self._blocks)
         return out

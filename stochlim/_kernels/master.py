@@ -55,20 +55,20 @@ UNIFORM_TAIL = 1e-17
 UNIFORM_CHUNK = 32.0
 
 
-#: Every loop over states, edges or slots runs over this many fixed blocks (``prange``), so that the
-#: parallel and serial kernels do the same arithmetic whatever the thread count.
+#: Blocks of the parallel kernels (``prange`` over blocks of states, edges or terms). No sum crosses
+#: an entry's block, so the numbers do not depend on the blocks: serial kernels run one block.
 N_BLOCKS = 64
 
 
 @jit()
-def _lo(b, n):
-    """Start of block ``b`` of ``N_BLOCKS`` over ``range(n)`` (its end is ``_lo(b + 1, n)``)."""
-    return b * n // N_BLOCKS
+def _lo(b, n, n_blocks):
+    """Start of block ``b`` of ``n_blocks`` over ``range(n)`` (its end is ``_lo(b + 1, n, n_blocks)``)."""
+    return b * n // n_blocks
 
 
 def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge,
               drive, edge_tilt, state_tilt, terms, energy, barrier, rate, off, diag, cache_energy, log_base, exp_base,
-              exp_barrier, factor):
+              exp_barrier, factor, n_blocks):
     """Fill the values of ``A`` at time ``dt`` into a segment; return ``(lam, top)``.
 
     Inputs are linear on the segment: ``energy = energy0 + energy_slope dt`` and likewise the
@@ -85,47 +85,47 @@ def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope
     ``out_ptr[x]:out_ptr[x + 1]``. Returns the uniformisation rate ``max_x -diag[x]`` and the largest
     log-rate (``-inf`` without edges).
 
-    Every loop runs over :data:`N_BLOCKS` fixed blocks (``prange``: parallel in
-    :func:`assemble_parallel`, in order in :func:`assemble`) and no sum crosses a block, so both give
-    the same numbers for any thread count.
+    Every loop runs over ``n_blocks`` blocks (``prange``: parallel in :func:`assemble_parallel`; the
+    serial :func:`assemble` is called with one block) and no sum crosses a block, so the numbers do
+    not depend on the blocks or the thread count.
     """
     term_ptr, term_coef = terms[0], terms[1]
     n_states, n_dir, n_edges = energy0.size, src.size, barrier0.size
     valid = cache_energy[n_states] == 1.0
-    same_in = np.empty(N_BLOCKS, dtype=np.bool_)
-    for b in prange(N_BLOCKS):
+    same_in = np.empty(n_blocks, dtype=np.bool_)
+    for b in prange(n_blocks):
         same = valid
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             energy[x] = energy0[x] + energy_slope[x] * dt if dt != 0.0 else energy0[x]
             same = same and energy[x] == cache_energy[x]
         same_in[b] = same
     same = np.all(same_in)
     if not same:
-        for b in prange(N_BLOCKS):
-            for d in range(_lo(b, n_dir), _lo(b + 1, n_dir)):
+        for b in prange(n_blocks):
+            for d in range(_lo(b, n_dir, n_blocks), _lo(b + 1, n_dir, n_blocks)):
                 bias = energy[src[d]] - energy[dst[d]] + drive[d]
                 lb = log_rate(law, log_prefactor, 0.0, bias)
                 log_base[d] = lb
                 exp_base[d] = np.exp(lb)
                 for i in range(term_ptr[d], term_ptr[d + 1]):
                     factor[i] = term_coef[i, 0] + term_coef[i, 1] * bias
-            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                 cache_energy[x] = energy[x]
         cache_energy[n_states] = 1.0
-    for b in prange(N_BLOCKS):
+    for b in prange(n_blocks):
         last_barrier, last_exp = np.nan, np.nan
-        for e in range(_lo(b, n_edges), _lo(b + 1, n_edges)):
+        for e in range(_lo(b, n_edges, n_blocks), _lo(b + 1, n_edges, n_blocks)):
             bar = barrier0[e] + barrier_slope[e] * dt if dt != 0.0 else barrier0[e]
             barrier[e] = bar
             if bar != last_barrier:  # models whose edges share a barrier protocol need one exp
                 last_barrier, last_exp = bar, np.exp(-bar)
             exp_barrier[e] = last_exp
     tilted = edge_tilt.shape[0] > 0
-    tops = np.full(N_BLOCKS, -np.inf)
-    lams = np.zeros(N_BLOCKS)
-    for b in prange(N_BLOCKS):
+    tops = np.full(n_blocks, -np.inf)
+    lams = np.zeros(n_blocks)
+    for b in prange(n_blocks):
         top, lam = -np.inf, 0.0
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             dx = 0.0
             for d in range(out_ptr[x], out_ptr[x + 1]):
                 e0 = barrier[edge[d]]
@@ -342,7 +342,7 @@ def expm(a):
 
 
 def _uniformize(n_states, src, rate, terms, factor, energy_slope, in_ptr, in_edge, in_src, off, diag, lam, v, tau,
-                x_buf, y_buf, z_buf, p_diag, p_off):
+                x_buf, y_buf, z_buf, p_diag, p_off, n_blocks):
     """Propagate ``v`` over ``tau`` in place by uniformisation (Jensen 1953; Grassmann 1977).
 
     With ``P = I + L / lam`` (non-negative for ``lam >= max -diag``) and ``N`` Poisson with mean
@@ -356,9 +356,10 @@ def _uniformize(n_states, src, rate, terms, factor, energy_slope, in_ptr, in_edg
     state ``x`` are ``in_edge[in_ptr[x]:in_ptr[x + 1]]``, their sources ``in_src``), written into
     ``p_diag`` and ``p_off`` once per call, so that one pass over the states both accumulates the
     series and forms the next product: the loop streams each vector once per term, which is what
-    bounds its speed on large models (they do not fit in cache). The passes run over
-    :data:`N_BLOCKS` fixed blocks of states, in parallel in :func:`uniformize_parallel`: each entry is
-    computed alike in both, so the numbers do not depend on the thread count.
+    bounds its speed on large models (they do not fit in cache). The passes run over ``n_blocks``
+    blocks of states, in parallel in :func:`uniformize_parallel` (the serial :func:`uniformize` is
+    called with one): each entry is computed alike whatever the blocks, so the numbers do not
+    depend on them or on the thread count.
     """
     n_terms = 0
     if tau <= 0.0:
@@ -370,15 +371,15 @@ def _uniformize(n_states, src, rate, terms, factor, energy_slope, in_ptr, in_edg
     h = tau / n_chunks
     mu = lam * h
     inv_lam = 1.0 / lam
-    for b in prange(N_BLOCKS):
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+    for b in prange(n_blocks):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             p_diag[x] = 1.0 + diag[x] * inv_lam
             for k in range(in_ptr[x], in_ptr[x + 1]):
                 p_off[k] = off[in_edge[k]] * inv_lam
     for _ in range(n_chunks):
         cur, nxt = x_buf, y_buf
-        for b in prange(N_BLOCKS):
-            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for b in prange(n_blocks):
+            for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                 cur[x] = v[x]
                 v[x] = 0.0
                 z_buf[x] = 0.0
@@ -389,8 +390,8 @@ def _uniformize(n_states, src, rate, terms, factor, energy_slope, in_ptr, in_edg
             c = (1.0 - cum) * inv_lam
             ratio = mu / (n + 1)
             last = ratio < 1.0 and w * ratio / (1.0 - mu / (n + 2)) < UNIFORM_TAIL
-            for b in prange(N_BLOCKS):  # accumulate term n and (unless last) form P x for term n + 1
-                for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            for b in prange(n_blocks):  # accumulate term n and (unless last) form P x for term n + 1
+                for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                     xi = cur[x]
                     v[x] += w * xi
                     z_buf[x] += c * xi
@@ -427,7 +428,7 @@ def _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope
               edge_tilt, state_tilt, terms, positions, energy, barrier, rate, off, diag, cache, values, out):
     assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge, drive,
              edge_tilt, state_tilt, terms, energy, barrier, rate, off, diag, cache[0], cache[1], cache[2], cache[3],
-             cache[4])
+             cache[4], 1)
     fill_dense(energy0.size, src, off, diag, rate, terms, cache[4], energy_slope, positions[0], positions[1], values,
                out)
 
