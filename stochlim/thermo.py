@@ -178,7 +178,15 @@ class FluctuationCheck:
 
     @property
     def passed(self) -> "_Verdict":
-        """Whether the check passes at ``z_max`` (a bool; see the class docstring)."""
+        """Whether the check passes at ``z_max`` (a bool; see the class docstring).
+
+        Examples
+        --------
+        >>> bool(FluctuationCheck("x", 1.03, 1.0, 0.01, 3.0, 100, 100.0, True).passed)   # |z| <= 5
+        True
+        >>> bool(FluctuationCheck("x", 1.03, 1.0, 0.01, 3.0, 100, 100.0, False).passed)   # unreliable
+        False
+        """
         return _Verdict(self)
 
 
