@@ -21,7 +21,8 @@ The rule each must satisfy, read with ``numpydoc.docscrape``:
    ``Parameters`` section naming every argument (``*args``/``**kwargs`` by their names; a
    keyword whose name starts with ``_`` is private and exempt). A class documents its constructor
    arguments the same way under ``Parameters``, or under ``Attributes`` where the arguments are
-   the fields of a dataclass.
+   the fields of a dataclass (a class whose constructor is a builtin's, such as a warning
+   category taking its message, has no arguments of its own).
 3. **Returns** - a function or method whose own body has ``return <value>`` or ``yield`` has a
    ``Returns`` (or ``Yields``) section.
 4. **Raises** - a function or method whose own body (a class: its ``__init__``/``__post_init__``)
@@ -151,7 +152,10 @@ def problems(obj, kind: str) -> list[str]:
     if kind == "property":
         return found
     if kind == "class":
-        params = [p.name for p in inspect.signature(obj).parameters.values()]
+        try:
+            params = [p.name for p in inspect.signature(obj).parameters.values()]
+        except ValueError:  # a constructor inherited from a builtin (a warning's message): none
+            params = []
         sections = doc["Parameters"] + doc["Attributes"]
         # a dataclass's generated __init__ has no source and checks nothing
         code = [f for f in (vars(obj).get("__init__"), vars(obj).get("__post_init__"))
