@@ -227,6 +227,13 @@ class HopModel:
         ndarray
             Shape ``(S,)`` for a scalar ``t``, ``(len(t), S)`` for an array.
 
+        Raises
+        ------
+        TypeError
+            If ``t`` is not a real number or an array of them.
+        ValueError
+            If ``t`` is empty, NaN or infinite.
+
         Examples
         --------
         >>> driven_bit().energy(1.0)   # well 1 halfway up its ramp from 0 to 2 kT
