@@ -32,16 +32,16 @@ from .tilted import _tilted_matrix, check_s
 __all__ = ["scgf", "steady_cumulant_rates", "rate_function", "gallavotti_cohen", "RateFunction"]
 
 
-def _steady_generator(model, obs, s=None):
-    """The compiled generator of ``obs`` (tilted by ``s``) at ``t = 0``, refusing time-dependent
-    inputs and overflowing rates."""
+def _steady_segments(model, obs) -> Segments:
+    """The model's (time-independent) inputs on ``[0, 1]``, refusing time-dependent inputs and
+    overflowing rates."""
     for p in model.energies + model.barriers:
         values = p(np.asarray(p.knots)) if p.knots.size else None
         if not p.is_piecewise_constant or (values is not None and np.ptp(values) > 0):
             raise ValueError("model must have time-independent inputs for a steady state (large deviations)")
-    g = obs.generator(model, Segments(model, 1.0), s)
-    refuse_rate(g.at(0, 0.0))
-    return g
+    segments = Segments(model, 1.0)
+    refuse_rate(obs.generator(model, segments).at(0, 0.0))
+    return segments
 
 
 def _single(model, observable):
@@ -100,12 +100,12 @@ def scgf(model, observable, s) -> np.ndarray:
     True
     """
     obs = _single(model, observable)
-    _steady_generator(model, obs)
+    segments = _steady_segments(model, obs)
     s_arr = np.asarray(s, dtype=np.float64) if np.ndim(s) else np.asarray([s], dtype=np.float64)
     out = np.empty(s_arr.shape)
     for i, value in np.ndenumerate(s_arr):
         tilt = check_s(value, 1)
-        A, _ = _tilted_matrix(_steady_generator(model, obs, tilt), obs, tilt, 0, 0.0, transpose=False,
+        A, _ = _tilted_matrix(obs.generator(model, segments, tilt), obs, tilt, 0, 0.0, transpose=False,
                               exact_shift=False)
         out[i] = _perron(A)
     return out if np.ndim(s) else out[0]
@@ -148,7 +148,7 @@ def steady_cumulant_rates(model, observable) -> tuple[float, float]:
     (1.0, 1.0)
     """
     obs = _single(model, observable)
-    k, bias, slope = rates_at(_steady_generator(model, obs), 0, 0.0)
+    k, bias, slope = rates_at(obs.generator(model, _steady_segments(model, obs)), 0, 0.0)
     a, b = obs.increments(bias, slope)
     st, n = obs.edges, obs.n_states
     L = np.zeros((n, n))
