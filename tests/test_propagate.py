@@ -173,3 +173,13 @@ def test_tilted_generator_keeps_the_directed_edges_as_written():
     k = ring.rates(0.0)
     np.testing.assert_allclose(np.exp(gen.log_rate), k[d.src, d.dst], rtol=1e-13)
     np.testing.assert_allclose(gen.log_tilted_rate, gen.log_rate - 0.7, rtol=1e-13)
+
+
+@pytest.mark.parametrize("steady", [lambda m: fl.scgf(m, "n_jumps", 0.5),
+                                    lambda m: fl.steady_cumulant_rates(m, "heat")])
+def test_steady_state_functions_refuse_an_overflowing_rate(steady):
+    """No horizon here: the MAX_LOG_RATE part of the rule alone (a rate e^800 is refused, e^300 is not)."""
+    with pytest.raises(ValueError, match=REFUSED) as refused:
+        steady(sl.two_state(-800.0, energies=(0.0, 1.0)))
+    assert "MAX_LOG_RATE = 700" in str(refused.value)
+    assert np.isfinite(steady(OVERFLOW)).all()
