@@ -216,6 +216,11 @@ class Constant(Protocol):
         Constant
             This protocol.
 
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t_end`` is not a positive number.
+
         Examples
         --------
         >>> from stochlim.protocols import Constant

@@ -21,6 +21,7 @@ edge of the strip - two more real tilts. The discretisation error is then at mos
 The bound covers the quadrature; the propagation of ``G`` (``expm_multiply`` on constant segments,
 DOP853 at ``rtol``/``atol`` on ramps, as for :func:`~stochlim.fluctuations.cdf`) adds its own,
 smaller, unbounded error. All nodes are propagated at once (one block-diagonal solve).
+:func:`stochlim.fluctuations.crooks_reference` is the public entry point.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from scipy import integrate
 
 from .continuous import _characteristic_batch
 
-__all__ = ["LINE", "STRIP", "laplace_nodes", "fermi_moments"]
+__all__ = ["LINE", "STRIP"]
 
 #: Abscissa ``c`` of the inversion line ``s = c + i y``.
 LINE = 0.5
@@ -71,7 +72,7 @@ _STRIP_INTEGRALS = _strip_integrals()
 _TAIL_INTEGRALS = _tail_integrals(float(_Y[-1]))
 
 
-def laplace_nodes(model, lowered, obs, p0, rtol, atol):
+def _laplace_nodes(model, lowered, obs, p0, rtol, atol):
     """``G`` at the quadrature nodes ``c + i y_k`` and at the strip edges ``c -+ a`` (real).
 
     Returns ``(nodes, edges, error)``: complex ``(N,)``, real ``(2,)`` and a failure message (or None).
@@ -83,13 +84,13 @@ def laplace_nodes(model, lowered, obs, p0, rtol, atol):
     return g[:-2], g[-2:].real, None
 
 
-def fermi_moments(nodes, edges, z):
+def _fermi_moments(nodes, edges, z):
     """``<f(z + W)>``, ``<f(z + W)^2>`` and a proven bound on the quadrature error of either.
 
     Parameters
     ----------
     nodes, edges : ndarray
-        From :func:`laplace_nodes`.
+        From :func:`_laplace_nodes`.
     z : float
         The shift.
 
