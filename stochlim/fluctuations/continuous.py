@@ -1,31 +1,47 @@
 """Exact law of the work or the heat: atoms plus a continuous part by Fourier inversion.
 
-For an undriven model the work changes only while an occupied well's energy moves (``int dE_x/dt
-dt``) and where energies jump at knots; the heat is ``Q = W - E_x(t)(t) + E_x(0)(0)`` (first law).
-So a trajectory whose every jump joins two wells moving at the same speed has a work (and heat)
-that does not depend on its jump times: these trajectories form the **atoms** of the law (e.g.
-``P(W = 0)`` of a bit that is never in a moving well, or every trajectory of a piecewise-constant
-protocol). They are found exactly by propagating, segment by segment, the sub-probability of each
-atom with the generator restricted to those "neutral" jumps (the others feed the continuous part)
-and grouping the results by value.
+The work changes while an occupied well's energy moves (``int dE_x/dt dt``), where energies jump
+at knots, and by the drive ``f`` of every driven jump; the heat is ``Q = W - E_x(t)(t) +
+E_x(0)(0)`` (first law). So a trajectory whose every jump joins two wells moving at the same speed
+has a work (and heat) that does not depend on its jump times: these trajectories form the
+**atoms** of the law (e.g. ``P(W = 0)`` of a bit that is never in a moving well, every trajectory
+of a piecewise-constant protocol, or the lattice ``f k`` of a driven ring with flat wells). They are
+found exactly by propagating, segment by segment, the sub-probability of each (atom, state) with the
+generator restricted to those "neutral" jumps (the others feed the continuous part), a driven
+neutral jump moving its probability to the atom ``f`` away, and grouping the results by value.
+With drives the atoms of a segment are cut at ``n`` neutral jumps, where a Poisson count of mean
+``Lambda dt`` (``Lambda`` above every escape rate of the segment, which dominates the jumps by
+uniformisation) exceeds ``n`` with probability below :data:`JUMP_TAIL`; that probability is added
+to ``error``.
 
 The continuous part follows from the exact characteristic function ``phi(u) = <exp(i u X)>`` (the
 tilted master equation at ``s = -i u``, all ``u`` in one block-diagonal solve) minus the atoms, by
-the Fourier-cosine expansion on an interval ``[a, b]`` that provably holds the whole law (Fang &
-Oosterlee 2008, SIAM J. Sci. Comput. 31 826): ``W`` lies between the sums over segments of the
-smallest and largest energy change of any well. With nothing outside ``[a, b]`` the only error is
-the truncation of the series after ``K`` terms; ``error`` reports the largest change of the CDF
-between ``K / 2`` and ``K`` terms on the requested grid, plus the mass of the dropped atoms.
+the Fourier-cosine expansion on an interval ``[a, b]`` that holds the law (Fang & Oosterlee 2008,
+SIAM J. Sci. Comput. 31 826): the energy part of ``W`` lies between the sums over segments of the
+smallest and largest energy change of any well, and the drive part within ``n max|f|`` of 0, ``n``
+the jump count exceeded with probability below :data:`JUMP_TAIL` over the whole protocol (twice
+that probability is added to ``error``: mass outside ``[a, b]`` folds back into it). Beyond that,
+the only error is the truncation of the series after ``K`` terms; ``error`` reports the largest
+change of the CDF between ``K / 2`` and ``K`` terms on the requested grid, plus the mass of the
+dropped atoms and the two Poisson tails.
 
-``error`` is an a-posteriori **estimate, not a proven bound**. A bound on the truncation would
-need the decay of ``phi(u)`` beyond the ``K`` frequencies computed (e.g. the total variation of
-the density of the continuous part, which may have kinks or jumps where a well's energy ramp
-starts or stops), and stochlim has no such bound for a general protocol. The estimate can fall
-below the true error when the series has not yet entered its asymptotic decay: for the heat of a
-4-state driven ring at ``K = 32`` it is 1.6e-3 against a true 1.8e-3 (``tests/test_fluctuations_cdf.py``);
-at ``K = 128`` it is 5e-4 against 1.1e-4. The tolerances ``rtol``/``atol`` of the
-characteristic-function solve are not included either. Check convergence by doubling ``n_terms``.
-Only the dropped-atom part (mass below ``ATOM_FLOOR`` each) is exact.
+``error`` is an a-posteriori **estimate, not a proven bound**, and no bound of that size can be
+proven from the data the method has. The series uses ``phi`` at ``K`` frequencies up to ``u_K = K
+pi / (b - a)``; any law whose characteristic function agrees there is equally consistent with
+them, and the best two-sided bracket of a CDF from a characteristic function known on ``|u| <=
+u_K`` (the Beurling-Selberg majorant and minorant of the step function, entire of exponential
+type ``u_K``) has a width of about the density times ``2 pi / u_K`` - 0.05 at the peak of the heat
+density (0.39 per kT on ``[a, b] = [-4, 4]``) of the 4-state ring in
+``tests/test_fluctuations_cdf.py`` at ``K = 128``, against a true error of 1e-4. A
+bound on the truncation needs the decay of ``phi(u)`` beyond ``u_K`` (e.g. the total variation of
+the density of the continuous part, which has kinks or jumps where a well's ramp starts or stops),
+which stochlim cannot compute for a general protocol. (The Fermi averages of
+:mod:`stochlim.fluctuations.fermi` do have a proven bound: the Fermi function is analytic in a
+strip, so its transform decays exponentially; the step function is not.) The estimate can fall
+below the true error when the series has not yet entered its asymptotic decay: for the heat of that
+ring at ``K = 32`` it is 1.6e-3 against a true 1.8e-3; at ``K = 128`` it is 5e-4 against 1.1e-4.
+The tolerances ``rtol``/``atol`` of the characteristic-function solve are not included either.
+Check convergence by doubling ``n_terms``. The dropped-atom and Poisson-tail parts are bounds.
 """
 
 from __future__ import annotations
@@ -35,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+from scipy import stats
 from scipy.integrate import solve_ivp
 from scipy.sparse.linalg import expm_multiply
 
@@ -51,6 +68,9 @@ __all__ = ["ContinuousLaw", "cdf"]
 ATOM_FLOOR = 1e-15
 #: Largest number of distinct atoms tracked.
 MAX_ATOMS = 100_000
+#: With drives: jump counts whose (Poisson-bounded) probability is below this are cut off, their
+#: probability added to ``error``.
+JUMP_TAIL = 1e-16
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,11 +88,13 @@ class ContinuousLaw:
     continuous_mass : float
         ``1 - sum of the atoms``.
     interval : (float, float)
-        ``[a, b]`` holding the whole law.
+        ``[a, b]`` holding the whole law (with drives: all but a Poisson tail below
+        :data:`JUMP_TAIL`).
     error : float
         Estimated largest error of ``cdf``: the largest change between ``K / 2`` and ``K`` series
-        terms plus the mass of the dropped atoms. An estimate, not a bound (see the module
-        docstring): it can be smaller than the true error.
+        terms plus the mass of the dropped atoms and, with drives, the Poisson tails of the jump
+        count. An estimate, not a bound (see the module docstring): it can be smaller than the
+        true error.
     observable, method, success, status, message
         As for the other results.
     """
@@ -107,8 +129,29 @@ def _evaluate(x, coef, interval, atoms):
     return np.clip(cont + jumps, 0.0, 1.0)
 
 
-def _bounds(lowered, observable, p0):
-    """An interval that holds every value of the work (or heat) of the undriven model."""
+def _jump_bound(lowered):
+    """``n`` with ``P(more than n jumps on [0, t_end]) <= JUMP_TAIL``, and that probability bound.
+
+    Uniformisation at a rate ``Lambda_j`` above every escape rate of segment ``j`` dominates the
+    jumps by a Poisson count of mean ``sum_j Lambda_j dt_j`` (every jump is one of its events)."""
+    escape = _escape_bounds(lowered)
+    mean = float(np.sum(escape * np.diff(lowered.seg_times)))
+    n = int(stats.poisson.isf(JUMP_TAIL, mean)) if mean > 0 else 0
+    return n, float(stats.poisson.sf(n, mean)) if mean > 0 else 0.0
+
+
+def _escape_bounds(lowered):
+    """An upper bound of every escape rate on each segment, shape ``(segments,)``."""
+    k = np.exp(lowered.log_rate_bound())
+    n = lowered.energy.shape[1]
+    return np.array([np.bincount(lowered.out_src, row, minlength=n).max() if row.size else 0.0 for row in k])
+
+
+def _bounds(lowered, observable, p0, drives):
+    """An interval that holds the work (or heat), and the probability that it does not.
+
+    Without drives the interval holds every value; with drives the drive work of at most ``n``
+    jumps (:func:`_jump_bound`) is added on either side and the rest is the returned tail."""
     dur = np.diff(lowered.seg_times)[:, None]
     change = lowered.energy_slope * dur
     lo = float(change.min(axis=1).sum())
@@ -122,12 +165,51 @@ def _bounds(lowered, observable, p0):
         e_end = lowered.energy_end()[-1]
         lo += float(e0.min() - e_end.max())
         hi += float(e0.max() - e_end.min())
+    tail = 0.0
+    if np.any(drives):
+        n, tail = _jump_bound(lowered)
+        reach = n * float(np.max(np.abs(drives)))
+        lo, hi = lo - reach, hi + reach
     pad = 1e-9 * max(1.0, hi - lo)
-    return lo - pad, hi + pad
+    return lo - pad, hi + pad, tail
+
+
+def _joint(st, neutral, keys, k, index):
+    """Sparse generator over (atom, state) of the neutral jumps (rates ``k``), which shift an atom's
+    value by their drive; a jump to a value outside ``keys`` leaves the atoms (like a non-neutral
+    one) and all jumps leave through the diagonal."""
+    n, count = st.n_states, len(keys)
+    shift = st.drive
+    rows, cols, data = [np.arange(count * n)], [np.arange(count * n)], [-np.tile(np.bincount(st.src, k, minlength=n),
+                                                                                count)]
+    for a, key in enumerate(keys):
+        target = np.array([index.get(round(key + float(shift[d]), 12), -1) for d in np.flatnonzero(neutral)],
+                          dtype=np.int64)
+        edges = np.flatnonzero(neutral)[target >= 0]
+        target = target[target >= 0]
+        rows.append(target * n + st.dst[edges])
+        cols.append(a * n + st.src[edges])
+        data.append(k[edges])
+    return sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(count * n, count * n))
+
+
+def _closure(keys, shifts, depth):
+    """Every value reachable from ``keys`` by at most ``depth`` of the ``shifts`` (rounded)."""
+    found, frontier = set(keys), set(keys)
+    for _ in range(depth):
+        frontier = {round(v + d, 12) for v in frontier for d in shifts} - found
+        if not frontier:
+            break
+        found |= frontier
+        if len(found) > MAX_ATOMS:
+            return None
+    return sorted(found)
 
 
 def _atoms(model, lowered, obs, p0, rtol, atol):
-    """Exact atoms ``{value: probability}`` (module docstring) and the mass dropped as negligible."""
+    """Exact atoms ``{value: probability}`` (module docstring), the mass dropped as negligible and
+    a failure message (or None)."""
     st = obs.st
     heat = obs.kinds[0] == "heat"
     start = lowered.energy[0] if heat else np.zeros(model.n_states)
@@ -136,6 +218,7 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
         key = round(float(start[x]), 12)
         atoms.setdefault(key, np.zeros(model.n_states))[x] += p0[x]
     end = lowered.energy_end()
+    escape = _escape_bounds(lowered)
     dropped = 0.0
     for j in range(lowered.n_segments):
         a, b = lowered.seg_times[j], lowered.seg_times[j + 1]
@@ -143,35 +226,34 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
         if j > 0:
             atoms = _regroup(atoms, lowered.energy[j] - end[j - 1])
         neutral = slope[st.src] == slope[st.dst]
+        shifts = sorted({round(float(d), 12) for d in st.drive[neutral] if d != 0.0})
+        keys = sorted(atoms)
+        if shifts:  # drive work on neutral jumps: atoms move on a lattice, cut at a Poisson tail
+            depth = int(stats.poisson.isf(JUMP_TAIL, escape[j] * (b - a)))
+            dropped += float(stats.poisson.sf(depth, escape[j] * (b - a)))
+            keys = _closure(keys, shifts, depth)
+            if keys is None:
+                return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
+        index = {key: i for i, key in enumerate(keys)}
+        V = np.stack([atoms.get(key, np.zeros(model.n_states)) for key in keys])  # (A, S)
 
-        def restricted(t, j=j, neutral=neutral):
+        def joint(t, j=j, neutral=neutral, keys=keys, index=index):
             energy, _, barrier = _inputs(lowered, j, t)
-            k = np.exp(edge_log_rates(model, st, energy, barrier)[0])
-            n = st.n_states
-            return sp.csr_matrix((np.concatenate((k[neutral], -k)),
-                                  (np.concatenate((st.dst[neutral], st.src)),
-                                   np.concatenate((st.src[neutral], st.src)))),
-                                 shape=(n, n))
+            return _joint(st, neutral, keys, np.exp(edge_log_rates(model, st, energy, barrier)[0]), index)
 
-        keys = list(atoms)
-        V = np.stack([atoms[k] for k in keys], axis=1)
-        varies = bool(np.any(slope) or np.any(lowered.barrier_slope[j]))
-        if varies:
-            identity = sp.identity(len(keys), format="csr")
-
-            def blocks(t, identity=identity, restricted=restricted):
-                return sp.kron(identity, restricted(t), format="csr")
-
-            states, err = _propagate_ode(blocks, V.T.ravel(), a, b, [b - a], rtol, atol)
+        if np.any(slope) or np.any(lowered.barrier_slope[j]):
+            states, err = _propagate_ode(joint, V.ravel(), a, b, [b - a], rtol, atol)
             if err is not None:
                 return None, 0.0, err
-            V = states[-1].reshape(len(keys), -1).T
-        elif model.n_states <= DENSE_LIMIT:
-            V = scipy.linalg.expm(restricted(a).toarray() * (b - a)) @ V
+            V = states[-1].reshape(len(keys), -1)
+        elif not shifts and model.n_states <= DENSE_LIMIT:  # every atom alone: one small exponential
+            single = _joint(st, neutral, [0.0], np.exp(edge_log_rates(model, st, lowered.energy[j],
+                                                                      lowered.barrier[j])[0]), {0.0: 0})
+            V = V @ scipy.linalg.expm(single.toarray() * (b - a)).T
         else:
-            V = expm_multiply(restricted(a).tocsc() * (b - a), V)
+            V = expm_multiply(joint(a).tocsc() * (b - a), V.ravel()).reshape(len(keys), -1)
         V = np.clip(V, 0.0, None)
-        atoms = _regroup(dict(zip(keys, V.T)), slope * (b - a))
+        atoms = _regroup(dict(zip(keys, V)), slope * (b - a))
         light = [k for k, v in atoms.items() if v.sum() < ATOM_FLOOR]
         for k in light:
             dropped += float(atoms.pop(k).sum())
@@ -247,8 +329,8 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     Parameters
     ----------
     model : HopModel
-        An undriven model (``drives`` all 0: with drives the law is a lattice; use
-        :func:`count_distribution` for the currents).
+        Any model; with drives the work includes the drive work (atoms then lie on a lattice of
+        drive sums, see the module docstring).
     observable : {"work", "heat"}
     x : array_like
         Grid of values.
@@ -257,7 +339,8 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
         ``expm_multiply`` on constant segments and DOP853 on ramps (``method`` of the result).
     n_terms : int, optional
         Terms ``K`` of the cosine series (>= 16); the error estimate compares with ``K / 2``
-        (an estimate, not a bound: check by doubling ``n_terms``).
+        (an estimate, not a bound: check by doubling ``n_terms``). With drives the interval is
+        wider (by the drive work of a Poisson-bounded number of jumps): use more terms.
 
     Returns
     -------
@@ -267,16 +350,13 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     obs, _, p_init, lowered, _, _ = _setup(model, observable, None, p0, t_end, None, "auto")
     if obs.n != 1 or obs.kinds[0] not in ("work", "heat"):
         raise ValueError(f"observable must be 'work' or 'heat': got {observable!r}")
-    if np.any(model.drives != 0):
-        raise ValueError("model must be undriven (drives = 0) for cdf: with drives the law is a lattice; "
-                         "use count_distribution for the currents")
     if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 16:
         raise ValueError(f"n_terms must be an integer >= 16: got {n_terms!r}")
     grid = np.asarray(x, dtype=np.float64)
     if grid.size == 0 or not np.all(np.isfinite(grid)):
         raise ValueError("x must be a non-empty array of finite values")
     name = obs.names[0]
-    lo, hi = _bounds(lowered, name, p_init)
+    lo, hi, outside = _bounds(lowered, name, p_init, model.drives)
     atoms, dropped, err = _atoms(model, lowered, obs, p_init, rtol, atol)
     chosen = "krylov" if lowered.is_piecewise_constant else "dop853"
     if err is None:
@@ -293,6 +373,6 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     coef[0] *= 0.5
     law = _evaluate(grid, coef, (lo, hi), atoms)
     half = _evaluate(grid, coef[: int(n_terms) // 2], (lo, hi), atoms)
-    error = float(np.max(np.abs(law - half))) + dropped
+    error = float(np.max(np.abs(law - half))) + dropped + 2.0 * outside
     return ContinuousLaw(grid, law, atoms, mass, (lo, hi), error, name, chosen, True, 0,
                          "The solver successfully reached t_end.", coef)
