@@ -46,6 +46,7 @@ Check convergence by doubling ``n_terms``. The dropped-atom and Poisson-tail par
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,8 @@ __all__ = ["ContinuousLaw", "cdf"]
 
 #: Atoms lighter than this are dropped; their total mass is added to ``error``.
 ATOM_FLOOR = 1e-15
+#: Terms of the cosine series by default (more with drives, see :func:`cdf`).
+DEFAULT_TERMS = 128
 #: Largest number of distinct atoms tracked.
 MAX_ATOMS = 100_000
 #: With drives: jump counts whose (Poisson-bounded) probability is below this are cut off, their
@@ -323,7 +326,7 @@ def _characteristic_batch(model, lowered, obs, p0, u, rtol, atol):
     return v.sum(axis=1), None
 
 
-def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12) -> ContinuousLaw:
+def cdf(model, observable, x, *, p0, t_end, n_terms=None, rtol=1e-10, atol=1e-12) -> ContinuousLaw:
     """Exact CDF of the work or the heat at ``t_end`` on a grid, with its atoms apart.
 
     Parameters
@@ -339,8 +342,10 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
         ``expm_multiply`` on constant segments and DOP853 on ramps (``method`` of the result).
     n_terms : int, optional
         Terms ``K`` of the cosine series (>= 16); the error estimate compares with ``K / 2``
-        (an estimate, not a bound: check by doubling ``n_terms``). With drives the interval is
-        wider (by the drive work of a Poisson-bounded number of jumps): use more terms.
+        (an estimate, not a bound: check by doubling ``n_terms``). Default: 128, times the
+        factor (a power of 2, at most 4) by which drives widen the interval (by the drive work
+        of a Poisson-bounded number of jumps), so that the resolution of the energy part stays
+        close to that of 128 terms.
 
     Returns
     -------
@@ -350,13 +355,18 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=128, rtol=1e-10, atol=1e-12)
     obs, _, p_init, lowered, _, _ = _setup(model, observable, None, p0, t_end, None, "auto")
     if obs.n != 1 or obs.kinds[0] not in ("work", "heat"):
         raise ValueError(f"observable must be 'work' or 'heat': got {observable!r}")
-    if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 16:
+    if n_terms is not None and (isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer))
+                                or n_terms < 16):
         raise ValueError(f"n_terms must be an integer >= 16: got {n_terms!r}")
     grid = np.asarray(x, dtype=np.float64)
     if grid.size == 0 or not np.all(np.isfinite(grid)):
         raise ValueError("x must be a non-empty array of finite values")
     name = obs.names[0]
     lo, hi, outside = _bounds(lowered, name, p_init, model.drives)
+    if n_terms is None:
+        lo0, hi0, _ = _bounds(lowered, name, p_init, np.zeros(1))
+        widen = (hi - lo) / max(hi0 - lo0, 1.0)
+        n_terms = DEFAULT_TERMS * min(4, 2 ** max(0, math.ceil(math.log2(widen))))
     atoms, dropped, err = _atoms(model, lowered, obs, p_init, rtol, atol)
     chosen = "krylov" if lowered.is_piecewise_constant else "dop853"
     if err is None:
