@@ -7,7 +7,8 @@ markdown table and writes ``benchmarks/results/master-<UTC time>.json``. Cases:
   ramps of the barrier (12 -> 0 -> 0 -> 12 -> 12 kT) and the upper well (0 -> 0 -> 8 -> 8 -> 0 kT)
   over the knots ``(0, 1/4, 1/2, 3/4, 1) tau``, ``t_eval = [0, tau]``, every energetic integral;
 * ``driven ring`` - a 4-state ring with a drive of 1 kT per step and ramped energies and barriers;
-* ``ladder N`` - ``N`` levels in a harmonic well under a 1e3-step barrier schedule (0 -> 5 kT);
+* ``ladder N`` - ``N`` levels in a harmonic well under a 1e3-step barrier schedule (0 -> 5 kT), and
+  ``ladder N, 100 steps`` under a 100-step one;
 * ``ramped ladder N`` - ``N`` levels with a barrier ramped linearly 5 -> 0 -> 5 kT.
 
 Each case is timed in interleaved triples (scipy reference, stochlim, previous release) in one
@@ -26,32 +27,29 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import itertools
-import json
 import math
-import platform
-import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 from scipy.sparse.linalg import expm_multiply
 
-import stochlim
 from stochlim.master import solve_master
 from stochlim.models import HopModel, ladder, ring, two_state
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, median_paired_ratio, write_record
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The release whose master-equation solver is the "previous release" column.
 PREVIOUS_COMMIT = "8df39f3"
 N_STEPS = 1000
+#: The shorter barrier schedule of the comparison with the plain ``expm_multiply`` loop.
+SHORT_STEPS = 100
 T_END = 10.0
 RTOL, ATOL = 1e-10, 1e-12
 
@@ -81,11 +79,11 @@ def _harmonic(n_levels: int):
     return lambda i: 0.5 * ((i - c) / width) ** 2
 
 
-def ladder_under_schedule(n_levels: int) -> HopModel:
-    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in 1e3
-    steps."""
+def ladder_under_schedule(n_levels: int, n_steps: int = N_STEPS) -> HopModel:
+    """A ladder with a harmonic well of width ~n/4 and a barrier raised from 0 to 5 kT in
+    ``n_steps`` steps."""
     barrier = PiecewiseConstant(
-        np.linspace(0.0, T_END, N_STEPS, endpoint=False), np.linspace(0.0, 5.0, N_STEPS)
+        np.linspace(0.0, T_END, n_steps, endpoint=False), np.linspace(0.0, 5.0, n_steps)
     )
     return ladder(n_levels, _harmonic(n_levels), barriers=barrier)
 
@@ -258,14 +256,14 @@ def time_case(name: str, model: HopModel, t_end: float, reference, previous, rep
     row = {
         "case": name, "states": model.n_states, "steps": n_steps, "method": sol.method,
         "success": bool(sol.success), "first_call_s": first,
-        "seconds": statistics.median(cur_t), "reference_s": statistics.median(ref_t),
-        "ratio_to_reference": statistics.median([c / r for c, r in zip(cur_t, ref_t)]),
-        "us_per_state_step": statistics.median(cur_t) / (model.n_states * n_steps) * 1e6,
+        "seconds": median(cur_t), "reference_s": median(ref_t),
+        "ratio_to_reference": median_paired_ratio(cur_t, ref_t),
+        "us_per_state_step": median(cur_t) / (model.n_states * n_steps) * 1e6,
         "runs": {"stochlim": cur_t, "reference": ref_t, "previous": prev_t},
     }
     if prev_t:
-        row["previous_s"] = statistics.median(prev_t)
-        row["speedup_vs_previous"] = statistics.median([p / c for p, c in zip(prev_t, cur_t)])
+        row["previous_s"] = median(prev_t)
+        row["speedup_vs_previous"] = median_paired_ratio(prev_t, cur_t[: len(prev_t)])
         row["max_rel_diff_previous"] = float(
             max(
                 np.max(np.abs(sol.p[-1] - prev_sol.p[-1])),
@@ -304,6 +302,8 @@ def main(argv=None) -> int:
         prog="python -m benchmarks.master_equation", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--levels", type=int, nargs="+", default=[100, 1000, 10_000, 100_000])
+    parser.add_argument("--short-schedule-levels", type=int, nargs="*", default=[10_000],
+                        help=f"ladders under a {SHORT_STEPS}-step schedule as well")
     parser.add_argument("--ramped-levels", type=int, nargs="+", default=[1000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
@@ -321,46 +321,25 @@ def main(argv=None) -> int:
         time_case("erasure tau=100", erasure(100.0), 100.0, lsoda_p_and_q, previous, r, r, 4),
         time_case("driven ring", driven_ring(), 10.0, lsoda_p_and_q, previous, r, r, 2),
     ]
-    for n in args.levels:
+    ladders = [(n, N_STEPS) for n in args.levels] + [(n, SHORT_STEPS) for n in args.short_schedule_levels]
+    for n, steps in ladders:
         prev_r = r if n < 10_000 else min(r, args.previous_repeats_large)
-        rows.append(
-            time_case(
-                f"ladder {n}",
-                ladder_under_schedule(n),
-                T_END,
-                expm_multiply_loop,
-                previous,
-                r,
-                prev_r,
-                N_STEPS,
-            )
-        )
+        name = f"ladder {n}" if steps == N_STEPS else f"ladder {n}, {steps} steps"
+        rows.append(time_case(name, ladder_under_schedule(n, steps), T_END, expm_multiply_loop, previous, r,
+                              prev_r, steps))
     for n in args.ramped_levels:
         rows.append(
             time_case(f"ramped ladder {n}", ramped_ladder(n), T_END, bdf_p_and_q, previous, r, r, 2)
         )
     text = table(rows)
     print(text)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    record = {
+    write_record("master", {
         "benchmark": "master_equation",
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "python": platform.python_version(),
-        },
-        "versions": {
-            "stochlim": stochlim.__version__,
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-        },
         "previous_release": PREVIOUS_COMMIT if previous is not None else None,
         "tolerances": {"rtol": RTOL, "atol": ATOL},
         "rows": rows,
         "table": text,
-    }
-    (RESULTS / f"master-{stamp}.json").write_text(json.dumps(record, indent=2))
+    })
     return 0
 
 

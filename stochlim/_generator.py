@@ -24,6 +24,10 @@ HEAT, DRIVE_WORK, SLOPE_WORK, ACTIVITY, CURRENTS = 0, 1, 2, 3, 4
 
 _NO_TILT = np.zeros((0, 2))
 
+#: Models with at least this many states plus directed edges run the parallel kernels (``prange``
+#: over fixed blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
+PARALLEL_MIN = 1 << 15
+
 
 @dataclass(frozen=True)
 class Functionals:
@@ -72,6 +76,64 @@ class Functionals:
         )
 
 
+@dataclass(frozen=True)
+class _Slots:
+    """Where each functional term's coefficient goes (see ``stochlim._kernels.master``): the terms
+    of one ``(row, state)`` pair share a slot; rows fed from at least half of the states are dense
+    (``S`` slots each, after the ``pair_row.size`` pair slots). The terms are sorted by slot
+    (``edge_order``, ``state_order``), slot ``k`` owning ``edge_ptr[k]:edge_ptr[k + 1]`` of them."""
+
+    edge_order: np.ndarray
+    edge_ptr: np.ndarray
+    state_order: np.ndarray
+    state_ptr: np.ndarray
+    pair_row: np.ndarray
+    pair_x: np.ndarray
+    dense_rows: np.ndarray
+    n_states: int
+
+    @classmethod
+    def of(cls, f: Functionals, n_states: int, src: np.ndarray) -> _Slots:
+        rows = np.concatenate((f.edge_row, f.state_row)).astype(np.int64)
+        xs = np.concatenate((src[f.edge_d], f.state_x)).astype(np.int64)
+        keys = np.sort(rows * n_states + xs)
+        pairs = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+        row_of_pair = pairs // n_states
+        dense = np.flatnonzero(2 * np.bincount(row_of_pair, minlength=f.n_rows) >= max(n_states, 1))
+        is_dense = np.isin(row_of_pair, dense)
+        sparse_pairs = pairs[~is_dense]
+        n_pairs = sparse_pairs.size
+        dense_index = np.full(f.n_rows, -1, dtype=np.int64)
+        dense_index[dense] = np.arange(dense.size)
+        slot = np.where(dense_index[rows] >= 0, n_pairs + dense_index[rows] * n_states + xs,
+                        np.searchsorted(sparse_pairs, rows * n_states + xs))
+        n_edge, n_coef = f.edge_row.size, n_pairs + dense.size * n_states
+
+        def by_slot(slots):
+            ptr = np.zeros(n_coef + 1, dtype=np.int64)
+            np.cumsum(np.bincount(slots, minlength=n_coef), out=ptr[1:])
+            return np.argsort(slots, kind="stable"), ptr
+
+        edge_order, edge_ptr = by_slot(slot[:n_edge])
+        state_order, state_ptr = by_slot(slot[n_edge:])
+        return cls(
+            edge_order=edge_order,
+            edge_ptr=edge_ptr,
+            state_order=state_order,
+            state_ptr=state_ptr,
+            pair_row=(sparse_pairs // n_states).astype(np.int64),
+            pair_x=(sparse_pairs % n_states).astype(np.int64),
+            dense_rows=dense.astype(np.int64),
+            n_states=n_states,
+        )
+
+
+    @property
+    def n_coef(self) -> int:
+        """Length of the coefficient array."""
+        return self.pair_row.size + self.dense_rows.size * self.n_states
+
+
 class Generator:
     """The values of ``A = [[L, 0], [R, 0]]`` on a segments model, refilled in place for each time.
 
@@ -93,6 +155,13 @@ class Generator:
         self.segments = segments
         self.n_states = model.n_states
         self.src, self.dst, self.edge = segments.out_src, segments.out_dst, segments.out_edge
+        if np.any(np.diff(self.src) < 0):
+            raise ValueError("the directed edges must be sorted by source")
+        self.out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.src, minlength=self.n_states), out=self.out_ptr[1:])
+        large = self.n_states + self.src.size >= PARALLEL_MIN
+        self._assemble = km.assemble_parallel if large else km.assemble
+        self._uniformize = km.uniformize_parallel if large else km.uniformize
         as_written = model.edges[self.edge, 0] == self.src if self.edge.size else np.zeros(0, dtype=bool)
         self.f = functionals if functionals is not None else Functionals.energetics(segments, as_written)
         self.edge_tilt = _NO_TILT if edge_tilt is None else np.ascontiguousarray(edge_tilt, dtype=np.float64)
@@ -105,22 +174,26 @@ class Generator:
         self.rate = np.empty(n_dir)
         self.off = self.rate if edge_tilt is None else np.empty(n_dir)
         self.diag = np.empty(self.n_states)
-        self.coef_e = np.empty(self.f.edge_d.size)
-        self.coef_s = np.empty(self.f.state_x.size)
+        self.slots = _Slots.of(self.f, self.n_states, self.src)
+        sl = self.slots  # the functionals' terms in slot order, as the kernels read them
+        self._terms = (self.f.edge_d[sl.edge_order], np.ascontiguousarray(self.f.edge_coef[sl.edge_order]),
+                       sl.edge_ptr, self.f.state_x[sl.state_order],
+                       np.ascontiguousarray(self.f.state_coef[sl.state_order]), sl.state_ptr)
+        self.coef = np.empty(self.slots.n_coef)
         self.lam = 0.0
         self._pattern = None
+        self._by_destination = None  # P by destination, built on the first uniformize
         # bias part of the log-rates, reused while the energies do not change (see km.assemble)
         self._cache = (np.zeros(self.n_states + 1), np.empty(n_dir), np.empty(n_dir), np.empty(segments.n_edges),
                        np.empty(self.f.edge_d.size))
 
     def at(self, j: int, dt: float) -> float:
         """Fill the values at time ``seg_times[j] + dt``; return the largest log-rate there."""
-        sg, f = self.segments, self.f
-        self.lam, top = km.assemble(
+        sg = self.segments
+        self.lam, top = self._assemble(
             self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j), sg.barrier_slope(j),
-            float(dt), self.src, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, f.edge_d,
-            f.edge_coef, f.state_x, f.state_coef, self.energy, self.barrier, self.rate, self.off, self.diag,
-            self.coef_e, self.coef_s, *self._cache)
+            float(dt), self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt,
+            *self._terms, self.energy, self.barrier, self.rate, self.off, self.diag, self.coef, *self._cache)
         return top
 
     def log_rate_bound(self, j: int) -> float:
@@ -131,9 +204,9 @@ class Generator:
                                  sg.barrier_slope(j), float(length), self.src, self.dst, self.edge, sg.out_drive)
 
     def _values(self):
-        f = self.f
-        return (self.n_states, self.src, self.dst, self.off, self.diag, f.edge_row, f.edge_d, self.coef_e,
-                f.state_row, f.state_x, self.coef_s)
+        sl = self.slots
+        return (self.n_states, self.src, self.dst, self.off, self.diag, sl.pair_row, sl.pair_x, sl.dense_rows,
+                self.coef)
 
     def apply(self, v: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``A v`` at the last filled time."""
@@ -150,9 +223,10 @@ class Generator:
     def sparse(self) -> sp.csr_matrix:
         """``A`` as CSR; its pattern (duplicates summed) is built once, only values change."""
         if self._pattern is None:
-            f, s = self.f, self.n_states
-            rows = np.concatenate((self.dst, np.arange(s), s + f.edge_row, s + f.state_row))
-            cols = np.concatenate((self.src, np.arange(s), self.src[f.edge_d], f.state_x))
+            sl, s = self.slots, self.n_states
+            states = np.arange(s)
+            rows = np.concatenate((self.dst, states, s + sl.pair_row, s + np.repeat(sl.dense_rows, s)))
+            cols = np.concatenate((self.src, states, sl.pair_x, np.tile(states, sl.dense_rows.size)))
             pattern = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(self.size, self.size))
             pattern.sum_duplicates()
             pattern.sort_indices()
@@ -162,7 +236,7 @@ class Generator:
             self._pattern = (pattern.indices, pattern.indptr, slots)
         indices, indptr, slots = self._pattern
         data = np.empty(indices.size)
-        km.scatter_values(slots, self.off, self.diag, self.coef_e, self.coef_s, data)
+        km.scatter_values(slots, self.off, self.diag, self.coef, data)
         return sp.csr_matrix((data, indices, indptr), shape=(self.size, self.size))
 
     def expm_step(self, v: np.ndarray, tau: float) -> np.ndarray:
@@ -173,15 +247,25 @@ class Generator:
                out: np.ndarray) -> int:
         """Integrate over segment ``j`` (inputs linear in time) to the offsets ``taus`` into ``out``;
         the number of steps, or a negative exit code of :func:`~stochlim._kernels.master.magnus_segment`."""
-        sg, f = self.segments, self.f
+        sg = self.segments
         return km.magnus_segment(
             self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j), sg.barrier_slope(j),
-            self.src, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, f.edge_row, f.edge_d,
-            f.edge_coef, f.state_row, f.state_x, f.state_coef, v, taus, float(rtol), float(atol), int(max_steps), out)
+            self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, *self._terms,
+            self.slots.pair_row, self.slots.pair_x, self.slots.dense_rows, v, taus, float(rtol), float(atol),
+            int(max_steps), out)
 
     def uniformize(self, v: np.ndarray, tau: float) -> np.ndarray:
         """``expm(A tau) v`` by compiled uniformisation (untilted ``L``: a-priori error bound)."""
+        if self._by_destination is None:
+            in_edge = np.argsort(self.dst, kind="stable")
+            in_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.dst, minlength=self.n_states), out=in_ptr[1:])
+            s = self.n_states
+            buffers = (np.empty(s), np.empty(s), np.empty(s), np.empty(s), np.empty(in_edge.size))
+            self._by_destination = (in_ptr, in_edge, self.src[in_edge].copy(), buffers)
+        in_ptr, in_edge, in_src, buffers = self._by_destination
         out = v.copy()
-        s = self.n_states
-        km.uniformize(*self._values(), self.lam, out, float(tau), np.empty(s), np.empty(s), np.empty(s))
+        sl = self.slots
+        self._uniformize(self.n_states, sl.pair_row, sl.pair_x, sl.dense_rows, self.coef, in_ptr, in_edge, in_src,
+                      self.off, self.diag, self.lam, out, float(tau), *buffers)
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._kernels import master as km
 from .models import HopModel
 from .physics import log_rate_prefactor
 from .protocols import Constant
@@ -41,16 +42,22 @@ class _Inputs:
     def value(self, j: int) -> np.ndarray:
         if not self.where.size:
             return self.base
-        out = self.base.copy()
-        out[self.where] = self.values[j, self.column]
-        return out
+        return km.expand(self.base, self.where, self.column, self.values[j], np.empty(self.base.size))
 
     def slope(self, j: int) -> np.ndarray:
         if not self.where.size or not np.any(self.slopes[j]):
             return self.zero
-        out = self.zero.copy()
-        out[self.where] = self.slopes[j, self.column]
-        return out
+        return km.expand(self.zero, self.where, self.column, self.slopes[j], np.empty(self.base.size))
+
+    def jump(self, j: int, length: float) -> np.ndarray | None:
+        """``value(j)`` minus the left limit of ``value(j - 1)`` at the knot (``length`` is segment
+        ``j - 1``'s), or None where every input is continuous there."""
+        if not self.where.size:
+            return None
+        step = self.values[j] - (self.values[j - 1] + self.slopes[j - 1] * length)
+        if not np.any(step):
+            return None
+        return km.expand(self.zero, self.where, self.column, step, np.empty(self.base.size))
 
     def varies(self, j: int) -> bool:
         return bool(np.any(self.slopes[j]))
@@ -102,7 +109,7 @@ class Segments:
     def barrier_slope(self, j: int) -> np.ndarray:
         return self._barrier.slope(j)
 
-    def energy_end(self, j: int) -> np.ndarray:
-        """Energies at the left limit of the end of segment ``j``."""
-        length = self.seg_times[j + 1] - self.seg_times[j]
-        return self.energy(j) + self.energy_slope(j) * length
+    def energy_jump(self, j: int) -> np.ndarray | None:
+        """How the energies jump where segment ``j > 0`` starts (start of ``j`` minus the left limit
+        of ``j - 1``), or None where they are continuous there."""
+        return self._energy.jump(j, self.seg_times[j] - self.seg_times[j - 1])

@@ -409,7 +409,9 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     for j in range(n_seg):
         a, b = seg[j], seg[j + 1]
         if j > 0:  # energies that jump at a knot do work sum_x p_x (E_new - E_old) there
-            jump_work += float(v[:s] @ (segments.energy(j) - segments.energy_end(j - 1)))
+            jump = segments.energy_jump(j)
+            if jump is not None:
+                jump_work += float(v[:s] @ jump)
         last = j == n_seg - 1
         mask = (t_eval >= a) & ((t_eval <= b) if last else (t_eval < b))
         taus = list(t_eval[mask] - a)
@@ -427,7 +429,7 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
             else:
                 states, how, err = _propagate_exact(g, v, taus, "auto" if method in ("auto", "ode") else method)
             if err is None:
-                err = _out_of_tolerance(np.array(states), s, a, b)
+                err = _out_of_tolerance(states, s, a, b)
             if err is not None:
                 status, message = STATUS_FAILED, err
         if status != STATUS_SUCCESS:
@@ -443,14 +445,14 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
                      status, message)
 
 
-def _out_of_tolerance(states: np.ndarray, n_states: int, a: float, b: float) -> str | None:
+def _out_of_tolerance(states, n_states: int, a: float, b: float) -> str | None:
     """Why the augmented states of one interval are not a valid result (non-finite values,
     probabilities negative beyond :data:`NEGATIVE_TOLERANCE` or not normalised to 1e-8), or None."""
-    if not np.all(np.isfinite(states)):
+    checks = [km.probability_check(np.asarray(v, dtype=np.float64), n_states) for v in states]
+    if not all(finite for finite, _, _ in checks):
         return f"non-finite values on [{a:g}, {b:g}]"
-    p = states[:, :n_states]
-    worst = float(p.min())
-    norm_err = float(np.max(np.abs(p.sum(axis=1) - 1.0)))
+    worst = min((lowest for _, lowest, _ in checks), default=0.0)
+    norm_err = max((off for _, _, off in checks), default=0.0)
     if worst < -NEGATIVE_TOLERANCE or norm_err > 1e-8:
         return (f"probabilities left tolerance on [{a:g}, {b:g}]: min p = {worst:.3e}, max |sum p - 1| = "
                 f"{norm_err:.3e}")

@@ -25,7 +25,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive
 from .physics import check_rate_law, log_hop_rates_unchecked
-from .protocols import PiecewiseLinear, Protocol, as_protocol
+from .protocols import Constant, PiecewiseLinear, Protocol, as_protocol
 
 __all__ = [
     "HopModel",
@@ -210,7 +210,17 @@ class HopModel:
         >>> driven_bit().energy(1.0)   # well 1 halfway up its ramp from 0 to 2 kT
         array([0., 1.])
         """
-        return np.stack([np.asarray(p(t), dtype=np.float64) for p in self.energies], axis=-1)
+        t = as_float_array("t", t)
+        out = np.empty(t.shape + (self.n_states,))
+        evaluated = {}  # each distinct protocol once; constants without a call
+        for x, p in enumerate(self.energies):
+            if isinstance(p, Constant):
+                out[..., x] = p.value
+            else:
+                if id(p) not in evaluated:
+                    evaluated[id(p)] = p(t)
+                out[..., x] = evaluated[id(p)]
+        return out
 
     @classmethod
     def from_rates(cls, edges, forward, backward, *, n_states=None, J_max=1.0, rate_law="paper") -> "HopModel":

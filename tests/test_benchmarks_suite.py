@@ -74,9 +74,10 @@ def test_common_records_and_paired_ratios(tmp_path):
 
 def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
     bench = pytest.importorskip("benchmarks.master_equation")
-    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
     assert (
-        bench.main(["--levels", "100", "--ramped-levels", "150", "--repeats", "2", "--no-previous"])
+        bench.main(["--levels", "100", "--short-schedule-levels", "120", "--ramped-levels", "150", "--repeats",
+                    "2", "--no-previous"])
         == 0
     )
     record = json.loads(next(tmp_path.glob("master-*.json")).read_text())
@@ -86,6 +87,7 @@ def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
         "erasure tau=100",
         "driven ring",
         "ladder 100",
+        "ladder 120, 100 steps",
         "ramped ladder 150",
     }
     for r in rows.values():
@@ -97,3 +99,4 @@ def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
         and rows["erasure tau=1"]["method"] == "ode"
     )
     assert "| ladder 100 | 100 x 1000 | uniformization |" in record["table"]
+    assert "| ladder 120, 100 steps | 120 x 100 | uniformization |" in record["table"]

@@ -10,10 +10,15 @@ slopes, barriers at one time) give the *values* of ``A``:
   generating function of a jump observable ``q`` (Lebowitz & Spohn 1999, J. Stat. Phys. 95 333);
 * ``diag[x]`` - ``L[x, x] = -sum_d k_d`` over the out-edges of ``x``, plus an optional
   ``a_x + b_x dE_x/dt`` (``state_tilt[x]``), e.g. ``-s dE_x/dt`` for the work's generating function;
-* ``coef_e[i]`` - edge functional ``i`` adds ``coef_e[i] p[src_d]`` to ``dF[fe_row[i]]/dt`` with
-  ``coef_e[i] = k_d (c0 + c1 bias_d)`` (``fe_coef[i] = (c0, c1)``, ``d = fe_d[i]``);
-* ``coef_s[i]`` - state functional ``i`` adds ``coef_s[i] p[fs_x[i]]`` with
-  ``coef_s[i] = c0 + c1 dE_x/dt``.
+* ``coef[k]`` - the functionals' coefficients, one per *slot* ``(row, x)``: the functional ``row``
+  gains ``coef[k] p[x]``. Edge term ``i`` adds ``k_d (c0 + c1 bias_d)`` (``fe_coef[i] = (c0, c1)``,
+  ``d = fe_d[i]``) into its slot, state term ``i`` adds ``c0 + c1 dE_x/dt``; the terms are sorted
+  by slot, those of slot ``k`` being ``fe_ptr[k]:fe_ptr[k + 1]`` (``fs_ptr`` for state terms).
+  Slots come in two kinds (see ``stochlim._generator._Slots``): rows fed from most states are
+  *dense* (``dense_rows[r]`` owns the ``S`` slots ``n_pairs + r S + x``, applied as a dot
+  product), the rest are *pairs* (``pair_row[k]``, ``pair_x[k]`` for ``k < n_pairs``). Summing
+  terms per slot at assembly makes each application of ``R`` one pass over the slots, not over the
+  (more numerous) terms.
 
 Every function takes plain arrays, writes into ``out`` arrays, does no checks and never raises;
 the caller (``stochlim.master``) validates and refuses overflowing rates beforehand.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
 from ._jit import jit
 from .ssa import log_rate
@@ -51,10 +57,20 @@ UNIFORM_TAIL = 1e-17
 UNIFORM_CHUNK = 32.0
 
 
+#: Every loop over states, edges or slots runs over this many fixed blocks (``prange``), so that the
+#: parallel and serial kernels do the same arithmetic whatever the thread count.
+N_BLOCKS = 64
+
+
 @jit()
-def assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge,
-             drive, edge_tilt, state_tilt, fe_d, fe_coef, fs_x, fs_coef, energy, barrier, rate, off, diag,
-             coef_e, coef_s, cache_energy, log_base, exp_base, exp_barrier, factor):
+def _lo(b, n):
+    """Start of block ``b`` of ``N_BLOCKS`` over ``range(n)`` (its end is ``_lo(b + 1, n)``)."""
+    return b * n // N_BLOCKS
+
+
+def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge,
+              drive, edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, energy, barrier, rate,
+              off, diag, coef, cache_energy, log_base, exp_base, exp_barrier, factor):
     """Fill the values of ``A`` at time ``dt`` into a segment; return ``(lam, top)``.
 
     Inputs are linear on the segment: ``energy = energy0 + energy_slope dt`` and likewise the
@@ -63,61 +79,111 @@ def assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope,
     (the numbers the SSA kernels use, up to rounding): ``log_base`` and ``exp_base = exp(log_base)``
     are kept between calls and recomputed only when the energies differ from ``cache_energy``
     (whose last entry is 1 once it is valid), so a schedule that moves only barriers costs one
-    ``exp`` per edge, ``exp_barrier[e] = exp(-E0_e)``; likewise the edge functionals' factors
-    ``factor[i] = c0 + c1 bias_d``. ``edge_tilt`` and ``state_tilt`` are empty
+    ``exp`` per distinct barrier value, ``exp_barrier[e] = exp(-E0_e)``; likewise the edge
+    functionals' factors ``factor[i] = c0 + c1 bias_d``. ``edge_tilt`` and ``state_tilt`` are empty
     (shape ``(0, 2)``) for the plain master equation, and then ``off`` may be the same array as
-    ``rate``. Returns the uniformisation rate ``max_x -diag[x]`` and the largest log-rate (``-inf``
-    without edges).
+    ``rate``. The directed edges are sorted by source, those leaving ``x`` being
+    ``out_ptr[x]:out_ptr[x + 1]``. Returns the uniformisation rate ``max_x -diag[x]`` and the largest
+    log-rate (``-inf`` without edges).
+
+    Every loop runs over :data:`N_BLOCKS` fixed blocks (``prange``: parallel in
+    :func:`assemble_parallel`, in order in :func:`assemble`) and no sum crosses a block, so both give
+    the same numbers for any thread count.
     """
-    n_states = energy0.size
-    same = cache_energy[n_states] == 1.0
-    for x in range(n_states):
-        energy[x] = energy0[x] + energy_slope[x] * dt if dt != 0.0 else energy0[x]
-        same = same and energy[x] == cache_energy[x]
-        diag[x] = 0.0
+    n_states, n_dir, n_edges, n_terms, n_coef = energy0.size, src.size, barrier0.size, fe_d.size, coef.size
+    valid = cache_energy[n_states] == 1.0
+    same_in = np.empty(N_BLOCKS, dtype=np.bool_)
+    for b in prange(N_BLOCKS):
+        same = valid
+        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            energy[x] = energy0[x] + energy_slope[x] * dt if dt != 0.0 else energy0[x]
+            same = same and energy[x] == cache_energy[x]
+        same_in[b] = same
+    same = np.all(same_in)
     if not same:
-        for d in range(src.size):
-            lb = log_rate(law, log_prefactor, 0.0, energy[src[d]] - energy[dst[d]] + drive[d])
-            log_base[d] = lb
-            exp_base[d] = np.exp(lb)
-        for x in range(n_states):
-            cache_energy[x] = energy[x]
+        for b in prange(N_BLOCKS):
+            for d in range(_lo(b, n_dir), _lo(b + 1, n_dir)):
+                lb = log_rate(law, log_prefactor, 0.0, energy[src[d]] - energy[dst[d]] + drive[d])
+                log_base[d] = lb
+                exp_base[d] = np.exp(lb)
+            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+                cache_energy[x] = energy[x]
+            for i in range(_lo(b, n_terms), _lo(b + 1, n_terms)):
+                d = fe_d[i]
+                c1 = fe_coef[i, 1]
+                de = energy[src[d]] - energy[dst[d]] + drive[d] if c1 != 0.0 else 0.0
+                factor[i] = fe_coef[i, 0] + c1 * de
         cache_energy[n_states] = 1.0
-    for e in range(barrier0.size):
-        barrier[e] = barrier0[e] + barrier_slope[e] * dt if dt != 0.0 else barrier0[e]
-        exp_barrier[e] = np.exp(-barrier[e])
+    for b in prange(N_BLOCKS):
+        last_barrier, last_exp = np.nan, np.nan
+        for e in range(_lo(b, n_edges), _lo(b + 1, n_edges)):
+            bar = barrier0[e] + barrier_slope[e] * dt if dt != 0.0 else barrier0[e]
+            barrier[e] = bar
+            if bar != last_barrier:  # models whose edges share a barrier protocol need one exp
+                last_barrier, last_exp = bar, np.exp(-bar)
+            exp_barrier[e] = last_exp
     tilted = edge_tilt.shape[0] > 0
-    top = -np.inf
-    for d in range(src.size):
-        e0 = barrier[edge[d]]
-        lk = log_base[d] - e0
-        top = max(top, lk)
-        if abs(e0) < 600.0 and abs(log_base[d]) < 600.0:  # neither factor over- or underflows
-            k = exp_base[d] * exp_barrier[edge[d]]
-        else:
-            k = np.exp(lk)
-        rate[d] = k
-        diag[src[d]] -= k
-        if tilted:
-            de = energy[src[d]] - energy[dst[d]] + drive[d]
-            off[d] = k * np.exp(edge_tilt[d, 0] + edge_tilt[d, 1] * de)
-    if not same:
-        for i in range(fe_d.size):
-            d = fe_d[i]
-            c1 = fe_coef[i, 1]
-            de = energy[src[d]] - energy[dst[d]] + drive[d] if c1 != 0.0 else 0.0
-            factor[i] = fe_coef[i, 0] + c1 * de
-    for i in range(fe_d.size):
-        coef_e[i] = rate[fe_d[i]] * factor[i]
-    for i in range(fs_x.size):
-        coef_s[i] = fs_coef[i, 0] + fs_coef[i, 1] * energy_slope[fs_x[i]]
-    if state_tilt.shape[0] > 0:
-        for x in range(n_states):
-            diag[x] += state_tilt[x, 0] + state_tilt[x, 1] * energy_slope[x]
-    lam = 0.0
-    for x in range(n_states):
-        lam = max(lam, -diag[x])
-    return lam, top
+    tops = np.full(N_BLOCKS, -np.inf)
+    lams = np.zeros(N_BLOCKS)
+    for b in prange(N_BLOCKS):
+        top, lam = -np.inf, 0.0
+        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            dx = 0.0
+            for d in range(out_ptr[x], out_ptr[x + 1]):
+                e0 = barrier[edge[d]]
+                lk = log_base[d] - e0
+                top = max(top, lk)
+                if abs(e0) < 600.0 and abs(log_base[d]) < 600.0:  # neither factor over- or underflows
+                    k = exp_base[d] * exp_barrier[edge[d]]
+                else:
+                    k = np.exp(lk)
+                rate[d] = k
+                dx -= k
+                if tilted:
+                    de = energy[x] - energy[dst[d]] + drive[d]
+                    off[d] = k * np.exp(edge_tilt[d, 0] + edge_tilt[d, 1] * de)
+            if state_tilt.shape[0] > 0:
+                dx += state_tilt[x, 0] + state_tilt[x, 1] * energy_slope[x]
+            diag[x] = dx
+            lam = max(lam, -dx)
+        tops[b], lams[b] = top, lam
+    for b in prange(N_BLOCKS):  # the terms are sorted by slot: slot k sums its own, in order
+        for k in range(_lo(b, n_coef), _lo(b + 1, n_coef)):
+            acc = 0.0
+            for i in range(fe_ptr[k], fe_ptr[k + 1]):
+                acc += rate[fe_d[i]] * factor[i]
+            for i in range(fs_ptr[k], fs_ptr[k + 1]):
+                acc += fs_coef[i, 0] + fs_coef[i, 1] * energy_slope[fs_x[i]]
+            coef[k] = acc
+    return lams.max(), tops.max()
+
+
+assemble = jit()(_assemble)
+assemble_parallel = jit(parallel=True)(_assemble)
+
+
+@jit()
+def expand(base, where, column, row, out):
+    """``out = base`` with ``out[where[i]] = row[column[i]]``: a segment's inputs from the distinct
+    protocols' values ``row`` (``stochlim._segments``), in one pass."""
+    out[:] = base
+    for i in range(where.size):
+        out[where[i]] = row[column[i]]
+    return out
+
+
+@jit()
+def probability_check(v, n_states):
+    """``(all finite, min p, |sum p - 1|)`` of an augmented state ``v`` (``p = v[:n_states]``), one pass."""
+    finite = True
+    lowest = np.inf
+    total = 0.0
+    for x in range(v.size):
+        finite = finite and np.isfinite(v[x])
+        if x < n_states:
+            lowest = min(lowest, v[x])
+            total += v[x]
+    return finite, lowest, abs(total - 1.0)
 
 
 @jit()
@@ -137,16 +203,21 @@ def log_rate_bound(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
 
 
 @jit()
-def apply_functionals(n_states, src, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, p, scale, out):
+def apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, p, scale, out):
     """``out[S + row] += scale * (R p)[row]`` for every functional row."""
-    for i in range(fe_d.size):
-        out[n_states + fe_row[i]] += scale * coef_e[i] * p[src[fe_d[i]]]
-    for i in range(fs_x.size):
-        out[n_states + fs_row[i]] += scale * coef_s[i] * p[fs_x[i]]
+    n_pairs = pair_row.size
+    for k in range(n_pairs):
+        out[n_states + pair_row[k]] += scale * coef[k] * p[pair_x[k]]
+    for r in range(dense_rows.size):
+        base = n_pairs + r * n_states
+        acc = 0.0
+        for x in range(n_states):
+            acc += coef[base + x] * p[x]
+        out[n_states + dense_rows[r]] += scale * acc
 
 
 @jit()
-def apply_generator(n_states, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, v, out):
+def apply_generator(n_states, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, v, out):
     """``out = A v``: the master operator on ``p`` and the functional rows (their columns are 0)."""
     for x in range(n_states):
         out[x] = diag[x] * v[x]
@@ -154,30 +225,32 @@ def apply_generator(n_states, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row,
         out[j] = 0.0
     for d in range(src.size):
         out[dst[d]] += off[d] * v[src[d]]
-    apply_functionals(n_states, src, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, v, 1.0, out)
+    apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, v, 1.0, out)
 
 
 @jit()
-def fill_dense(n_states, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, out):
+def fill_dense(n_states, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, out):
     """The dense augmented generator ``A`` into ``out`` (square, size ``S + n_fun``)."""
     out[:, :] = 0.0
     for x in range(n_states):
         out[x, x] = diag[x]
     for d in range(src.size):
         out[dst[d], src[d]] += off[d]
-    for i in range(fe_d.size):
-        out[n_states + fe_row[i], src[fe_d[i]]] += coef_e[i]
-    for i in range(fs_x.size):
-        out[n_states + fs_row[i], fs_x[i]] += coef_s[i]
+    n_pairs = pair_row.size
+    for k in range(n_pairs):
+        out[n_states + pair_row[k], pair_x[k]] += coef[k]
+    for r in range(dense_rows.size):
+        for x in range(n_states):
+            out[n_states + dense_rows[r], x] += coef[n_pairs + r * n_states + x]
 
 
 @jit()
-def scatter_values(slots, off, diag, coef_e, coef_s, data):
-    """CSR data of ``A`` from its values: entry ``i`` of ``[off, diag, coef_e, coef_s]`` adds into
+def scatter_values(slots, off, diag, coef, data):
+    """CSR data of ``A`` from its values: entry ``i`` of ``[off, diag, coef]`` adds into
     ``data[slots[i]]`` (the pattern, with duplicates summed, is built once by the caller)."""
     data[:] = 0.0
     i = 0
-    for vals in (off, diag, coef_e, coef_s):
+    for vals in (off, diag, coef):
         for j in range(vals.size):
             data[slots[i]] += vals[j]
             i += 1
@@ -270,9 +343,8 @@ def expm(a):
     return r
 
 
-@jit()
-def uniformize(n_states, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, lam, v, tau,
-               x_buf, y_buf, z_buf):
+def _uniformize(n_states, pair_row, pair_x, dense_rows, coef, in_ptr, in_edge, in_src, off, diag, lam, v, tau, x_buf,
+                y_buf, z_buf, p_diag, p_off):
     """Propagate ``v`` over ``tau`` in place by uniformisation (Jensen 1953; Grassmann 1977).
 
     With ``P = I + L / lam`` (non-negative for ``lam >= max -diag``) and ``N`` Poisson with mean
@@ -281,46 +353,67 @@ def uniformize(n_states, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x
     ``lam h <= UNIFORM_CHUNK``; a chunk's series stops past the Poisson mode once the geometric
     bound of the remaining tail is below ``UNIFORM_TAIL``: an a-priori error bound, no cancellation
     (every term is non-negative). Returns the number of products ``P x`` done.
+
+    ``P`` is stored by destination (``in_ptr``, ``in_edge``, ``in_src``: the directed edges into
+    state ``x`` are ``in_edge[in_ptr[x]:in_ptr[x + 1]]``, their sources ``in_src``), written into
+    ``p_diag`` and ``p_off`` once per call, so that one pass over the states both accumulates the
+    series and forms the next product: the loop streams each vector once per term, which is what
+    bounds its speed on large models (they do not fit in cache). The passes run over
+    :data:`N_BLOCKS` fixed blocks of states, in parallel in :func:`uniformize_parallel`: each entry is
+    computed alike in both, so the numbers do not depend on the thread count.
     """
     n_terms = 0
     if tau <= 0.0:
         return n_terms
     if lam <= 0.0:  # nothing moves: the functionals integrate a constant R p
-        apply_functionals(n_states, src, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, v, tau, v)
+        apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, v, tau, v)
         return n_terms
     n_chunks = max(1, int(math.ceil(lam * tau / UNIFORM_CHUNK)))
     h = tau / n_chunks
     mu = lam * h
     inv_lam = 1.0 / lam
+    for b in prange(N_BLOCKS):
+        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            p_diag[x] = 1.0 + diag[x] * inv_lam
+            for k in range(in_ptr[x], in_ptr[x + 1]):
+                p_off[k] = off[in_edge[k]] * inv_lam
     for _ in range(n_chunks):
-        for x in range(n_states):
-            x_buf[x] = v[x]
-            v[x] = 0.0
-            z_buf[x] = 0.0
+        cur, nxt = x_buf, y_buf
+        for b in prange(N_BLOCKS):
+            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+                cur[x] = v[x]
+                v[x] = 0.0
+                z_buf[x] = 0.0
         w = math.exp(-mu)  # P(N = n)
         cum = w  # P(N <= n)
         n = 0
         while True:
-            tail = 1.0 - cum
-            for x in range(n_states):
-                v[x] += w * x_buf[x]
-                z_buf[x] += tail * inv_lam * x_buf[x]
+            c = (1.0 - cum) * inv_lam
             ratio = mu / (n + 1)
-            if ratio < 1.0 and w * ratio / (1.0 - mu / (n + 2)) < UNIFORM_TAIL:
+            last = ratio < 1.0 and w * ratio / (1.0 - mu / (n + 2)) < UNIFORM_TAIL
+            for b in prange(N_BLOCKS):  # accumulate term n and (unless last) form P x for term n + 1
+                for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+                    xi = cur[x]
+                    v[x] += w * xi
+                    z_buf[x] += c * xi
+                    if not last:
+                        acc = p_diag[x] * xi
+                        for k in range(in_ptr[x], in_ptr[x + 1]):
+                            acc += p_off[k] * cur[in_src[k]]
+                        nxt[x] = acc
+            if last:
                 break
-            # x <- P x
-            for x in range(n_states):
-                y_buf[x] = (1.0 + diag[x] * inv_lam) * x_buf[x]
-            for d in range(src.size):
-                y_buf[dst[d]] += off[d] * inv_lam * x_buf[src[d]]
-            for x in range(n_states):
-                x_buf[x] = y_buf[x]
+            cur, nxt = nxt, cur
             n += 1
             n_terms += 1
             w *= ratio
             cum += w
-        apply_functionals(n_states, src, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, z_buf, 1.0, v)
+        apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, z_buf, 1.0, v)
     return n_terms
+
+
+uniformize = jit()(_uniformize)
+uniformize_parallel = jit(parallel=True)(_uniformize)
 
 
 _MAGNUS_C1 = 0.5 - math.sqrt(3.0) / 6.0
@@ -332,19 +425,19 @@ MAGNUS_TOO_MANY_STEPS, MAGNUS_STEP_UNDERFLOW, MAGNUS_NOT_FINITE = -1, -2, -3
 
 
 @jit()
-def _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge, drive,
-              edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy, barrier, rate, off,
-              diag, coef_e, coef_s, cache, out):
-    assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, dst, edge, drive,
-             edge_tilt, state_tilt, fe_d, fe_coef, fs_x, fs_coef, energy, barrier, rate, off, diag, coef_e, coef_s,
-             cache[0], cache[1], cache[2], cache[3], cache[4])
-    fill_dense(energy0.size, src, dst, off, diag, fe_row, fe_d, coef_e, fs_row, fs_x, coef_s, out)
+def _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge, drive,
+              edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, pair_row, pair_x, dense_rows,
+              energy, barrier, rate, off, diag, coef, cache, out):
+    assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge, drive,
+             edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, energy, barrier, rate, off, diag,
+             coef, cache[0], cache[1], cache[2], cache[3], cache[4])
+    fill_dense(energy0.size, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, out)
 
 
 @jit()
-def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, src, dst, edge, drive,
-                   edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, y, taus, rtol, atol,
-                   max_steps, out):
+def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, src, out_ptr, dst, edge, drive,
+                   edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, pair_row, pair_x, dense_rows,
+                   y, taus, rtol, atol, max_steps, out):
     """Integrate ``y' = A(t) y`` over a segment whose inputs are linear in time, writing ``y`` at the
     sorted offsets ``taus`` into the rows of ``out``; return the number of steps or an exit code.
 
@@ -362,8 +455,7 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
     rate = np.empty(src.size)
     off = np.empty(src.size) if edge_tilt.shape[0] > 0 else rate
     diag = np.empty(n_states)
-    coef_e = np.empty(fe_d.size)
-    coef_s = np.empty(fs_x.size)
+    coef = np.empty(pair_row.size + dense_rows.size * n_states)
     cache = (np.zeros(n_states + 1), np.empty(src.size), np.empty(src.size), np.empty(barrier0.size),
              np.empty(fe_d.size))
     a1 = np.empty((n, n))
@@ -387,12 +479,10 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
         for half in range(3):  # 0: one step of h; 1, 2: two steps of h / 2
             hh = h if half == 0 else 0.5 * h
             t0 = t if half < 2 else t + 0.5 * h
-            _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + _MAGNUS_C1 * hh, src,
-                      dst, edge, drive, edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy,
-                      barrier, rate, off, diag, coef_e, coef_s, cache, a1)
-            _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + _MAGNUS_C2 * hh, src,
-                      dst, edge, drive, edge_tilt, state_tilt, fe_row, fe_d, fe_coef, fs_row, fs_x, fs_coef, energy,
-                      barrier, rate, off, diag, coef_e, coef_s, cache, a2)
+            for node, a in ((_MAGNUS_C1, a1), (_MAGNUS_C2, a2)):
+                _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + node * hh, src,
+                          out_ptr, dst, edge, drive, edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef,
+                          fs_ptr, pair_row, pair_x, dense_rows, energy, barrier, rate, off, diag, coef, cache, a)
             omega = (0.5 * hh) * (a1 + a2) + (_MAGNUS_K * hh * hh) * (a2 @ a1 - a1 @ a2)
             start = cur if half < 2 else y_pair[1]
             y_pair[0 if half == 0 else 1] = expm(omega) @ start
