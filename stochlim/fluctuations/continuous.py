@@ -177,24 +177,29 @@ def _bounds(lowered, observable, p0, drives):
     return lo - pad, hi + pad, tail
 
 
-def _joint(st, neutral, keys, k, index):
-    """Sparse generator over (atom, state) of the neutral jumps (rates ``k``), which shift an atom's
-    value by their drive; a jump to a value outside ``keys`` leaves the atoms (like a non-neutral
-    one) and all jumps leave through the diagonal."""
+def _joint(st, neutral, keys):
+    """The generator over (atom, state) of the neutral jumps, as a function of the edge rates ``k``.
+
+    A neutral jump moves an atom's value by its drive; one to a value outside ``keys`` leaves the
+    atoms (like a non-neutral jump), and every jump leaves through the diagonal. The sparsity
+    pattern is built once; each call only fills in the rates."""
     n, count = st.n_states, len(keys)
-    shift = st.drive
-    rows, cols, data = [np.arange(count * n)], [np.arange(count * n)], [-np.tile(np.bincount(st.src, k, minlength=n),
-                                                                                count)]
-    for a, key in enumerate(keys):
-        target = np.array([index.get(round(key + float(shift[d]), 12), -1) for d in np.flatnonzero(neutral)],
-                          dtype=np.int64)
-        edges = np.flatnonzero(neutral)[target >= 0]
-        target = target[target >= 0]
-        rows.append(target * n + st.dst[edges])
-        cols.append(a * n + st.src[edges])
-        data.append(k[edges])
-    return sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(count * n, count * n))
+    index = {key: i for i, key in enumerate(keys)}
+    moving = np.flatnonzero(neutral)
+    shift = st.drive[moving]
+    target = np.array([[index.get(round(key + float(d), 12), -1) for d in shift] for key in keys],
+                      dtype=np.int64).reshape(count, moving.size)
+    atom, which = np.nonzero(target >= 0)
+    edge = moving[which]
+    diagonal = np.arange(count * n)
+    rows = np.concatenate((target[atom, which] * n + st.dst[edge], diagonal))
+    cols = np.concatenate((atom * n + st.src[edge], diagonal))
+
+    def generator(k):
+        escape = np.tile(np.bincount(st.src, k, minlength=n), count)
+        return sp.csr_matrix((np.concatenate((k[edge], -escape)), (rows, cols)), shape=(count * n, count * n))
+
+    return generator
 
 
 def _closure(keys, shifts, depth):
@@ -237,12 +242,12 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
             keys = _closure(keys, shifts, depth)
             if keys is None:
                 return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
-        index = {key: i for i, key in enumerate(keys)}
         V = np.stack([atoms.get(key, np.zeros(model.n_states)) for key in keys])  # (A, S)
+        generator = _joint(st, neutral, keys)
 
-        def joint(t, j=j, neutral=neutral, keys=keys, index=index):
+        def joint(t, j=j, generator=generator):
             energy, _, barrier = _inputs(lowered, j, t)
-            return _joint(st, neutral, keys, np.exp(edge_log_rates(model, st, energy, barrier)[0]), index)
+            return generator(np.exp(edge_log_rates(model, st, energy, barrier)[0]))
 
         if np.any(slope) or np.any(lowered.barrier_slope[j]):
             states, err = _propagate_ode(joint, V.ravel(), a, b, [b - a], rtol, atol)
@@ -250,8 +255,8 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
                 return None, 0.0, err
             V = states[-1].reshape(len(keys), -1)
         elif not shifts and model.n_states <= DENSE_LIMIT:  # every atom alone: one small exponential
-            single = _joint(st, neutral, [0.0], np.exp(edge_log_rates(model, st, lowered.energy[j],
-                                                                      lowered.barrier[j])[0]), {0.0: 0})
+            single = _joint(st, neutral, [0.0])(np.exp(edge_log_rates(model, st, lowered.energy[j],
+                                                                         lowered.barrier[j])[0]))
             V = V @ scipy.linalg.expm(single.toarray() * (b - a)).T
         else:
             V = expm_multiply(joint(a).tocsc() * (b - a), V.ravel()).reshape(len(keys), -1)
