@@ -21,7 +21,7 @@ Exponential averages are dominated by rare trajectories when the dissipation is 
 and the sample variance of ``exp(-X)`` misses the part of the tail the sample has not reached yet:
 its standard error can be too small by a factor of several while the Kish effective sample size,
 computed from the same weights, looks comfortable. So :func:`integral_fluctuation` and
-:func:`jarzynski`
+:func:`jarzynski` (and :func:`crooks` likewise, with its own reference and criterion)
 
 * accept an exact reference (``reference=`` from
   :func:`stochlim.fluctuations.exponential_reference`, or ``model=``, ``p0=``, ``t_end=``): the
@@ -604,7 +604,7 @@ def crooks(work_forward, work_reverse, delta_f, *, reference=None, model=None, p
       ``reliable`` False) when the overlap of the two work laws is not resolved. The criterion
       follows :func:`tail_unresolved`: that variance rests on the squared Fermi weights ``f^2`` of
       each side (the estimate is a ratio of two Fermi-weighted averages, and for works far from
-      ``dF`` they are exponential weights ``exp(-(W_F - dF))`` and ``exp(-(-W_R - dF))``), so the
+      ``dF`` they are exponential weights ``exp(-(W_F - dF))`` and ``exp(-(W_R + dF))``), so the
       error is flagged when the Kish effective sample size of ``f_F^2`` or of ``f_R^2`` is below
       :data:`MIN_EFFECTIVE_SAMPLES`. Bennett's sample error is robust and the criterion is
       conservative: measured over 200 replicates each, on the fast erasure of the README with

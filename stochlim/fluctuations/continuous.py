@@ -11,7 +11,7 @@ generator restricted to those "neutral" jumps (the others feed the continuous pa
 neutral jump moving its probability to the atom ``f`` away, and grouping the results by value.
 With drives the atoms of a segment are cut at ``n`` neutral jumps, where a Poisson count of mean
 ``Lambda dt`` (``Lambda`` above every escape rate of the segment, which dominates the jumps by
-uniformisation) exceeds ``n`` with probability below :data:`JUMP_TAIL`; that probability is added
+uniformisation) exceeds ``n`` with probability below ``JUMP_TAIL``; that probability is added
 to ``error``.
 
 The continuous part follows from the exact characteristic function ``phi(u) = <exp(i u X)>`` (the
@@ -19,7 +19,7 @@ tilted master equation at ``s = -i u``, all ``u`` in one block-diagonal solve) m
 the Fourier-cosine expansion on an interval ``[a, b]`` that holds the law (Fang & Oosterlee 2008,
 SIAM J. Sci. Comput. 31 826): the energy part of ``W`` lies between the sums over segments of the
 smallest and largest energy change of any well, and the drive part within ``n max|f|`` of 0, ``n``
-the jump count exceeded with probability below :data:`JUMP_TAIL` over the whole protocol (twice
+the jump count exceeded with probability below ``JUMP_TAIL`` over the whole protocol (twice
 that probability is added to ``error``: mass outside ``[a, b]`` folds back into it). Beyond that,
 the only error is the truncation of the series after ``K`` terms; ``error`` reports the largest
 change of the CDF between ``K / 2`` and ``K`` terms on the requested grid, plus the mass of the
@@ -92,7 +92,7 @@ class ContinuousLaw:
         ``1 - sum of the atoms``.
     interval : (float, float)
         ``[a, b]`` holding the whole law (with drives: all but a Poisson tail below
-        :data:`JUMP_TAIL`).
+        ``JUMP_TAIL``).
     error : float
         Estimated largest error of ``cdf``: the largest change between ``K / 2`` and ``K`` series
         terms plus the mass of the dropped atoms and, with drives, the Poisson tails of the jump
