@@ -25,8 +25,23 @@ HEAT, DRIVE_WORK, SLOPE_WORK, ACTIVITY, CURRENTS = 0, 1, 2, 3, 4
 _NO_TILT = np.zeros((0, 2))
 
 #: Models with at least this many states plus directed edges run the parallel kernels (``prange``
-#: over fixed blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
+#: over blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
 PARALLEL_MIN = 1 << 15
+
+
+def _index(a) -> np.ndarray:
+    """An index array as the kernels read it: contiguous int32 (half the memory traffic of int64)."""
+    a = np.asarray(a)
+    if a.size and (a.max() > np.iinfo(np.int32).max or a.min() < 0):
+        raise ValueError("the model is too large for 32-bit indices")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+def _pointers(keys: np.ndarray, n: int) -> np.ndarray:
+    """CSR pointers of sorted ``keys`` in ``range(n)``: key ``k`` owns ``ptr[k]:ptr[k + 1]``."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return _index(ptr)
 
 
 @dataclass(frozen=True)
@@ -76,64 +91,6 @@ class Functionals:
         )
 
 
-@dataclass(frozen=True)
-class _Slots:
-    """Where each functional term's coefficient goes (see ``stochlim._kernels.master``): the terms
-    of one ``(row, state)`` pair share a slot; rows fed from at least half of the states are dense
-    (``S`` slots each, after the ``pair_row.size`` pair slots). The terms are sorted by slot
-    (``edge_order``, ``state_order``), slot ``k`` owning ``edge_ptr[k]:edge_ptr[k + 1]`` of them."""
-
-    edge_order: np.ndarray
-    edge_ptr: np.ndarray
-    state_order: np.ndarray
-    state_ptr: np.ndarray
-    pair_row: np.ndarray
-    pair_x: np.ndarray
-    dense_rows: np.ndarray
-    n_states: int
-
-    @classmethod
-    def of(cls, f: Functionals, n_states: int, src: np.ndarray) -> _Slots:
-        rows = np.concatenate((f.edge_row, f.state_row)).astype(np.int64)
-        xs = np.concatenate((src[f.edge_d], f.state_x)).astype(np.int64)
-        keys = np.sort(rows * n_states + xs)
-        pairs = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
-        row_of_pair = pairs // n_states
-        dense = np.flatnonzero(2 * np.bincount(row_of_pair, minlength=f.n_rows) >= max(n_states, 1))
-        is_dense = np.isin(row_of_pair, dense)
-        sparse_pairs = pairs[~is_dense]
-        n_pairs = sparse_pairs.size
-        dense_index = np.full(f.n_rows, -1, dtype=np.int64)
-        dense_index[dense] = np.arange(dense.size)
-        slot = np.where(dense_index[rows] >= 0, n_pairs + dense_index[rows] * n_states + xs,
-                        np.searchsorted(sparse_pairs, rows * n_states + xs))
-        n_edge, n_coef = f.edge_row.size, n_pairs + dense.size * n_states
-
-        def by_slot(slots):
-            ptr = np.zeros(n_coef + 1, dtype=np.int64)
-            np.cumsum(np.bincount(slots, minlength=n_coef), out=ptr[1:])
-            return np.argsort(slots, kind="stable"), ptr
-
-        edge_order, edge_ptr = by_slot(slot[:n_edge])
-        state_order, state_ptr = by_slot(slot[n_edge:])
-        return cls(
-            edge_order=edge_order,
-            edge_ptr=edge_ptr,
-            state_order=state_order,
-            state_ptr=state_ptr,
-            pair_row=(sparse_pairs // n_states).astype(np.int64),
-            pair_x=(sparse_pairs % n_states).astype(np.int64),
-            dense_rows=dense.astype(np.int64),
-            n_states=n_states,
-        )
-
-
-    @property
-    def n_coef(self) -> int:
-        """Length of the coefficient array."""
-        return self.pair_row.size + self.dense_rows.size * self.n_states
-
-
 class Generator:
     """The values of ``A = [[L, 0], [R, 0]]`` on a segments model, refilled in place for each time.
 
@@ -154,14 +111,14 @@ class Generator:
                  edge_tilt: np.ndarray | None = None, state_tilt: np.ndarray | None = None):
         self.segments = segments
         self.n_states = model.n_states
-        self.src, self.dst, self.edge = segments.out_src, segments.out_dst, segments.out_edge
+        self.src, self.dst, self.edge = (_index(a) for a in (segments.out_src, segments.out_dst, segments.out_edge))
         if np.any(np.diff(self.src) < 0):
             raise ValueError("the directed edges must be sorted by source")
-        self.out_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.src, minlength=self.n_states), out=self.out_ptr[1:])
+        self.out_ptr = _pointers(self.src, self.n_states)
         large = self.n_states + self.src.size >= PARALLEL_MIN
         self._assemble = km.assemble_parallel if large else km.assemble
         self._uniformize = km.uniformize_parallel if large else km.uniformize
+        self._blocks = km.N_BLOCKS if large else 1
         as_written = model.edges[self.edge, 0] == self.src if self.edge.size else np.zeros(0, dtype=bool)
         self.f = functionals if functionals is not None else Functionals.energetics(segments, as_written)
         self.edge_tilt = _NO_TILT if edge_tilt is None else np.ascontiguousarray(edge_tilt, dtype=np.float64)
@@ -174,12 +131,18 @@ class Generator:
         self.rate = np.empty(n_dir)
         self.off = self.rate if edge_tilt is None else np.empty(n_dir)
         self.diag = np.empty(self.n_states)
-        self.slots = _Slots.of(self.f, self.n_states, self.src)
-        sl = self.slots  # the functionals' terms in slot order, as the kernels read them
-        self._terms = (self.f.edge_d[sl.edge_order], np.ascontiguousarray(self.f.edge_coef[sl.edge_order]),
-                       sl.edge_ptr, self.f.state_x[sl.state_order],
-                       np.ascontiguousarray(self.f.state_coef[sl.state_order]), sl.state_ptr)
-        self.coef = np.empty(self.slots.n_coef)
+        f = self.f  # its terms grouped by directed edge, as the kernels read them
+        order = np.argsort(f.edge_d, kind="stable")
+        self._terms = (_pointers(f.edge_d, n_dir), np.ascontiguousarray(f.edge_coef[order]), _index(f.edge_row[order]),
+                       _index(f.state_x), _index(f.state_row), np.ascontiguousarray(f.state_coef, dtype=np.float64))
+        # rows and columns of A's entries in the order of km.entries
+        s = self.n_states
+        self._positions = (
+            _index(np.concatenate((self.dst, np.arange(s), s + f.edge_row[order], s + f.state_row))),
+            _index(np.concatenate((self.src, np.arange(s), self.src[f.edge_d[order]], f.state_x))),
+        )
+        self._values = np.empty(self._positions[0].size)
+        self._slope = np.zeros(s)
         self.lam = 0.0
         self._pattern = None
         self._by_destination = None  # P by destination, built on the first uniformize
@@ -190,10 +153,11 @@ class Generator:
     def at(self, j: int, dt: float) -> float:
         """Fill the values at time ``seg_times[j] + dt``; return the largest log-rate there."""
         sg = self.segments
+        self._slope = sg.energy_slope(j)
         self.lam, top = self._assemble(
-            self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j), sg.barrier_slope(j),
-            float(dt), self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt,
-            *self._terms, self.energy, self.barrier, self.rate, self.off, self.diag, self.coef, *self._cache)
+            self.law, sg.log_prefactor, sg.energy(j), self._slope, sg.barrier(j), sg.barrier_slope(j), float(dt),
+            self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, self._terms,
+            self.energy, self.barrier, self.rate, self.off, self.diag, *self._cache, self._blocks)
         return top
 
     def log_rate_bound(self, j: int) -> float:
@@ -203,30 +167,28 @@ class Generator:
         return km.log_rate_bound(self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j),
                                  sg.barrier_slope(j), float(length), self.src, self.dst, self.edge, sg.out_drive)
 
-    def _values(self):
-        sl = self.slots
-        return (self.n_states, self.src, self.dst, self.off, self.diag, sl.pair_row, sl.pair_x, sl.dense_rows,
-                self.coef)
+    def _functionals(self):
+        return self.src, self.rate, self._terms, self._cache[4], self._slope
 
     def apply(self, v: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``A v`` at the last filled time."""
         out = np.empty(self.size) if out is None else out
-        km.apply_generator(*self._values(), v, out)
+        src, rate, terms, factor, slope = self._functionals()
+        km.apply_generator(self.n_states, src, self.dst, self.off, self.diag, rate, terms, factor, slope, v, out)
         return out
 
     def dense(self) -> np.ndarray:
         """``A`` as a dense array."""
         out = np.empty((self.size, self.size))
-        km.fill_dense(*self._values(), out)
+        src, rate, terms, factor, slope = self._functionals()
+        km.fill_dense(self.n_states, src, self.off, self.diag, rate, terms, factor, slope, *self._positions,
+                      self._values, out)
         return out
 
     def sparse(self) -> sp.csr_matrix:
         """``A`` as CSR; its pattern (duplicates summed) is built once, only values change."""
         if self._pattern is None:
-            sl, s = self.slots, self.n_states
-            states = np.arange(s)
-            rows = np.concatenate((self.dst, states, s + sl.pair_row, s + np.repeat(sl.dense_rows, s)))
-            cols = np.concatenate((self.src, states, sl.pair_x, np.tile(states, sl.dense_rows.size)))
+            rows, cols = self._positions
             pattern = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(self.size, self.size))
             pattern.sum_duplicates()
             pattern.sort_indices()
@@ -235,8 +197,10 @@ class Generator:
             slots = np.asarray(position[rows, cols]).ravel().astype(np.int64)
             self._pattern = (pattern.indices, pattern.indptr, slots)
         indices, indptr, slots = self._pattern
+        src, rate, terms, factor, slope = self._functionals()
+        km.entries(self.n_states, src, self.off, self.diag, rate, terms, factor, slope, self._values)
         data = np.empty(indices.size)
-        km.scatter_values(slots, self.off, self.diag, self.coef, data)
+        km.scatter_values(slots, self._values, data)
         return sp.csr_matrix((data, indices, indptr), shape=(self.size, self.size))
 
     def expm_step(self, v: np.ndarray, tau: float) -> np.ndarray:
@@ -250,22 +214,19 @@ class Generator:
         sg = self.segments
         return km.magnus_segment(
             self.law, sg.log_prefactor, sg.energy(j), sg.energy_slope(j), sg.barrier(j), sg.barrier_slope(j),
-            self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, *self._terms,
-            self.slots.pair_row, self.slots.pair_x, self.slots.dense_rows, v, taus, float(rtol), float(atol),
-            int(max_steps), out)
+            self.src, self.out_ptr, self.dst, self.edge, sg.out_drive, self.edge_tilt, self.state_tilt, self._terms,
+            self._positions, v, taus, float(rtol), float(atol), int(max_steps), out)
 
     def uniformize(self, v: np.ndarray, tau: float) -> np.ndarray:
         """``expm(A tau) v`` by compiled uniformisation (untilted ``L``: a-priori error bound)."""
         if self._by_destination is None:
-            in_edge = np.argsort(self.dst, kind="stable")
-            in_ptr = np.zeros(self.n_states + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.dst, minlength=self.n_states), out=in_ptr[1:])
+            in_edge = _index(np.argsort(self.dst, kind="stable"))
+            in_ptr = _pointers(self.dst, self.n_states)
             s = self.n_states
             buffers = (np.empty(s), np.empty(s), np.empty(s), np.empty(s), np.empty(in_edge.size))
             self._by_destination = (in_ptr, in_edge, self.src[in_edge].copy(), buffers)
         in_ptr, in_edge, in_src, buffers = self._by_destination
         out = v.copy()
-        sl = self.slots
-        self._uniformize(self.n_states, sl.pair_row, sl.pair_x, sl.dense_rows, self.coef, in_ptr, in_edge, in_src,
-                      self.off, self.diag, self.lam, out, float(tau), *buffers)
+        self._uniformize(self.n_states, *self._functionals(), in_ptr, in_edge, in_src, self.off, self.diag, self.lam,
+                         out, float(tau), *buffers, self._blocks)
         return out

@@ -38,6 +38,7 @@ class _Inputs:
             self.values[:, c] = p(starts)
             self.slopes[:, c] = p.slope(starts)
         self.zero = np.zeros(self.base.size)
+        self.moving = self.slopes.any(axis=1) if self.slopes.size else np.zeros(starts.size, dtype=bool)
 
     def value(self, j: int) -> np.ndarray:
         if not self.where.size:
@@ -45,7 +46,7 @@ class _Inputs:
         return km.expand(self.base, self.where, self.column, self.values[j], np.empty(self.base.size))
 
     def slope(self, j: int) -> np.ndarray:
-        if not self.where.size or not np.any(self.slopes[j]):
+        if not self.moving[j]:
             return self.zero
         return km.expand(self.zero, self.where, self.column, self.slopes[j], np.empty(self.base.size))
 
@@ -59,8 +60,6 @@ class _Inputs:
             return None
         return km.expand(self.zero, self.where, self.column, step, np.empty(self.base.size))
 
-    def varies(self, j: int) -> bool:
-        return bool(np.any(self.slopes[j]))
 
 
 class Segments:
@@ -91,11 +90,11 @@ class Segments:
     @property
     def is_piecewise_constant(self) -> bool:
         """No input changes within a segment."""
-        return not (np.any(self._energy.slopes) or np.any(self._barrier.slopes))
+        return not (self._energy.moving.any() or self._barrier.moving.any())
 
     def varies(self, j: int) -> bool:
         """Some input changes within segment ``j``."""
-        return self._energy.varies(j) or self._barrier.varies(j)
+        return bool(self._energy.moving[j] or self._barrier.moving[j])
 
     def energy(self, j: int) -> np.ndarray:
         return self._energy.value(j)

@@ -78,9 +78,10 @@ def check_interval(
     return arr
 
 
-def check_positive(name: str, value) -> np.ndarray:
-    """Return ``value`` as a float array after checking every element is finite and > 0."""
-    arr = as_float_array(name, value)
+def check_positive(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
+    """Return ``value`` as a float array after checking every element is > 0 and finite (or
+    ``+inf``, with ``allow_inf``)."""
+    arr = as_float_array(name, value, allow_inf=allow_inf)
     bad = arr <= 0
     if bad.any():
         raise ValueError(f"{name} must be positive: {_where(arr, bad)}")

@@ -236,7 +236,13 @@ class Comparison:
 
     @property
     def passed(self) -> bool:
-        """``p_value > 1e-3`` (the project's threshold for a statistical test)."""
+        """``p_value > 1e-3`` (the project's threshold for a statistical test).
+
+        Examples
+        --------
+        >>> Comparison("chi2", 30.0, 2e-4, 10, None).passed, Comparison("ks", 0.02, 0.3, None, None).passed
+        (False, True)
+        """
         return self.passes(1e-3)
 
 

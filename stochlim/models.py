@@ -194,16 +194,45 @@ class HopModel:
 
     @property
     def n_states(self) -> int:
-        """Number of states ``S``."""
+        """Number of states ``S``.
+
+        Examples
+        --------
+        >>> ladder(5, 2.0).n_states
+        5
+        """
         return len(self.energies)
 
     @property
     def n_edges(self) -> int:
-        """Number of undirected edges."""
+        """Number of undirected edges.
+
+        Examples
+        --------
+        >>> ladder(5, 2.0).n_edges   # a chain of 5 states has 4 edges
+        4
+        """
         return self.edges.shape[0]
 
     def energy(self, t):
-        """Well energies of all states at time ``t`` (shape ``(S,)`` or ``(len(t), S)``), in kT.
+        """Well energies of all states at time ``t``, in kT.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time or times, in units of ``1 / J_max``.
+
+        Returns
+        -------
+        ndarray
+            Shape ``(S,)`` for a scalar ``t``, ``(len(t), S)`` for an array.
+
+        Raises
+        ------
+        TypeError
+            If ``t`` is not a real number or an array of them.
+        ValueError
+            If ``t`` is empty, NaN or infinite.
 
         Examples
         --------
@@ -247,6 +276,18 @@ class HopModel:
         J_max, rate_law
             As for :class:`HopModel`; they set the barriers, not the rates.
 
+        Returns
+        -------
+        HopModel
+            The model whose :meth:`rates` are ``forward`` and ``backward`` on each edge.
+
+        Raises
+        ------
+        ValueError
+            If ``edges`` is empty and ``n_states`` is not given, if ``n_states`` is not a positive
+            integer, if ``edges`` is invalid (as for :class:`HopModel`), or if a rate is not
+            positive or a cycle's affinity changes in time.
+
         Examples
         --------
         >>> m = HopModel.from_rates([(0, 1), (1, 2), (2, 0)], forward=2.0, backward=0.5)
@@ -272,7 +313,17 @@ class HopModel:
 
         The stationary law of the frozen rates at ``t`` when the drives vanish (local detailed
         balance); the default start law of :func:`stochlim.simulate`. Computed with the minimum
-        energy subtracted, so any finite energies are safe. Shape ``(S,)`` or ``(len(t), S)``.
+        energy subtracted, so any finite energies are safe.
+
+        Parameters
+        ----------
+        t : float or array_like, optional
+            Time or times (default 0).
+
+        Returns
+        -------
+        ndarray
+            Probabilities, shape ``(S,)`` for a scalar ``t``, ``(len(t), S)`` for an array.
 
         Examples
         --------
@@ -285,6 +336,16 @@ class HopModel:
 
     def rates(self, t) -> np.ndarray:
         """Rate matrix ``k[x, y]`` at time ``t`` (0 where there is no edge), for inspection.
+
+        Parameters
+        ----------
+        t : float
+            Time, in units of ``1 / J_max``.
+
+        Returns
+        -------
+        ndarray, shape (S, S)
+            ``k[x, y]``: rate of the jump ``x -> y`` in the unit of ``J_max``.
 
         Examples
         --------
@@ -348,13 +409,27 @@ class HopModel:
         that no log-rate bound changes by more than that within one, which keeps the acceptance of
         thinning high; splitting never changes the model.
 
+        Parameters
+        ----------
+        t_end : float
+            Horizon, > 0.
+        max_log_rate_change : float, optional
+            Largest change of any log-rate bound within one segment, > 0 (default: no splitting).
+
+        Returns
+        -------
+        LoweredModel
+            The model's arrays on the segments.
+
         Raises
         ------
         ValueError
-            If ``t_end`` is not positive.
+            If ``t_end`` or ``max_log_rate_change`` is not positive.
 
         Examples
         --------
+        >>> driven_bit().lower(3.0, max_log_rate_change=0.25).n_segments   # the ramp split up
+        9
         >>> driven_bit().lower(3.0).n_segments   # the ramp [0, 2] and the plateau [2, 3]
         2
         """
@@ -365,6 +440,16 @@ class HopModel:
 
     def segment_times(self, t_end: float) -> np.ndarray:
         """0, every protocol knot in ``(0, t_end)`` and ``t_end``, sorted (each protocol read once).
+
+        Parameters
+        ----------
+        t_end : float
+            Horizon, > 0.
+
+        Returns
+        -------
+        ndarray
+            The segment edges, increasing.
 
         Raises
         ------
@@ -387,6 +472,20 @@ class HopModel:
 
         One home for the directed-edge structure: :meth:`lower` sorts it by source into CSR form
         (``order``, ``out_ptr``) for the simulators, the master equation uses it as it is.
+
+        Returns
+        -------
+        DirectedEdges
+            ``src``, ``dst``, ``edge``, ``sign``, ``drive`` per directed edge, and ``order`` and
+            ``out_ptr`` of the CSR form.
+
+        Examples
+        --------
+        >>> d = ladder(3, 2.0).directed_edges()   # edges (0, 1), (1, 2) and their reverses
+        >>> d.src.tolist(), d.dst.tolist(), d.sign.tolist()
+        ([0, 1, 1, 2], [1, 2, 0, 1], [1.0, 1.0, -1.0, -1.0])
+        >>> d.out_ptr.tolist()   # state 1 has two out-edges
+        [0, 1, 3, 4]
         """
         m = self.n_edges
         src = np.concatenate((self.edges[:, 0], self.edges[:, 1])).astype(np.int64)
@@ -507,24 +606,86 @@ class LoweredModel:
 
     @property
     def n_segments(self) -> int:
-        """Number of time segments."""
+        """Number of time segments.
+
+        Examples
+        --------
+        >>> driven_bit().lower(5.0).n_segments   # the ramp [0, 2] and the plateau [2, 5]
+        2
+        """
         return self.seg_times.size - 1
 
     def bias(self, at: str = "start") -> np.ndarray:
-        """``dE_d = E_x - E_y + f`` of every directed edge at the start or end of each segment."""
+        """``dE_d = E_x - E_y + f`` of every directed edge at the start or end of each segment.
+
+        Parameters
+        ----------
+        at : {"start", "end"}, optional
+            Where in each segment (the end is the left limit).
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            Bias in kT of each directed edge, in the order of ``out_src``.
+
+        Examples
+        --------
+        >>> lowered = driven_bit().lower(3.0)   # well 1 from 0 to 2 kT over [0, 2]
+        >>> lowered.bias("end").tolist()   # jumps 0 -> 1 and 1 -> 0
+        [[-2.0, 2.0], [-2.0, 2.0]]
+        """
         e = self.energy if at == "start" else self.energy_end()
         return e[:, self.out_src] - e[:, self.out_dst] + self.out_drive
 
     def bias_slope(self) -> np.ndarray:
-        """Time derivative of ``dE_d`` on each segment, shape ``(n_segments, D)``."""
+        """Time derivative of ``dE_d`` on each segment.
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            ``d dE_d / dt`` in kT per unit time.
+
+        Examples
+        --------
+        >>> driven_bit().lower(3.0).bias_slope().tolist()   # -1 kT per unit time on the ramp
+        [[-1.0, 1.0], [0.0, 0.0]]
+        """
         return self.energy_slope[:, self.out_src] - self.energy_slope[:, self.out_dst]
 
     def energy_end(self) -> np.ndarray:
-        """Energies at the (left limit of the) end of each segment."""
+        """Energies at the (left limit of the) end of each segment.
+
+        Returns
+        -------
+        ndarray, shape (n_segments, S)
+            Well energies in kT.
+
+        Examples
+        --------
+        >>> driven_bit().lower(3.0).energy_end().tolist()
+        [[0.0, 2.0], [0.0, 2.0]]
+        """
         return self.energy + self.energy_slope * np.diff(self.seg_times)[:, None]
 
     def barrier_at(self, at: str = "start") -> np.ndarray:
-        """Barrier of every directed edge at the start or end of each segment."""
+        """Barrier of every directed edge at the start or end of each segment.
+
+        Parameters
+        ----------
+        at : {"start", "end"}, optional
+            Where in each segment (the end is the left limit).
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            Barrier ``E0`` in kT of each directed edge (both directions of an edge share it).
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseLinear
+        >>> two_state(PiecewiseLinear([0.0, 1.0], [3.0, 1.0])).lower(1.0).barrier_at("end").tolist()
+        [[1.0, 1.0]]
+        """
         b = self.barrier
         if at == "end":
             b = b + self.barrier_slope * np.diff(self.seg_times)[:, None]
@@ -536,12 +697,35 @@ class LoweredModel:
         return log_hop_rates_unchecked(e0, de, math.log(self.J_max), self.rate_law)[0]
 
     def log_rates(self, at: str = "start") -> np.ndarray:
-        """Log-rates of every directed edge at the start or end of each segment."""
+        """Log-rates of every directed edge at the start or end of each segment.
+
+        Parameters
+        ----------
+        at : {"start", "end"}, optional
+            Where in each segment (the end is the left limit).
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            Natural log of each directed edge's rate, in the unit of ``J_max``.
+
+        Examples
+        --------
+        >>> lowered = two_state(2.0, rate_law="arrhenius").lower(1.0)
+        >>> bool(np.allclose(lowered.log_rates(), -2.0))   # J_max e^-E0 at zero bias
+        True
+        """
         return self._log_fwd(self.barrier_at(at), self.bias(at))
 
     @property
     def is_piecewise_constant(self) -> bool:
-        """No input changes within a segment."""
+        """No input changes within a segment.
+
+        Examples
+        --------
+        >>> two_state(2.0).lower(1.0).is_piecewise_constant, driven_bit().lower(1.0).is_piecewise_constant
+        (True, False)
+        """
         return not (np.any(self.energy_slope) or np.any(self.barrier_slope))
 
     @property
@@ -550,11 +734,29 @@ class LoweredModel:
 
         True for the Arrhenius law with piecewise-linear inputs; for the paper law only when no bias
         changes within a segment (only barriers move).
+
+        Examples
+        --------
+        >>> driven_bit(rate_law="arrhenius").lower(1.0).is_exp_linear
+        True
+        >>> driven_bit(rate_law="paper").lower(1.0).is_exp_linear   # the bias moves: tanh in t
+        False
         """
         return self.rate_law == "arrhenius" or not np.any(self.bias_slope())
 
     def log_rate_slope(self) -> np.ndarray:
-        """``d log k_d / dt`` on each segment; exact where :attr:`is_exp_linear` holds."""
+        """``d log k_d / dt`` on each segment; exact where :attr:`is_exp_linear` holds.
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            Slope of each directed log-rate, per unit time.
+
+        Examples
+        --------
+        >>> driven_bit(rate_law="arrhenius").lower(3.0).log_rate_slope().tolist()
+        [[-0.5, 0.5], [0.0, 0.0]]
+        """
         return -self.barrier_slope[:, self.out_edge] + 0.5 * self.bias_slope()
 
     @staticmethod
@@ -568,6 +770,27 @@ class LoweredModel:
         mean waiting time is then below float64's resolution of the horizon, so a trajectory cannot
         advance and the exact propagators, which square ``log2(rate x horizon)`` times, lose every
         digit.
+
+        Parameters
+        ----------
+        log_rates : array_like
+            Log-rates (or log-rate bounds) in the unit of ``J_max``.
+        horizon : float
+            Length of the time window, > 0.
+        what : str, optional
+            What the rates are, for the message.
+
+        Returns
+        -------
+        str or None
+            The reason for refusing, or ``None`` when the rates are safe.
+
+        Examples
+        --------
+        >>> LoweredModel.rate_overflow([0.0, 2.0], horizon=10.0) is None
+        True
+        >>> LoweredModel.rate_overflow([40.0], horizon=10.0)[:33]
+        'a rate reaches exp(40.0) per unit'
         """
         top = float(np.max(log_rates)) if np.size(log_rates) else -np.inf
         jumps = top + math.log(horizon)
@@ -583,6 +806,20 @@ class LoweredModel:
 
         Both laws increase with the bias and decrease with the barrier, each of which is linear in
         time on a segment, so ``log k(min E0, max dE)`` over the segment's two ends bounds it.
+
+        Returns
+        -------
+        ndarray, shape (n_segments, 2 m)
+            Upper bound of each directed log-rate on each segment.
+
+        Examples
+        --------
+        >>> lowered = driven_bit(rate_law="arrhenius").lower(3.0)   # barrier 0.5, bias 0 -> -2
+        >>> bool(np.all(lowered.log_rate_bound() >= np.maximum(lowered.log_rates("start"),
+        ...                                                      lowered.log_rates("end"))))
+        True
+        >>> np.round(lowered.log_rate_bound(), 6).tolist()
+        [[-0.5, 0.5], [-1.5, 0.5]]
         """
         e0 = np.minimum(self.barrier_at("start"), self.barrier_at("end"))
         de = np.maximum(self.bias("start"), self.bias("end"))

@@ -116,7 +116,20 @@ class FirstPassage:
 
     @property
     def cdf(self) -> np.ndarray:
-        """``P(tau <= t)`` at the output times ``t``, an ndarray of shape ``(T,)``."""
+        """``P(tau <= t)`` at the output times ``t``, an ndarray of shape ``(T,)``.
+
+        Examples
+        --------
+        A unit-rate hop out of state 0 (Arrhenius law, no barrier) is exponential:
+        ``P(tau <= t) = 1 - e^-t``.
+
+        >>> import numpy as np
+        >>> from stochlim.models import two_state
+        >>> fp = first_passage(two_state(0.0, rate_law="arrhenius"), p0=[1.0, 0.0], target=1,
+        ...                    t_eval=[0.0, 1.0, 2.0])
+        >>> bool(np.allclose(fp.cdf, 1 - np.exp(-fp.t)))
+        True
+        """
         return 1.0 - self.survival
 
 

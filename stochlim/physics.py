@@ -133,7 +133,8 @@ def barrier_for_rate(r, dE):
 
     ``E0 = ln[(2 / r) tanh(dE / 2)]`` in kT (Eq. 8 with its sign corrected), the inverse of
     :func:`net_rate`. Limits (text after Eq. 8): ``E0 -> ln 2`` as ``r -> 1`` and ``dE -> inf``
-    (numerically the Landauer value ``kT ln 2``); ``E0 = 0`` at ``dE = ln((2 + r) / (2 - r))``.
+    (numerically the Landauer value ``kT ln 2``); ``dE = inf`` itself is accepted and gives the
+    limit ``E0 = ln(2 / r)`` exactly; ``E0 = 0`` at ``dE = ln((2 + r) / (2 - r))``.
     A negative result means the rate ``r`` cannot be reached at that bias with a non-negative
     barrier (the inadmissible region of Fig. 3A lies below the ``r = 1`` curve).
 
@@ -142,7 +143,7 @@ def barrier_for_rate(r, dE):
     r : float or array_like
         Normalised net update rate ``J / J_max`` in (0, 1].
     dE : float or array_like
-        Bias between the wells in kT, > 0 (the update is driven down the bias).
+        Bias between the wells in kT, in (0, inf] (the update is driven down the bias).
 
     Returns
     -------
@@ -154,7 +155,7 @@ def barrier_for_rate(r, dE):
     TypeError
         If ``r`` or ``dE`` is not a real number or an array of them.
     ValueError
-        If ``r`` is NaN or outside (0, 1], or if ``dE`` is NaN, infinite, empty or not positive.
+        If ``r`` is NaN or outside (0, 1], or if ``dE`` is NaN, empty or not positive.
 
     Examples
     --------
@@ -165,9 +166,11 @@ def barrier_for_rate(r, dE):
     0.5
     >>> print(f"{barrier_for_rate(1.0, 50.0):.6g}")  # the Landauer limit ln 2
     0.693147
+    >>> print(f"{barrier_for_rate(0.25, float('inf')):.6g}")  # the limit ln(2 / r), reached
+    2.07944
     """
     rr = check_interval("r", r, 0.0, 1.0, closed_high=True)
-    de = check_positive("dE", as_float_array("dE", dE, allow_inf=True))
+    de = check_positive("dE", dE, allow_inf=True)
     return scalar_or_array(_LN2 - np.log(rr) + log_tanh_half(de))
 
 

@@ -36,6 +36,7 @@ from .constants import (
     PAPER_GAMMAS,
     PRINTED_FIG6B,
 )
+from ._validation import check_interval
 from .physics import barrier_for_rate
 from .schedules import PolynomialSchedule
 from .units import DEFAULT_TEMPERATURE
@@ -96,7 +97,8 @@ def fig3(rates=(1.0, 0.5, 0.1, 1e-2, 1e-3), dE_max=10.0, *, E0_max=None, n_point
     Raises
     ------
     ValueError
-        If a rate lies above 1 or below 0 (``r must lie in (0, 1]``).
+        If a rate is NaN or lies outside (0, 1] (``rates must lie in (0, 1]``, naming the bad
+        value and its index).
 
     Examples
     --------
@@ -112,7 +114,9 @@ def fig3(rates=(1.0, 0.5, 0.1, 1e-2, 1e-3), dE_max=10.0, *, E0_max=None, n_point
     True
     >>> matplotlib.pyplot.close(fig)
     """
-    rates = sorted({float(r) for r in rates} | {1.0}, reverse=True)
+    # checked before use: r = 0 would divide by zero in the default E0_max (an empty rates is r = 1)
+    rates = sorted(set(check_interval("rates", list(rates) or [1.0], 0.0, 1.0, closed_high=True)
+                       .ravel().tolist()) | {1.0}, reverse=True)
     fig, ax = _new_axes(ax, (6.4, 4.6))
     dE = np.linspace(dE_max / n_points, dE_max, n_points)
     if E0_max is None:

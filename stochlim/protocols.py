@@ -283,6 +283,15 @@ class _KnotProtocol(Protocol):
 
     @property
     def knots(self) -> np.ndarray:
+        """Knot times (read-only): ``times``, where the value steps or changes slope.
+
+        Examples
+        --------
+        >>> PiecewiseLinear([0.0, 2.0, 5.0], [1.0, 3.0, 3.0]).knots.tolist()
+        [0.0, 2.0, 5.0]
+        >>> PiecewiseConstant([0.0, 1.0], [4.0, 2.0]).knots.flags.writeable
+        False
+        """
         return self.times
 
     def _index(self, t: np.ndarray) -> np.ndarray:

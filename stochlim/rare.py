@@ -349,7 +349,15 @@ class TiltedEnsemble:
 
     @property
     def n_trajectories(self) -> int:
-        """Number of sampled trajectories."""
+        """Number of sampled trajectories.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> te = simulate_tilted(two_state(0.0), "n_jumps", s=0.5, t_end=1.0, n_trajectories=30, x0=0, rng=0)
+        >>> te.n_trajectories, te.values.shape
+        (30, (30,))
+        """
         return self.values.size
 
     def expectation(self, g) -> Estimate:

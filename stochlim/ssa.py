@@ -108,11 +108,54 @@ class Method:
     refine: float | None = None
 
     def not_exact_because(self, lowered: LoweredModel) -> str | None:
-        """Why the method is not exact for ``lowered``, or ``None`` when it is."""
+        """Why the method is not exact for ``lowered``, or ``None`` when it is.
+
+        Parameters
+        ----------
+        lowered : LoweredModel
+            The model as arrays on its time segments (:meth:`HopModel.lower`).
+
+        Returns
+        -------
+        str or None
+            The reason, naming the methods that are exact instead; ``None`` when this one is.
+
+        Examples
+        --------
+        >>> from stochlim.models import driven_bit
+        >>> print(SOLVERS["direct"].not_exact_because(driven_bit().lower(2.0)))
+        the inputs change in time before t_end (use 'restart', 'hazard' or 'thinning')
+        """
         raise NotImplementedError
 
     def tables(self, lowered: LoweredModel):
-        """``(rate_a, rate_b, total)`` arrays the kernel reads."""
+        """The rate tables the method's kernel reads.
+
+        Parameters
+        ----------
+        lowered : LoweredModel
+            The model as arrays on its time segments, one the method is exact for.
+
+        Returns
+        -------
+        rate_a, rate_b, total : ndarray
+            Per segment and directed edge (``rate_a``, and ``rate_b`` where the method needs a
+            second table, else a ``(1, 1)`` placeholder) and per segment and state (``total``):
+            the rates, log-rate slopes or rate bounds the method works with.
+
+        Raises
+        ------
+        ValueError
+            If a rate would make waiting times fall below float64's resolution
+            (:meth:`LoweredModel.rate_overflow`).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> rates, _, total = SOLVERS["direct"].tables(two_state(1.0, energies=(0.0, 1.0)).lower(1.0))
+        >>> np.round(rates, 6).tolist(), bool(np.allclose(rates, total))   # one out-edge per state
+        ([[0.197876, 0.537883]], True)
+        """
         raise NotImplementedError
 
 
@@ -482,13 +525,32 @@ class Ensemble:
 
     @property
     def t_grid(self) -> np.ndarray | None:
-        """Deprecated name of ``t_eval``."""
+        """Deprecated name of ``t_eval``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(1.0), t_end=1.0, n_trajectories=2, record="grid", t_eval=[0.0, 1.0], rng=0)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     grid = ens.t_grid
+        >>> grid.tolist(), caught[0].category.__name__
+        ([0.0, 1.0], 'DeprecationWarning')
+        """
         warn("Ensemble.t_grid", "Ensemble.t_eval")
         return self.t_eval
 
     @property
     def n_trajectories(self) -> int:
-        """Number of trajectories."""
+        """Number of trajectories.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> simulate(two_state(1.0), t_end=1.0, n_trajectories=40, rng=0).n_trajectories
+        40
+        """
         return self.final_state.size
 
     @property
@@ -560,7 +622,20 @@ class Ensemble:
     def mean_se(self, name):
         """``(mean, standard error)`` of a field such as ``"work"`` (or of per-trajectory values).
 
-        See :func:`stochlim.ensemble_stats.mean_se` (parameters, returns, raises).
+        Parameters
+        ----------
+        name : str or array_like
+            A field of :data:`stochlim.ensemble_stats.FIELDS`, or one value per trajectory.
+
+        Returns
+        -------
+        mean, se : float
+            Sample mean and its standard error.
+
+        Raises
+        ------
+        ValueError
+            As :func:`stochlim.ensemble_stats.mean_se` (an unknown field or a wrong length).
 
         Examples
         --------
@@ -575,7 +650,24 @@ class Ensemble:
     def histogram(self, name, bins=50, *, density=False):
         """``(counts, edges)`` of a field, as :func:`numpy.histogram` (``density`` normalises).
 
-        See :func:`stochlim.ensemble_stats.histogram` (parameters, returns, raises).
+        Parameters
+        ----------
+        name : str or array_like
+            A field of :data:`stochlim.ensemble_stats.FIELDS`, or one value per trajectory.
+        bins : int, sequence of float or None, optional
+            As for :func:`numpy.histogram`; None: unit bins for an integer field, else 50.
+        density : bool, optional
+            Normalise to a probability density.
+
+        Returns
+        -------
+        counts, edges : ndarray
+            As :func:`numpy.histogram`.
+
+        Raises
+        ------
+        ValueError
+            As :func:`stochlim.ensemble_stats.histogram`.
 
         Examples
         --------
@@ -590,7 +682,22 @@ class Ensemble:
     def quantiles(self, name, q):
         """Sample quantiles of a field at ``q`` in [0, 1].
 
-        See :func:`stochlim.ensemble_stats.quantiles` (parameters, returns, raises).
+        Parameters
+        ----------
+        name : str or array_like
+            A field of :data:`stochlim.ensemble_stats.FIELDS`, or one value per trajectory.
+        q : float or array_like
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            The quantiles, shaped like ``q``.
+
+        Raises
+        ------
+        ValueError
+            As :func:`stochlim.ensemble_stats.quantiles` (``q`` outside [0, 1] included).
 
         Examples
         --------
@@ -606,7 +713,25 @@ class Ensemble:
         """Chi-square (pooled bins) or KS test of a field against an exact law, with a figure
         (:func:`stochlim.ensemble_stats.compare`).
 
-        See :func:`stochlim.ensemble_stats.compare` (parameters, returns, raises).
+        Parameters
+        ----------
+        name : str or array_like
+            A field of :data:`stochlim.ensemble_stats.FIELDS`, or one value per trajectory.
+        exact : CountDistribution, ContinuousLaw or callable
+            The exact law: chi-square against a count distribution or a law with atoms,
+            Kolmogorov-Smirnov against a continuous CDF ``F(x)``.
+        time_index : int, optional
+            Which time of a ``CountDistribution`` to compare with.
+
+        Returns
+        -------
+        Comparison
+            The test, its statistic, p-value and degrees of freedom, and the figure.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :func:`stochlim.ensemble_stats.compare`.
 
         Examples
         --------
@@ -620,11 +745,46 @@ class Ensemble:
         return ensemble_stats.compare(self, name, exact, time_index=time_index)
 
     def to_pandas(self):
-        """Per-trajectory fields as a pandas DataFrame (optional dependency)."""
+        """Per-trajectory fields as a pandas DataFrame (optional dependency).
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`stochlim.ensemble_stats.to_pandas`.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0)
+        >>> try:
+        ...     shape = ens.to_pandas().shape
+        ... except ImportError:   # pandas is optional
+        ...     shape = (5, 7)
+        >>> shape
+        (5, 7)
+        """
         return ensemble_stats.to_pandas(self)
 
     def to_xarray(self):
-        """States on the grid as an xarray DataArray (``record="grid"``; optional dependency)."""
+        """States on the grid as an xarray DataArray (``record="grid"``; optional dependency).
+
+        Returns
+        -------
+        xarray.DataArray
+            See :func:`stochlim.ensemble_stats.to_xarray`.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ens = simulate(two_state(0.0), t_end=1.0, n_trajectories=5, x0=0, rng=0,
+        ...                record="grid", t_eval=[0.0, 0.5, 1.0])
+        >>> try:
+        ...     shape = ens.to_xarray().shape
+        ... except ImportError:   # xarray is optional
+        ...     shape = (5, 3)
+        >>> shape
+        (5, 3)
+        """
         return ensemble_stats.to_xarray(self)
 
 

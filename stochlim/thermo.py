@@ -178,7 +178,15 @@ class FluctuationCheck:
 
     @property
     def passed(self) -> "_Verdict":
-        """Whether the check passes at ``z_max`` (a bool; see the class docstring)."""
+        """Whether the check passes at ``z_max`` (a bool; see the class docstring).
+
+        Examples
+        --------
+        >>> bool(FluctuationCheck("x", 1.03, 1.0, 0.01, 3.0, 100, 100.0, True).passed)   # |z| <= 5
+        True
+        >>> bool(FluctuationCheck("x", 1.03, 1.0, 0.01, 3.0, 100, 100.0, False).passed)   # unreliable
+        False
+        """
         return _Verdict(self)
 
 
@@ -744,6 +752,35 @@ def tur(current, entropy_production, *, n_batches: int = 20, reference=None, mod
         standard errors the product lies above it (the relation holds when ``z > -5``). With a
         reference, ``exact_value`` holds the exact product (NaN where the exact ``<J> = 0``), to be
         compared with ``estimate`` in units of ``stderr``.
+
+    Raises
+    ------
+    TypeError
+        If ``current`` or ``entropy_production`` is not numeric, or ``n_batches`` is not an integer.
+    ValueError
+        If ``current`` or ``entropy_production`` holds NaN or inf, ``current`` has fewer than 4
+        or ``2 n_batches`` samples, ``n_batches < 2``,
+        ``entropy_production`` is neither one mean nor one value per trajectory, ``reference`` is
+        negative or given together with ``model``, or ``model`` comes without ``observable``,
+        ``p0`` and ``t_end``.
+
+    Examples
+    --------
+    A ring driven by 1 kT per jump, started in its (uniform) steady state, where the total entropy
+    production of a trajectory is its heat:
+
+    >>> from stochlim import simulate
+    >>> from stochlim.fluctuations import Current
+    >>> from stochlim.models import ring
+    >>> m, p0 = ring(3, drive=1.0), [1 / 3] * 3
+    >>> ens = simulate(m, t_end=5.0, n_trajectories=4000, p0=p0, record="events", rng=0)
+    >>> chk = tur(net_jumps(ens, 0, 1), ens.heat, model=m, observable=Current([0]), p0=p0, t_end=5.0)
+    >>> bool(chk.passed)   # the product lies above 2 (z >= -5)
+    True
+    >>> print(f"sampled {chk.estimate:.2f} +- {chk.stderr:.2f}, exact {chk.exact_value:.4f}")
+    sampled 2.53 +- 0.06, exact 2.4525
+    >>> bool(abs(chk.estimate - chk.exact_value) < 5 * chk.stderr)
+    True
     """
     j = _samples("current", current, minimum=4)
     sigma = as_float_array("entropy_production", entropy_production).ravel()

@@ -27,6 +27,18 @@ def test_eq8_limit_ln2_for_fast_updates_and_large_bias():
     assert physics.barrier_for_rate(1.0, 40.0) == pytest.approx(math.log(2.0), abs=1e-15)
 
 
+def test_eq8_infinite_bias_is_the_limit():
+    """dE = inf is accepted and gives the documented limit E0 = ln(2 / r) (tanh -> 1) exactly,
+    elementwise in an array with finite biases; -inf is refused as not positive."""
+    r = np.array([1.0, 0.5, 1e-3])
+    np.testing.assert_allclose(physics.barrier_for_rate(r, np.inf), np.log(2.0 / r), rtol=1e-15)
+    assert physics.barrier_for_rate(1.0, math.inf) == math.log(2.0)
+    np.testing.assert_allclose(physics.barrier_for_rate(0.5, [2.0, np.inf]),
+                               [math.log(4.0 * math.tanh(1.0)), math.log(4.0)], rtol=1e-15)
+    with pytest.raises(ValueError, match="dE must be positive: got -inf"):
+        physics.barrier_for_rate(0.5, -math.inf)
+
+
 @pytest.mark.parametrize("r", [1e-3, 0.1, 0.5, 1.0])
 def test_eq8_zero_barrier_at_ln_ratio(r):
     """E0 = 0 exactly where dE = ln((2 + r) / (2 - r))."""

@@ -84,6 +84,27 @@ def test_fig3_uses_given_axes_and_always_draws_r1():
     _line(ax, "r = 0.3")
 
 
+@pytest.mark.parametrize("rates, message", [
+    ((0.0,), r"rates must lie in \(0, 1\]: got 0.0 at index 0"),
+    ((0.5, 1.5), r"rates must lie in \(0, 1\]: got 1.5 at index 1"),
+    ((0.5, float("nan")), "rates must not be NaN"),
+    (("fast",), "rates must be a real number"),
+])
+def test_fig3_refuses_bad_rates_naming_them(rates, message):
+    """A rate outside (0, 1] is a ValueError naming ``rates`` before anything is drawn (r = 0 used
+    to end in a ZeroDivisionError from the default axis limit); no figure is left open."""
+    n_open = len(plt.get_fignums())
+    with pytest.raises((ValueError, TypeError), match=message):
+        plots.fig3(rates=rates)
+    assert len(plt.get_fignums()) == n_open
+
+
+def test_fig3_with_no_rates_draws_r1_only():
+    fig, ax = plots.fig3(rates=())
+    assert [ln.get_label() for ln in ax.get_lines()][:1] == ["r = 1"]
+    plt.close(fig)
+
+
 def test_fig6a_barrier_and_power():
     fig, ax = plots.fig6a()
     assert len(ax) == 2

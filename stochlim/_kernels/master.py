@@ -10,15 +10,13 @@ slopes, barriers at one time) give the *values* of ``A``:
   generating function of a jump observable ``q`` (Lebowitz & Spohn 1999, J. Stat. Phys. 95 333);
 * ``diag[x]`` - ``L[x, x] = -sum_d k_d`` over the out-edges of ``x``, plus an optional
   ``a_x + b_x dE_x/dt`` (``state_tilt[x]``), e.g. ``-s dE_x/dt`` for the work's generating function;
-* ``coef[k]`` - the functionals' coefficients, one per *slot* ``(row, x)``: the functional ``row``
-  gains ``coef[k] p[x]``. Edge term ``i`` adds ``k_d (c0 + c1 bias_d)`` (``fe_coef[i] = (c0, c1)``,
-  ``d = fe_d[i]``) into its slot, state term ``i`` adds ``c0 + c1 dE_x/dt``; the terms are sorted
-  by slot, those of slot ``k`` being ``fe_ptr[k]:fe_ptr[k + 1]`` (``fs_ptr`` for state terms).
-  Slots come in two kinds (see ``stochlim._generator._Slots``): rows fed from most states are
-  *dense* (``dense_rows[r]`` owns the ``S`` slots ``n_pairs + r S + x``, applied as a dot
-  product), the rest are *pairs* (``pair_row[k]``, ``pair_x[k]`` for ``k < n_pairs``). Summing
-  terms per slot at assembly makes each application of ``R`` one pass over the slots, not over the
-  (more numerous) terms.
+* the functionals ``R`` are never written out: ``terms = (term_ptr, term_coef, term_row, state_x,
+  state_row, state_coef)`` and the cache ``factor``. Edge terms are grouped by directed edge, those of ``d`` being
+  ``term_ptr[d]:term_ptr[d + 1]``; term ``i`` adds ``k_d factor[i] p[src_d]`` to functional
+  ``term_row[i]``, with ``factor[i] = c0 + c1 bias_d`` (``term_coef[i] = (c0, c1)``) cached while the
+  energies do not change. State term ``i`` adds ``(c0 + c1 dE_x/dt) p_x`` (``state_coef[i]``,
+  ``x = state_x[i]``) to ``state_row[i]``. One pass over the directed edges applies ``R``, reading
+  each rate once, which is the least memory traffic there is for it.
 
 Every function takes plain arrays, writes into ``out`` arrays, does no checks and never raises;
 the caller (``stochlim.master``) validates and refuses overflowing rates beforehand.
@@ -57,20 +55,20 @@ UNIFORM_TAIL = 1e-17
 UNIFORM_CHUNK = 32.0
 
 
-#: Every loop over states, edges or slots runs over this many fixed blocks (``prange``), so that the
-#: parallel and serial kernels do the same arithmetic whatever the thread count.
+#: Blocks of the parallel kernels (``prange`` over blocks of states, edges or terms). No sum crosses
+#: an entry's block, so the numbers do not depend on the blocks: serial kernels run one block.
 N_BLOCKS = 64
 
 
 @jit()
-def _lo(b, n):
-    """Start of block ``b`` of ``N_BLOCKS`` over ``range(n)`` (its end is ``_lo(b + 1, n)``)."""
-    return b * n // N_BLOCKS
+def _lo(b, n, n_blocks):
+    """Start of block ``b`` of ``n_blocks`` over ``range(n)`` (its end is ``_lo(b + 1, n, n_blocks)``)."""
+    return b * n // n_blocks
 
 
 def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge,
-              drive, edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, energy, barrier, rate,
-              off, diag, coef, cache_energy, log_base, exp_base, exp_barrier, factor):
+              drive, edge_tilt, state_tilt, terms, energy, barrier, rate, off, diag, cache_energy, log_base, exp_base,
+              exp_barrier, factor, n_blocks):
     """Fill the values of ``A`` at time ``dt`` into a segment; return ``(lam, top)``.
 
     Inputs are linear on the segment: ``energy = energy0 + energy_slope dt`` and likewise the
@@ -79,55 +77,55 @@ def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope
     (the numbers the SSA kernels use, up to rounding): ``log_base`` and ``exp_base = exp(log_base)``
     are kept between calls and recomputed only when the energies differ from ``cache_energy``
     (whose last entry is 1 once it is valid), so a schedule that moves only barriers costs one
-    ``exp`` per distinct barrier value, ``exp_barrier[e] = exp(-E0_e)``; likewise the edge
-    functionals' factors ``factor[i] = c0 + c1 bias_d``. ``edge_tilt`` and ``state_tilt`` are empty
+    ``exp`` per distinct barrier value, ``exp_barrier[e] = exp(-E0_e)``; likewise the
+    functionals' factors ``factor[i] = c0 + c1 bias_d`` of the terms ``term_ptr[d]:term_ptr[d + 1]``.
+    ``edge_tilt`` and ``state_tilt`` are empty
     (shape ``(0, 2)``) for the plain master equation, and then ``off`` may be the same array as
     ``rate``. The directed edges are sorted by source, those leaving ``x`` being
     ``out_ptr[x]:out_ptr[x + 1]``. Returns the uniformisation rate ``max_x -diag[x]`` and the largest
     log-rate (``-inf`` without edges).
 
-    Every loop runs over :data:`N_BLOCKS` fixed blocks (``prange``: parallel in
-    :func:`assemble_parallel`, in order in :func:`assemble`) and no sum crosses a block, so both give
-    the same numbers for any thread count.
+    Every loop runs over ``n_blocks`` blocks (``prange``: parallel in :func:`assemble_parallel`; the
+    serial :func:`assemble` is called with one block) and no sum crosses a block, so the numbers do
+    not depend on the blocks or the thread count.
     """
-    n_states, n_dir, n_edges, n_terms, n_coef = energy0.size, src.size, barrier0.size, fe_d.size, coef.size
+    term_ptr, term_coef = terms[0], terms[1]
+    n_states, n_dir, n_edges = energy0.size, src.size, barrier0.size
     valid = cache_energy[n_states] == 1.0
-    same_in = np.empty(N_BLOCKS, dtype=np.bool_)
-    for b in prange(N_BLOCKS):
+    same_in = np.empty(n_blocks, dtype=np.bool_)
+    for b in prange(n_blocks):
         same = valid
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             energy[x] = energy0[x] + energy_slope[x] * dt if dt != 0.0 else energy0[x]
             same = same and energy[x] == cache_energy[x]
         same_in[b] = same
     same = np.all(same_in)
     if not same:
-        for b in prange(N_BLOCKS):
-            for d in range(_lo(b, n_dir), _lo(b + 1, n_dir)):
-                lb = log_rate(law, log_prefactor, 0.0, energy[src[d]] - energy[dst[d]] + drive[d])
+        for b in prange(n_blocks):
+            for d in range(_lo(b, n_dir, n_blocks), _lo(b + 1, n_dir, n_blocks)):
+                bias = energy[src[d]] - energy[dst[d]] + drive[d]
+                lb = log_rate(law, log_prefactor, 0.0, bias)
                 log_base[d] = lb
                 exp_base[d] = np.exp(lb)
-            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+                for i in range(term_ptr[d], term_ptr[d + 1]):
+                    factor[i] = term_coef[i, 0] + term_coef[i, 1] * bias
+            for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                 cache_energy[x] = energy[x]
-            for i in range(_lo(b, n_terms), _lo(b + 1, n_terms)):
-                d = fe_d[i]
-                c1 = fe_coef[i, 1]
-                de = energy[src[d]] - energy[dst[d]] + drive[d] if c1 != 0.0 else 0.0
-                factor[i] = fe_coef[i, 0] + c1 * de
         cache_energy[n_states] = 1.0
-    for b in prange(N_BLOCKS):
+    for b in prange(n_blocks):
         last_barrier, last_exp = np.nan, np.nan
-        for e in range(_lo(b, n_edges), _lo(b + 1, n_edges)):
+        for e in range(_lo(b, n_edges, n_blocks), _lo(b + 1, n_edges, n_blocks)):
             bar = barrier0[e] + barrier_slope[e] * dt if dt != 0.0 else barrier0[e]
             barrier[e] = bar
             if bar != last_barrier:  # models whose edges share a barrier protocol need one exp
                 last_barrier, last_exp = bar, np.exp(-bar)
             exp_barrier[e] = last_exp
     tilted = edge_tilt.shape[0] > 0
-    tops = np.full(N_BLOCKS, -np.inf)
-    lams = np.zeros(N_BLOCKS)
-    for b in prange(N_BLOCKS):
+    tops = np.full(n_blocks, -np.inf)
+    lams = np.zeros(n_blocks)
+    for b in prange(n_blocks):
         top, lam = -np.inf, 0.0
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             dx = 0.0
             for d in range(out_ptr[x], out_ptr[x + 1]):
                 e0 = barrier[edge[d]]
@@ -147,14 +145,6 @@ def _assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope
             diag[x] = dx
             lam = max(lam, -dx)
         tops[b], lams[b] = top, lam
-    for b in prange(N_BLOCKS):  # the terms are sorted by slot: slot k sums its own, in order
-        for k in range(_lo(b, n_coef), _lo(b + 1, n_coef)):
-            acc = 0.0
-            for i in range(fe_ptr[k], fe_ptr[k + 1]):
-                acc += rate[fe_d[i]] * factor[i]
-            for i in range(fs_ptr[k], fs_ptr[k + 1]):
-                acc += fs_coef[i, 0] + fs_coef[i, 1] * energy_slope[fs_x[i]]
-            coef[k] = acc
     return lams.max(), tops.max()
 
 
@@ -203,21 +193,20 @@ def log_rate_bound(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
 
 
 @jit()
-def apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, p, scale, out):
-    """``out[S + row] += scale * (R p)[row]`` for every functional row."""
-    n_pairs = pair_row.size
-    for k in range(n_pairs):
-        out[n_states + pair_row[k]] += scale * coef[k] * p[pair_x[k]]
-    for r in range(dense_rows.size):
-        base = n_pairs + r * n_states
-        acc = 0.0
-        for x in range(n_states):
-            acc += coef[base + x] * p[x]
-        out[n_states + dense_rows[r]] += scale * acc
+def apply_functionals(n_states, src, rate, terms, factor, energy_slope, p, scale, out):
+    """``out[S + row] += scale * (R p)[row]`` for every functional row: one pass over the edges."""
+    term_ptr, _, term_row, state_x, state_row, state_coef = terms
+    for d in range(src.size):
+        flow = scale * rate[d] * p[src[d]]
+        for i in range(term_ptr[d], term_ptr[d + 1]):
+            out[n_states + term_row[i]] += flow * factor[i]
+    for i in range(state_x.size):
+        x = state_x[i]
+        out[n_states + state_row[i]] += scale * (state_coef[i, 0] + state_coef[i, 1] * energy_slope[x]) * p[x]
 
 
 @jit()
-def apply_generator(n_states, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, v, out):
+def apply_generator(n_states, src, dst, off, diag, rate, terms, factor, energy_slope, v, out):
     """``out = A v``: the master operator on ``p`` and the functional rows (their columns are 0)."""
     for x in range(n_states):
         out[x] = diag[x] * v[x]
@@ -225,35 +214,44 @@ def apply_generator(n_states, src, dst, off, diag, pair_row, pair_x, dense_rows,
         out[j] = 0.0
     for d in range(src.size):
         out[dst[d]] += off[d] * v[src[d]]
-    apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, v, 1.0, out)
+    apply_functionals(n_states, src, rate, terms, factor, energy_slope, v, 1.0, out)
 
 
 @jit()
-def fill_dense(n_states, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, out):
-    """The dense augmented generator ``A`` into ``out`` (square, size ``S + n_fun``)."""
-    out[:, :] = 0.0
+def entries(n_states, src, off, diag, rate, terms, factor, energy_slope, values):
+    """The values of ``A``'s entries in a fixed order - ``L``'s off-diagonal (by directed edge), its
+    diagonal, the edge terms, the state terms - into ``values`` (duplicates not summed); the caller
+    keeps their rows and columns (``stochlim._generator.Generator``)."""
+    term_ptr, _, term_row, state_x, _, state_coef = terms
+    n_dir = src.size
+    for d in range(n_dir):
+        values[d] = off[d]
+        for i in range(term_ptr[d], term_ptr[d + 1]):
+            values[n_dir + n_states + i] = rate[d] * factor[i]
     for x in range(n_states):
-        out[x, x] = diag[x]
-    for d in range(src.size):
-        out[dst[d], src[d]] += off[d]
-    n_pairs = pair_row.size
-    for k in range(n_pairs):
-        out[n_states + pair_row[k], pair_x[k]] += coef[k]
-    for r in range(dense_rows.size):
-        for x in range(n_states):
-            out[n_states + dense_rows[r], x] += coef[n_pairs + r * n_states + x]
+        values[n_dir + x] = diag[x]
+    base = n_dir + n_states + term_row.size
+    for i in range(state_x.size):
+        values[base + i] = state_coef[i, 0] + state_coef[i, 1] * energy_slope[state_x[i]]
 
 
 @jit()
-def scatter_values(slots, off, diag, coef, data):
-    """CSR data of ``A`` from its values: entry ``i`` of ``[off, diag, coef]`` adds into
-    ``data[slots[i]]`` (the pattern, with duplicates summed, is built once by the caller)."""
+def fill_dense(n_states, src, off, diag, rate, terms, factor, energy_slope, rows, cols, values, out):
+    """The dense augmented generator ``A`` into ``out`` (square, size ``S + n_fun``); ``rows``,
+    ``cols`` and ``values`` are :func:`entries`'s positions and a buffer for its values."""
+    entries(n_states, src, off, diag, rate, terms, factor, energy_slope, values)
+    out[:, :] = 0.0
+    for k in range(values.size):
+        out[rows[k], cols[k]] += values[k]
+
+
+@jit()
+def scatter_values(slots, values, data):
+    """CSR data of ``A``: entry ``k`` of :func:`entries`'s ``values`` adds into ``data[slots[k]]``
+    (the pattern, with duplicates summed, is built once by the caller)."""
     data[:] = 0.0
-    i = 0
-    for vals in (off, diag, coef):
-        for j in range(vals.size):
-            data[slots[i]] += vals[j]
-            i += 1
+    for k in range(values.size):
+        data[slots[k]] += values[k]
 
 
 #: Below this order :func:`_solve` eliminates in compiled loops; above it calls LAPACK.
@@ -343,8 +341,8 @@ def expm(a):
     return r
 
 
-def _uniformize(n_states, pair_row, pair_x, dense_rows, coef, in_ptr, in_edge, in_src, off, diag, lam, v, tau, x_buf,
-                y_buf, z_buf, p_diag, p_off):
+def _uniformize(n_states, src, rate, terms, factor, energy_slope, in_ptr, in_edge, in_src, off, diag, lam, v, tau,
+                x_buf, y_buf, z_buf, p_diag, p_off, n_blocks):
     """Propagate ``v`` over ``tau`` in place by uniformisation (Jensen 1953; Grassmann 1977).
 
     With ``P = I + L / lam`` (non-negative for ``lam >= max -diag``) and ``N`` Poisson with mean
@@ -358,29 +356,30 @@ def _uniformize(n_states, pair_row, pair_x, dense_rows, coef, in_ptr, in_edge, i
     state ``x`` are ``in_edge[in_ptr[x]:in_ptr[x + 1]]``, their sources ``in_src``), written into
     ``p_diag`` and ``p_off`` once per call, so that one pass over the states both accumulates the
     series and forms the next product: the loop streams each vector once per term, which is what
-    bounds its speed on large models (they do not fit in cache). The passes run over
-    :data:`N_BLOCKS` fixed blocks of states, in parallel in :func:`uniformize_parallel`: each entry is
-    computed alike in both, so the numbers do not depend on the thread count.
+    bounds its speed on large models (they do not fit in cache). The passes run over ``n_blocks``
+    blocks of states, in parallel in :func:`uniformize_parallel` (the serial :func:`uniformize` is
+    called with one): each entry is computed alike whatever the blocks, so the numbers do not
+    depend on them or on the thread count.
     """
     n_terms = 0
     if tau <= 0.0:
         return n_terms
     if lam <= 0.0:  # nothing moves: the functionals integrate a constant R p
-        apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, v, tau, v)
+        apply_functionals(n_states, src, rate, terms, factor, energy_slope, v, tau, v)
         return n_terms
     n_chunks = max(1, int(math.ceil(lam * tau / UNIFORM_CHUNK)))
     h = tau / n_chunks
     mu = lam * h
     inv_lam = 1.0 / lam
-    for b in prange(N_BLOCKS):
-        for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+    for b in prange(n_blocks):
+        for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
             p_diag[x] = 1.0 + diag[x] * inv_lam
             for k in range(in_ptr[x], in_ptr[x + 1]):
                 p_off[k] = off[in_edge[k]] * inv_lam
     for _ in range(n_chunks):
         cur, nxt = x_buf, y_buf
-        for b in prange(N_BLOCKS):
-            for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+        for b in prange(n_blocks):
+            for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                 cur[x] = v[x]
                 v[x] = 0.0
                 z_buf[x] = 0.0
@@ -391,8 +390,8 @@ def _uniformize(n_states, pair_row, pair_x, dense_rows, coef, in_ptr, in_edge, i
             c = (1.0 - cum) * inv_lam
             ratio = mu / (n + 1)
             last = ratio < 1.0 and w * ratio / (1.0 - mu / (n + 2)) < UNIFORM_TAIL
-            for b in prange(N_BLOCKS):  # accumulate term n and (unless last) form P x for term n + 1
-                for x in range(_lo(b, n_states), _lo(b + 1, n_states)):
+            for b in prange(n_blocks):  # accumulate term n and (unless last) form P x for term n + 1
+                for x in range(_lo(b, n_states, n_blocks), _lo(b + 1, n_states, n_blocks)):
                     xi = cur[x]
                     v[x] += w * xi
                     z_buf[x] += c * xi
@@ -408,7 +407,7 @@ def _uniformize(n_states, pair_row, pair_x, dense_rows, coef, in_ptr, in_edge, i
             n_terms += 1
             w *= ratio
             cum += w
-        apply_functionals(n_states, pair_row, pair_x, dense_rows, coef, z_buf, 1.0, v)
+        apply_functionals(n_states, src, rate, terms, factor, energy_slope, z_buf, 1.0, v)
     return n_terms
 
 
@@ -426,18 +425,17 @@ MAGNUS_TOO_MANY_STEPS, MAGNUS_STEP_UNDERFLOW, MAGNUS_NOT_FINITE = -1, -2, -3
 
 @jit()
 def _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge, drive,
-              edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, pair_row, pair_x, dense_rows,
-              energy, barrier, rate, off, diag, coef, cache, out):
+              edge_tilt, state_tilt, terms, positions, energy, barrier, rate, off, diag, cache, values, out):
     assemble(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, dt, src, out_ptr, dst, edge, drive,
-             edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, energy, barrier, rate, off, diag,
-             coef, cache[0], cache[1], cache[2], cache[3], cache[4])
-    fill_dense(energy0.size, src, dst, off, diag, pair_row, pair_x, dense_rows, coef, out)
+             edge_tilt, state_tilt, terms, energy, barrier, rate, off, diag, cache[0], cache[1], cache[2], cache[3],
+             cache[4], 1)
+    fill_dense(energy0.size, src, off, diag, rate, terms, cache[4], energy_slope, positions[0], positions[1], values,
+               out)
 
 
 @jit()
 def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, src, out_ptr, dst, edge, drive,
-                   edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef, fs_ptr, pair_row, pair_x, dense_rows,
-                   y, taus, rtol, atol, max_steps, out):
+                   edge_tilt, state_tilt, terms, positions, y, taus, rtol, atol, max_steps, out):
     """Integrate ``y' = A(t) y`` over a segment whose inputs are linear in time, writing ``y`` at the
     sorted offsets ``taus`` into the rows of ``out``; return the number of steps or an exit code.
 
@@ -455,9 +453,9 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
     rate = np.empty(src.size)
     off = np.empty(src.size) if edge_tilt.shape[0] > 0 else rate
     diag = np.empty(n_states)
-    coef = np.empty(pair_row.size + dense_rows.size * n_states)
+    values = np.empty(positions[0].size)
     cache = (np.zeros(n_states + 1), np.empty(src.size), np.empty(src.size), np.empty(barrier0.size),
-             np.empty(fe_d.size))
+             np.empty(terms[2].size))
     a1 = np.empty((n, n))
     a2 = np.empty((n, n))
     cur = y.copy()
@@ -481,8 +479,8 @@ def magnus_segment(law, log_prefactor, energy0, energy_slope, barrier0, barrier_
             t0 = t if half < 2 else t + 0.5 * h
             for node, a in ((_MAGNUS_C1, a1), (_MAGNUS_C2, a2)):
                 _dense_at(law, log_prefactor, energy0, energy_slope, barrier0, barrier_slope, t0 + node * hh, src,
-                          out_ptr, dst, edge, drive, edge_tilt, state_tilt, fe_d, fe_coef, fe_ptr, fs_x, fs_coef,
-                          fs_ptr, pair_row, pair_x, dense_rows, energy, barrier, rate, off, diag, coef, cache, a)
+                          out_ptr, dst, edge, drive, edge_tilt, state_tilt, terms, positions, energy, barrier, rate,
+                          off, diag, cache, values, a)
             omega = (0.5 * hh) * (a1 + a2) + (_MAGNUS_K * hh * hh) * (a2 @ a1 - a1 @ a2)
             start = cur if half < 2 else y_pair[1]
             y_pair[0 if half == 0 else 1] = expm(omega) @ start

@@ -74,7 +74,15 @@ class TrapProblem:
     uniform_work : float
         ``lambda_f^2 / 2``, kT.
 
-    Made by :func:`harmonic_trap`; see its example.
+    Made by :func:`harmonic_trap`.
+
+    Examples
+    --------
+    >>> trap = harmonic_trap(1.0, 1.0, K=21, n_steps=4)
+    >>> trap.uniform_work, trap.x.shape, trap.x[[0, -1]].tolist()   # 6 thermal lengths beyond 0 and 1
+    (0.5, (21,), [-6.0, 7.0])
+    >>> trap.problem.n_controls, trap.problem.objective, trap.problem.target is None
+    (1, 'work', True)
     """
 
     problem: Problem

@@ -102,7 +102,14 @@ class ControlResult:
 
     @property
     def times(self) -> np.ndarray:
-        """Step boundaries ``0 .. tau``."""
+        """Step boundaries ``0 .. tau``.
+
+        Examples
+        --------
+        >>> from stochlim.control.erasure import erasure_problem
+        >>> optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=4)).times.tolist()
+        [0.0, 1.25, 2.5, 3.75, 5.0]
+        """
         return self.problem.times
 
     def drives(self) -> np.ndarray:
@@ -112,6 +119,16 @@ class ControlResult:
         -------
         numpy.ndarray
             kT per jump along each edge as written.
+
+        Examples
+        --------
+        >>> from stochlim.control import Problem, drive, energy
+        >>> from stochlim.models import ring
+        >>> prob = Problem(ring(3, 1.0), [energy(1, 3, lower=-5, upper=5), drive(0, 3, lower=-1, upper=1)],
+        ...                2.0, [1 / 3] * 3, objective="heat", n_steps=2)
+        >>> res = optimize(prob)
+        >>> res.drives().shape, res.model is None   # a moving drive: no HopModel holds it
+        ((2, 3), True)
         """
         return self.problem.drives(self.problem.step_values(self.values))
 
@@ -122,6 +139,15 @@ class ControlResult:
         -------
         numpy.ndarray, shape (S,)
             kT, with every control at its ``initial`` value.
+
+        Examples
+        --------
+        >>> from stochlim.control import MaxError, Problem, energy
+        >>> from stochlim.models import two_state
+        >>> lift = energy(1, 2, lower=-10.0, upper=10.0, initial=1.0, final=3.0)
+        >>> res = optimize(Problem(two_state(0.7), [lift], 5.0, [0.5, 0.5], MaxError([1], 0.1), n_steps=4))
+        >>> res.energies_before().tolist()
+        [0.0, 1.0]
         """
         return self.problem.inputs(self.problem.initial_values[None, :])[0][0]
 
@@ -132,6 +158,15 @@ class ControlResult:
         -------
         numpy.ndarray, shape (S,)
             kT, with every control at its ``final`` value.
+
+        Examples
+        --------
+        >>> from stochlim.control import MaxError, Problem, energy
+        >>> from stochlim.models import two_state
+        >>> lift = energy(1, 2, lower=-10.0, upper=10.0, initial=1.0, final=3.0)
+        >>> res = optimize(Problem(two_state(0.7), [lift], 5.0, [0.5, 0.5], MaxError([1], 0.1), n_steps=4))
+        >>> res.energies_after().tolist()
+        [0.0, 3.0]
         """
         return self.problem.inputs(self.problem.final_values[None, :])[0][0]
 
@@ -150,6 +185,25 @@ class ControlResult:
         -------
         numpy.ndarray, shape (n_traj,)
             Work of the two end jumps, kT.
+
+        Examples
+        --------
+        Sampled trajectories of the optimum, with the end jumps added (the jump of well 1 onto the
+        first step's value at ``0``, and its lift to 3 kT at ``tau``), reproduce its exact mean work:
+
+        >>> import math
+        >>> from stochlim import simulate
+        >>> from stochlim.control import MaxError, Problem, energy
+        >>> from stochlim.models import two_state
+        >>> lift = energy(1, 2, lower=-10.0, upper=10.0, final=3.0)
+        >>> prob = Problem(two_state(math.log(2.0)), [lift], 5.0, [0.5, 0.5], MaxError([1], 0.1), n_steps=4)
+        >>> res = optimize(prob)
+        >>> ens = simulate(res.model, t_end=prob.tau, n_trajectories=2000, p0=prob.p0, rng=1)
+        >>> w = ens.work + res.boundary_work(ens)
+        >>> bool(abs(w.mean() - res.work) < 5 * w.std(ddof=1) / math.sqrt(w.size))   # within 5 SE
+        True
+        >>> print(f"{res.work:.4f} kT, sampled {w.mean():.4f} kT")
+        0.8882 kT, sampled 0.8572 kT
         """
         before, after = self.energies_before(), self.energies_after()
         x0 = np.asarray(ensemble.initial_state)
@@ -163,6 +217,15 @@ class ControlResult:
         -------
         str
             Status, discretisation, work, heat, entropy production and the target met.
+
+        Examples
+        --------
+        >>> from stochlim.control.erasure import erasure_problem
+        >>> print(optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=4)).table())
+        status 0 (converged: constraints met to tolerance): Optimization terminated successfully
+        tau = 5, steps = 4, iterations = 14
+        work = 0.588189 kT, heat = 0.588189 kT, entropy production = 0.220125 k_B
+        final error = 0.1 (target <= 0.1)
         """
         lines = [
             f"status {self.status} ({STATUS[self.status]}): {self.message}",

@@ -132,6 +132,12 @@ class Control:
         ------
         ValueError
             If a weight vector has neither one entry nor one per state/edge.
+
+        Examples
+        --------
+        >>> a, b, d = Control("lift", energy_weights=1.0, drive_weights=[0.0, 2.0]).resolved(3, 2)
+        >>> a.tolist(), b.tolist(), d.tolist()   # one number broadcast, an absent vector zeros
+        ([1.0, 1.0, 1.0], [0.0, 0.0], [0.0, 2.0])
         """
         a = _weights(f"{self.name}.energy_weights", self.energy_weights, n_states)
         b = _weights(f"{self.name}.barrier_weights", self.barrier_weights, n_edges)
@@ -441,54 +447,207 @@ class Problem:
 
     @property
     def n_controls(self) -> int:
+        """Number of controls ``C``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> Problem(two_state(0.0), [energy(1, 2)], 1.0, [0.5, 0.5]).n_controls
+        1
+        """
         return len(self.controls)
 
     @property
     def n_params(self) -> int:
-        """Free values per control: ``n_steps``, or ``knots`` for piecewise-linear controls."""
+        """Free values per control: ``n_steps``, or ``knots`` for piecewise-linear controls.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(0.0), [energy(1, 2)], 1.0, [0.5, 0.5], n_steps=16)
+        >>> prob.n_params, prob.with_steps(16, knots=5).n_params
+        (16, 5)
+        """
         return self.basis.shape[1]
 
     @property
     def times(self) -> np.ndarray:
-        """Step boundaries ``0 = t_0 < ... < t_N = tau``."""
+        """Step boundaries ``0 = t_0 < ... < t_N = tau``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> Problem(two_state(0.0), [energy(1, 2)], 2.0, [0.5, 0.5], n_steps=4).times.tolist()
+        [0.0, 0.5, 1.0, 1.5, 2.0]
+        """
         return np.linspace(0.0, self.tau, self.n_steps + 1)
 
     @property
     def knot_times(self) -> np.ndarray | None:
-        """Knot times ``0 .. tau`` of piecewise-linear controls (None for piecewise constant)."""
+        """Knot times ``0 .. tau`` of piecewise-linear controls (None for piecewise constant).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(0.0), [energy(1, 2)], 2.0, [0.5, 0.5], n_steps=8, knots=3)
+        >>> prob.knot_times.tolist()
+        [0.0, 1.0, 2.0]
+        >>> print(Problem(two_state(0.0), [energy(1, 2)], 2.0, [0.5, 0.5]).knot_times)
+        None
+        """
         return None if self.knots is None else np.linspace(0.0, self.tau, self.knots)
 
     def with_steps(self, n_steps: int, knots: int | None = None) -> Problem:
-        """The same problem on a different number of steps (and knots, for piecewise-linear controls)."""
+        """The same problem on a different number of steps (and knots, for piecewise-linear controls).
+
+        Parameters
+        ----------
+        n_steps : int
+            Number of equal steps (or sub-steps), >= 1.
+        knots : int, optional
+            Number of knots of piecewise-linear controls (default: this problem's).
+
+        Returns
+        -------
+        Problem
+            A new, validated problem; this one is unchanged.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(0.0), [energy(1, 2)], 2.0, [0.5, 0.5], n_steps=8)
+        >>> prob.with_steps(32).n_steps, prob.n_steps
+        (32, 8)
+        """
         return replace(self, n_steps=n_steps, knots=knots if knots is not None else self.knots)
 
     def step_values(self, x: np.ndarray) -> np.ndarray:
-        """Control values ``u = B x`` on each step, shape ``(n_steps, C)``, from the free values ``x``."""
+        """Control values ``u = B x`` on each step from the free values ``x``.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_params, C)
+            Free values of each control (step values, or knot values of piecewise-linear ones).
+
+        Returns
+        -------
+        ndarray, shape (n_steps, C)
+            Value of each control on each step (at each sub-step midpoint for knots).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(0.0), [energy(1, 2)], 1.0, [0.5, 0.5], n_steps=4, knots=2)
+        >>> prob.step_values(np.array([[0.0], [4.0]])).ravel().tolist()   # the ramp at midpoints
+        [0.5, 1.5, 2.5, 3.5]
+        """
         return self.basis @ x
 
     def inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Energies ``(K, S)`` and barriers ``(K, n_edges)`` for control values ``u`` of shape ``(K, C)``."""
+        """Energies and barriers of the model under control values ``u``.
+
+        Parameters
+        ----------
+        u : ndarray, shape (K, C)
+            Values of the ``C`` controls at ``K`` instants.
+
+        Returns
+        -------
+        energies : ndarray, shape (K, S)
+            Well energies in kT, the model's own plus the controls' shifts.
+        barriers : ndarray, shape (K, n_edges)
+            Barriers in kT.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(1.0), [energy(1, 2), barrier(0, 1)], 1.0, [0.5, 0.5])
+        >>> e, b = prob.inputs(np.array([[2.0, 3.0]]))
+        >>> e.tolist(), b.tolist()
+        ([[0.0, 2.0]], [[4.0]])
+        """
         base_e = np.array([p.value for p in self.model.energies])
         base_b = np.array([p.value for p in self.model.barriers])
         return base_e + u @ self.weight_matrix(0), base_b + u @ self.weight_matrix(1)
 
     def drives(self, u: np.ndarray) -> np.ndarray:
-        """Drives ``(K, n_edges)`` for control values ``u`` of shape ``(K, C)``."""
+        """Drives of the edges under control values ``u``.
+
+        Parameters
+        ----------
+        u : ndarray, shape (K, C)
+            Values of the ``C`` controls at ``K`` instants.
+
+        Returns
+        -------
+        ndarray, shape (K, n_edges)
+            Drive of each edge in kT per jump, the model's own plus the controls' shifts.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(1.0), [drive(0, 1)], 1.0, [0.5, 0.5])
+        >>> prob.drives(np.array([[0.0], [1.5]])).tolist()
+        [[0.0], [1.5]]
+        """
         return self.model.drives + u @ self.weight_matrix(2)
 
     def weight_matrix(self, kind: int) -> np.ndarray:
-        """Stacked weights ``(C, S)`` of the energies (0), ``(C, n_edges)`` of the barriers (1) or drives (2)."""
+        """Stacked weight vectors of one kind of input, one row per control.
+
+        Parameters
+        ----------
+        kind : {0, 1, 2}
+            Energies (0), barriers (1) or drives (2).
+
+        Returns
+        -------
+        ndarray
+            Shape ``(C, S)`` for the energies, ``(C, n_edges)`` for barriers or drives.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> prob = Problem(two_state(1.0), [energy(1, 2), barrier(0, 1)], 1.0, [0.5, 0.5])
+        >>> prob.weight_matrix(0).tolist(), prob.weight_matrix(1).tolist()
+        ([[0.0, 1.0], [0.0, 0.0]], [[0.0], [1.0]])
+        """
         return np.stack([w[kind] for w in self.weights])
 
     @property
     def controls_drives(self) -> bool:
-        """Whether a control moves a drive (the drives then change in time)."""
+        """Whether a control moves a drive (the drives then change in time).
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> Problem(two_state(1.0), [drive(0, 1)], 1.0, [0.5, 0.5]).controls_drives
+        True
+        """
         return bool(np.any(self.weight_matrix(2)))
 
     @property
     def initial_values(self) -> np.ndarray:
+        """Value of each control before ``t = 0``, shape ``(C,)``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ctrls = [energy(1, 2, initial=1.0, final=3.0), barrier(0, 1)]
+        >>> Problem(two_state(1.0), ctrls, 1.0, [0.5, 0.5]).initial_values.tolist()
+        [1.0, 0.0]
+        """
         return np.array([c.initial for c in self.controls])
 
     @property
     def final_values(self) -> np.ndarray:
+        """Value of each control from ``t = tau`` on, shape ``(C,)``.
+
+        Examples
+        --------
+        >>> from stochlim.models import two_state
+        >>> ctrls = [energy(1, 2, initial=1.0, final=3.0), barrier(0, 1)]
+        >>> Problem(two_state(1.0), ctrls, 1.0, [0.5, 0.5]).final_values.tolist()
+        [3.0, 0.0]
+        """
         return np.array([c.final for c in self.controls])

@@ -58,7 +58,24 @@ class Evaluation:
         ``d log k_d / d u_c`` on the same step (with respect to the step value ``u``; the chain rule
         through ``Problem.basis`` gives it with respect to ``x``).
 
-    Made by :func:`evaluate`; see its example.
+    Made by :func:`evaluate`.
+
+    Examples
+    --------
+    The exact gradient of the mean work against a central finite difference:
+
+    >>> import numpy as np
+    >>> from stochlim.control.erasure import erasure_problem
+    >>> prob = erasure_problem("fixed_rate", eps=0.1, tau=2.0, n_steps=4)
+    >>> x = np.full((4, 1), 2.0)   # the gap held at 2 kT on each of the 4 steps
+    >>> ev = evaluate(prob, x)
+    >>> ev.p.shape, ev.target_jac.shape, ev.log_rate_grad.shape
+    ((5, 2), (1, 4, 1), (4, 2, 1))
+    >>> dx = np.zeros_like(x)
+    >>> dx[1, 0] = 1e-6
+    >>> fd = (evaluate(prob, x + dx).objective - evaluate(prob, x - dx).objective) / 2e-6
+    >>> bool(np.isclose(ev.objective_grad[1, 0], fd, rtol=1e-6))
+    True
     """
 
     p: np.ndarray

@@ -93,6 +93,11 @@ class Current:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> Current([2, 0]).name
+        'current[2,0]'
         """
         return f"current[{','.join(str(e) for e in self.edges)}]"
 

@@ -101,6 +101,15 @@ class CumulantSolution:
         ------
         ValueError
             If ``k`` lies outside ``1 .. order`` or the observable was not solved for.
+
+        Examples
+        --------
+        Jumps at unit rate both ways form a Poisson process: every cumulant of ``N(t)`` is ``t``.
+
+        >>> import stochlim as sl
+        >>> c = cumulants(sl.two_state(0.0), "n_jumps", p0=[1.0, 0.0], t_eval=[0.0, 1.0, 2.0])
+        >>> np.round(c.cumulant("n_jumps", 3), 9).tolist(), np.round(c.cumulant(0, 4), 9).tolist()
+        ([0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
         """
         i = observable if isinstance(observable, int) else self.observables.index(
             observable if isinstance(observable, str) else observable.name)
@@ -114,12 +123,35 @@ class CumulantSolution:
 
     @property
     def mean(self) -> np.ndarray:
-        """Means, shape (T, n)."""
+        """Means, shape (T, n).
+
+        Examples
+        --------
+        >>> import stochlim as sl
+        >>> c = cumulants(sl.two_state(0.0), ["n_jumps", "heat"], p0=[1.0, 0.0], t_end=2.0, order=1)
+        >>> np.round(c.mean[-1], 9).tolist()   # one jump per unit time; no heat between equal wells
+        [2.0, 0.0]
+        """
         return self._each(1)
 
     @property
     def covariance(self) -> np.ndarray:
-        """Covariance matrices, shape (T, n, n) (needs ``order >= 2``)."""
+        """Covariance matrices, shape (T, n, n) (needs ``order >= 2``).
+
+        Examples
+        --------
+        The net current through the one edge of a unit-rate bit started in well 0 is 1 or 0,
+        with variance ``p (1 - p)``, ``p = (1 - e^-2t) / 2``:
+
+        >>> import numpy as np
+        >>> import stochlim as sl
+        >>> from stochlim.fluctuations import Current
+        >>> c = cumulants(sl.two_state(0.0), ["n_jumps", Current([0])], p0=[1.0, 0.0], t_end=2.0, order=2)
+        >>> cov = c.covariance[-1]
+        >>> p = (1 - np.exp(-4.0)) / 2
+        >>> bool(np.isclose(cov[1, 1], p * (1 - p)) and np.isclose(cov[0, 1], cov[1, 0])), cov.shape
+        (True, (2, 2))
+        """
         n = len(self.observables)
         cov = np.empty((self.t.size, n, n))
         for i, j in itertools.product(range(n), repeat=2):
@@ -129,18 +161,44 @@ class CumulantSolution:
 
     @property
     def variance(self) -> np.ndarray:
-        """Variances, shape (T, n) (needs ``order >= 2``)."""
+        """Variances, shape (T, n) (needs ``order >= 2``).
+
+        Examples
+        --------
+        >>> import stochlim as sl
+        >>> c = cumulants(sl.two_state(0.0), "n_jumps", p0=[1.0, 0.0], t_eval=[0.0, 1.0, 2.0], order=2)
+        >>> np.round(c.variance[:, 0], 9).tolist()   # Poisson: the variance equals the mean, t
+        [0.0, 1.0, 2.0]
+        """
         return self._each(2)
 
     @property
     def skewness(self) -> np.ndarray:
-        """``kappa_3 / kappa_2^(3/2)``, shape (T, n) (needs ``order >= 3``; inf/NaN where the variance is 0)."""
+        """``kappa_3 / kappa_2^(3/2)``, shape (T, n) (needs ``order >= 3``; inf/NaN where the variance is 0).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import stochlim as sl
+        >>> c = cumulants(sl.two_state(0.0), "n_jumps", p0=[1.0, 0.0], t_eval=[0.0, 2.0], order=3)
+        >>> np.round(c.skewness[:, 0], 6).tolist()   # Poisson: 1 / sqrt(t); undefined at t = 0
+        [nan, 0.707107]
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._each(3) / self._each(2) ** 1.5
 
     @property
     def kurtosis(self) -> np.ndarray:
-        """Excess kurtosis ``kappa_4 / kappa_2^2``, shape (T, n) (needs ``order = 4``)."""
+        """Excess kurtosis ``kappa_4 / kappa_2^2``, shape (T, n) (needs ``order = 4``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import stochlim as sl
+        >>> c = cumulants(sl.two_state(0.0), "n_jumps", p0=[1.0, 0.0], t_eval=[1.0, 2.0, 4.0])
+        >>> np.round(c.kurtosis[:, 0], 6).tolist()   # Poisson: 1 / t
+        [1.0, 0.5, 0.25]
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._each(4) / self._each(2) ** 2
 

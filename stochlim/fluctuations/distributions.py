@@ -45,7 +45,21 @@ class CountDistribution:
     status : int
     message : str
 
-    Made by :func:`count_distribution`; see its example.
+    Made by :func:`count_distribution`.
+
+    Examples
+    --------
+    Jumps at unit rate are Poisson: ``P(N(1) = k) = e^-1 / k!``.
+
+    >>> import math
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import count_distribution
+    >>> d = count_distribution(sl.two_state(0.0), p0=[1.0, 0.0], t_end=1.0)
+    >>> d.values[:4].tolist(), bool(d.tail_mass[-1] < 1e-12)
+    ([0, 1, 2, 3], True)
+    >>> bool(np.allclose(d.pmf[-1, :4], [math.exp(-1) / math.factorial(k) for k in range(4)]))
+    True
     """
 
     t: np.ndarray

@@ -182,7 +182,20 @@ class RateFunction:
     at_bound : ndarray of bool
         True where ``s*`` reached the end of ``s_range``: ``I`` is then only a lower bound.
 
-    Made by :func:`rate_function`; see its example.
+    Made by :func:`rate_function`.
+
+    Examples
+    --------
+    Jumps at unit rate (Poisson): ``I(x) = x ln x - x + 1``, maximised at ``s* = -ln x``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> x = np.array([0.5, 1.0, 2.0])
+    >>> r = rate_function(sl.two_state(0.0), "n_jumps", x)
+    >>> bool(np.allclose(r.rate, x * np.log(x) - x + 1, atol=1e-9)), bool(np.allclose(r.s, -np.log(x), atol=1e-6))
+    (True, True)
+    >>> r.at_bound.tolist()
+    [False, False, False]
     """
 
     x: np.ndarray

@@ -90,6 +90,14 @@ class TiltedSolution:
         -------
         numpy.ndarray, shape (T,)
             ``exp(log_G)``.
+
+        Examples
+        --------
+        >>> import stochlim as sl
+        >>> from stochlim.fluctuations import generating_function
+        >>> sol = generating_function(sl.two_state(0.0), "n_jumps", 0.0, p0=[1.0, 0.0], t_eval=[0.0, 1.0])
+        >>> sol.G.tolist()   # s = 0: the normalisation <1> = 1
+        [1.0, 1.0]
         """
         with np.errstate(over="ignore"):
             return np.exp(self.log_G)
@@ -110,7 +118,15 @@ class BackwardTiltedSolution:
     s, observables, method, success, status, message
         As in :class:`TiltedSolution`.
 
-    Made by :func:`backward_tilted`; see its example.
+    Made by :func:`backward_tilted`.
+
+    Examples
+    --------
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import backward_tilted
+    >>> back = backward_tilted(sl.two_state(0.0), "n_jumps", 0.5, t_eval=[0.0, 2.0])
+    >>> back.r.shape, back.r.max(axis=1).tolist()   # scaled to a maximum of 1 at each time
+    ((2, 2), [1.0, 1.0])
     """
 
     t: np.ndarray
@@ -131,6 +147,17 @@ class BackwardTiltedSolution:
         -------
         numpy.ndarray, shape (T, S)
             ``ln r + log_scale``.
+
+        Examples
+        --------
+        Jumps of a Poisson process of rate 1: ``ln r_x(t) = (t_end - t) (e^-s - 1)`` from either well.
+
+        >>> import numpy as np
+        >>> import stochlim as sl
+        >>> from stochlim.fluctuations import backward_tilted
+        >>> back = backward_tilted(sl.two_state(0.0), "n_jumps", 1.0, t_eval=[0.0, 1.0])
+        >>> bool(np.allclose(back.log_r[0], np.exp(-1.0) - 1.0) and np.allclose(back.log_r[1], 0.0))
+        True
         """
         with np.errstate(divide="ignore"):
             return np.log(self.r) + self.log_scale[:, None]
@@ -157,7 +184,21 @@ class TiltedGenerator:
     Where the energies jump at a knot ``t_k`` the work adds ``DE_x``: a tilt of the work then also
     multiplies the weight of state ``x`` by ``exp(-s DE_x)`` at ``t_k``.
 
-    Made by :func:`tilted_generator`; see its example.
+    Made by :func:`tilted_generator`.
+
+    Examples
+    --------
+    Tilting the heat of a bit whose well 1 lies 1 kT up: the jump ``0 -> 1`` releases -1 kT, so its
+    rate is multiplied by ``e^{-s q} = e^{s}``.
+
+    >>> import numpy as np
+    >>> import stochlim as sl
+    >>> from stochlim.fluctuations import tilted_generator
+    >>> gen = tilted_generator(sl.two_state(1.0, energies=(0.0, 1.0)), "heat", 0.5, 0.0)
+    >>> gen.src.tolist(), gen.dst.tolist()
+    ([0, 1], [1, 0])
+    >>> np.round(gen.log_tilted_rate - gen.log_rate, 6).tolist()   # -s q per directed edge
+    [0.5, -0.5]
     """
 
     src: np.ndarray

@@ -97,7 +97,15 @@ class _Problem:
 
     @property
     def n_params(self) -> int:
-        """Number of memories ``M`` (parameters or spins)."""
+        """Number of memories ``M`` (parameters or spins).
+
+        Examples
+        --------
+        >>> Ising([[0.0, 1.0], [1.0, 0.0]], [0.0, 0.5]).n_params
+        2
+        >>> Quadratic(np.eye(3), [1.0, 2.0, 3.0], levels=5, quantum=1.0).n_params
+        3
+        """
         return self.b.size
 
     def _coupling(self) -> sp.csr_matrix:
@@ -257,6 +265,13 @@ class Quadratic(_Problem):
 
     @property
     def n_levels(self) -> int:
+        """Number of levels each parameter takes (``levels``; 2 for spins).
+
+        Examples
+        --------
+        >>> Quadratic([[1.0]], [2.0], levels=9, quantum=1.0).n_levels, Ising([[0.0]], [1.0]).n_levels
+        (9, 2)
+        """
         return self.levels
 
 
@@ -343,6 +358,14 @@ class Ising(_Problem):
 
     @property
     def b(self) -> np.ndarray:
+        """The linear term of the problem energy: the fields ``h`` (shared name with
+        :class:`Quadratic`'s ``b``).
+
+        Examples
+        --------
+        >>> Ising([[0.0, 1.0], [1.0, 0.0]], [0.3, -0.3]).b.tolist()
+        [0.3, -0.3]
+        """
         return self.h
 
     def _coupling(self):

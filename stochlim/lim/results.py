@@ -163,6 +163,8 @@ class LimResult:
     Attributes
     ----------
     problem : Quadratic or Ising
+    t_end : float
+        Run time, in ``1 / J_max``.
     initial_state, final_state : ndarray, shape (n_trajectories, M)
         Parameter values ``w`` (or spins) at 0 and at ``t_end``.
     initial_energy, final_energy : ndarray
@@ -179,6 +181,10 @@ class LimResult:
         First time the problem energy reached the optimum (inf if never; NaN if no optimum known).
     optimum_energy : float or None
         The optimum the success criteria use.
+    optimum_state : ndarray or None
+        A state at which the problem energy is ``optimum_energy``, where known.
+    J_max : float
+        Attempt rate of the hops (the unit of rates; times are in ``1 / J_max``).
     t_eval, grid_loss, grid_state : ndarray or None
         With ``record="grid"``: the output times, the loss ``(n_trajectories, G)`` and the state
         values ``(n_trajectories, G, M)`` at them (right-continuous).
@@ -229,37 +235,112 @@ class LimResult:
     # *_array_energy, the hop count n_updates and the output times t_grid.
     @property
     def n_updates(self) -> np.ndarray:
-        """Deprecated name of ``n_jumps``."""
+        """Deprecated name of ``n_jumps``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = bool((res.n_updates == res.n_jumps).all())
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
         warn("LimResult.n_updates", "LimResult.n_jumps")
         return self.n_jumps
 
     @property
     def initial_array_energy(self) -> np.ndarray:
-        """Deprecated name of ``initial_energy`` (the array energy)."""
+        """Deprecated name of ``initial_energy`` (the array energy).
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = bool((res.initial_array_energy == res.initial_energy).all())
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
         warn("LimResult.initial_array_energy", "LimResult.initial_energy")
         return self.initial_energy
 
     @property
     def final_array_energy(self) -> np.ndarray:
-        """Deprecated name of ``final_energy`` (the array energy)."""
+        """Deprecated name of ``final_energy`` (the array energy).
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = bool((res.final_array_energy == res.final_energy).all())
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
         warn("LimResult.final_array_energy", "LimResult.final_energy")
         return self.final_energy
 
     @property
     def t_grid(self) -> np.ndarray | None:
-        """Deprecated name of ``t_eval``."""
+        """Deprecated name of ``t_eval``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1,
+        ...               record="grid", t_eval=[0.0, 5.0])
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = res.t_grid.tolist() == [0.0, 5.0]
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
         warn("LimResult.t_grid", "LimResult.t_eval")
         return self.t_eval
 
     @property
     def grid_energy(self) -> np.ndarray | None:
-        """Deprecated name of ``grid_loss``."""
+        """Deprecated name of ``grid_loss``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1,
+        ...               record="grid", t_eval=[0.0, 5.0])
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = bool((res.grid_energy == res.grid_loss).all())
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
         warn("LimResult.grid_energy", "LimResult.grid_loss")
         return self.grid_loss
 
     @property
     def n_trajectories(self) -> int:
-        """Number of trajectories (rows of the per-trajectory arrays)."""
+        """Number of trajectories (rows of the per-trajectory arrays).
+
+        Examples
+        --------
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=7, rng=1).n_trajectories
+        7
+        """
         return self.final_state.shape[0]
 
     def success(self, rtol: float = 1e-9) -> np.ndarray:

@@ -130,8 +130,13 @@ def ramp_scan(durations, *, E0=(8.0, 4.0), dE=(0.0, 2.0), K=151, D=1.0) -> list[
 
     Examples
     --------
-    A duration outside the range is refused before any integration (a real scan takes minutes,
-    too long for an example):
+    A ramp of 64 intra-well times: the two-state picture's heat error is a few hundredths of kT.
+
+    >>> row, = ramp_scan([1.0])
+    >>> print(f"T/tau_intra = {row['T_over_tau_intra']:g}, heat error {row['heat']:+.3f} kT")
+    T/tau_intra = 64, heat error -0.054 kT
+
+    A duration outside the range is refused before any integration:
 
     >>> ramp_scan([1e-20])
     Traceback (most recent call last):
@@ -170,7 +175,20 @@ def plot_coarse(rate_rows, ramp_rows):
 
     Returns
     -------
-    (fig, axes)
+    fig : matplotlib.figure.Figure
+    axes : tuple of matplotlib.axes.Axes
+        The rate errors (one line per bias and K) and the ramp errors (heat, work, occupation).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig, (ax_rate, ax_heat) = plot_coarse(rate_table([6.0, 8.0], [0.0], [151]), ramp_scan([1.0, 2.0]))
+    >>> ax_rate.get_legend_handles_labels()[1], ax_heat.get_legend_handles_labels()[1]
+    (['dE = 0 kT, K = 151'], ['heat', 'work', 'occupation (max |dP|)'])
+    >>> ax_rate.get_lines()[0].get_xdata().tolist()   # one point per barrier
+    [6.0, 8.0]
+    >>> matplotlib.pyplot.close(fig)
     """
     import matplotlib.pyplot as plt
 
@@ -206,7 +224,15 @@ def section() -> str:
     Returns
     -------
     str
-        A markdown section (runs two ramp integrations: too slow for an example).
+        A markdown section (it runs two ramp integrations, well under a second).
+
+    Examples
+    --------
+    >>> text = section()
+    >>> print(text.splitlines()[0])
+    ## Two-state rates against a fine double well (`stochlim coarse`)
+    >>> "-5.3 % at E0 = 8 kT" in text   # Kramers against the fine model
+    True
     """
     def err(e0):
         xr = default_x_range(e0)
@@ -254,6 +280,21 @@ def write_coarse(out_dir, *, E0_values, dE_values, K_values, durations, formats=
         and :func:`ramp_scan` (nothing is written then).
     OSError
         If a file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = write_coarse(tmp, E0_values=[8.0], dE_values=[0.0], K_values=[151],
+    ...                          durations=[1.0], formats=("png",))
+    ...     names = [p.name for p in paths]
+    ...     header = (Path(tmp) / "coarse_rates.csv").read_text().splitlines()[0]
+    >>> names
+    ['coarse_rates.csv', 'coarse_ramp.csv', 'coarse.md', 'coarse.png']
+    >>> header.split(",")[:4]
+    ['E0', 'dE', 'K', 'k_lr']
     """
     from ..plots import save_figure
 

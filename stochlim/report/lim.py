@@ -74,6 +74,14 @@ def section(n_trajectories: int = 4000, rng=20261129) -> str:
     ------
     ValueError
         As :func:`stochlim.lim.run`, for a bad ``n_trajectories`` or ``rng``.
+
+    Examples
+    --------
+    >>> text = section(n_trajectories=400)
+    >>> print(text.splitlines()[0])
+    ## Learning-in-memory array (stochlim.lim)
+    >>> print(text.strip().splitlines()[-1])   # the SSA success rate within 5 SE of the master equation
+    LIM check: passed.
     """
     ising, star = planted_ising(6, rng=4)
     kw = dict(barrier=PiecewiseConstant([0.0, 2.0, 4.0, 6.0], [0.0, 1.0, 2.0, 4.0]),

@@ -59,6 +59,14 @@ def section(n_trajectories: int = 20_000, rng=20261129) -> str:
     ------
     ValueError
         As :func:`stochlim.verify.run_verification`, for a bad ``n_trajectories`` or ``rng``.
+
+    Examples
+    --------
+    >>> text = section(n_trajectories=500)
+    >>> print(text.splitlines()[0])
+    ## Monte Carlo verification (`stochlim verify`)
+    >>> "**FAIL**" in text, text.count("| pass |") > 20
+    (False, True)
     """
     start = time.perf_counter()
     checks = run_verification(n_trajectories=n_trajectories, rng=rng)

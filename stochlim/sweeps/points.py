@@ -44,7 +44,15 @@ class Points(Sequence):
 
     @property
     def size(self) -> int:
-        """Number of points (a Python int, however large)."""
+        """Number of points (a Python int, however large).
+
+        Examples
+        --------
+        >>> Points({"a": list(range(1000)), "b": list(range(1000)), "c": list(range(1000))}).size
+        1000000000
+        >>> Points({}).size   # an empty grid is one point
+        1
+        """
         return self._size
 
     def __len__(self) -> int:

@@ -184,18 +184,50 @@ class Study:
 
     @property
     def kind(self) -> str:
+        """The model kind of ``[model]`` (``"two_state"``, ``"ladder"``, ``"master"`` ...).
+
+        Examples
+        --------
+        >>> parse_study(EXAMPLE).kind
+        'two_state'
+        """
         return self.model["kind"]
 
     @property
     def hash(self) -> str:
-        """SHA-256 of everything that decides the results (not the name, outputs or scheduler)."""
+        """SHA-256 of everything that decides the results (not the name, outputs or scheduler).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> study = parse_study(EXAMPLE)
+        >>> len(study.hash), study.hash == parse_study(EXAMPLE).hash
+        (64, True)
+        >>> replace(study, name="renamed").hash == study.hash, replace(study, seed=7).hash == study.hash
+        (True, False)
+        """
         data = {"schema": SCHEMA, "seed": self.seed, "trajectories": self.trajectories,
                 "chunk_size": self.chunk_size, "model": self.model,
                 "grid": [[k, v] for k, v in self.grid.items()]}
         return hashlib.sha256(_canonical(data).encode()).hexdigest()
 
     def to_dict(self) -> dict:
-        """The study as plain data (what ``study.json`` in the output folder holds)."""
+        """The study as plain data (what ``study.json`` in the output folder holds).
+
+        Returns
+        -------
+        dict
+            The attributes and the ``hash``, as JSON-serialisable values.
+
+        Examples
+        --------
+        >>> import json
+        >>> data = parse_study(EXAMPLE).to_dict()
+        >>> data["grid"], data["hash"] == parse_study(EXAMPLE).hash
+        ({'barrier': [0.5, 1.0, 2.0], 'drive': [0.0, 1.0]}, True)
+        >>> json.loads(json.dumps(data)) == data
+        True
+        """
         return {"name": self.name, "seed": self.seed, "trajectories": self.trajectories,
                 "chunk_size": self.chunk_size, "model": self.model, "grid": self.grid,
                 "outputs": self.outputs, "scheduler": self.scheduler, "limits": self.limits,
@@ -204,26 +236,86 @@ class Study:
     @cached_property
     def points(self) -> Points:
         """The grid points in order, enumerated lazily: a sequence of dicts of swept values
-        (last key varies fastest); ``len`` and indexing are O(number of keys)."""
+        (last key varies fastest); ``len`` and indexing are O(number of keys).
+
+        Examples
+        --------
+        >>> points = parse_study(EXAMPLE).points
+        >>> len(points), points[0], points[1]
+        (6, {'barrier': 0.5, 'drive': 0.0}, {'barrier': 0.5, 'drive': 1.0})
+        """
         return Points(self.grid)
 
     def params(self, point_index: int) -> dict:
-        """Model parameters of one point: the fixed ones with the swept ones filled in (O(1))."""
+        """Model parameters of one point: the fixed ones with the swept ones filled in (O(1)).
+
+        Parameters
+        ----------
+        point_index : int
+            Index of the point in :attr:`points`.
+
+        Returns
+        -------
+        dict
+            ``[model]`` with the point's swept values.
+
+        Examples
+        --------
+        >>> params = parse_study(EXAMPLE).params(5)
+        >>> params["barrier"], params["drive"], params["energies"]
+        (2.0, 1.0, [0.0, 1.0])
+        """
         return {**self.model, **self.points[point_index]}
 
     @property
     def n_chunks(self) -> int:
-        """Chunks of each point (1 for the master equation)."""
+        """Chunks of each point (1 for the master equation).
+
+        Examples
+        --------
+        >>> study = parse_study(EXAMPLE)
+        >>> study.trajectories, study.chunk_size, study.n_chunks
+        (20000, 5000, 4)
+        """
         return 1 if self.kind == "master" else -(-self.trajectories // self.chunk_size)
 
     def chunk_trajectories(self, chunk: int) -> int:
-        """Trajectories of chunk ``chunk`` of a point (the last one may be smaller; 1 for the master)."""
+        """Trajectories of chunk ``chunk`` of a point (the last one may be smaller; 1 for the master).
+
+        Parameters
+        ----------
+        chunk : int
+            Chunk index, in ``0 .. n_chunks - 1``.
+
+        Returns
+        -------
+        int
+            Number of trajectories it simulates.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> study = replace(parse_study(EXAMPLE), trajectories=12000)
+        >>> [study.chunk_trajectories(c) for c in range(study.n_chunks)]
+        [5000, 5000, 2000]
+        """
         if self.kind == "master":
             return 1
         return min(self.chunk_size, self.trajectories - chunk * self.chunk_size)
 
     def chunk_sizes(self) -> list[int]:
-        """Trajectories of each chunk of a point (``[1]`` for the master equation)."""
+        """Trajectories of each chunk of a point (``[1]`` for the master equation).
+
+        Returns
+        -------
+        list of int
+            :meth:`chunk_trajectories` of every chunk, in order.
+
+        Examples
+        --------
+        >>> parse_study(EXAMPLE).chunk_sizes()
+        [5000, 5000, 5000, 5000]
+        """
         return [self.chunk_trajectories(c) for c in range(self.n_chunks)]
 
 

@@ -96,7 +96,16 @@ class Moments:
 
     @property
     def se(self) -> float:
-        """Standard error of the mean (sample standard deviation / sqrt(n))."""
+        """Standard error of the mean (sample standard deviation / sqrt(n)); 0 for ``n < 2``.
+
+        Examples
+        --------
+        >>> m = Moments()
+        >>> m.add([1.0, 2.0])
+        >>> m.add([3.0, 4.0])   # chunks merge exactly: as one sample of four
+        >>> m.se == float(np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2)
+        True
+        """
         return float(np.sqrt(self.m2 / (self.n - 1) / self.n)) if self.n > 1 else 0.0
 
 
