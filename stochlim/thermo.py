@@ -73,8 +73,8 @@ MIN_EFFECTIVE_SAMPLES = 100
 class RareEventWarning(RuntimeWarning):
     """An exponential average is dominated by a few rare trajectories.
 
-    Issued by :func:`integral_fluctuation` and :func:`jarzynski` when, without an exact reference,
-    the standard error of the average is only a lower bound.
+    Issued by :func:`integral_fluctuation`, :func:`jarzynski` and :func:`crooks` when, without an
+    exact reference, the standard error of the estimate is only a lower bound.
 
     Examples
     --------

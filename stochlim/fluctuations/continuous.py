@@ -380,8 +380,8 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=None, rtol=1e-10, atol=1e-12
     TypeError
         If ``model`` is not a :class:`~stochlim.models.HopModel`.
     ValueError
-        If ``observable`` is not ``"work"`` or ``"heat"``, the model has drives, ``n_terms`` is
-        not an integer >= 16, ``x`` is empty or not finite, or ``p0``/``t_end`` is invalid.
+        If ``observable`` is not ``"work"`` or ``"heat"``, ``n_terms`` is not an integer >= 16,
+        ``x`` is empty or not finite, or ``p0``/``t_end`` is invalid.
 
     Examples
     --------
@@ -400,6 +400,18 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=None, rtol=1e-10, atol=1e-12
     ([0.0, 1.0], True)
     >>> np.round(law.cdf, 6).tolist(), law.continuous_mass
     ([0.0, 0.619222, 1.0], 0.0)
+
+    With flat wells and 0.8 kT of drive per jump around a ring, the work is 0.8 kT times the net
+    number of jumps: a lattice of atoms, which ``count_distribution`` of the net current gives too:
+
+    >>> from stochlim.fluctuations import Current, count_distribution
+    >>> ring = sl.ring(3, barriers=0.3, drive=0.8)
+    >>> law = cdf(ring, "work", [0.0], p0=[1.0, 0.0, 0.0], t_end=1.0)
+    >>> net = count_distribution(ring, Current([0, 1, 2]), p0=[1.0, 0.0, 0.0], t_end=1.0)
+    >>> laps = np.rint(law.atoms[:, 0] / 0.8).astype(int)        # atoms at 0.8 k kT
+    >>> pmf = dict(zip(net.values.tolist(), net.pmf[-1]))
+    >>> bool(np.allclose(law.atoms[:, 1], [pmf[k] for k in laps])), law.continuous_mass < 1e-12
+    (True, True)
     """
     obs, _, p_init, lowered, _, _ = _setup(model, observable, None, p0, t_end, None, "auto")
     if obs.n != 1 or obs.kinds[0] not in ("work", "heat"):
