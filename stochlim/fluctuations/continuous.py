@@ -150,25 +150,27 @@ def _evaluate(x, coef, interval, atoms):
     return np.clip(cont + jumps, 0.0, 1.0)
 
 
-def _jump_bound(lowered):
+def _jump_bound(model, t_end):
     """``n`` with ``P(more than n jumps on [0, t_end]) <= JUMP_TAIL``, and that probability bound.
 
     Uniformisation at a rate ``Lambda_j`` above every escape rate of segment ``j`` dominates the
     jumps by a Poisson count of mean ``sum_j Lambda_j dt_j`` (every jump is one of its events)."""
-    escape = _escape_bounds(lowered)
-    mean = float(np.sum(escape * np.diff(lowered.seg_times)))
+    times, escape = _escape_bounds(model, t_end)
+    mean = float(np.sum(escape * np.diff(times)))
     n = int(stats.poisson.isf(JUMP_TAIL, mean)) if mean > 0 else 0
     return n, float(stats.poisson.sf(n, mean)) if mean > 0 else 0.0
 
 
-def _escape_bounds(lowered):
-    """An upper bound of every escape rate on each segment, shape ``(segments,)``."""
+def _escape_bounds(model, t_end):
+    """The segment times of ``model`` on ``[0, t_end]`` and an upper bound of every escape rate on
+    each segment (:meth:`~stochlim.models.LoweredModel.log_rate_bound`, summed per source)."""
+    lowered = model.lower(t_end)
     k = np.exp(lowered.log_rate_bound())
-    n = lowered.energy.shape[1]
-    return np.array([np.bincount(lowered.out_src, row, minlength=n).max() if row.size else 0.0 for row in k])
+    bound = [np.bincount(lowered.out_src, row, minlength=model.n_states).max() if row.size else 0.0 for row in k]
+    return lowered.seg_times, np.array(bound)
 
 
-def _bounds(lowered, observable, p0, drives):
+def _bounds(model, lowered, observable, p0, drives):
     """An interval that holds the work (or heat), and the probability that it does not.
 
     Without drives the interval holds every value; with drives the drive work of at most ``n``
@@ -188,7 +190,7 @@ def _bounds(lowered, observable, p0, drives):
         hi += float(e0.max() - e_end.min())
     tail = 0.0
     if np.any(drives):
-        n, tail = _jump_bound(lowered)
+        n, tail = _jump_bound(model, float(lowered.seg_times[-1]))
         reach = n * float(np.max(np.abs(drives)))
         lo, hi = lo - reach, hi + reach
     pad = 1e-9 * max(1.0, hi - lo)
@@ -244,7 +246,7 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
         key = round(float(start[x]), 12)
         atoms.setdefault(key, np.zeros(model.n_states))[x] += p0[x]
     end = lowered.energy_end()
-    escape = _escape_bounds(lowered)
+    _, escape = _escape_bounds(model, float(lowered.seg_times[-1]))
     dropped = 0.0
     for j in range(lowered.n_segments):
         a, b = lowered.seg_times[j], lowered.seg_times[j + 1]
@@ -423,9 +425,9 @@ def cdf(model, observable, x, *, p0, t_end, n_terms=None, rtol=1e-10, atol=1e-12
     if grid.size == 0 or not np.all(np.isfinite(grid)):
         raise ValueError("x must be a non-empty array of finite values")
     name = obs.names[0]
-    lo, hi, outside = _bounds(lowered, name, p_init, model.drives)
+    lo, hi, outside = _bounds(model, lowered, name, p_init, model.drives)
     if n_terms is None:
-        lo0, hi0, _ = _bounds(lowered, name, p_init, np.zeros(1))
+        lo0, hi0, _ = _bounds(model, lowered, name, p_init, np.zeros(1))
         widen = (hi - lo) / max(hi0 - lo0, 1.0)
         n_terms = DEFAULT_TERMS * min(4, 2 ** max(0, math.ceil(math.log2(widen))))
     atoms, dropped, err = _atoms(model, lowered, obs, p_init, rtol, atol)
