@@ -196,3 +196,28 @@ def test_without_reference_the_error_is_flagged_where_the_overlap_is_unresolved(
             warnings.simplefilter("error")
             chk = thermo.crooks(w_f, w_r, 0.0)
         assert not chk.se_lower_bound and chk.reliable and chk.passes(5.0)
+
+
+@pytest.mark.slow
+def test_bennett_exact_se_covers_on_the_readme_fast_erasure():
+    """The README's fast erasure (barrier 12 -> 0 -> 0 -> 12 -> 12 kT, upper well 0 -> 0 -> 8 -> 8
+    -> 0 kT over 0.1 time units, dF = 0), 200 seeds of 1000 + 1000 trajectories: coverage at 95 %
+    within 4 binomial SE and the spread of the estimates equal to the exact SE within 4 SE of a
+    standard deviation."""
+    knots = np.array([0.0, 0.25, 0.5, 0.75, 1.0]) * 0.1
+    model = sl.two_state(sl.PiecewiseLinear(knots, [12.0, 0.0, 0.0, 12.0, 12.0]),
+                         energies=(0.0, sl.PiecewiseLinear(knots, [0.0, 0.0, 8.0, 8.0, 0.0])))
+    ref = fl.crooks_reference(model, p0=[0.5, 0.5], t_end=0.1)
+    assert ref.delta_f == 0.0
+    back = model.reversed(0.1)
+    n, reps = 1000, 200
+    estimates, hits = [], 0
+    for seed in range(reps):
+        a = sl.simulate(model, t_end=0.1, n_trajectories=n, p0=[0.5, 0.5], rng=20_000 + seed).work
+        b = sl.simulate(back, t_end=0.1, n_trajectories=n, p0=back.equilibrium(0.0), rng=30_000 + seed).work
+        chk = thermo.crooks(a, b, 0.0, reference=ref)
+        estimates.append(chk.estimate)
+        hits += abs(chk.z) <= 1.96
+    assert abs(hits / reps - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / reps), hits
+    spread = np.std(estimates, ddof=1) / math.sqrt(ref.variance(n, n))
+    assert abs(spread - 1.0) <= 4 / math.sqrt(2 * (reps - 1)), spread
