@@ -25,8 +25,11 @@ HEAT, DRIVE_WORK, SLOPE_WORK, ACTIVITY, CURRENTS = 0, 1, 2, 3, 4
 _NO_TILT = np.zeros((0, 2))
 
 #: Models with at least this many states plus directed edges run the parallel kernels (``prange``
-#: over blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``).
-PARALLEL_MIN = 1 << 15
+#: over blocks: the same numbers as the serial ones, see ``stochlim._kernels.master``). A
+#: uniformisation step opens one parallel region per term, which pays only on models this large:
+#: on smaller ones, and on a machine whose cores are busy, the threads' synchronisation costs more
+#: than the work they share.
+PARALLEL_MIN = 1 << 20
 
 
 def _index(a) -> np.ndarray:

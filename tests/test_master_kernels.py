@@ -14,6 +14,7 @@ import pytest
 import stochlim
 from stochlim import _generator
 from stochlim._generator import CURRENTS, DRIVE_WORK, Generator
+from stochlim._kernels import master as km
 from stochlim._segments import Segments
 from stochlim.models import HopModel, ladder
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
@@ -62,8 +63,8 @@ def test_assembled_generator_equals_the_one_written_term_by_term():
 
 
 def _large_model():
-    """Above ``PARALLEL_MIN``: a 20 000-level ladder under a 30-step barrier schedule, with energies
-    that jump at t = 0.5 (so that the cached log-rates are recomputed)."""
+    """A 20 000-level ladder under a 30-step barrier schedule, with energies that jump at t = 0.5
+    (so that the cached log-rates are recomputed)."""
     n = 20_000
     width = n / 4.0
     well = [0.5 * ((i - n / 2) / width) ** 2 for i in range(n)]
@@ -74,8 +75,9 @@ def _large_model():
 
 def test_parallel_kernels_give_the_serial_numbers_for_every_thread_count(monkeypatch):
     model = _large_model()
-    assert model.n_states >= _generator.PARALLEL_MIN // 2
     p0 = np.full(model.n_states, 1.0 / model.n_states)
+    monkeypatch.setattr(_generator, "PARALLEL_MIN", 1000)  # the parallel kernels
+    assert Generator(model, Segments(model, 1.0))._uniformize is km.uniformize_parallel
 
     def solve():
         sol = stochlim.solve_master(model, p0=p0, t_eval=[0.0, 0.5, 1.0], method="uniformization")
