@@ -299,9 +299,9 @@ def crooks_reference(model, *, p0, t_end, rtol=1e-10, atol=1e-12) -> CrooksRefer
     """
     obs, _, p_init, lowered, _, _ = _setup(model, "work", None, p0, t_end, None, "auto")
     t_end = float(lowered.seg_times[-1])
-    end = lowered.energy_end()[-1]
-    log_z = [float(np.logaddexp.reduce(-e)) for e in (lowered.energy[0], end)]
     back = model.reversed(t_end)
+    end = back.energy(0.0)  # the left limit of the forward energies at t_end: what the work sees
+    log_z = [float(np.logaddexp.reduce(-e)) for e in (model.energy(0.0), end)]
     obs_r, _, p_back, lowered_r, _, _ = _setup(back, "work", None, np.exp(-end - log_z[1]), t_end, None, "auto")
     laws = []
     for m, o, p, low in ((model, obs, p_init, lowered), (back, obs_r, p_back, lowered_r)):
