@@ -197,13 +197,13 @@ def _bounds(model, lowered, observable, p0, drives):
     return lo - pad, hi + pad, tail
 
 
-def _joint(st, neutral, keys):
+def _joint(st, n_states, neutral, keys):
     """The generator over (atom, state) of the neutral jumps, as a function of the edge rates ``k``.
 
     A neutral jump moves an atom's value by its drive; one to a value outside ``keys`` leaves the
     atoms (like a non-neutral jump), and every jump leaves through the diagonal. The sparsity
     pattern is built once; each call only fills in the rates."""
-    n, count = st.n_states, len(keys)
+    n, count = n_states, len(keys)
     index = {key: i for i, key in enumerate(keys)}
     moving = np.flatnonzero(neutral)
     shift = st.drive[moving]
@@ -263,7 +263,7 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
             if keys is None:
                 return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
         V = np.stack([atoms.get(key, np.zeros(model.n_states)) for key in keys])  # (A, S)
-        generator = _joint(st, neutral, keys)
+        generator = _joint(st, model.n_states, neutral, keys)
 
         def joint(t, j=j, generator=generator):
             energy, _, barrier = _inputs(lowered, j, t)
@@ -275,8 +275,8 @@ def _atoms(model, lowered, obs, p0, rtol, atol):
                 return None, 0.0, err
             V = states[-1].reshape(len(keys), -1)
         elif not shifts and model.n_states <= DENSE_LIMIT:  # every atom alone: one small exponential
-            single = _joint(st, neutral, [0.0])(np.exp(edge_log_rates(model, st, lowered.energy[j],
-                                                                         lowered.barrier[j])[0]))
+            k = np.exp(edge_log_rates(model, st, lowered.energy[j], lowered.barrier[j])[0])
+            single = _joint(st, model.n_states, neutral, [0.0])(k)
             V = V @ scipy.linalg.expm(single.toarray() * (b - a)).T
         else:
             V = expm_multiply(joint(a).tocsc() * (b - a), V.ravel()).reshape(len(keys), -1)
