@@ -362,6 +362,42 @@ class HopModel:
             k[x, y], k[y, x] = math.exp(fwd), math.exp(bwd)
         return k
 
+    def reversed(self, t_end: float) -> "HopModel":
+        """The time-reversed model on ``[0, t_end]``: every energy and barrier ``p(t_end - t)``.
+
+        The reverse protocol of the Crooks fluctuation theorem (Crooks 1999, PRE 60 2721): drives,
+        edges, ``J_max`` and ``rate_law`` are kept (a drive is a force, not a velocity, so it keeps
+        its sign), and started in equilibrium at the forward end its work obeys
+        ``P_F(W) / P_R(-W) = exp(W - dF)``. Steps of piecewise-constant protocols move to the
+        mirrored times; only the values exactly at knots differ (see
+        :meth:`~stochlim.protocols.PiecewiseConstant.reversed`).
+
+        Parameters
+        ----------
+        t_end : float
+            End of the forward protocol, > 0.
+
+        Returns
+        -------
+        HopModel
+            A new model; this one is unchanged.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t_end`` is not a positive number.
+
+        Examples
+        --------
+        >>> m = driven_bit()                 # well 1 lifted from 0 to 2 kT over [0, 2]
+        >>> m.reversed(2.0).energy(0.5)      # lowered from 2 to 0 kT: 1.5 kT at t = 0.5
+        array([0. , 1.5])
+        """
+        t_end = float(check_positive("t_end", t_end))
+        return HopModel(tuple(p.reversed(t_end) for p in self.energies), self.edges,
+                        tuple(p.reversed(t_end) for p in self.barriers), J_max=self.J_max,
+                        rate_law=self.rate_law, drives=self.drives)
+
     def _all_protocols(self):
         return self.energies + self.barriers
 

@@ -203,6 +203,33 @@ class Constant(Protocol):
         """
         return Constant(self.value * float(factor))
 
+    def reversed(self, t_end: float) -> "Constant":
+        """The time-reversed protocol ``p(t_end - t)``: the same constant.
+
+        Parameters
+        ----------
+        t_end : float
+            End of the protocol, > 0.
+
+        Returns
+        -------
+        Constant
+            This protocol.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t_end`` is not a positive number.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import Constant
+        >>> Constant(2.0).reversed(5.0).value
+        2.0
+        """
+        check_positive("t_end", t_end)
+        return self
+
 
 def _check_knots(times, values, kind: str):
     t = as_float_array("times", times)
@@ -334,6 +361,41 @@ class PiecewiseConstant(_KnotProtocol):
     ValueError: PiecewiseConstant needs one value per knot: times has 2 entries, values has 1
     """
 
+    def reversed(self, t_end: float) -> "PiecewiseConstant":
+        """The time-reversed protocol ``p(t_end - t)``, right-continuous like every protocol.
+
+        The value on ``[times[i], times[i+1])`` moves to ``[t_end - times[i+1], t_end - times[i])``;
+        the two differ only at the knots themselves (the reversed protocol takes the left limit of
+        ``p`` there), which no work or rate integral over ``[0, t_end]`` sees.
+
+        Parameters
+        ----------
+        t_end : float
+            End of the protocol, > 0.
+
+        Returns
+        -------
+        PiecewiseConstant
+            A new protocol; this one is unchanged.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t_end`` is not a positive number.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseConstant
+        >>> p = PiecewiseConstant([0.0, 1.0, 3.0], [1.0, 2.0, 5.0]).reversed(4.0)
+        >>> p([0.0, 0.5, 1.5, 3.5])          # p(4 - t): 5 on t < 1, 2 on [1, 3), 1 after
+        array([5., 5., 2., 1.])
+        """
+        t_end = float(check_positive("t_end", t_end))
+        mirrored = t_end - self.times[::-1]  # values[i] now starts at t_end - times[i + 1]
+        first = float(mirrored[0])
+        before = 2.0 * min(0.0, first) - 1.0  # a knot before 0 and the first mirrored knot: holds values[-1]
+        return PiecewiseConstant(np.concatenate(([before], mirrored[:-1])), self.values[::-1])
+
     def _value(self, tt):
         return self.values[self._index(tt)]
 
@@ -387,6 +449,33 @@ class PiecewiseLinear(_KnotProtocol):
         True
         """
         return bool(np.all(self._slopes == 0.0))
+
+    def reversed(self, t_end: float) -> "PiecewiseLinear":
+        """The time-reversed protocol ``p(t_end - t)`` (exact for every ``t``: ``p`` is continuous).
+
+        Parameters
+        ----------
+        t_end : float
+            End of the protocol, > 0.
+
+        Returns
+        -------
+        PiecewiseLinear
+            A new protocol; this one is unchanged.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``t_end`` is not a positive number.
+
+        Examples
+        --------
+        >>> from stochlim.protocols import PiecewiseLinear
+        >>> PiecewiseLinear([0.0, 1.0], [0.0, 4.0]).reversed(2.0)([0.0, 1.5, 2.0])
+        array([4., 2., 0.])
+        """
+        t_end = float(check_positive("t_end", t_end))
+        return PiecewiseLinear(t_end - self.times[::-1], self.values[::-1])
 
     def _value(self, tt):
         # exact linear interpolation; before the first knot the value is held

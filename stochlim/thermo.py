@@ -21,7 +21,7 @@ Exponential averages are dominated by rare trajectories when the dissipation is 
 and the sample variance of ``exp(-X)`` misses the part of the tail the sample has not reached yet:
 its standard error can be too small by a factor of several while the Kish effective sample size,
 computed from the same weights, looks comfortable. So :func:`integral_fluctuation` and
-:func:`jarzynski`
+:func:`jarzynski` (and :func:`crooks` likewise, with its own reference and criterion)
 
 * accept an exact reference (``reference=`` from
   :func:`stochlim.fluctuations.exponential_reference`, or ``model=``, ``p0=``, ``t_end=``): the
@@ -73,8 +73,8 @@ MIN_EFFECTIVE_SAMPLES = 100
 class RareEventWarning(RuntimeWarning):
     """An exponential average is dominated by a few rare trajectories.
 
-    Issued by :func:`integral_fluctuation` and :func:`jarzynski` when, without an exact reference,
-    the standard error of the average is only a lower bound.
+    Issued by :func:`integral_fluctuation`, :func:`jarzynski` and :func:`crooks` when, without an
+    exact reference, the standard error of the estimate is only a lower bound.
 
     Examples
     --------
@@ -246,10 +246,26 @@ def tail_unresolved(x) -> bool:
     (False, True)
     """
     x = np.asarray(x, dtype=np.float64)
-    w2 = np.exp(-2.0 * (x - x.min()))
-    ess2 = float(w2.sum() ** 2 / np.sum(w2 * w2))
+    ess2 = _kish(-2.0 * x)
     gaussian = x.size * math.exp(-4.0 * float(x.var(ddof=1)))
     return ess2 < MIN_EFFECTIVE_SAMPLES or ess2 < 0.1 * gaussian
+
+
+def _kish(log_w: np.ndarray) -> float:
+    """Kish effective sample size ``(sum w)^2 / sum w^2`` of weights given by their logarithms."""
+    w = np.exp(log_w - np.max(log_w))  # in (0, 1]: no overflow
+    return float(w.sum() ** 2 / np.sum(w * w))
+
+
+def _warn_lower_bound(name: str, detail: str, stacklevel: int = 4) -> None:
+    """The :class:`RareEventWarning` of a standard error that is only a lower bound (``stacklevel``
+    as for :func:`warnings.warn`, counted from here)."""
+    warnings.warn(
+        f"{name}: {detail}: the standard error is a lower bound - pass an exact reference (model=, "
+        "p0=, t_end= or reference=), simulate more trajectories or a slower protocol",
+        RareEventWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _exp_average(name: str, x: np.ndarray, reference=None):
@@ -258,26 +274,21 @@ def _exp_average(name: str, x: np.ndarray, reference=None):
     shift = float(x.min())
     w = np.exp(-(x - shift))  # in (0, 1]: no overflow
     mean_w = float(w.mean())
-    ess = float(w.sum() ** 2 / np.sum(w * w))
+    ess = _kish(-x)
     log_mean = math.log(mean_w) - shift
     if reference is not None:  # exact: Var(exp(-X)) / <exp(-X)>^2 from the tilted master equation
         return log_mean, math.sqrt(reference.relative_variance / x.size), ess, False
     se_w = standard_error(w)
     lower = tail_unresolved(x)
     if ess < MIN_EFFECTIVE_SAMPLES or lower:
-        warnings.warn(
-            f"{name}: the exponential average rests on an effective sample of {ess:.1f} of "
-            f"{x.size} trajectories and its variance on fewer{' (tail unresolved)' if lower else ''}: "
-            "the standard error is a lower bound - pass an exact reference (model=, p0=, t_end= or "
-            "reference=), simulate more trajectories or a slower protocol",
-            RareEventWarning,
-            stacklevel=3,
-        )
+        _warn_lower_bound(name, f"the exponential average rests on an effective sample of {ess:.1f} of {x.size} "
+                          f"trajectories and its variance on fewer{' (tail unresolved)' if lower else ''}")
     return log_mean, se_w / mean_w, ess, lower
 
 
-def _reference(observable, reference, model, p0, t_end):
-    """The exact reference of an exponential average, from ``reference`` or ``model``/``p0``/``t_end``."""
+def _reference(observable, reference, model, p0, t_end, build=None):
+    """The exact reference of an exponential average, from ``reference`` or ``model``/``p0``/``t_end``
+    (by ``build(model, p0=, t_end=)``, default :func:`stochlim.fluctuations.exponential_reference`)."""
     if reference is not None:
         if model is not None:
             raise ValueError("give either reference or model (with p0 and t_end), not both")
@@ -290,18 +301,22 @@ def _reference(observable, reference, model, p0, t_end):
         return None
     if p0 is None or t_end is None:
         raise ValueError("model needs p0 and t_end (the initial law and the end of the protocol)")
+    if build is not None:
+        return build(model, p0=p0, t_end=t_end)
     from .fluctuations import exponential_reference
 
     return exponential_reference(model, observable, p0=p0, t_end=t_end)
 
 
-def _n_needed(reference, precision, relative_to):
-    if reference is None or precision is None:
+def _n_needed(unit_variance, precision):
+    """Trajectories for a standard error ``precision`` of an estimate whose variance is
+    ``unit_variance / n`` (None without a reference)."""
+    if unit_variance is None or precision is None:
         return None
     prec = float(as_float_array("precision", precision))
     if not prec > 0:
         raise ValueError(f"precision must be positive: got {prec!r}")
-    return math.ceil(reference.relative_variance * (relative_to / prec) ** 2)
+    return math.ceil(unit_variance / prec**2)
 
 
 # --- per-trajectory entropy ------------------------------------------------------------------------
@@ -508,7 +523,7 @@ def integral_fluctuation(total_entropy_samples, *, reference=None, model=None, p
     reliable = ref is not None or (ess >= MIN_EFFECTIVE_SAMPLES and not lower)
     return FluctuationCheck("<exp(-S_tot)> = 1", estimate, 1.0, se, z_score(estimate, 1.0, se), s.size, ess,
                             reliable, se_lower_bound=lower, exact_se=ref is not None,
-                            n_needed=_n_needed(ref, precision, 1.0))
+                            n_needed=_n_needed(None if ref is None else ref.relative_variance, precision))
 
 
 def jarzynski(work, delta_f, *, reference=None, model=None, p0=None, t_end=None,
@@ -575,29 +590,103 @@ def jarzynski(work, delta_f, *, reference=None, model=None, p0=None, t_end=None,
     reliable = ref is not None or (ess >= MIN_EFFECTIVE_SAMPLES and not lower)
     return FluctuationCheck("-ln<exp(-W)> = dF", estimate, df, rel_se, z_score(estimate, df, rel_se), w.size,
                             ess, reliable, se_lower_bound=lower, exact_se=ref is not None,
-                            n_needed=_n_needed(ref, precision, 1.0))
+                            n_needed=_n_needed(None if ref is None else ref.relative_variance, precision))
 
 
-def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
-    """Crooks relation ``P_F(W) / P_R(-W) = exp(W - dF)`` tested through Bennett's estimator.
+def crooks(work_forward, work_reverse, delta_f, *, reference=None, model=None, p0=None, t_end=None,
+           precision=0.01) -> FluctuationCheck:
+    """Crooks relation ``P_F(W) / P_R(-W) = exp(W - dF)`` tested through Bennett's estimate of ``dF``.
 
-    The acceptance-ratio estimate of ``dF`` (Bennett 1976, J. Comput. Phys. 22 245; Shirts et al.
-    2003, PRL 91 140601) is the maximum-likelihood ``dF`` under the Crooks relation; it is compared
-    with the true ``dF`` using its asymptotic standard error.
+    The acceptance-ratio estimate (Bennett 1976, J. Comput. Phys. 22 245; Shirts et al. 2003, PRL
+    91 140601) solves ``sum_F f(m + W_F - D) = sum_R f(-m + W_R + D)``, ``f(x) = 1 / (1 + e^x)``,
+    ``m = ln(n_F / n_R)``: the maximum-likelihood ``dF`` under the Crooks relation (Crooks 1999,
+    PRE 60 2721). It is compared with the true ``dF`` using its asymptotic standard error:
+
+    * with an exact reference (``reference=`` from :func:`stochlim.fluctuations.crooks_reference`,
+      or ``model=``, ``p0=``, ``t_end=``), the exact asymptotic variance (the M-estimator sandwich
+      ``(n_F Var_F f + n_R Var_R f) / (n_F <f(1-f)>_F + n_R <f(1-f)>_R)^2``) from the exact Fermi
+      averages of the forward and reverse work laws, and ``n_needed`` (total trajectories, at the
+      same ratio ``n_F / n_R``) for a standard error ``precision``;
+    * without one, ``1 / sum f(1 - f) - 1 / n_F - 1 / n_R`` from the sample (Shirts et al. 2003,
+      Eq. 10), flagged as a lower bound (``se_lower_bound``, a :class:`RareEventWarning`,
+      ``reliable`` False) when the overlap of the two work laws is not resolved. The criterion
+      follows :func:`tail_unresolved`: that variance rests on the squared Fermi weights ``f^2`` of
+      each side (the estimate is a ratio of two Fermi-weighted averages, and for works far from
+      ``dF`` they are exponential weights ``exp(-(W_F - dF))`` and ``exp(-(W_R + dF))``), so the
+      error is flagged when the Kish effective sample size of ``f_F^2`` or of ``f_R^2`` is below
+      :data:`MIN_EFFECTIVE_SAMPLES`. Bennett's sample error is robust and the criterion is
+      conservative: measured over 200 replicates each, on the fast erasure of the README with
+      30 + 30 trajectories (flagged in all) the sample-SE interval covers dF in 78 % instead of 95 %
+      (the exact one in 93 %); on a 3-state ring driven by 1 kT per jump for 16 time units (mean
+      work 14.5 kT, dF = 0) with 300 + 300 (flagged in all) the sample SE is 0.77 kT against a
+      spread of 0.80 kT; on a bit lifted by 10 kT in 0.2 time units with 1000 + 1000 trajectories
+      (effective sizes 500, not flagged) both intervals cover at 96-97 %.
 
     Parameters
     ----------
     work_forward : array_like
         Work (kT) of trajectories of the forward protocol, started in equilibrium at its start.
     work_reverse : array_like
-        Work (kT) of trajectories of the time-reversed protocol, started in equilibrium at the
-        forward protocol's end.
+        Work (kT) of trajectories of the time-reversed protocol
+        (:meth:`~stochlim.models.HopModel.reversed`), started in equilibrium at the forward
+        protocol's end.
     delta_f : float
         True ``F(end) - F(start)`` of the forward protocol, kT.
+    reference : CrooksReference, optional
+        The exact forward and reverse work laws (:func:`stochlim.fluctuations.crooks_reference`);
+        or give ``model``, ``p0`` and ``t_end`` to compute them.
+    model : HopModel, optional
+        The forward model, to compute the exact reference.
+    p0 : array_like, optional
+        Its initial law (with ``model``; ``model.equilibrium(0.0)`` for the Crooks relation).
+    t_end : float, optional
+        End of the protocol (with ``model``).
+    precision : float, optional
+        Target standard error (kT) of the estimate for ``n_needed`` (with a reference).
+
+    Returns
+    -------
+    FluctuationCheck
+        ``estimate`` is Bennett's ``dF`` with its standard error; ``effective_sample_size`` the
+        sample's Fisher information ``sum f(1 - f)`` (the number of trajectories in the overlap).
+
+    Raises
+    ------
+    TypeError
+        If the works or ``delta_f`` are not real, or ``reference`` is not a ``CrooksReference``.
+    ValueError
+        If a work array has fewer than 2 values or a NaN; ``reference`` and ``model`` are both
+        given; ``p0`` or ``t_end`` is given without ``model``, or ``model`` without them;
+        ``precision`` is not positive.
+
+    Warns
+    -----
+    RareEventWarning
+        Without a reference, when the standard error is only a lower bound.
+
+    Examples
+    --------
+    >>> from stochlim import simulate
+    >>> from stochlim.master import free_energy
+    >>> from stochlim.models import driven_bit
+    >>> m = driven_bit()   # well 1 lifted from 0 to 2 kT over 2 time units
+    >>> back = m.reversed(2.0)
+    >>> w_f = simulate(m, t_end=2.0, n_trajectories=2000, p0=m.equilibrium(0.0), rng=1).work
+    >>> w_r = simulate(back, t_end=2.0, n_trajectories=2000, p0=back.equilibrium(0.0), rng=2).work
+    >>> chk = crooks(w_f, w_r, free_energy(m, 2.0) - free_energy(m, 0.0), model=m,
+    ...              p0=m.equilibrium(0.0), t_end=2.0, precision=0.01)
+    >>> bool(chk.passed), chk.exact_se, chk.n_needed
+    (True, True, 4001)
     """
     wf = _samples("work_forward", work_forward)
     wr = _samples("work_reverse", work_reverse)
     df_true = float(as_float_array("delta_f", delta_f))
+    from .fluctuations import CrooksReference, crooks_reference
+
+    if reference is not None and not isinstance(reference, CrooksReference):
+        raise TypeError(f"reference must be a CrooksReference (fluctuations.crooks_reference): got "
+                        f"{type(reference).__name__}")
+    ref = _reference("work", reference, model, p0, t_end, build=crooks_reference)
     n_f, n_r = wf.size, wr.size
     m = math.log(n_f / n_r)
 
@@ -607,14 +696,26 @@ def crooks(work_forward, work_reverse, delta_f) -> FluctuationCheck:
     lo = float(min(wf.min(), -wr.max())) - 50.0
     hi = float(max(wf.max(), -wr.min())) + 50.0
     df = optimize.brentq(score, lo, hi, xtol=1e-12)
-    # asymptotic variance (Shirts et al. 2003, Eq. 10)
-    f_f = special.expit(-(m + wf - df))
-    f_r = special.expit(-(-m + wr + df))
-    fisher = np.sum(f_f * (1 - f_f)) + np.sum(f_r * (1 - f_r))
-    se = math.sqrt(max(1.0 / fisher - 1.0 / n_f - 1.0 / n_r, 0.0)) if fisher > 0 else math.inf
-    overlap = float(fisher)  # the Fisher information doubles as an effective number of overlapping samples
-    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, z_score(df, df_true, se),
-                            n_f + n_r, overlap, overlap >= MIN_EFFECTIVE_SAMPLES / 4)
+    x_f, x_r = m + wf - df, -m + wr + df
+    f_f, f_r = special.expit(-x_f), special.expit(-x_r)
+    fisher = float(np.sum(f_f * (1 - f_f)) + np.sum(f_r * (1 - f_r)))
+    lower = False
+    if ref is not None:
+        variance = ref.variance(n_f, n_r)
+        se = math.sqrt(variance)
+    else:
+        se = math.sqrt(max(1.0 / fisher - 1.0 / n_f - 1.0 / n_r, 0.0)) if fisher > 0 else math.inf
+        # ln f^2 = -2 ln(1 + e^x), computed without overflow
+        sizes = [_kish(-2.0 * np.logaddexp(0.0, x)) for x in (x_f, x_r)]
+        lower = min(sizes) < MIN_EFFECTIVE_SAMPLES
+        if lower:
+            _warn_lower_bound("Crooks (Bennett)", f"the overlap of the forward and reverse work laws is not "
+                              f"resolved (effective sizes of the squared Fermi weights {sizes[0]:.1f} of {n_f} "
+                              f"forward and {sizes[1]:.1f} of {n_r} reverse trajectories)", stacklevel=3)
+    reliable = ref is not None or (fisher >= MIN_EFFECTIVE_SAMPLES / 4 and not lower)
+    return FluctuationCheck("Bennett dF (Crooks) = dF", df, df_true, se, z_score(df, df_true, se), n_f + n_r,
+                            fisher, reliable, se_lower_bound=lower, exact_se=ref is not None,
+                            n_needed=_n_needed(None if ref is None else (n_f + n_r) * variance, precision))
 
 
 def tur(current, entropy_production, *, n_batches: int = 20, reference=None, model=None, observable=None,

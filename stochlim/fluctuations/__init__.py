@@ -12,8 +12,8 @@ observables work, heat, total entropy production, number of jumps and net edge c
   :func:`cdf` - the law of the work or the heat, atoms apart, by Fourier inversion;
 * :func:`scgf`, :func:`rate_function`, :func:`steady_cumulant_rates` - large deviations in a steady
   state, with the Gallavotti-Cohen symmetry check :func:`gallavotti_cohen`;
-* :func:`exponential_reference` and :func:`tur_product` - exact references for the diagnostics of
-  :mod:`stochlim.thermo`.
+* :func:`exponential_reference`, :func:`crooks_reference` and :func:`tur_product` - exact references
+  for the diagnostics of :mod:`stochlim.thermo`.
 
 Conventions are those of :func:`stochlim.simulate` and :func:`stochlim.solve_master` (kT, k_B, heat
 released to the bath, ``S_tot = ln p0(x0) - ln p_t(x_t) + Q``), and the functions take the same
@@ -24,7 +24,7 @@ keywords (``p0``, ``t_end``, ``t_eval``, ``method``) and return results with ``s
 from ._observables import OBSERVABLES, Current
 from .continuous import ContinuousLaw, cdf
 from .cumulants import MAX_ORDER, CumulantSolution, cumulants
-from .diagnostics import ExponentialReference, exponential_reference, tur_product
+from .diagnostics import CrooksReference, ExponentialReference, crooks_reference, exponential_reference, tur_product
 from .distributions import CountDistribution, count_distribution
 from .large_deviations import (
     RateFunction,
@@ -46,7 +46,8 @@ from .tilted import (
 __all__ = [
     "OBSERVABLES", "Current", "MAX_ORDER", "CumulantSolution", "cumulants", "TiltedSolution",
     "BackwardTiltedSolution", "TiltedGenerator", "generating_function", "characteristic_function",
-    "backward_tilted", "tilted_generator", "ExponentialReference", "exponential_reference", "tur_product",
+    "backward_tilted", "tilted_generator", "ExponentialReference", "exponential_reference", "CrooksReference",
+    "crooks_reference", "tur_product",
     "CountDistribution", "count_distribution", "RateFunction", "gallavotti_cohen", "rate_function", "scgf",
     "steady_cumulant_rates", "ContinuousLaw", "cdf",
 ]

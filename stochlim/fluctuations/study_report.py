@@ -4,7 +4,7 @@ The model of the study's point (a ``HopModel`` kind: ``two_state``, ``ladder``, 
 ``differential_memory``, or ``master`` with its ``model``) is solved exactly for the cumulants of
 the work, heat, entropy production and number of jumps at ``t_end``, simulated with the study's
 seed, and each sampled law is drawn against the exact one (jump counts by the joint master
-equation; work and heat by :func:`~stochlim.fluctuations.cdf` for undriven models), with the
+equation; work and heat by :func:`~stochlim.fluctuations.cdf`), with the
 chi-square / KS p-values.
 """
 
@@ -116,9 +116,8 @@ def fluctuation_report(study_path, *, out, point=0, trajectories=None):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     laws = {"n_jumps": count_distribution(model, p0=p0, t_end=t_end)}
-    if not np.any(model.drives):
-        for name in ("work", "heat"):
-            laws[name] = cdf(model, name, [0.0], p0=p0, t_end=t_end)
+    for name in ("work", "heat"):
+        laws[name] = cdf(model, name, [0.0], p0=p0, t_end=t_end)
     lines += ["", f"SSA, {n} trajectories (seed {study.seed}) against the exact laws:", "",
               "| observable | test | p-value | figure |", "|---|---|---:|---|"]
     paths = []
