@@ -373,20 +373,23 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
     status = STATUS_SUCCESS
     used = []
     n_seg = segments.n_segments
+    # the outputs of segment j are t_eval[first[j]:stop[j]] (the last segment keeps its end)
+    first = np.searchsorted(t_eval, seg[:-1], side="left")
+    stop = np.searchsorted(t_eval, seg[1:], side="left")
+    stop[-1] = t_eval.size
     for j in range(n_seg):
         a, b = seg[j], seg[j + 1]
         if j > 0:  # energies that jump at a knot do work sum_x p_x (E_new - E_old) there
             jump = segments.energy_jump(j)
             if jump is not None:
                 jump_work += float(v[:s] @ jump)
-        last = j == n_seg - 1
-        mask = (t_eval >= a) & ((t_eval <= b) if last else (t_eval < b))
-        taus = list(t_eval[mask] - a)
-        if not last:
+        i0, i1 = int(first[j]), int(stop[j])
+        taus = (t_eval[i0:i1] - a).tolist()
+        if j < n_seg - 1:
             taus.append(b - a)  # also carry the state to the segment's end
         varies = segments.varies(j)
         top = g.log_rate_bound(j) if varies else g.at(j, 0.0)
-        refused = LoweredModel.rate_overflow(np.array([top]), t_end, f"rate on [{a:g}, {b:g}]")
+        refused = LoweredModel.rate_overflow(top, t_end, f"rate on [{a:g}, {b:g}]")
         if refused is not None:
             status, message = STATUS_REFUSED, refused
         else:
@@ -400,13 +403,13 @@ def solve_master(model: HopModel, *, p0, t_end=None, t_eval=None, method="auto",
             if err is not None:
                 status, message = STATUS_FAILED, err
         if status != STATUS_SUCCESS:
-            outputs = outputs[: int(np.count_nonzero(t_eval < a))]
+            outputs = outputs[:i0]
             break
         if how not in used:
             used.append(how)
-        n_out = int(mask.sum())
-        outputs[np.flatnonzero(mask)] = np.array(states[:n_out]).reshape(n_out, g.size)
-        jump_work_at[mask] = jump_work
+        for i in range(i0, i1):
+            outputs[i] = states[i - i0]
+        jump_work_at[i0:i1] = jump_work
         v = states[-1]
     return _solution(model, t_eval, outputs, jump_work_at, "ode" if method == "ode" else "+".join(used) or method,
                      status, message)

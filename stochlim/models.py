@@ -773,7 +773,7 @@ class LoweredModel:
 
         Parameters
         ----------
-        log_rates : array_like
+        log_rates : float or array_like
             Log-rates (or log-rate bounds) in the unit of ``J_max``.
         horizon : float
             Length of the time window, > 0.
@@ -792,7 +792,10 @@ class LoweredModel:
         >>> LoweredModel.rate_overflow([40.0], horizon=10.0)[:33]
         'a rate reaches exp(40.0) per unit'
         """
-        top = float(np.max(log_rates)) if np.size(log_rates) else -np.inf
+        if isinstance(log_rates, float):  # one number, on the master equation's path per segment
+            top = log_rates
+        else:
+            top = float(np.max(log_rates)) if np.size(log_rates) else -np.inf
         jumps = top + math.log(horizon)
         if top <= MAX_LOG_RATE and jumps <= MAX_LOG_JUMPS:
             return None
