@@ -61,7 +61,6 @@ class _Inputs:
         return km.expand(self.zero, self.where, self.column, step, np.empty(self.base.size))
 
 
-
 class Segments:
     """``model`` on the segments ``[seg_times[j], seg_times[j+1])`` of ``[0, t_end]``.
 
@@ -107,6 +106,10 @@ class Segments:
 
     def barrier_slope(self, j: int) -> np.ndarray:
         return self._barrier.slope(j)
+
+    def energy_end(self, j: int) -> np.ndarray:
+        """Energies at the left limit of the end of segment ``j``."""
+        return self.energy(j) + self.energy_slope(j) * (self.seg_times[j + 1] - self.seg_times[j])
 
     def energy_jump(self, j: int) -> np.ndarray | None:
         """How the energies jump where segment ``j > 0`` starts (start of ``j`` minus the left limit

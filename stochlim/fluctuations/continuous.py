@@ -171,14 +171,14 @@ def _bounds(model, segments, observable, p0, drives):
     jumps (:func:`_jump_bound`) is added on either side and the rest is the returned tail."""
     lo = hi = 0.0
     for j in range(segments.n_segments):  # the ramp of segment j, then the jump at its start
-        changes = [_energy_end(segments, j) - segments.energy(j)]
+        changes = [segments.energy_end(j) - segments.energy(j)]
         if j > 0:
             changes.append(_energy_jump(segments, j))
         lo += sum(float(c.min()) for c in changes)
         hi += sum(float(c.max()) for c in changes)
     if observable == "heat":
         e0 = segments.energy(0)[p0 > 0]
-        e_end = _energy_end(segments, segments.n_segments - 1)
+        e_end = segments.energy_end(segments.n_segments - 1)
         lo += float(e0.min() - e_end.max())
         hi += float(e0.max() - e_end.min())
     tail = 0.0
@@ -188,11 +188,6 @@ def _bounds(model, segments, observable, p0, drives):
         lo, hi = lo - reach, hi + reach
     pad = 1e-9 * max(1.0, hi - lo)
     return lo - pad, hi + pad, tail
-
-
-def _energy_end(segments, j):
-    """Energies at the left limit of the end of segment ``j``."""
-    return segments.energy(j) + segments.energy_slope(j) * (segments.seg_times[j + 1] - segments.seg_times[j])
 
 
 def _energy_jump(segments, j):
@@ -296,7 +291,7 @@ def _atoms(model, segments, obs, p0, rtol, atol):
         if len(atoms) > MAX_ATOMS:
             return None, 0.0, f"more than {MAX_ATOMS} atoms: the law is too fragmented for cdf"
     if heat:
-        atoms = _regroup(atoms, -_energy_end(segments, segments.n_segments - 1))
+        atoms = _regroup(atoms, -segments.energy_end(segments.n_segments - 1))
     values = np.array(sorted(atoms))
     masses = np.array([atoms[v].sum() for v in values])
     keep = masses >= ATOM_FLOOR
