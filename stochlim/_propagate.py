@@ -115,10 +115,11 @@ def refuse_overflow(g) -> None:
 # --- constant A: exponentials --------------------------------------------------------------------
 
 
-def steps(step, v, taus, name: str):
+def steps(step, v, taus, name: str, *, check_finite: bool = True):
     """``v(tau) = step(v(prev), tau - prev)`` through sorted ``taus``: the states, or a message.
 
-    A scipy exception or a non-finite state ends the walk with ``(None, message)``.
+    A scipy exception or (with ``check_finite``) a non-finite state ends the walk with
+    ``(None, message)``; a caller that validates the states itself passes ``check_finite=False``.
     """
     out, prev, cur = [], 0.0, v
     for tau in taus:
@@ -128,7 +129,7 @@ def steps(step, v, taus, name: str):
                     cur = step(cur, tau - prev)
             except _SCIPY_FAILURES as exc:
                 return None, f"{name} failed: {type(exc).__name__}: {exc}"
-            if not np.all(np.isfinite(cur)):
+            if check_finite and not np.all(np.isfinite(cur)):
                 return None, f"{name} gave non-finite values"
             prev = tau
         out.append(cur)

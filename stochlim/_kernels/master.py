@@ -11,12 +11,12 @@ slopes, barriers at one time) give the *values* of ``A``:
 * ``diag[x]`` - ``L[x, x] = -sum_d k_d`` over the out-edges of ``x``, plus an optional
   ``a_x + b_x dE_x/dt`` (``state_tilt[x]``), e.g. ``-s dE_x/dt`` for the work's generating function;
 * the functionals ``R`` are never written out: ``terms = (term_ptr, term_coef, term_row, state_x,
-  state_row, state_coef)`` and the cache ``factor``. Edge terms are grouped by directed edge, those of ``d`` being
-  ``term_ptr[d]:term_ptr[d + 1]``; term ``i`` adds ``k_d factor[i] p[src_d]`` to functional
-  ``term_row[i]``, with ``factor[i] = c0 + c1 bias_d`` (``term_coef[i] = (c0, c1)``) cached while the
-  energies do not change. State term ``i`` adds ``(c0 + c1 dE_x/dt) p_x`` (``state_coef[i]``,
-  ``x = state_x[i]``) to ``state_row[i]``. One pass over the directed edges applies ``R``, reading
-  each rate once, which is the least memory traffic there is for it.
+  state_row, state_coef)`` and the cache ``factor``. Edge terms are grouped by directed edge, those
+  of ``d`` being ``term_ptr[d]:term_ptr[d + 1]``; term ``i`` adds ``k_d factor[i] p[src_d]`` to
+  functional ``term_row[i]``, with ``factor[i] = c0 + c1 bias_d`` (``term_coef[i] = (c0, c1)``)
+  cached while the energies do not change. State term ``i`` adds ``(c0 + c1 dE_x/dt) p_x``
+  (``state_coef[i]``, ``x = state_x[i]``) to ``state_row[i]``. One pass over the directed edges
+  applies ``R``, reading each rate once.
 
 Every function takes plain arrays, writes into ``out`` arrays, does no checks and never raises;
 the caller (``stochlim.master``) validates and refuses overflowing rates beforehand.
