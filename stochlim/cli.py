@@ -397,8 +397,9 @@ def _cmd_coarse(args) -> int:
 def _cmd_optimize(args) -> int:
     from . import finite_time as ft
     from .control import optimize
-    from .control.erasure import closed_form, erasure_problem, write_optimum
+    from .control.erasure import closed_form, erasure_problem
     from .control.spec import EXAMPLE, load_problem
+    from .report.control import write_optimum
 
     if args.example:
         print(EXAMPLE, end="")
@@ -422,6 +423,7 @@ def _cmd_optimize(args) -> int:
         print(f"closed form: least work {exact.work:.6g} kT; Landauer term {ft.landauer_term(args.eps):.6g} kT; "
               f"slow driving {ft.slow_driving_work(args.eps, args.rate * args.tau, args.device):.6g} kT")
     if args.out is not None:
+        _headless()
         with _output_folder(args.out) as out:
             for path in write_optimum(res, out, reference=exact):
                 print(path)
@@ -449,8 +451,9 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_fluctuations(args) -> int:
-    from .fluctuations.study_report import fluctuation_report
+    from .report.fluctuations import fluctuation_report
 
+    _headless()
     with _output_folder(args.out) as out:
         text, paths = fluctuation_report(args.study, out=out, point=args.point, trajectories=args.trajectories)
     print(text, end="")

@@ -350,3 +350,10 @@ def test_activity_speed_limit_with_the_measured_activity(device):
         assert 1.0 < res.entropy_production / bound < 1.35
         assert activity < 0.5 * tau  # far below the a-priori activity, rate * tau (rate = 1)
         assert bound > 2 * ft.activity_speed_limit(distance, tau)
+
+
+def test_control_result_arrays_are_read_only():
+    res = control.optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=4))
+    for arr in (res.values, res.p_final):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 0.0

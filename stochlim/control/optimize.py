@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.optimize import minimize
 
+from .._validation import freeze_arrays
 from ..models import HopModel
 from ..protocols import PiecewiseConstant, PiecewiseLinear
 from .problem import MaxError, Problem
@@ -470,12 +471,11 @@ def _result(problem: Problem, values: np.ndarray, status: int, message: str, nit
     err = float(ev.p[-1, list(target.states)].sum()) if isinstance(target, MaxError) else None
     cap = None if problem.max_rate is None else float(math.log(problem.max_rate) - ev.log_rates.max())
     values = np.array(values, dtype=np.float64)
-    values.flags.writeable = False
-    p_final = ev.p[-1].copy()
-    p_final.flags.writeable = False
-    return ControlResult(problem, values, _model_of(problem, values), ev.objective, ev.work, ev.heat,
-                         ev.entropy_production, p_final, err, {"target": ev.target, "rate_cap": cap},
-                         status == 0, status, message, nit)
+    result = ControlResult(problem, values, _model_of(problem, values), ev.objective, ev.work, ev.heat,
+                           ev.entropy_production, ev.p[-1].copy(), err, {"target": ev.target, "rate_cap": cap},
+                           status == 0, status, message, nit)
+    freeze_arrays(result)
+    return result
 
 
 def refine(result: ControlResult, factor: int = 2, **options) -> ControlResult:
