@@ -31,10 +31,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
+from scipy.optimize import brentq
+from scipy.special import expit
 
 from . import finite_time as ft
-from ._validation import check_int, check_interval
+from ._validation import as_float_array, check_int, check_interval, check_positive, scalar_or_array
 from .bounds import ceb_energy, lim_energy, retention_energy
 from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
@@ -43,6 +46,8 @@ __all__ = [
     "PaperUpdate",
     "brain_scale_totals",
     "held_barrier_saving",
+    "held_step_work",
+    "linear_ramp_work",
     "paper_update",
     "rate_cap_work",
 ]
@@ -76,10 +81,107 @@ def held_barrier_saving() -> float:
     """
     eps = PAPER_STEP_ERROR
     tau = float(ft.erasure_min_time(eps)) + 1e-8
-    e = math.exp(-tau)
-    q = (eps - 0.5 * e) / (1.0 - e)
-    step = math.log((1.0 - q) / q) * (0.5 - eps)
-    return step - ft.erasure_fixed_rate(eps, tau).work
+    return held_step_work(eps, tau) - ft.erasure_fixed_rate(eps, tau).work
+
+
+def held_step_work(eps, tau):
+    """Work (kT) of the paper's kind of write: one bias step from ``p = 1/2``, held for ``tau``.
+
+    At total rate ``Gamma = 1`` (the barrier held), a bias ``dE`` relaxes the error towards
+    ``q = 1 / (1 + e^dE)``: ``eps = q + (1/2 - q) e^-tau``. The bias that reaches ``eps`` in
+    ``tau`` is ``dE = ln((1 - q) / q)`` with ``q = (eps - e^-tau / 2) / (1 - e^-tau)``, and the
+    step's work is ``dE (1/2 - eps)`` (the bias is lifted at the start, removed at the end).
+
+    Parameters
+    ----------
+    eps : float
+        Final error ``P(state 1)``, in (0, 1/2).
+    tau : float or array_like
+        Durations in ``1 / Gamma``, each above the speed limit ``ln(1 / (2 eps))``
+        (:func:`stochlim.finite_time.erasure_min_time`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The work in kT, shaped like ``tau``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or a ``tau`` is not above the speed limit.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.optimal_updates import held_step_work, paper_update
+    >>> u = paper_update(1, delta=0.5)   # dE = 2 held for Gamma tau = 1 / tanh(1): the same step
+    >>> w = held_step_work(u.error, u.total_rate * u.tau)
+    >>> bool(math.isclose(w, u.step_work, rel_tol=1e-6))
+    True
+    """
+    e_min = float(check_interval("eps", eps, 0.0, 0.5))
+    t = as_float_array("tau", tau)
+    t_min = float(ft.erasure_min_time(e_min))
+    slow = t <= t_min
+    if slow.any():
+        raise ValueError(f"tau must exceed the speed limit ln(1/(2 eps)) = {t_min:.6g}: got {t[slow].min():.6g}")
+    e = np.exp(-t)
+    q = (e_min - 0.5 * e) / -np.expm1(-t)
+    return scalar_or_array((np.log1p(-q) - np.log(q)) * (0.5 - e_min))
+
+
+def linear_ramp_work(eps: float, tau: float) -> float:
+    """Work (kT) of a linear gap ramp ``0 -> g_f`` over ``tau`` (then back to 0) reaching ``eps``.
+
+    At total rate ``Gamma = 1`` (the paper law with the barrier held) the master equation
+    ``dp/dt = q(t) - p``, ``q = 1 / (1 + e^g(t))``, ``g(t) = g_f t / tau``, is integrated with
+    ``int p dt`` (DOP853, rtol 1e-10); ``g_f`` is found by root search so that ``p(tau) = eps``,
+    and the work is ``(g_f / tau) int p dt - eps g_f``.
+
+    Parameters
+    ----------
+    eps : float
+        Final error ``P(state 1)``, in (0, 1/2).
+    tau : float
+        Duration in ``1 / Gamma``, > 0.
+
+    Returns
+    -------
+    float
+        The work in kT; NaN when no ramp up to 60 kT reaches ``eps`` in ``tau``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or ``tau`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim import finite_time as ft
+    >>> from stochlim.optimal_updates import linear_ramp_work
+    >>> w = linear_ramp_work(0.1, 5.0)
+    >>> bool(ft.erasure_fixed_rate(0.1, 5.0).work < w)   # the optimum does less work
+    True
+    >>> import math
+    >>> math.isnan(linear_ramp_work(0.1, 0.5))   # below the speed limit ln(5): unreachable
+    True
+    """
+    eps = float(check_interval("eps", eps, 0.0, 0.5))
+    tau = float(check_positive("tau", tau))
+
+    def solve(g_f):
+        def rhs(t, y):
+            return [expit(-g_f * t / tau) - y[0], y[0]]
+
+        sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
+        return sol.y[0, -1], sol.y[1, -1]
+
+    high = 60.0
+    if solve(high)[0] > eps:
+        return math.nan
+    g_f = brentq(lambda g: solve(g)[0] - eps, 0.0, high, xtol=1e-10)
+    p_end, integral = solve(g_f)
+    return g_f / tau * integral - p_end * g_f
 
 
 @dataclass(frozen=True)

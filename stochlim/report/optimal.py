@@ -11,9 +11,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
-from scipy.special import expit
 
 from .. import control
 from .. import finite_time as ft
@@ -101,28 +98,6 @@ def section() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _linear_ramp_work(eps: float, tau: float) -> float:
-    """Work of a linear gap ramp 0 -> g_f over ``tau`` (then back to 0) reaching ``eps``, ``Gamma = 1``.
-
-    The master equation ``dp/dt = q(t) - p`` with ``q = 1 / (1 + e^g)`` is integrated together with
-    ``int p dt``; the work is ``(g_f / tau) int p dt - eps g_f``. NaN when no ramp up to 60 kT reaches
-    ``eps``.
-    """
-    def solve(g_f):
-        def rhs(t, y):
-            return [expit(-g_f * t / tau) - y[0], y[0]]
-
-        sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
-        return sol.y[0, -1], sol.y[1, -1]
-
-    high = 60.0
-    if solve(high)[0] > eps:
-        return math.nan
-    g_f = brentq(lambda g: solve(g)[0] - eps, 0.0, high, xtol=1e-10)
-    p_end, integral = solve(g_f)
-    return g_f / tau * integral - p_end * g_f
-
-
 def plot_dissipation_vs_time(eps=ou.PAPER_STEP_ERROR, *, n_points=9, optimiser_points=(2.0, 8.0), ax=None):
     """Work vs duration for erasure to ``eps`` at fixed total rate (``Gamma = 1``, the held barrier).
 
@@ -171,13 +146,11 @@ def plot_dissipation_vs_time(eps=ou.PAPER_STEP_ERROR, *, n_points=9, optimiser_p
         fig = ax.figure
     t_min = float(ft.erasure_min_time(eps))
     taus = t_min * np.exp(np.linspace(math.log(1.05), math.log(100.0 / t_min), 40))
-    e = np.exp(-taus)
-    q = (eps - 0.5 * e) / (1.0 - e)
-    step = np.log((1.0 - q) / q) * (0.5 - eps)
+    step = ou.held_step_work(eps, taus)
     optimum = np.array([ft.erasure_fixed_rate(eps, t).work for t in taus])
     land = float(ft.landauer_term(eps))
     ramp_t = t_min * np.exp(np.linspace(math.log(1.5), math.log(100.0 / t_min), n_points))
-    ramp = np.array([_linear_ramp_work(eps, t) for t in ramp_t])
+    ramp = np.array([ou.linear_ramp_work(eps, t) for t in ramp_t])
     ax.plot(taus, step, label="bias step held for tau (paper's kind)")
     ax.plot(ramp_t, ramp, "s-", ms=4, label="linear ramp (master equation)")
     ax.plot(taus, optimum, "k-", lw=2, label="least work (closed form)")
