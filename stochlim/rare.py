@@ -51,7 +51,7 @@ from .fluctuations import (
 from .fluctuations._observables import resolve
 from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
-from .stats import z_score
+from .stats import mean_se, z_score
 from .thermo import MIN_EFFECTIVE_SAMPLES, FluctuationCheck, net_jumps
 
 __all__ = ["Estimate", "TiltedEnsemble", "log_mgf", "saddle_point", "simulate_tilted"]
@@ -394,9 +394,9 @@ class TiltedEnsemble:
             return _weighted_mean(self.log_weight[pos] + np.log(g[pos]), self.n_trajectories)
         top = float(self.log_weight.max())
         terms = np.exp(self.log_weight - top) * g
+        mean, se = mean_se(terms)
         scale = math.exp(top)
-        return Estimate(float(terms.mean()) * scale,
-                        float(terms.std(ddof=1)) * scale / math.sqrt(terms.size), terms.size)
+        return Estimate(mean * scale, se * scale, terms.size)
 
     def tail_probability(self, x, side: str = "lower") -> Estimate:
         """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_float_array, check_int, check_positive
+from .._validation import as_float_array, check_int, check_positive, scalar_or_array
 from ..coarse import barrier_shape, discretize, tilt_shape, tilted_quartic
 from .problem import Control, MaxError, Problem
 
@@ -56,7 +56,7 @@ def schmiedl_seifert_work(lambda_f, tau):
     lam = as_float_array("lambda_f", lambda_f)
     t = check_positive("tau", tau)
     out = lam**2 / (t + 2.0)
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 @dataclass(frozen=True, eq=False)
