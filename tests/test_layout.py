@@ -193,3 +193,10 @@ def test_engines_do_not_import_the_report_layer():
     offenders = {n: sorted(x for x in t if x.startswith("stochlim.report")) for n, t in outside.items()}
     offenders = {k: v for k, v in offenders.items() if v}
     assert not offenders, f"modules outside the report layer that import it: {offenders}"
+
+
+def test_one_table_formatter():
+    """Every markdown table is made by ``stochlim.report.tables`` (one look for every report)."""
+    offenders = {name: hits for name, (path, _) in MODULES.items() if name != "stochlim.report.tables"
+                 and (hits := [h for h in _report_writing(path) if h.endswith("markdown table rule")])}
+    assert not offenders, f"markdown tables written by hand: {offenders}"

@@ -16,6 +16,7 @@ from .. import control
 from .. import finite_time as ft
 from .. import optimal_updates as ou
 from ..models import two_state
+from .tables import markdown_table
 
 __all__ = ["plot_dissipation_vs_time", "section"]
 
@@ -49,11 +50,9 @@ def section() -> str:
         "<= J_max (barrier free), for the step's error and for error delta (`stochlim.finite_time`). "
         "Energies in kT."),
         "",
-        ("| n | tau_n | dE_n (paper's charge) | step error | step work | optimum, barrier held "
-        "| optimum, rate cap | ratio to dE_n | rate cap, error delta |"),
-        "|---|---|---|---|---|---|---|---|---|",
     ]
     t_delta = float(ft.erasure_min_time(delta))
+    rows = []
     for n in (1, 2, 10, 100, 10_000, 100_000):
         u = ou.paper_update(n, delta=delta)
         cap = float(ou.rate_cap_work(u.tau, u.error)[0]) if u.tau > float(ft.erasure_min_time(u.error)) else math.nan
@@ -61,28 +60,26 @@ def section() -> str:
         at_delta = (f"{ft.erasure_rate_cap(delta, u.tau).work:.4f}" if u.tau > t_delta
                     else f"infeasible (tau_n < {t_delta:.3f})")
         ratio = f"{cap / u.paper_charge:.2e}" if math.isfinite(cap) else "-"
-        lines.append(
-            f"| {n} | {u.tau:g} | {u.paper_charge:.5g} | {u.error:.5f} | {u.step_work:.5g} | "
-            f"{u.step_work - ou.held_barrier_saving():.5g} | {cap_txt} | {ratio} | {at_delta} |"
-        )
+        rows.append([str(n), f"{u.tau:g}", f"{u.paper_charge:.5g}", f"{u.error:.5f}", f"{u.step_work:.5g}",
+                     f"{u.step_work - ou.held_barrier_saving():.5g}", cap_txt, ratio, at_delta])
     lines += [
+        markdown_table(["n", "tau_n", "dE_n (paper's charge)", "step error", "step work", "optimum, barrier held",
+                        "optimum, rate cap", "ratio to dE_n", "rate cap, error delta"], rows),
         "",
         (f"Brain scale (F = {ou.BRAIN['flops']:g}, M = {ou.BRAIN['n_params']:g}, delta = 2^-16, n = 1 .. "
         f"{ou.BRAIN['n_updates']:g}), Eq. 22 with each update's cost, in J, all with the retention term "
         "M kT ln(1/delta):"),
         "",
-        ("| schedule | Eq. 23 (dE_n per update) | paper's steps (exact work) | optimum, rate cap, "
-        "same error | optimum, rate cap, error delta | share of updates feasible at delta | CEB |"),
-        "|---|---|---|---|---|---|---|",
     ]
     totals = ou.brain_scale_totals()
-    for row in totals:
-        lines.append(
-            f"| {row['schedule']} | {row['paper_eq23_J']:.4e} | {row['step_work_J']:.4e} | "
-            f"{row['optimal_same_error_J']:.4e} | {row['optimal_delta_J']:.4e} | "
-            f"{row['delta_feasible_share']:.3f} | {row['ceb_J']:.4e} |"
-        )
+    joules, share = "{:.4e}".format, "{:.3f}".format
     lines += [
+        markdown_table(["schedule", "Eq. 23 (dE_n per update)", "paper's steps (exact work)",
+                        "optimum, rate cap, same error", "optimum, rate cap, error delta",
+                        "share of updates feasible at delta", "CEB"],
+                       [[r["schedule"], r["paper_eq23_J"], r["step_work_J"], r["optimal_same_error_J"],
+                         r["optimal_delta_J"], r["delta_feasible_share"], r["ceb_J"]] for r in totals],
+                       {1: joules, 2: joules, 3: joules, 4: joules, 5: share, 6: joules}),
         "",
         "'Same error' charges the updates with r_n = 1 (tau_n = 1 / J_max, n = 1 of the polynomial "
         "schedules) their step work: they sit at the speed limit of the cap as well "
