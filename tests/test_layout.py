@@ -17,6 +17,9 @@ at fault:
 from __future__ import annotations
 
 import ast
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -200,3 +203,49 @@ def test_one_table_formatter():
     offenders = {name: hits for name, (path, _) in MODULES.items() if name != "stochlim.report.tables"
                  and (hits := [h for h in _report_writing(path) if h.endswith("markdown table rule")])}
     assert not offenders, f"markdown tables written by hand: {offenders}"
+
+
+REPO = ROOT.parent
+#: What a user of the repository does not have: a sibling ``shared/`` folder, a tracker's numbers.
+OUTSIDE = re.compile(r"(?<![\w.-])(?:\.\./)?shared/|\b[Ii]ssues? #?\d+|\btracker\b")
+#: A benchmark record cited by name: records are machine-local (``.gitignore`` keeps them out), so a
+#: reader of the repository does not have one. (Output paths a command creates may be cited.)
+CITED_RECORD = re.compile(r"`(benchmarks/results/[\w.-]+\.\w+)`")
+
+
+def _tracked_text() -> dict[str, str]:
+    """Path -> text of every file git tracks that is text (skipped without a git checkout)."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    out = {}
+    for name in names.decode().split("\0"):
+        path = REPO / name
+        if name and path.is_file() and path.suffix in {".py", ".md", ".ipynb", ".toml", ".txt", ".cfg", ""}:
+            try:
+                out[name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+def test_the_repository_stands_on_its_own():
+    """Nothing tracked cites a folder outside the repository, a tracker's issue numbers, or a
+    benchmark record (``.gitignore`` excludes them: a reader does not have the file)."""
+    texts = _tracked_text()
+    assert "README.md" in texts and "stochlim/__init__.py" in texts
+    outside = {name: sorted(set(OUTSIDE.findall(text))) for name, text in texts.items()
+               if name != "tests/test_layout.py" and OUTSIDE.search(text)}
+    assert not outside, f"references to things outside the repository: {outside}"
+    cited = {name: CITED_RECORD.findall(text) for name, text in texts.items() if name != "tests/test_layout.py"}
+    cited = {name: paths for name, paths in cited.items() if paths}
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=REPO,
+                             input="\n".join(sum(cited.values(), [])), capture_output=True, text=True).stdout.split()
+    assert not ignored, f"benchmark records cited, which .gitignore excludes: {cited}"
+
+
+def test_the_reference_checks_catch_what_they_look_for():
+    assert OUTSIDE.findall("see ../shared/paper/NOTES.md and issue 7; shared/x") == ["../shared/", "issue 7", "shared/"]
+    assert not OUTSIDE.search("a shared_memory array; sweeps/shared.py; two issues remain")
+    assert CITED_RECORD.findall("Record: `benchmarks/results/bench-1.json`, `benchmarks/results/*.json`") == [
+        "benchmarks/results/bench-1.json"]
