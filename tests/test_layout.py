@@ -249,3 +249,15 @@ def test_the_reference_checks_catch_what_they_look_for():
     assert not OUTSIDE.search("a shared_memory array; sweeps/shared.py; two issues remain")
     assert CITED_RECORD.findall("Record: `benchmarks/results/bench-1.json`, `benchmarks/results/*.json`") == [
         "benchmarks/results/bench-1.json"]
+
+
+def test_the_readme_layout_names_every_module_and_package():
+    """A newcomer finds every public module and package of ``stochlim/`` in the README's layout."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = text[text.index("## Layout"):]
+    layout = layout[: layout.index("\n```\n", layout.index("```") + 3)]
+    names = {p.stem for p in ROOT.glob("*.py")} | {p.name for p in ROOT.iterdir() if p.is_dir()}
+    public = sorted(n for n in names if not n.startswith("_") and n != "__pycache__")
+    assert {"ssa", "master", "lim", "sweeps", "report"} <= set(public)
+    missing = [n for n in public if not re.search(rf"(?<![\w.]){re.escape(n)}\b", layout)]
+    assert not missing, f"modules or packages of stochlim/ missing from the README's layout: {missing}"
