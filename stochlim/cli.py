@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._version import __version__
+from .units import DEFAULT_TEMPERATURE
 
 __all__ = ["main", "build_parser", "EXIT_CHECK_FAILED", "EXIT_USAGE", "EXIT_RUNTIME", "EXIT_INTERRUPTED"]
 
@@ -96,7 +97,8 @@ def _add_bounds(sub) -> None:
                    help="r_n = n^-(1+gamma) (Eq. 18-19) or r_n = e^(-gamma n) (A.12); default polynomial")
     p.add_argument("--n-updates", type=_count, default=None,
                    help="truncate the sums at N updates (default: infinite, Eq. 24)")
-    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                   help=f"temperature in K (default {DEFAULT_TEMPERATURE:g})")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_bounds)
 
@@ -152,7 +154,8 @@ def _add_lim(sub) -> None:
     p.add_argument("--trajectories", type=_count, default=1000, help="independent runs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--rate-law", choices=("paper", "arrhenius"), default="paper")
-    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                   help=f"temperature in K (default {DEFAULT_TEMPERATURE:g})")
     p.add_argument("--gamma", type=float, default=None,
                    help="schedule gamma for the lim_energy bound (default: not shown)")
     p.add_argument("--optimum", type=float, default=None, metavar="E",

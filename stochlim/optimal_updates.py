@@ -39,6 +39,7 @@ from scipy.special import expit
 from . import finite_time as ft
 from ._validation import as_float_array, check_int, check_interval, check_positive, scalar_or_array
 from .bounds import ceb_energy, lim_energy, retention_energy
+from .constants import BRAIN_FLOPS, BRAIN_PARAMS, DELTA, N_UPDATES
 from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
 
@@ -52,8 +53,9 @@ __all__ = [
     "rate_cap_work",
 ]
 
-#: Brain-scale workload and precision of the paper (F, M, delta) and its finite number of updates.
-BRAIN = {"flops": 1e28, "n_params": 1e15, "delta": 2.0**-16, "n_updates": 100_000}
+#: Brain-scale workload and precision of the paper (F, M, delta) and its finite number of updates
+#: (:mod:`stochlim.constants`).
+BRAIN = {"flops": BRAIN_FLOPS, "n_params": BRAIN_PARAMS, "delta": DELTA, "n_updates": N_UPDATES}
 
 #: The paper update's own error, ``e^-1 / 2`` (any large bias held for ``1 / r_n``).
 PAPER_STEP_ERROR = 0.5 * math.exp(-1.0)
@@ -224,7 +226,7 @@ class PaperUpdate:
     paper_charge: float
 
 
-def paper_update(n, *, schedule="polynomial", gamma=0.0, delta=2.0**-16) -> PaperUpdate:
+def paper_update(n, *, schedule="polynomial", gamma=0.0, delta=DELTA) -> PaperUpdate:
     """The paper's update ``n`` (Eq. 18-19) with its exact error and work from the master equation.
 
     Parameters
