@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 import scipy.linalg
-from scipy import stats
+from conftest import assert_ks, assert_mean, assert_z
 from test_ssa_reference import CASES
 
 from stochlim import ssa
@@ -21,7 +21,8 @@ from stochlim.models import HopModel, ladder, ring, two_state
 from stochlim.passage import first_passage
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
-P_MIN = 1e-3
+#: Tolerance of the statistical checks here, in standard errors (see the module docstring).
+K = 4.0
 
 # 10-level ladder, constant Arrhenius rates, downhill towards the target 9 (mean FPT 24.4)
 LADDER = ladder(10, lambda i: -0.5 * i, 0.5, rate_law="arrhenius")
@@ -63,9 +64,8 @@ def test_ladder_first_passage_matches_the_phase_type_law():
     assert ens.hit.all() and np.all(ens.final_state == 9)
     tau = ens.first_passage_time
     exact_cdf = _phase_type_cdf(LADDER, [9], 0)
-    assert stats.kstest(tau, exact_cdf).pvalue > P_MIN
-    se = tau.std(ddof=1) / math.sqrt(tau.size)
-    assert abs(tau.mean() - fp.mean) < 4 * se
+    assert_ks(tau, exact_cdf, label="first-passage times")
+    assert_mean(tau, fp.mean, k=K, label="mean first-passage time")
     # the exact law itself: against the independent phase-type CDF, density and moments
     t = np.linspace(0.0, 200.0, 9)
     fp_t = first_passage(LADDER, p0=START, target=9, t_eval=t)
@@ -95,8 +95,8 @@ def test_survival_under_a_linearly_lowered_barrier():
                            method=method)
         tau = np.where(ens.hit, ens.first_passage_time, np.inf)
         surv = (tau[:, None] > t).mean(axis=0)
-        se = np.sqrt(fp.survival * (1 - fp.survival) / tau.size)
-        assert np.all(np.abs(surv - fp.survival) < 4 * se), (method, surv, fp.survival)
+        assert_z(surv, fp.survival, np.sqrt(fp.survival * (1 - fp.survival) / tau.size), k=K,
+                 label=f"survival ({method})")
     # the tail after the ramp is phase-type: the mean is the integral of the survival
     grid = np.linspace(0.0, 600.0, 6001)
     surv = first_passage(LOWERED, p0=START, target=9, t_eval=grid).survival
@@ -116,9 +116,8 @@ def test_heat_and_work_until_the_hit_on_a_driven_ring():
     ens = ssa.simulate(DRIVEN, t_end=200.0, n_trajectories=4000, x0=0, stop=3, rng=5)
     assert ens.hit.all()
     for sample, exact in ((ens.heat, fp.mean_heat_total), (ens.work, fp.mean_work_total)):
-        se = sample.std(ddof=1) / math.sqrt(sample.size)
-        assert abs(sample.mean() - exact) < 4 * se
-        assert se < 0.05
+        assert_mean(sample, exact, k=K)
+        assert sample.std(ddof=1) / math.sqrt(sample.size) < 0.05
     # first law up to the hit, per trajectory
     np.testing.assert_allclose(
         ens.final_energy - ens.initial_energy, ens.work - ens.heat, atol=1e-12
@@ -135,9 +134,8 @@ def test_heat_until_hit_under_a_moving_energy():
     fp = first_passage(model, p0=[1.0, 0.0, 0.0, 0.0], target=3, t_eval=[0.0, 6.0])
     ens = ssa.simulate(model, t_end=6.0, n_trajectories=4000, x0=0, stop=3, rng=9)
     for sample, exact in ((ens.heat, fp.mean_heat[-1]), (ens.work, fp.mean_work[-1])):
-        se = sample.std(ddof=1) / math.sqrt(sample.size)
-        assert abs(sample.mean() - exact) < 4 * se
-    assert abs(ens.hit.mean() - fp.cdf[-1]) < 4 * math.sqrt(fp.cdf[-1] * fp.survival[-1] / 4000)
+        assert_mean(sample, exact, k=K)
+    assert_z(ens.hit.mean(), fp.cdf[-1], math.sqrt(fp.cdf[-1] * fp.survival[-1] / 4000), k=K, label="hit share")
 
 
 def test_exact_law_closed_forms():
