@@ -123,8 +123,9 @@ def _cells(model: HopModel, t_end: float, n_cells: int):
     lo = model._lower_on(np.union1d(knots, np.linspace(0.0, t_end, n_cells + 1)))
     if not lo.is_exp_linear:
         raise ValueError(
-            "tilted sampling computes exact weights when every log-rate is linear in time between "
-            "knots: use rate_law='arrhenius', or move only the barriers with the paper law"
+            "model: tilted sampling computes exact weights only when every log-rate is linear in time "
+            "between knots, and this model's are not (the paper law with moving energies or drives): "
+            "use rate_law='arrhenius', or move only the barriers with the paper law"
         )
     return lo
 
@@ -142,7 +143,7 @@ class _Setup:
 def _setup(model, observable, t_end, p0, x0, n_cells) -> _Setup:
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
-    obs = resolve(model, observable)
+    obs = resolve(model, observable, "observable")
     if obs.n != 1:
         raise ValueError(f"observable must be a single observable: got {obs.names}")
     t_end = float(check_positive("t_end", t_end))

@@ -184,9 +184,9 @@ def test_untilted_piecewise_constant_model_has_unit_weights():
 
 def test_bad_tilt_input():
     kw = {"t_end": 2.0, "n_trajectories": 10, "p0": [0.5, 0.5]}
-    with pytest.raises(ValueError, match="'power' is not an observable"):
+    with pytest.raises(ValueError, match="^observable: 'power' is not an observable"):
         rare.simulate_tilted(RAMP, "power", s=1.0, **kw)
-    with pytest.raises(ValueError, match="names edge 3, but the model has edges 0..0"):
+    with pytest.raises(ValueError, match="^observable: current.3. names edge 3, but the model has edges 0..0"):
         rare.simulate_tilted(RAMP, Current([3]), s=1.0, **kw)
     with pytest.raises(ValueError, match="does no work"):
         rare.simulate_tilted(two_state(1.0, rate_law="arrhenius"), "work", s=1.0, **kw)
@@ -194,7 +194,7 @@ def test_bad_tilt_input():
         rare.simulate_tilted(RAMP, "heat", s=1e6, **kw)
     with pytest.raises(ValueError, match="exactly one of s and tail"):
         rare.simulate_tilted(RAMP, "heat", **kw)
-    with pytest.raises(ValueError, match="linear in time"):
+    with pytest.raises(ValueError, match="^model: .* linear in time"):
         paper = two_state(1.0, energies=(0.0, PiecewiseLinear([0.0, 2.0], [0.0, 3.0])))
         rare.simulate_tilted(paper, "work", s=1.0, **kw)
     with pytest.raises(ValueError, match="beyond the tail"):
