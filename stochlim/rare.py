@@ -64,6 +64,10 @@ N_CELLS = 128
 class Estimate:
     """An importance-sampling estimate with its standard error (from the sample of weights).
 
+    Estimates of non-negative quantities (probabilities, densities, ``E[g]`` for ``g >= 0``) are
+    computed in log space and also carry ``log_value`` and ``log_stderr``, which stay finite where
+    ``value`` and ``stderr`` underflow float64 (below ~1e-308): never a silent 0.
+
     Parameters
     ----------
     value : float
@@ -72,6 +76,9 @@ class Estimate:
         Its standard error.
     n : int
         Number of samples.
+    log_value, log_stderr : float, optional
+        ``ln value`` and ``ln stderr`` (``-inf`` for an exact 0; NaN where not computed in log
+        space).
 
     Examples
     --------
@@ -82,6 +89,8 @@ class Estimate:
     value: float
     stderr: float
     n: int
+    log_value: float = math.nan
+    log_stderr: float = math.nan
 
     def z(self, exact: float) -> float:
         """``(value - exact) / stderr``.
@@ -106,12 +115,15 @@ class Estimate:
 
 def _weighted_mean(log_terms: np.ndarray, n: int) -> Estimate:
     """Mean over ``n`` samples of ``exp(log_terms)`` (other samples 0), computed in log space."""
-    if log_terms.size == 0:
-        return Estimate(0.0, 0.0, n)
-    lm = scipy.special.logsumexp(log_terms) - math.log(n)
-    l2 = scipy.special.logsumexp(2 * log_terms) - math.log(n)
-    var = max(math.exp(l2) - math.exp(2 * lm), 0.0) * n / max(n - 1, 1)
-    return Estimate(math.exp(lm), math.sqrt(var / n), n)
+    lm = float(scipy.special.logsumexp(log_terms)) - math.log(n) if log_terms.size else -math.inf
+    if lm == -math.inf:
+        return Estimate(0.0, 0.0, n, -math.inf, -math.inf)
+    l2 = float(scipy.special.logsumexp(2 * log_terms)) - math.log(n)
+    # sample variance exp(2 lm) (exp(l2 - 2 lm) - 1) n / (n - 1), kept in log space: its two terms
+    # underflow long before the mean does
+    excess = max(math.expm1(l2 - 2 * lm), 0.0) * n / max(n - 1, 1)
+    log_se = lm + 0.5 * math.log(excess / n) if excess > 0 else -math.inf
+    return Estimate(math.exp(lm), math.exp(log_se), n, lm, log_se)
 
 
 # --- the proposal ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ a stepped protocol by a forward recursion over (state, count), the log-likelihoo
 trajectories by quadrature of the rate matrix.
 """
 
+import dataclasses
 import itertools
 import math
 
@@ -180,6 +181,32 @@ def test_untilted_piecewise_constant_model_has_unit_weights():
     te = rare.simulate_tilted(STEPPED, "heat", s=0.0, t_end=T_STEP, n_trajectories=500,
                               p0=P0_STEPPED, rng=1)
     np.testing.assert_allclose(te.log_weight, 0.0, atol=1e-9)
+
+
+def test_tiny_weights_never_become_a_silent_zero():
+    """Estimates from log-weights scaled by e^-400 and e^-1000 (as in a tail far beyond 1e-300): the
+    log value and log standard error shift by exactly that, the standard error does not underflow
+    where the value is representable, and an underflowing value keeps a finite log_value."""
+    te = rare.simulate_tilted(RAMP, "heat", s=0.5, t_end=2.0, n_trajectories=2000, p0=[0.5, 0.5],
+                              rng=2)
+    q = float(np.median(te.values))
+    ref = te.tail_probability(q)
+    assert 0 < ref.stderr < ref.value and ref.log_value == pytest.approx(math.log(ref.value), rel=1e-12)
+    estimators = (lambda t: t.tail_probability(q),  # the mean weight, as check_weights has it
+                  lambda t: rare._weighted_mean(t.log_weight, t.n_trajectories))
+    for shift in (400.0, 1000.0):
+        tiny = dataclasses.replace(te, log_weight=te.log_weight - shift)
+        for estimate in estimators:
+            est, base = estimate(tiny), estimate(te)
+            assert est.log_value == pytest.approx(base.log_value - shift, abs=1e-9)
+            assert est.log_stderr == pytest.approx(base.log_stderr - shift, abs=1e-9)
+            if shift == 400.0:
+                assert est.stderr > 0 and est.stderr / est.value == pytest.approx(
+                    base.stderr / base.value, rel=1e-9)
+            else:
+                assert est.value == 0.0 and math.isfinite(est.log_value)
+    _, dens, se = dataclasses.replace(te, log_weight=te.log_weight - 400.0).density([q - 1.0, q])
+    assert dens[0] > 0 and se[0] > 0
 
 
 def test_bad_tilt_input():
