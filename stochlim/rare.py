@@ -22,7 +22,8 @@ accumulates each trajectory's exact log-likelihood ratio of the original dynamic
     ``ln w = ln p0(x0) - ln p~0(x0) + sum_jumps ln(k_xy(t) / k~_xy) - int (lambda_x(t) - lambda~_x) dt``,
 
 with the original log-rates linear in ``t`` on each cell, so the integral is closed-form (this needs
-``rate_law="arrhenius"``, or the paper law with only the barriers moving). Then for any function
+``rate_law="arrhenius"``, or the paper law with stepped energies and only the barriers ramping;
+other models are refused with a ``ValueError``). Then for any function
 ``g`` of the path, ``E[g] = E~[w g]`` exactly, with standard errors from the sample of ``w g``.
 Work and heat along each sampled path are those of the original model.
 
@@ -136,8 +137,9 @@ def _cells(model: HopModel, t_end: float, n_cells: int):
     if not lo.is_exp_linear:
         raise ValueError(
             "model: tilted sampling computes exact weights only when every log-rate is linear in time "
-            "between knots, and this model's are not (the paper law with moving energies or drives): "
-            "use rate_law='arrhenius', or move only the barriers with the paper law"
+            "between knots, and this model's are not (the paper law with energies that ramp): use "
+            "rate_law='arrhenius', or with the paper law step the energies (PiecewiseConstant) and ramp "
+            "only the barriers"
         )
     return lo
 
@@ -566,7 +568,7 @@ def simulate_tilted(model, observable, *, s=None, tail=None, t_end, n_trajectori
     ----------
     model : HopModel
         Any protocol; the log-rates must be linear in time between knots (Arrhenius law, or the
-        paper law with only barriers moving) so that the weights are exact.
+        paper law with stepped energies and only barriers ramping) so that the weights are exact.
     observable : {"work", "heat", "entropy_production", "n_jumps"} or Current
         ``X``, as in :mod:`stochlim.fluctuations`: work done, heat released (kT), total entropy
         production ``Q + ln p0(x0) - ln p_T(x_T)`` (k_B), number of jumps, or the net jumps along

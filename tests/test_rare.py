@@ -120,11 +120,16 @@ def test_weighted_expectations_match_the_master_equation(observable, s):
         assert abs(te.expectation(np.exp(-te.values)).z(1.0)) < 3
 
 
-def test_log_weights_equal_an_independent_quadrature():
+@pytest.mark.parametrize("model", [
+    HopModel([0.0, PiecewiseLinear([0.0, 3.0], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
+             PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="arrhenius"),
+    # the paper law: energies stepped, the barrier ramped (log-rates linear on each cell)
+    HopModel([0.0, PiecewiseConstant([0.0, 1.3], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
+             PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="paper"),
+], ids=["arrhenius", "paper"])
+def test_log_weights_equal_an_independent_quadrature(model):
     """The kernel's log-weight of single trajectories against sum ln(k/k~) - int (lambda - lambda~)
-    computed here by adaptive quadrature of the model's rate matrix (rtol 1e-9)."""
-    model = HopModel([0.0, PiecewiseLinear([0.0, 3.0], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
-                     PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="arrhenius")
+    computed here by adaptive quadrature of the model's time-varying rate matrix (rtol 1e-9)."""
     kw = {"t_end": 3.0, "p0": [0.5, 0.3, 0.2], "n_cells": 8}
     te = rare.simulate_tilted(model, Current([0]), s=0.6, n_trajectories=30, rng=9, **kw)
     setup = rare._setup(model, Current([0]), kw["t_end"], kw["p0"], None, kw["n_cells"])
