@@ -139,6 +139,33 @@ def test_infeasible_target_reports_least_error_and_time():
     assert t_min == pytest.approx(ft.erasure_min_time(0.01), rel=0.02)
 
 
+def test_infeasible_distribution_reports_closest_law_and_least_time():
+    """p = (0.99, 0.01) from (1/2, 1/2) needs tau > ln 50 = 3.912 / Gamma: refused in tau = 1 with
+    the closest law (the limit e^-1 / 2 = 0.184 of an infinite gap, here 40 kT) and the least time."""
+    bit = two_state(math.log(2.0))  # Gamma = 1
+    prob = control.Problem(bit, [control.energy(1, 2, lower=-40, upper=40)], tau=1.0, p0=[0.5, 0.5],
+                           target=control.TargetDistribution([0.99, 0.01]), n_steps=8)
+    res = control.optimize(prob)
+    assert not res.success and res.status == 2, res.message
+    assert "target distribution [0.99, 0.01] is infeasible" in res.message
+    closest = float(res.message.split("reachable is [")[1].split(",")[1].split("]")[0])
+    assert closest == pytest.approx(0.5 * math.exp(-1.0), abs=1e-5)  # printed to 6 digits
+    t_min = float(res.message.rsplit("about", 1)[1])
+    assert t_min == pytest.approx(ft.erasure_min_time(0.01), rel=0.02)
+
+
+def test_target_out_of_reach_at_any_time_says_so():
+    """A gap bounded by 2 kT leaves at least 1 / (1 + e^2) = 0.119 in the wrong well however long."""
+    bit = two_state(math.log(2.0))
+    prob = control.Problem(bit, [control.energy(1, 2, lower=-2, upper=2)], tau=3.0, p0=[0.5, 0.5],
+                           target=control.MaxError([1], 0.01), n_steps=8)
+    res = control.optimize(prob)
+    assert res.status == 2 and "no duration up to" in res.message, res.message
+    least = float(res.message.split("least error reachable is ")[1].split(";")[0])
+    q = 1 / (1 + math.exp(2.0))
+    assert least == pytest.approx(q + (0.5 - q) * math.exp(-3.0), abs=1e-6)  # gap held at its bound
+
+
 def test_contradicting_constraints_one_message():
     bit = two_state(0.0, rate_law="arrhenius")
     ctrls = [control.energy(1, 2, lower=5, upper=10), control.barrier(0, 1, lower=-5, upper=1)]
