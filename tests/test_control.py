@@ -304,6 +304,32 @@ def test_linear_bad_input():
         control.Problem(two_state(0.0), [control.energy(1, 2)], n_steps=4, knots=1, **ok)
     with pytest.raises(ValueError, match="n_steps must be >= knots - 1"):
         control.Problem(two_state(0.0), [control.energy(1, 2)], n_steps=4, knots=8, **ok)
+    with pytest.raises(ValueError, match="end_jumps=False needs piecewise-linear controls"):
+        control.Problem(two_state(0.0), [control.energy(1, 2)], n_steps=4, end_jumps=False, **ok)
+    with pytest.raises(ValueError, match="knots must be >= 3 to leave a free value"):
+        control.Problem(two_state(0.0), [control.energy(1, 2)], n_steps=4, knots=2, end_jumps=False, **ok)
+    with pytest.raises(TypeError, match="end_jumps must be True or False"):
+        control.Problem(two_state(0.0), [control.energy(1, 2)], n_steps=4, knots=3, end_jumps="no", **ok)
+    # contradicting constraints: the pinned end value lies outside the control's own bounds
+    gap = control.energy(1, 2, lower=1.0, upper=5.0, final=2.0)
+    with pytest.raises(ValueError, match=r"holds control 'energy\[1\]' at initial = 0 .* within its bounds \[1, 5\]"):
+        control.Problem(two_state(0.0), [gap], n_steps=4, knots=3, end_jumps=False, **ok)
+
+
+def test_pinned_end_knots_survive_refinement():
+    """end_jumps=False on the rate-capped bit (gap and barrier from 0 back to 0): the end knots stay
+    at the controls' initial and final values through optimize and refine, and the work, which must
+    now also pay for the ramps, lies above the optimum with jumps on the same grid."""
+    prob = erasure_problem("rate_cap", eps=0.1, tau=6.0, n_steps=32, knots=5, end_jumps=False)
+    res = control.optimize(prob)
+    assert res.success, res.message
+    fine = control.refine(res)
+    assert fine.success, fine.message
+    for r in (res, fine):
+        np.testing.assert_array_equal(r.values[[0, -1]], 0.0)
+    with_jumps = control.optimize(erasure_problem("rate_cap", eps=0.1, tau=6.0, n_steps=64, knots=9))
+    assert with_jumps.work < fine.work <= res.work + 1e-12
+    assert "no end jumps" in fine.table()
 
 
 # --- drives: models with drives, and drives as controls ----------------------------------------

@@ -238,6 +238,7 @@ class ControlResult:
             f"status {self.status} ({STATUS[self.status]}): {self.message}",
             (f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}"
              + ("" if self.problem.knots is None else f", linear knots = {self.problem.knots}")
+             + ("" if self.problem.end_jumps else ", no end jumps")
              + f", iterations = {self.n_iterations}"),
             (f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
             f"entropy production = {self.entropy_production:.6g} k_B"),
@@ -285,7 +286,12 @@ class _Cache:
 def _bounds(problem: Problem):
     per_step = [(None if math.isinf(c.lower) else c.lower, None if math.isinf(c.upper) else c.upper)
                 for c in problem.controls]
-    return per_step * problem.n_params  # bounds on knots bound the interpolated steps too
+    out = per_step * problem.n_params  # bounds on knots bound the interpolated steps too
+    if not problem.end_jumps:  # x is (knot, control) row-major: pin the first and last knots
+        c = problem.n_controls
+        out[:c] = [(v, v) for v in problem.initial_values]
+        out[-c:] = [(v, v) for v in problem.final_values]
+    return out
 
 
 def _cap_constraint(problem: Problem, cache: _Cache) -> dict:
@@ -324,7 +330,10 @@ def _start(problem: Problem, initial) -> np.ndarray:
             raise ValueError(f"initial must be finite with shape ({n}, {c}) or ({c},): got {np.shape(initial)}")
     lo = np.array([ctrl.lower for ctrl in problem.controls])
     hi = np.array([ctrl.upper for ctrl in problem.controls])
-    return np.clip(u, lo, hi)
+    u = np.clip(u, lo, hi)
+    if not problem.end_jumps:
+        u[0], u[-1] = problem.initial_values, problem.final_values
+    return u
 
 
 def _solve(problem: Problem, x0: np.ndarray, objective, constraints, cache, maxiter: int, ftol: float):
@@ -415,7 +424,7 @@ def _contradiction(problem: Problem, x0: np.ndarray) -> str | None:
     """A message when the bounds and the rate cap cannot hold together on any step."""
     if problem.max_rate is None:
         return None
-    one = replace(problem, n_steps=1, knots=None)
+    one = replace(problem, n_steps=1, knots=None, end_jumps=True)
     cache = _Cache(one)
     res = minimize(lambda x: (0.0, np.zeros_like(x)), x0[:1].ravel(), jac=True, method="SLSQP",
                    bounds=_bounds(one), constraints=[_cap_constraint(one, cache)],
@@ -437,7 +446,8 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     problem : Problem
     initial : array_like, optional
         Starting free values, shape ``(n_params, n_controls)`` or ``(n_controls,)``; default
-        the controls' ``initial`` values. Clipped into the bounds.
+        the controls' ``initial`` values. Clipped into the bounds; with ``end_jumps=False`` the
+        first and last knots are set to ``initial`` and ``final``.
     maxiter : int, optional
         SLSQP iteration limit.
     ftol : float, optional
