@@ -149,6 +149,25 @@ def test_target_distribution():
     assert res.work > ft.landauer_term(0.2) - 1e-9  # ln 2 - h(0.2) with the gap returned to 0
 
 
+def test_bounded_gap_is_respected_and_costs_work():
+    """A device limit on the gap (a bounded tilt) that the free optimum exceeds (7.2 kT at the end
+    for eps = 0.01, tau = 6): the optimum rides the bound on the last steps (measured 5 steps at 6 kT,
+    14 at 5 kT), meets the target, and costs more work the tighter the bound."""
+    bit = two_state(math.log(2.0))
+    works = []
+    for upper in (40.0, 6.0, 5.0):
+        prob = control.Problem(bit, [control.energy(1, 2, lower=-40, upper=upper)], tau=6.0, p0=[0.5, 0.5],
+                               target=control.MaxError([1], 0.01), n_steps=32)
+        res = control.optimize(prob)
+        assert res.success, res.message
+        assert res.final_error == pytest.approx(0.01, rel=1e-6)
+        assert res.values.max() <= upper
+        if upper < 40:
+            assert np.sum(res.values[:, 0] >= upper - 1e-9) >= 3  # the bound is active
+        works.append(res.work)
+    assert works[0] < works[1] < works[2], works
+
+
 def test_infeasible_target_reports_least_error_and_time():
     res = control.optimize(_rate_cap_problem(0.01, 2.0, 8))
     assert not res.success and res.status == 2
