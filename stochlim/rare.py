@@ -114,11 +114,22 @@ class Estimate:
         return z_score(self.value, exact, self.stderr)
 
 
+_LOG_MAX = math.log(np.finfo(float).max)
+_TINY = np.finfo(float).tiny
+
+
+def _times_exp(x: float, log_scale: float) -> float:
+    """``x * exp(log_scale)`` without overflowing in the factor when the product fits."""
+    return math.copysign(math.exp(log_scale + math.log(abs(x))), x) if x else 0.0
+
+
 def _weighted_mean(log_terms: np.ndarray, n: int) -> Estimate:
     """Mean over ``n`` samples of ``exp(log_terms)`` (other samples 0), computed in log space."""
     lm = float(scipy.special.logsumexp(log_terms)) - math.log(n) if log_terms.size else -math.inf
     if lm == -math.inf:
         return Estimate(0.0, 0.0, n, -math.inf, -math.inf)
+    if lm > _LOG_MAX:
+        raise OverflowError(f"the weighted mean exceeds the float range (ln-scale {lm:.4g}): rescale g")
     l2 = float(scipy.special.logsumexp(2 * log_terms)) - math.log(n)
     # sample variance exp(2 lm) (exp(l2 - 2 lm) - 1) n / (n - 1), kept in log space: its two terms
     # underflow long before the mean does
@@ -394,6 +405,8 @@ class TiltedEnsemble:
             If ``g`` is not real.
         ValueError
             If ``g`` is empty, NaN or does not broadcast to the trajectories.
+        OverflowError
+            If ``g`` takes both signs and ``E[g]`` or its standard error exceeds the float range.
 
         Examples
         --------
@@ -409,9 +422,11 @@ class TiltedEnsemble:
             return _weighted_mean(self.log_weight[pos] + np.log(g[pos]), self.n_trajectories)
         top = float(self.log_weight.max())
         terms = np.exp(self.log_weight - top) * g
-        scale = math.exp(top)
-        return Estimate(float(terms.mean()) * scale,
-                        float(terms.std(ddof=1)) * scale / math.sqrt(terms.size), terms.size)
+        mean, se = float(terms.mean()), float(terms.std(ddof=1)) / math.sqrt(terms.size)
+        if top + math.log(max(abs(mean), se, _TINY)) > _LOG_MAX:
+            raise OverflowError(f"g: E[g] or its standard error exceeds the float range (ln-scale {top:.4g} of the "
+                                "largest weight); rescale g or split it into its positive and negative parts")
+        return Estimate(_times_exp(mean, top), _times_exp(se, top), terms.size)
 
     def tail_probability(self, x, side: str = "lower") -> Estimate:
         """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space.

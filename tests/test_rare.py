@@ -214,6 +214,24 @@ def test_tiny_weights_never_become_a_silent_zero():
     assert dens[0] > 0 and se[0] > 0
 
 
+def test_huge_weights_scale_exactly_or_refuse_by_name():
+    """Log-weights shifted by +700 (each weight beyond e^700): a mixed-sign E[g] still scales by
+    exactly e^700 where the product fits, and one beyond the float range is an OverflowError naming
+    g, never inf or NaN."""
+    te = rare.simulate_tilted(RAMP, "heat", s=0.5, t_end=2.0, n_trajectories=2000, p0=[0.5, 0.5],
+                              rng=2)
+    g = te.values - float(np.median(te.values))          # both signs
+    base = te.expectation(g)
+    big = dataclasses.replace(te, log_weight=te.log_weight + 700.0).expectation(g)
+    assert big.value == pytest.approx(base.value * math.exp(700.0), rel=1e-9)
+    assert big.stderr == pytest.approx(base.stderr * math.exp(700.0), rel=1e-9)
+    beyond = dataclasses.replace(te, log_weight=te.log_weight + 720.0)
+    with pytest.raises(OverflowError, match="g: E"):
+        beyond.expectation(g)
+    with pytest.raises(OverflowError, match="rescale g"):
+        beyond.expectation(np.abs(g) + 1.0)
+
+
 def test_bad_tilt_input():
     kw = {"t_end": 2.0, "n_trajectories": 10, "p0": [0.5, 0.5]}
     with pytest.raises(ValueError, match="^observable: 'power' is not an observable"):
