@@ -74,12 +74,14 @@ def section() -> str:
     totals = ou.brain_scale_totals()
     joules, share = "{:.4e}".format, "{:.3f}".format
     lines += [
-        markdown_table(["schedule", "Eq. 23 (dE_n per update)", "paper's steps (exact work)",
+        markdown_table(["schedule", "Eq. 23 (dE_n per update)", "Eq. 24 (N -> infinity)", "paper's steps (exact work)",
                         "optimum, rate cap, same error", "optimum, rate cap, error delta",
                         "share of updates feasible at delta", "CEB"],
-                       [[r["schedule"], r["paper_eq23_J"], r["step_work_J"], r["optimal_same_error_J"],
-                         r["optimal_delta_J"], r["delta_feasible_share"], r["ceb_J"]] for r in totals],
-                       {1: joules, 2: joules, 3: joules, 4: joules, 5: share, 6: joules}),
+                       [[r["schedule"], r["paper_eq23_J"],
+                         joules(r["paper_eq24_J"]) if math.isfinite(r["paper_eq24_J"]) else "- (rate sum diverges)",
+                         r["step_work_J"], r["optimal_same_error_J"], r["optimal_delta_J"], r["delta_feasible_share"],
+                         r["ceb_J"]] for r in totals],
+                       {1: joules, 3: joules, 4: joules, 5: joules, 6: share, 7: joules}),
         "",
         "'Same error' charges the updates with r_n = 1 (tau_n = 1 / J_max, n = 1 of the polynomial "
         "schedules) their step work: they sit at the speed limit of the cap as well "
