@@ -57,7 +57,7 @@ def plot_optimum(result: ControlResult, reference: ft.ErasureOptimum | None = No
     >>> import matplotlib.pyplot as plt
     >>> from stochlim.control import optimize
     >>> from stochlim.control.erasure import closed_form, erasure_problem
->>> from stochlim.report.control import plot_optimum
+    >>> from stochlim.report.control import plot_optimum
     >>> res = optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=8))
     >>> fig, ax = plot_optimum(res, closed_form("fixed_rate", eps=0.1, tau=5.0))
     >>> len(ax.patches), len(ax.lines)  # one staircase per control, one closed-form curve
@@ -112,7 +112,7 @@ def write_optimum(result: ControlResult, out_dir, *, reference: ft.ErasureOptimu
     >>> import json, tempfile
     >>> from stochlim.control import optimize
     >>> from stochlim.control.erasure import erasure_problem
->>> from stochlim.report.control import write_optimum
+    >>> from stochlim.report.control import write_optimum
     >>> res = optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=8))
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_optimum(res, folder)
