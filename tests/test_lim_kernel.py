@@ -10,11 +10,15 @@ and hitting times are compared exactly, the energetics to a relative 1e-9 (the r
 the rate law in an algebraically equal form, which can differ in the last bits; a different draw
 or event changes them at O(1)). Regenerate only after a deliberate change of the stream contract,
 with ``python tests/test_lim_kernel.py``. ``benchmarks/lim_direct.c`` (the C baseline of the
-benchmarks) must make the same events from the kernel's inputs.
+benchmarks) must make the same events from the kernel's inputs. The compiled event loop itself is
+checked for what the speed rests on: no allocation, reference counting or Python API in it, and no
+grid recording when none is asked for.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +28,9 @@ import pytest
 import scipy.sparse as sp
 
 from stochlim import lim
+from stochlim._kernels import lim as kernel
+from stochlim._kernels._jit import _DEFAULTS
+from stochlim._kernels.ssa import stream_state
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -136,6 +143,42 @@ def test_hand_written_c_twin_makes_the_same_events(name, c_twin):
     assert c["checksum"] == int(levels.sum())
     assert c["heat"] == pytest.approx(float(res.heat.sum()), rel=1e-9, abs=1e-9)
     assert c["work"] == pytest.approx(float(res.work.sum()), rel=1e-9, abs=1e-9)
+
+
+def _event_loop_ir(name: str) -> str:
+    """LLVM IR of the body of ``_trajectory`` (one trajectory's event loop), compiled afresh (not
+    loaded from numba's on-disk cache, which keeps no IR) for the arguments ``run_array`` would
+    pass it on case ``name``."""
+    problem, kw = cases()[name]
+    with KernelTap() as tap:
+        _run(problem, kw, n_trajectories=1)
+    a = tap.args
+    m, ncol = a["init_out"].shape[1], a["bar0"].shape[1]
+    leaves = 1
+    while leaves < m:
+        leaves *= 2
+    head = (0, tuple(np.uint64(x) for x in stream_state(a["root"], 0)), np.zeros(m, np.int64),
+            np.empty(m), np.zeros(2 * m), np.zeros(2 * leaves), leaves, np.empty(ncol), np.empty(ncol))
+    names = list(inspect.signature(kernel._trajectory.py_func).parameters)
+    types = tuple(numba.typeof(x) for x in head + tuple(a[n] for n in names[len(head):]))
+    fresh = numba.njit(**{**_DEFAULTS, "cache": False})(kernel._trajectory.py_func)
+    fresh.compile(types)
+    ir = fresh.inspect_llvm(types)
+    body = re.search(r'^define [^\n]*@"?_ZN[^\n]*_trajectory[^\n]*\{\n(.*?)^\}', ir, flags=re.S | re.M)
+    assert body is not None, "no compiled _trajectory in the IR"
+    return body.group(1)
+
+
+def test_event_loop_allocates_nothing_and_compiles_the_grid_away():
+    """The compiled loop calls no allocator, no reference count and no Python API (only LLVM
+    intrinsics such as exp and log), and without ``record="grid"`` the recording is compiled away:
+    the grid's levels are the only int32 array, and nothing stores an int32 then."""
+    plain, grid = _event_loop_ir("ising_constant"), _event_loop_ir("ising_arrhenius_grid")
+    for body in (plain, grid):
+        calls = set(re.findall(r'(?:call|invoke) [^@]*@"?([A-Za-z_][\w.$]*)', body))
+        assert calls and all(c.startswith("llvm.") for c in calls), sorted(calls)
+        assert "NRT_" not in body and "@Py" not in body
+    assert "store i32" not in plain and "store i32" in grid
 
 
 def write_golden(path: Path = GOLDEN) -> None:
