@@ -4,7 +4,9 @@ and against its hand-written C twin.
 ``tests/data/lim_kernel_golden.npz`` holds, for each case of :func:`cases`, the start and final
 states, hop counts, work, heat, energies and hitting times that the array kernel produced at
 commit 8df39f3 (the kernel before it was rewritten for speed: generator state in an array, both
-rates of every memory re-derived in log-space), stored under the result's present field names.
+rates of every memory re-derived in log-space), stored under the result's present field names;
+``chain_staggered_steps`` was added later, recorded with the kernel of commit df258f9 (before a
+segment start recomputed only the memories whose inputs changed there).
 The draw order is unchanged since, so the same seed must give the same events: states, hop counts
 and hitting times are compared exactly, the energetics to a relative 1e-9 (the rewrite evaluates
 the rate law in an algebraically equal form, which can differ in the last bits; a different draw
@@ -75,6 +77,11 @@ def cases() -> dict:
             initial_state=np.linspace(-1.0, 1.0, m).round(0))),
         "chain_arrhenius": (chain, dict(barrier=1.0, scale=1.0, leak=0.2, t_end=4.0,
                                         rate_law="arrhenius")),
+        # each memory's barrier steps at its own time (one segment per step, most of them changing
+        # one memory's rates), with one step of the shared scale among them
+        "chain_staggered_steps": (chain, dict(
+            barrier=[PiecewiseConstant([0.0, 0.1 * (d + 1)], [0.2, 1.5 + 0.01 * d]) for d in range(m)],
+            scale=PiecewiseConstant([0.0, 2.05], [1.0, 0.6]), t_end=5.0)),
     }
 
 
