@@ -114,7 +114,7 @@ def test_kernel_reproduces_the_recorded_trajectories(name):
                                        err_msg=f"{name}: {key}")
 
 
-@pytest.mark.parametrize("name", ["ising_constant", "chain_ramps_per_memory"])
+@pytest.mark.parametrize("name", ["ising_constant", "chain_ramps_per_memory", "chain_staggered_steps"])
 def test_kernel_is_thread_independent(name):
     problem, kw = cases()[name]
     before = numba.get_num_threads()
