@@ -199,6 +199,8 @@ def _add_optimize(sub) -> None:
     p.add_argument("--rate", type=float, default=1.0, help="Gamma (fixed_rate) or J_max (rate_cap); default 1")
     p.add_argument("--steps", type=int, default=32, help="piecewise-constant steps or linear sub-steps (default 32)")
     p.add_argument("--knots", type=int, help="piecewise-linear controls through this many knots")
+    p.add_argument("--no-end-jumps", dest="end_jumps", action="store_false",
+                   help="continuous protocols: the gap starts and ends at 0 (needs --knots >= 3)")
     p.add_argument("--objective", choices=("work", "heat", "entropy_production"), default="work")
     p.add_argument("--out", metavar="DIR", help="write protocol.csv, optimum.json and protocol.png here")
     p.set_defaults(func=_cmd_optimize)
@@ -415,7 +417,7 @@ def _cmd_optimize(args) -> int:
             raise ValueError("give a problem file, or --eps and --tau (--example prints a problem file)")
         ft.erasure_optimum(args.eps, args.tau, args.device, rate=args.rate)  # infeasible: a clear error
         prob = erasure_problem(args.device, eps=args.eps, tau=args.tau, n_steps=args.steps, rate=args.rate,
-                               objective=args.objective, knots=args.knots)
+                               objective=args.objective, knots=args.knots, end_jumps=args.end_jumps)
         res = optimize(prob)
         exact = closed_form(args.device, eps=args.eps, tau=args.tau, rate=args.rate)
         print(res.table())

@@ -238,10 +238,11 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
                        n_updates=BRAIN["n_updates"], schedules=(("polynomial", 0.0), ("polynomial", 0.5),
                                                                  ("polynomial", 2.0), ("exponential", 1.0)),
                        temperature=DEFAULT_TEMPERATURE) -> list[dict]:
-    """Total energy (J) with optimal per-update protocols beside the paper's Eq. 23 (truncated at N).
+    """Total energy (J) with optimal per-update protocols beside the paper's Eq. 23 (truncated at N) and Eq. 24.
 
     For each schedule: the paper's ``E = F sum(r_n dE_n)/sum(r_n) + M kT ln(1/delta)``
-    (:func:`stochlim.bounds.lim_energy`), the same sum with the work of the paper's own step, and with
+    (:func:`stochlim.bounds.lim_energy`) truncated at ``N`` and its infinite-sum (Eq. 24 / A.12) form,
+    the same sum with the work of the paper's own step, and with
     the rate-cap optimum at the step's error; with the rate-cap optimum at error ``delta`` over the
     updates long enough for it (``tau_n > ln(1/(2 delta))``) and the share of the rate sum they carry.
     Updates ``n = 1 .. N``; every total includes the retention term ``M kT ln(1/delta)``.
@@ -264,7 +265,8 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
     Returns
     -------
     list of dict
-        One row per schedule with the keys ``schedule``, ``paper_eq23_J``, ``step_work_J``,
+        One row per schedule with the keys ``schedule``, ``paper_eq23_J``, ``paper_eq24_J`` (NaN
+        for ``gamma = 0``, whose infinite rate sum diverges), ``step_work_J``,
         ``optimal_same_error_J``, ``step_error``, ``at_limit_share``, ``optimal_delta_J``,
         ``delta_feasible_share`` and ``ceb_J``.
 
@@ -314,6 +316,8 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
             "schedule": f"{name} gamma={gamma:g}",
             "paper_eq23_J": float(lim_energy(flops, n_params, delta=delta, gamma=gamma, schedule=name,
                                              n_updates=n_updates, temperature=temperature)),
+            "paper_eq24_J": float(lim_energy(flops, n_params, delta=delta, gamma=gamma, schedule=name,
+                                             temperature=temperature)) if gamma > 0 else math.nan,
             "step_work_J": flops * unit * mean(step_work) + retention,
             "optimal_same_error_J": flops * unit * mean(w_step_err) + retention,
             "step_error": eps_step,

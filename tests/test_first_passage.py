@@ -15,6 +15,7 @@ import scipy.linalg
 from scipy import stats
 from test_ssa_reference import CASES
 
+from stochlim import _propagate as propagate
 from stochlim import ssa
 from stochlim._reference import simulate_reference
 from stochlim.models import HopModel, ladder, ring, two_state
@@ -202,17 +203,25 @@ def test_stop_with_one_and_two_threads_is_identical():
 
 
 def test_stop_keeps_memory_constant_per_trajectory():
-    """No event arrays: the traced peak is a few arrays of n numbers, whatever the run length."""
-    peaks = []
-    for t_end in (20.0, 2000.0):  # 100x more events per trajectory
-        ssa.simulate(DRIVEN, t_end=1.0, n_trajectories=2, x0=0, stop=3, rng=1)  # compile first
+    """No event arrays: the traced peak stays a few arrays of n numbers while the jumps grow 35-fold.
+
+    The target is uphill (level 0 of the ladder from level 9, mean first passage 709), so most
+    trajectories run to t_end: 3.5e5 jumps in all at t_end = 20, 1.2e7 at t_end = 2000. An event
+    record would add 12 bytes per jump (150 MB); the peaks differ only by the per-trajectory
+    arrays of the hit trajectories (1 % hit by 20, 94 % by 2000).
+    """
+    ssa.simulate(LADDER, t_end=1.0, n_trajectories=2, x0=9, stop=0, rng=1)  # compile first
+    peaks, jumps = [], []
+    for t_end in (20.0, 2000.0):
         tracemalloc.start()
-        ens = ssa.simulate(DRIVEN, t_end=t_end, n_trajectories=20_000, x0=0, stop=[3, 4], rng=2)
+        ens = ssa.simulate(LADDER, t_end=t_end, n_trajectories=20_000, x0=9, stop=0, rng=2)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
+        jumps.append(int(ens.n_jumps.sum()))
         assert ens.event_times is None
+    assert jumps[1] > 30 * jumps[0]
     assert max(peaks) < 200 * 20_000  # bytes: about 12 arrays of n numbers (outputs, temporaries)
-    assert abs(peaks[1] - peaks[0]) < 64 * 1024
+    assert peaks[1] < 2 * peaks[0]
 
 
 def test_grid_record_holds_the_hit_state_after_the_hit():
@@ -256,14 +265,49 @@ def test_bad_first_passage_input():
 
 
 def test_methods_agree():
-    """The exact methods of solve_master give the same law (expm, krylov; Radau to its
+    """The methods of solve_master give the same law (expm, uniformization, krylov; Radau to its
     tolerance)."""
     t = [0.0, 5.0, 20.0, 60.0]
     laws = {m: first_passage(DRIVEN, p0=np.eye(6)[0], target=[3], t_eval=t, method=m)
-            for m in ("expm", "krylov", "ode")}
-    for m in ("krylov", "ode"):
-        tol = 1e-10 if m == "krylov" else 1e-7
+            for m in ("expm", "uniformization", "krylov", "ode")}
+    for m in ("uniformization", "krylov", "ode"):
+        tol = 1e-7 if m == "ode" else 1e-10
+        assert laws[m].method == m and laws[m].success
         np.testing.assert_allclose(laws[m].survival, laws["expm"].survival, atol=tol)
+        np.testing.assert_allclose(laws[m].density, laws["expm"].density, atol=tol)
         np.testing.assert_allclose(laws[m].mean_heat, laws["expm"].mean_heat, atol=10 * tol)
+        np.testing.assert_allclose(laws[m].mean_work, laws["expm"].mean_work, atol=10 * tol)
         assert laws[m].mean == pytest.approx(laws["expm"].mean, rel=tol)
+        assert laws[m].variance == pytest.approx(laws["expm"].variance, rel=tol)
+        assert laws[m].mean_heat_total == pytest.approx(laws["expm"].mean_heat_total, rel=tol)
     assert laws["expm"].method == "expm" and laws["krylov"].method == "krylov"
+
+
+def test_uniformization_gives_the_closed_forms_through_knots():
+    """Uniformisation's survival integrals (the rows that give the moments after the last knot)
+    against the closed forms of a stepped rate, and its energy-step work on a stepped erasure
+    against the dense exponential."""
+    stepped = two_state(PiecewiseConstant([0.0, 1.0], [0.0, math.log(2.0)]), rate_law="arrhenius")
+    fp = first_passage(stepped, p0=[1.0, 0.0], target=1, t_eval=[0.5, 1.0, 3.0], method="uniformization")
+    np.testing.assert_allclose(fp.survival, np.exp([-0.5, -1.0, -2.0]), rtol=1e-13)
+    assert fp.mean == pytest.approx(1 + math.exp(-1), rel=1e-13)
+    assert fp.variance == pytest.approx(2 * (1 + 4 * math.exp(-1)) - (1 + math.exp(-1)) ** 2, rel=1e-12)
+    knots = np.arange(17) * 0.5
+    erase = two_state(0.5, energies=(0.0, PiecewiseConstant(knots, knots)), rate_law="arrhenius")
+    t = np.linspace(0.0, 8.0, 9)
+    dense, unif = (first_passage(erase, p0=[1.0, 0.0], target=1, t_eval=t, method=m)
+                   for m in ("expm", "uniformization"))
+    for name in ("survival", "density", "mean_heat", "mean_work"):
+        np.testing.assert_allclose(getattr(unif, name), getattr(dense, name), rtol=1e-12, atol=1e-14)
+    assert (unif.mean, unif.variance) == pytest.approx((dense.mean, dense.variance), rel=1e-12)
+
+
+def test_uniformization_refusals(monkeypatch):
+    """Exact only for piecewise-constant inputs (ValueError); a series too long for memory is a
+    failure with a message, not an exception."""
+    with pytest.raises(ValueError, match="exact only for piecewise-constant"):
+        first_passage(LOWERED, p0=START, target=9, t_eval=[1.0], method="uniformization")
+    monkeypatch.setattr(propagate, "MAX_BLOCK_UNIFORM_TERMS", 100)
+    fp = first_passage(LADDER, p0=START, target=9, t_eval=[0.0, 400.0], method="uniformization")
+    assert not fp.success and "use method='expm' or 'krylov'" in fp.message
+    assert np.all(np.isnan(fp.survival)) and math.isnan(fp.mean)

@@ -70,12 +70,18 @@ def test_brain_scale_totals_against_eq23():
     assert row["step_work_J"] - retention == pytest.approx(
         (row["paper_eq23_J"] - retention) * (0.5 - row["step_error"]), rel=1e-9)
     assert 0 < row["delta_feasible_share"] < 1
+    # Eq. 24 is the N -> infinity form: for gamma = 0.5 the tail beyond N = 1000 (about N^-1/2 of the
+    # rate sum) lowers the total by 2.36 % (measured); gamma = 0 has no infinite form
+    assert row["paper_eq24_J"] / row["paper_eq23_J"] - 1 == pytest.approx(-0.0236, abs=0.001)
+    (zero,) = ou.brain_scale_totals(n_updates=10, schedules=(("polynomial", 0.0),))
+    assert math.isnan(zero["paper_eq24_J"])
 
 
 def test_report_section_and_figure(tmp_path):
     text = optimal.section()
     assert text.startswith("## The paper's update against the least work")
     assert "| 100000 |" in text and "nan" not in text
+    assert "Eq. 24 (N -> infinity)" in text and "| polynomial gamma=0 | 5.8121e+11 | - (rate sum diverges) |" in text
     import matplotlib
 
     matplotlib.use("Agg")

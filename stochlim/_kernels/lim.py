@@ -143,7 +143,7 @@ def _record_grid(i, g, t, p, k, t_grid, grid_energy, grid_levels):
 @jit()
 def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices, data,
                 diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor,
-                p_target, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
+                p_target, stop, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
                 heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
     m = k.shape[0]
     ncol = lpe.shape[0]
@@ -163,6 +163,7 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
     e_in = sc0[0] * p + lk0[0] * lk
     h_init_out[i] = e_in
     t_hit = 0.0 if p <= p_target else np.inf
+    stopped = stop and t_hit == 0.0  # with stop, a trajectory ends at its first hit
     w = 0.0
     q = 0.0
     n = 0
@@ -173,6 +174,8 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
         depth += 1
     psa = pla = psb = plb = np.nan  # scale and leak at the previous segment's ends
     for j in range(nseg):
+        if stopped:
+            break
         t0 = seg_t[j]
         t1 = seg_t[j + 1]
         seg_len = t1 - t0
@@ -282,6 +285,9 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             n += 1
             if p <= p_target and t_hit == np.inf:
                 t_hit = tn
+                if stop:
+                    stopped = True
+                    break
             for c in range(indptr[d], indptr[d + 1]):
                 f[indices[c]] += data[c] * delta
             # new rates of the moved memory (c = indptr[d] - 1) and of its neighbours, into the tree
@@ -299,10 +305,13 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             t = tn
     if grid_energy is not None:
         _record_grid(i, g, np.inf, p, k, t_grid, grid_energy, grid_levels)
-    last = nseg - 1
-    dt = seg_t[nseg] - seg_t[last]
-    h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
-    w += h_end - e_in  # work of the last sojourn, protocol steps included
+    if stopped:  # the energy just after the hit, where work and heat stop
+        h_end = e_in
+    else:
+        last = nseg - 1
+        dt = seg_t[nseg] - seg_t[last]
+        h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
+        w += h_end - e_in  # work of the last sojourn, protocol steps included
     for d in range(m):
         final_out[i, d] = k[d]
     njump_out[i] = n
@@ -315,7 +324,7 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
 
 @jit(parallel=True)
 def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data, diag, b, seg_t,
-              linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, t_grid,
+              linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, stop, t_grid,
               grid_energy, grid_levels, init_out, final_out, njump_out, work_out, heat_out,
               p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
     """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
@@ -325,7 +334,10 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
     it ``s = sc0[j] + sc1[j] (t - seg_t[j])``, likewise the leak ``lk0, lk1`` and the barriers
     ``bar0, bar1`` (one column, or one per memory); ``linear[j]`` marks segments where any input
     moves (thinning). ``p_target``: the first time ``P <= p_target`` goes to ``t_hit_out`` (inf if
-    never). ``t_grid, grid_energy, grid_levels`` None: no grid record. Returns 0.
+    never); with ``stop`` the trajectory ends there (at 0 if it starts there), its work, heat and
+    jumps counted up to the hit and its final state and energy those just after it. ``t_grid,
+    grid_energy, grid_levels`` None: no grid record (after a stop the grid holds the hit state).
+    Returns 0.
     """
     n_traj, m = init_out.shape
     leaves = 1
@@ -349,5 +361,5 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
         pe = np.empty(ncol)
         _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices,
                     data, diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law,
-                    log_prefactor, p_target, t_grid, grid_energy, grid_levels, final_out, njump_out,
+                    log_prefactor, p_target, stop, t_grid, grid_energy, grid_levels, final_out, njump_out,
                     work_out, heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out)

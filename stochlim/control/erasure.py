@@ -28,13 +28,14 @@ GAP_BOUND = 40.0
 
 
 def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, objective="work",
-                    knots=None) -> Problem:
+                    knots=None, end_jumps=True) -> Problem:
     """Erase a bit from ``p = 1/2`` to ``P(state 1) <= eps`` in ``tau``, gap ``E_1 - E_0`` free.
 
     ``"fixed_rate"``: the paper law with the barrier held so that ``k_01 + k_10 = rate``
     (``E0 = ln(2 / rate)`` with ``J_max = 1``); ``"rate_cap"``: the Arrhenius law with gap and barrier
     free and every rate ``<= rate`` (``J_max = rate``). Times in the unit of ``1 / J_max``.
-    ``knots``: piecewise-linear controls through that many knots (see :class:`Problem`).
+    ``knots``: piecewise-linear controls through that many knots (see :class:`Problem`);
+    ``end_jumps=False`` then makes them continuous, from 0 at ``t = 0`` back to 0 at ``tau``.
 
     Parameters
     ----------
@@ -52,6 +53,8 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
         What is minimised.
     knots : int, optional
         Number of knots of piecewise-linear controls (None: piecewise constant).
+    end_jumps : bool, optional
+        Whether the controls may jump at ``0`` and ``tau`` (False needs ``knots >= 3``).
 
     Returns
     -------
@@ -63,7 +66,7 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
     ------
     ValueError
         If ``device`` is unknown, ``rate`` is not positive, or :class:`Problem` rejects
-        ``eps``, ``tau``, ``n_steps``, ``objective`` or ``knots``.
+        ``eps``, ``tau``, ``n_steps``, ``objective``, ``knots`` or ``end_jumps``.
 
     Examples
     --------
@@ -83,7 +86,7 @@ def erasure_problem(device="fixed_rate", *, eps, tau, n_steps=32, rate=1.0, obje
         cap = r
     else:
         raise ValueError(f"device must be one of {ft.DEVICES}: got {device!r}")
-    return Problem(bit, ctrls, tau, [0.5, 0.5], MaxError([1], eps), objective, n_steps, cap, knots)
+    return Problem(bit, ctrls, tau, [0.5, 0.5], MaxError([1], eps), objective, n_steps, cap, knots, end_jumps)
 
 
 def closed_form(device, *, eps, tau, rate=1.0) -> ft.ErasureOptimum:

@@ -166,11 +166,12 @@ class LimResult:
     t_end : float
         Run time, in ``1 / J_max``.
     initial_state, final_state : ndarray, shape (n_trajectories, M)
-        Parameter values ``w`` (or spins) at 0 and at ``t_end``.
+        Parameter values ``w`` (or spins) at 0 and at ``t_end`` (at the hit with
+        ``stop_at_optimum``).
     initial_energy, final_energy : ndarray
         Energy of the array in kT, ``H = scale E_problem + leak |w|^2/2``, at 0 and at ``t_end``
-        (left limit): as :class:`stochlim.ssa.Ensemble`'s, ``final_energy - initial_energy ==
-        work - heat`` to rounding (first law).
+        (left limit; at the hit with ``stop_at_optimum``): as :class:`stochlim.ssa.Ensemble`'s,
+        ``final_energy - initial_energy == work - heat`` to rounding (first law).
     initial_loss, final_loss : ndarray
         Problem energy ``E_problem`` (unscaled) of the initial and final state: the optimiser's loss.
     n_jumps : ndarray of int

@@ -74,14 +74,16 @@ def section() -> str:
         f"{ou.BRAIN['n_updates']:g}), Eq. 22 with each update's cost, in J, all with the retention term "
         "M kT ln(1/delta):"),
         "",
-        ("| schedule | Eq. 23 (dE_n per update) | paper's steps (exact work) | optimum, rate cap, "
-        "same error | optimum, rate cap, error delta | share of updates feasible at delta | CEB |"),
-        "|---|---|---|---|---|---|---|",
+        ("| schedule | Eq. 23 (dE_n per update) | Eq. 24 (N -> infinity) | paper's steps (exact work) | "
+        "optimum, rate cap, same error | optimum, rate cap, error delta | share of updates feasible at delta "
+        "| CEB |"),
+        "|---|---|---|---|---|---|---|---|",
     ]
     totals = ou.brain_scale_totals()
     for row in totals:
+        eq24 = f"{row['paper_eq24_J']:.4e}" if math.isfinite(row["paper_eq24_J"]) else "- (rate sum diverges)"
         lines.append(
-            f"| {row['schedule']} | {row['paper_eq23_J']:.4e} | {row['step_work_J']:.4e} | "
+            f"| {row['schedule']} | {row['paper_eq23_J']:.4e} | {eq24} | {row['step_work_J']:.4e} | "
             f"{row['optimal_same_error_J']:.4e} | {row['optimal_delta_J']:.4e} | "
             f"{row['delta_feasible_share']:.3f} | {row['ceb_J']:.4e} |"
         )
