@@ -8,7 +8,7 @@
  * segment ends, thinning against per-segment bounds where an input ramps; work and heat summed per
  * trajectory. Generator: xoshiro256** seeded through splitmix64 from (root, trajectory index), so
  * for the same input the hop counts equal stochlim's (checked by the benchmark). OpenMP over
- * trajectories when built with -fopenmp. No grid recording and no hitting time.
+ * trajectories when built with -fopenmp. No grid recording, no hitting time, no stop at the optimum.
  *
  * Input (binary, little-endian): int64 m, nnz, nseg, ncol, ntraj, repeats, random_start, law,
  * n_levels; double lo, step, log_prefactor; uint64 root; int64 indptr[m+1], indices[nnz];

@@ -174,8 +174,8 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
         depth += 1
     psa = pla = psb = plb = np.nan  # scale and leak at the previous segment's ends
     for j in range(nseg):
-        if stopped:
-            break
+        if stopped:  # later segments pass empty: a break out of this loop keeps numba refcounting
+            continue
         t0 = seg_t[j]
         t1 = seg_t[j + 1]
         seg_len = t1 - t0
@@ -305,13 +305,12 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             t = tn
     if grid_energy is not None:
         _record_grid(i, g, np.inf, p, k, t_grid, grid_energy, grid_levels)
+    last = nseg - 1
+    dt = seg_t[nseg] - seg_t[last]
+    h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
     if stopped:  # the energy just after the hit, where work and heat stop
         h_end = e_in
-    else:
-        last = nseg - 1
-        dt = seg_t[nseg] - seg_t[last]
-        h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
-        w += h_end - e_in  # work of the last sojourn, protocol steps included
+    w += h_end - e_in  # work of the last sojourn, protocol steps included (none after a stop)
     for d in range(m):
         final_out[i, d] = k[d]
     njump_out[i] = n
