@@ -248,7 +248,7 @@ def test_summary_ledgers_and_bounds():
     kt = 1.380649e-23 * 298.0
     assert s.heat_per_run == pytest.approx(res.heat.mean() * kt)
     assert s.paper_energy_per_run == pytest.approx(s.heat_per_run + kt * math.log(1 / s.precision))
-    assert s.ceb_bound == pytest.approx((s.mean_updates + 1) * kt * math.log(1 / s.precision))
+    assert s.ceb_bound == pytest.approx((s.mean_jumps + 1) * kt * math.log(1 / s.precision))
     assert s.lim_bound is not None and s.lim_bound > 0
     assert 0 < s.precision <= 0.5 and s.repetitions >= 1
     assert "success probability" in s.table()
@@ -444,5 +444,10 @@ def test_deprecated_spellings_warn_and_agree():
                                ("grid_energy", "grid_loss")]:
         with pytest.warns(DeprecationWarning, match=new_name):
             np.testing.assert_array_equal(getattr(new, old_name), getattr(new, new_name))
+    summary = new.summary()
+    for old_name, new_name in [("mean_updates", "mean_jumps"), ("mean_updates_se", "mean_jumps_se")]:
+        with pytest.warns(DeprecationWarning, match=new_name):
+            assert getattr(summary, old_name) == getattr(summary, new_name)
+    assert summary.mean_jumps == new.n_jumps.mean()
     with pytest.raises(TypeError, match="pass only initial_state="):
         lim.run(q, x0=[1.0], initial_state=[1.0], t_eval=[0.0, 1.0], **kw)
