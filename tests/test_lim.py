@@ -451,3 +451,18 @@ def test_deprecated_spellings_warn_and_agree():
     assert summary.mean_jumps == new.n_jumps.mean()
     with pytest.raises(TypeError, match="pass only initial_state="):
         lim.run(q, x0=[1.0], initial_state=[1.0], t_eval=[0.0, 1.0], **kw)
+
+
+def test_a_barrier_table_beyond_memory_is_refused_before_it_is_built(monkeypatch):
+    """One barrier protocol per memory, each stepping at its own time, makes a table of segments x
+    memories: sized against the machine's memory (here made 100 kB) before it is allocated."""
+    from stochlim import _budget
+
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 100_000)
+    m = 100
+    q = lim.Quadratic(sp.identity(m, format="csr"), np.zeros(m), levels=3, quantum=1.0)
+    bars = [PiecewiseConstant([0.0, 1.0 + i / m], [5.0, 6.0]) for i in range(m)]
+    with pytest.raises(MemoryError, match="^barrier = 100 protocols with 101 segments.*table of barrier values"):
+        lim.run(q, barrier=bars, scale=1.0, t_end=2.0, n_trajectories=1, rng=1)
+    monkeypatch.undo()
+    assert lim.run(q, barrier=bars, scale=1.0, t_end=2.0, n_trajectories=1, rng=1).n_jumps.shape == (1,)

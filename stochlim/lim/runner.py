@@ -45,6 +45,9 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
     inner = np.concatenate([np.empty(0), s_p.knots, l_p.knots] + [x.knots for x in bar_list])
     inner = inner[(inner > 0.0) & (inner < t_end)]
     grid = np.unique(np.concatenate(([0.0, t_end], inner)))
+    # values and slopes of every barrier column on every segment (and their stacking copies)
+    check_memory("barrier", f"{len(bar_list)} protocols with {grid.size - 1} segments in all",
+                 32.0 * grid.size * len(bar_list), "table of barrier values per segment")
 
     def lower(g):
         starts = g[:-1]
