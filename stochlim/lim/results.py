@@ -40,7 +40,7 @@ class LimSummary:
         Achieved precision ``delta`` (at most 0.5).
     mean_jumps, mean_jumps_se : float
         Mean hops (jumps, the paper's updates) per run and its standard error, the mean of
-        :attr:`LimResult.n_jumps` (``mean_updates``, ``mean_updates_se``: deprecated names).
+        ``LimResult.n_jumps`` (``mean_updates``, ``mean_updates_se``: deprecated names).
     mean_time_to_hit : float
         Mean first time at the optimum over the runs that reached it (inf if none did).
     time_to_solution : float
