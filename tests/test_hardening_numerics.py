@@ -106,3 +106,30 @@ def test_complex_input_is_refused_not_cast():
     """Before: a complex matrix was silently cast to its real part."""
     with pytest.raises(TypeError, match="must be real: got a complex"):
         sl.two_state(1.0 + 0.5j)
+
+
+@pytest.mark.parametrize(
+    "build, name",
+    [
+        (lambda: sl.ladder(10**8, 1.0), "n_levels = 100000000"),
+        (lambda: sl.ring(10**8), "n_states = 100000000"),
+        (lambda: sl.differential_memory(10**8, 3.0, 0.1), "n_levels = 100000000"),
+    ],
+    ids=["ladder", "ring", "differential_memory"],
+)
+def test_model_constructors_refuse_what_memory_cannot_hold(build, name, monkeypatch):
+    """Before: ``ladder(10**8, 1.0)`` built Python objects for over a minute (about 35 us and 1 kB
+    per level) before anything checked its size. The machine's memory is fixed at 16 GiB here."""
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 16 * 2**30)
+    with pytest.raises(MemoryError, match=rf"{name}: the model's wells, edges and protocols would need 95\.4 GiB"):
+        build()
+    assert sl.ladder(1000, 1.0).n_states == 1000  # 1 MB: built as before
+
+
+def test_schedule_protocols_refuse_what_memory_cannot_hold():
+    """Before: ``n_updates = 1e11`` ended in numpy's "Unable to allocate 745 GiB"."""
+    from stochlim.protocols import schedule_protocols
+    from stochlim.schedules import PolynomialSchedule
+
+    with pytest.raises(MemoryError, match=r"n_updates = 100000000000: the schedule's knots .* need 11\.6 TiB"):
+        schedule_protocols(PolynomialSchedule(1.0), delta=0.01, n_updates=10**11, dt=1.0)

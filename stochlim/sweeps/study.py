@@ -451,8 +451,8 @@ def _check_builds(study: Study, where: _Where) -> None:
             at = ", ".join(f"{k} = {v!r}" for k, v in point.items())
             section, key = _blame(study, point, str(exc))
             message = str(exc).removeprefix(f"{key}: ")
-            raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""),
-                              type(exc)) from None
+            kind = next(t for t in (ValueError, TypeError, MemoryError) if isinstance(exc, t))
+            raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""), kind) from None
         log_events = np.logaddexp(log_events, getattr(run, "log_events", -math.inf) + math.log(study.trajectories))
     limit = {**DEFAULT_LIMITS, **study.limits}["max_events"]
     if log_events > math.log(limit):
