@@ -9,6 +9,7 @@ forms; :func:`write_optimum` writes a :class:`~stochlim.control.ControlResult` a
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import finite_time as ft
+from .._files import atomic_write_text
 from .._validation import check_positive
 from ..models import two_state
 from .optimize import STATUS, ControlResult
@@ -204,6 +206,8 @@ def write_optimum(result: ControlResult, out_dir, *, reference: ft.ErasureOptimu
     ------
     ValueError
         If a figure format is not supported.
+    OSError
+        If a file cannot be written (disk full): each file is written whole or not at all.
 
     Examples
     --------
@@ -222,11 +226,11 @@ def write_optimum(result: ControlResult, out_dir, *, reference: ft.ErasureOptimu
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = _rows(result)
-    csv_path = out / "protocol.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    csv_path = atomic_write_text(out / "protocol.csv", buf.getvalue())
     summary = {
         "status": result.status, "status_meaning": STATUS[result.status], "success": result.success,
         "message": result.message, "tau": result.problem.tau, "n_steps": result.problem.n_steps,
@@ -238,8 +242,7 @@ def write_optimum(result: ControlResult, out_dir, *, reference: ft.ErasureOptimu
     if reference is not None:
         summary["closed_form_work"] = reference.work
         summary["landauer_term"] = float(ft.landauer_term(reference.eps))
-    json_path = out / "optimum.json"
-    json_path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    json_path = atomic_write_text(out / "optimum.json", json.dumps(summary, indent=2))
     import matplotlib
 
     matplotlib.use("Agg")
