@@ -23,7 +23,8 @@ CASES = tomllib.loads((DATA / "cases.toml").read_text())["case"]
 
 def test_corpus_covers_every_sub_command():
     commands = {case["argv"][0] for case in CASES}
-    assert {"bounds", "verify", "figures", "reproduce", "sweep", "lim", "coarse"} <= commands
+    every = {"bounds", "verify", "figures", "reproduce", "sweep", "lim", "coarse", "optimize", "fluctuations"}
+    assert every <= commands
     assert len({case["id"] for case in CASES}) == len(CASES)
 
 
@@ -40,8 +41,10 @@ def test_bad_input(case, tmp_path, monkeypatch, capsys):
         code = cli.main(argv)
     except SystemExit as exc:  # argparse's own errors
         code = exc.code
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == case.get("code", 2), err
+    assert captured.out == "", captured.out  # refused before any work that prints a result
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert "Traceback" not in err
     assert case["message"] in err, err
