@@ -133,3 +133,23 @@ def test_schedule_protocols_refuse_what_memory_cannot_hold():
 
     with pytest.raises(MemoryError, match=r"n_updates = 100000000000: the schedule's knots .* need 11\.6 TiB"):
         schedule_protocols(PolynomialSchedule(1.0), delta=0.01, n_updates=10**11, dt=1.0)
+
+
+def test_lim_problems_and_runs_beyond_float64_are_refused_by_name():
+    """Before: ``lim.run(lim.Ising([[0, 1e308], [1e308, 0]]), ...).heat`` was NaN, ``scale = 1e308``
+    gave "heat inf +- nan", ``t_end = 1e308`` ran past 60 s and ``n_trajectories = 1e10`` ended in a
+    MemoryError traceback. Each is refused by the argument that causes it."""
+    from stochlim import lim
+
+    with pytest.raises(ValueError, match=r"^J: the problem's energies reach about inf kT"):
+        lim.Ising(np.array([[0.0, 1e308], [1e308, 0.0]]))
+    ising = lim.Ising(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    run = dict(barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=10, rng=1)
+    with pytest.raises(ValueError, match=r"^scale: one update changes the energy by up to inf kT"):
+        lim.run(ising, **{**run, "scale": 1e308})
+    with pytest.raises(ValueError, match=r"^t_end = 1e\+308, n_trajectories = 10: up to 1e310 updates"):
+        lim.run(ising, **{**run, "t_end": 1e308})
+    with pytest.raises(MemoryError, match=r"^n_trajectories = 10000000000: the per-trajectory arrays"):
+        lim.run(ising, **{**run, "n_trajectories": 10**10})
+    res = lim.run(ising, **run)  # the same run within range: finite
+    assert np.all(np.isfinite(res.heat)) and np.all(np.isfinite(res.work))
