@@ -932,7 +932,7 @@ def ladder(n_levels, energy, barriers=0.0, *, J_max=1.0, rate_law="paper") -> Ho
         If ``n_levels < 2``, or as for :class:`HopModel`.
     MemoryError
         If the model of ``n_levels`` states would not fit in this machine's memory
-        (:data:`STATE_BYTES` per state).
+        (about 1 kB per state).
 
     Examples
     --------
@@ -985,7 +985,7 @@ def ring(n_states, energies=0.0, barriers=0.0, *, drive=0.0, J_max=1.0, rate_law
         If ``n_states < 3``, or as for :class:`HopModel`.
     MemoryError
         If the model of ``n_states`` states would not fit in this machine's memory
-        (:data:`STATE_BYTES` per state).
+        (about 1 kB per state).
 
     Examples
     --------
@@ -1036,7 +1036,7 @@ def differential_memory(n_levels, barrier, bias, *, J_max=1.0, rate_law="paper")
         If ``n_levels < 2``, or as for :class:`HopModel`.
     MemoryError
         If the model of ``n_levels`` states would not fit in this machine's memory
-        (:data:`STATE_BYTES` per state).
+        (about 1 kB per state).
 
     Examples
     --------
