@@ -314,23 +314,25 @@ def test_lock_names_the_holder_and_dies_with_it(tmp_path, capsys):
     assert cli.main(["sweep", str(path), "--out", str(out), "--quiet"]) == 0
 
 
-def test_a_linked_chunks_folder_is_refused(tmp_path, capsys):
-    """A ``chunks/`` linked into another study must not let one study overwrite the other's."""
+@pytest.mark.parametrize("folder", ["chunks", "points"])
+def test_a_linked_folder_is_refused(folder, tmp_path, capsys):
+    """A ``chunks/`` or ``points/`` linked into another study must not let one study overwrite the
+    other's files (before, a linked ``points/`` had the second study's arrays replace the first's)."""
+    import shutil
+
     first, second = tmp_path / "first", tmp_path / "second"
     path = tmp_path / "study.toml"
     path.write_text(TINY)
     assert cli.main(["sweep", str(path), "--out", str(first), "--quiet"]) == 0
-    before = {p.name: p.read_bytes() for p in (first / "chunks").iterdir()}
+    before = {p.name: p.read_bytes() for p in (first / folder).iterdir()}
     other = tmp_path / "other.toml"
     other.write_text(TINY.replace("seed = 3", "seed = 4"))
     assert cli.main(["sweep", str(other), "--out", str(second), "--quiet"]) == 0
-    for chunk in (second / "chunks").iterdir():
-        chunk.unlink()
-    (second / "chunks").rmdir()
-    (second / "chunks").symlink_to(first / "chunks")
+    shutil.rmtree(second / folder)
+    (second / folder).symlink_to(first / folder)
     assert cli.main(["sweep", str(other), "--out", str(second), "--quiet", "--resume"]) == 2
-    assert "chunks must be a plain folder" in capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in (first / "chunks").iterdir()} == before
+    assert f"{folder} must be a plain folder" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (first / folder).iterdir()} == before
 
 
 # --- assembly -------------------------------------------------------------------------------------
