@@ -153,3 +153,35 @@ def test_lim_problems_and_runs_beyond_float64_are_refused_by_name():
         lim.run(ising, **{**run, "n_trajectories": 10**10})
     res = lim.run(ising, **run)  # the same run within range: finite
     assert np.all(np.isfinite(res.heat)) and np.all(np.isfinite(res.work))
+
+
+def test_energies_below_the_smallest_normal_float64_are_refused():
+    """Before: ``bounds --flops 1e-308 --params 1e-308`` failed with "math domain error" (the
+    retention energy rounded to 0, then its log was taken), and fixing only that gave a
+    ZeroDivisionError traceback for LIM / CEB. Now the energy is refused, like one beyond 1.8e308."""
+    with pytest.raises(ValueError, match=r"LIM energy would be about 1e-324 J, below the smallest normal float64 "
+                       r"\(2\.2e-308\): flops and n_params too small"):
+        bounds.lim_energy(1e-308, 1e-308, delta=2.0**-16, gamma=1.0)
+    with pytest.raises(ValueError, match=r"retention energy would be about 1e-327 J.*n_params too small"):
+        bounds.retention_energy(1e-308, delta=2.0**-16)
+    with pytest.raises(ValueError, match=r"CEB energy would be about 1e-319 J"):
+        bounds.ceb_energy(1e-300, 1e-300, delta=2.0**-16)
+    # a tiny workload next to a normal one is fine: the static term carries the LIM energy
+    static = bounds.retention_energy(1.0, delta=2.0**-16)
+    assert bounds.lim_energy(1e-308, 1.0, delta=2.0**-16, gamma=1.0) == pytest.approx(static, rel=1e-12)
+
+
+def test_temperature_whose_kt_underflows_is_refused():
+    """Before: ``stochlim lim ... --temperature 1e-308`` said only "math domain error"."""
+    with pytest.raises(ValueError, match=r"temperature must be >= 1\.61e-285 K .*got 1e-308"):
+        kT(1e-308)
+    assert kT(1e-280) == pytest.approx(1.380649e-23 * 1e-280, rel=1e-15)
+
+
+def test_lim_optimum_beyond_any_problem_energy_is_refused():
+    """Before: ``--optimum 1e308`` printed "mean residual energy -inf +- inf" with exit code 0."""
+    from stochlim import lim
+
+    ising = lim.Ising(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    with pytest.raises(ValueError, match=r"^optimum = -1e\+308 kT: beyond the 1e\+200 kT"):
+        lim.run(ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=10, rng=1, optimum=-1e308)
