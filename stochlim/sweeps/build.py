@@ -145,7 +145,12 @@ def build(params: dict):
     t_end = params["t_end"]
     if kind == "master":
         from ..master import solve_master
+        from ..models import LoweredModel
 
+        bound = model.lower(t_end).log_rate_bound()  # refused now, as the SSA's plan does, not mid-sweep
+        refused = LoweredModel.rate_overflow(bound, t_end) if bound.size else None
+        if refused is not None:
+            raise ValueError(refused)
         if "x0" in start:
             p0 = np.zeros(model.n_states)
             p0[start["x0"]] = 1.0
