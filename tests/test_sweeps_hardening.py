@@ -488,3 +488,20 @@ def test_a_numpy_memory_error_while_building_a_point_keeps_its_message(tmp_path,
     with pytest.raises(MemoryError, match=r"<study>:4: \[model\]: Unable to allocate an array with shape") as info:
         parse_study(TINY)
     assert type(info.value) is MemoryError
+
+
+def test_validating_the_points_shows_progress(tmp_path, capsys):
+    """Each point's model is built once before any chunk (about 2 ms a point: a million points take
+    half an hour), so a sweep on a terminal shows that phase moving too; nothing when not asked."""
+    parse_study(TINY)
+    assert capsys.readouterr().err == ""
+    parse_study(TINY, progress=True)
+    err = capsys.readouterr().err
+    assert "validate:" in err and "0/2 [" in err, err  # a bar over the 2 points (left off when done)
+    path = tmp_path / "study.toml"
+    path.write_text(TINY)
+    sweep(path, out=tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert "validate" in err and "sweep" in err, err
+    sweep(path, out=tmp_path / "quiet", quiet=True)
+    assert capsys.readouterr().err == ""
