@@ -67,6 +67,8 @@ def run(binary: Path, plan, x0: np.ndarray, repeats: int, threads: int) -> list[
 def run_lim(binary: Path, args: dict, repeats: int, threads: int) -> list[dict]:
     """Run ``lim_direct`` ``repeats`` times on the inputs ``args`` of one
     ``stochlim._kernels.lim.run_array`` call (by parameter name); one dict per run."""
+    if args.get("stop"):
+        raise ValueError("lim_direct runs to t_end: it has no stop at the optimum (stop_at_optimum)")
     m = args["diag"].size
     nseg = args["seg_t"].size - 1
     ncol = args["bar0"].shape[1]

@@ -12,23 +12,17 @@ warm-up call (there is no JIT here: the warm-up only fills caches).
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import statistics
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
-import scipy
 
-import stochlim
 from stochlim import fluctuations as fl
 from stochlim.master import solve_master
 from stochlim.models import ladder
 from stochlim.protocols import PiecewiseConstant
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, median_paired_ratio, write_record
+
 T_END = 2.0
 
 
@@ -72,9 +66,9 @@ def run(n_levels: int, repeats: int) -> list[dict]:
         rows.append({
             "levels": n_levels,
             "task": name,
-            "seconds": statistics.median(own),
-            "solve_master_seconds": statistics.median(ref),
-            "ratio": statistics.median(o / r for o, r in zip(own, ref)),
+            "seconds": median(own),
+            "solve_master_seconds": median(ref),
+            "ratio": median_paired_ratio(own, ref),
             "success": bool(result.success),
         })
     return rows
@@ -93,18 +87,7 @@ def main(argv=None) -> None:
             f"| {r['levels']} | {r['task']} | {r['seconds']:.3f} | {r['solve_master_seconds']:.3f} | "
             f"{r['ratio']:.1f} | {r['success']} |"
         )
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    meta = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "stochlim": stochlim.__version__,
-        "machine": platform.machine(),
-    }
-    (RESULTS / f"fluctuations-{stamp}.json").write_text(
-        json.dumps({"meta": meta, "rows": rows}, indent=2)
-    )
+    write_record("fluctuations", {"rows": rows})
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
  * quantised memories, energy s(t) P(v) + l(t) |v|^2 / 2 with P = v^T A v / 2 - b^T v and A in CSR
  * form; one binary sum tree over the memories' total hop rates (O(log M) to select or update);
  * local fields f = A v updated along the moved memory's row; after a hop the rates of the memory
- * and its neighbours are recomputed and set in the tree; direct method with exact restarts at
+ * and its neighbours are recomputed and set in the tree, at a segment start those whose inputs
+ * changed (all of them when scale or leak do); direct method with exact restarts at
  * segment ends, thinning against per-segment bounds where an input ramps; work and heat summed per
  * trajectory. Generator: xoshiro256** seeded through splitmix64 from (root, trajectory index), so
  * for the same input the hop counts equal stochlim's (checked by the benchmark). OpenMP over
- * trajectories when built with -fopenmp. No grid recording and no hitting time.
+ * trajectories when built with -fopenmp. No grid recording, no hitting time, no stop at the optimum.
  *
  * Input (binary, little-endian): int64 m, nnz, nseg, ncol, ntraj, repeats, random_start, law,
  * n_levels; double lo, step, log_prefactor; uint64 root; int64 indptr[m+1], indices[nnz];
@@ -63,6 +64,15 @@ static inline void memory_rates(const problem *P, int64_t d, const int64_t *k, c
     r2[2 * d + 1] = up;
 }
 
+/* log prefactor of barrier column c on a segment (b0, b1: its barrier columns): at the lowest
+ * barrier on a ramp */
+static inline double log_prefactor(const problem *P, const double *b0, const double *b1, int64_t c,
+                                   int lin, double len) {
+    double e0 = b0[c];
+    if (lin && b0[c] + b1[c] * len < e0) e0 = b0[c] + b1[c] * len;
+    return P->log_pref - e0;
+}
+
 /* set leaf d and walk to the root carrying the subtree sum in a register (adding each sibling) */
 static inline void tree_set(double *tree, int64_t leaves, int64_t d, double value) {
     int64_t i = leaves + d;
@@ -92,23 +102,44 @@ static int64_t trajectory(const problem *shared, int64_t i, int64_t *restrict k,
         lk += 0.5 * v * v;
     }
     double e_in = P->sc0[0] * p + P->lk0[0] * lk, w = 0.0, q = 0.0;
-    int64_t n = 0;
+    double psa = NAN, pla = NAN, psb = NAN, plb = NAN; /* scale and leak at the last segment's ends */
+    int64_t n = 0, depth = 0;
+    while ((1LL << depth) < leaves) depth++;
     for (int64_t j = 0; j < P->nseg; j++) {
         double t0 = P->seg_t[j], t1 = P->seg_t[j + 1], len = t1 - t0;
         int lin = P->linear[j] != 0;
         double sa = P->sc0[j], la = P->lk0[j], sb = sa + P->sc1[j] * len, lb = la + P->lk1[j] * len;
         const double *b0 = P->bar0 + j * P->ncol, *b1 = P->bar1 + j * P->ncol;
-        for (int64_t c = 0; c < P->ncol; c++) {
-            double e0 = b0[c];
-            if (lin && b0[c] + b1[c] * len < e0) e0 = b0[c] + b1[c] * len;
-            lpe[c] = P->log_pref - e0;
-            pe[c] = exp(lpe[c]);
+        /* every memory's rates when scale or leak change, else only those of the memories whose
+         * barrier column's prefactor changes (walked up the tree while cheaper than a rebuild) */
+        int full = !(sa == psa && la == pla && sb == psb && lb == plb);
+        int64_t n_new = 0;
+        psa = sa; pla = la; psb = sb; plb = lb;
+        if (!full) {
+            for (int64_t c = 0; c < P->ncol; c++) n_new += log_prefactor(P, b0, b1, c, lin, len) != lpe[c];
+            full = n_new > 0 && (P->ncol == 1 || n_new * depth >= m);
         }
-        for (int64_t d = 0; d < m; d++) {
-            memory_rates(P, d, k, f, r2, lpe, pe, lin, sa, la, sb, lb);
-            tree[leaves + d] = r2[2 * d] + r2[2 * d + 1];
+        if (full) {
+            for (int64_t c = 0; c < P->ncol; c++) {
+                lpe[c] = log_prefactor(P, b0, b1, c, lin, len);
+                pe[c] = exp(lpe[c]);
+            }
+            for (int64_t d = 0; d < m; d++) {
+                memory_rates(P, d, k, f, r2, lpe, pe, lin, sa, la, sb, lb);
+                tree[leaves + d] = r2[2 * d] + r2[2 * d + 1];
+            }
+            for (int64_t c = leaves - 1; c > 0; c--) tree[c] = tree[2 * c] + tree[2 * c + 1];
+        } else if (n_new > 0) { /* one column per memory */
+            for (int64_t d = 0; d < P->ncol; d++) {
+                double l_e = log_prefactor(P, b0, b1, d, lin, len);
+                if (l_e != lpe[d]) {
+                    lpe[d] = l_e;
+                    pe[d] = exp(l_e);
+                    memory_rates(P, d, k, f, r2, lpe, pe, lin, sa, la, sb, lb);
+                    tree_set(tree, leaves, d, r2[2 * d] + r2[2 * d + 1]);
+                }
+            }
         }
-        for (int64_t c = leaves - 1; c > 0; c--) tree[c] = tree[2 * c] + tree[2 * c + 1];
         double t = t0;
         for (;;) {
             double tot = tree[1];

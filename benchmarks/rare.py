@@ -16,17 +16,13 @@ Writes ``benchmarks/results/rare-<UTC time>.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import time
-from datetime import datetime, timezone
-from pathlib import Path
 
 from stochlim import rare, ssa
 from stochlim.models import two_state
 from stochlim.protocols import PiecewiseLinear
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from .common import median, median_paired_ratio, write_record
 
 
 def _timed(fn):
@@ -71,7 +67,7 @@ def main(argv=None) -> int:
                      "tilted_ns_per_event": 1e9 * (tt - fixed) / et,
                      "tilted_total_ns_per_event": 1e9 * tt / et, "tilted_fixed_seconds": fixed,
                      "plain_events": ep, "tilted_events": et})
-    ratio = statistics.median(r["tilted_ns_per_event"] / r["plain_ns_per_event"] for r in rows)
+    ratio = median_paired_ratio([r["tilted_ns_per_event"] for r in rows], [r["plain_ns_per_event"] for r in rows])
     record = {
         "case": f"two-level, linear ramp 0 -> 3 kT over t_end = {t_end}, "
                 f"heat tilted at s = {args.s}",
@@ -80,17 +76,14 @@ def main(argv=None) -> int:
         "cells": cells,
         "compile_seconds": {"plain": compile_plain, "tilted": compile_tilted},
         "repeats": rows,
-        "plain_ns_per_event": statistics.median(r["plain_ns_per_event"] for r in rows),
-        "tilted_ns_per_event": statistics.median(r["tilted_ns_per_event"] for r in rows),
-        "tilted_fixed_seconds": statistics.median(r["tilted_fixed_seconds"] for r in rows),
-        "tilted_total_over_plain_paired_median": statistics.median(
-            r["tilted_total_ns_per_event"] / r["plain_ns_per_event"] for r in rows
-        ),
+        "plain_ns_per_event": median(r["plain_ns_per_event"] for r in rows),
+        "tilted_ns_per_event": median(r["tilted_ns_per_event"] for r in rows),
+        "tilted_fixed_seconds": median(r["tilted_fixed_seconds"] for r in rows),
+        "tilted_total_over_plain_paired_median": median_paired_ratio(
+            [r["tilted_total_ns_per_event"] for r in rows], [r["plain_ns_per_event"] for r in rows]),
         "tilted_over_plain_paired_median": ratio,
     }
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"rare-{stamp}.json").write_text(json.dumps(record, indent=2))
+    write_record("rare", record)
     print(f"plain ({method}): {record['plain_ns_per_event']:.1f} ns/event; tilted ({cells} cells): "
           f"{record['tilted_ns_per_event']:.1f} ns/event + {record['tilted_fixed_seconds']:.2f} s "
           f"fixed per call; tilted / plain per event (paired median) {ratio:.2f}, including the "

@@ -93,9 +93,13 @@ def _num(x, fmt=".3g") -> str:
 
 
 def _lim_table(rec: dict) -> str:
-    """Throughput rows (hops/s, paired with the C baseline), the 1e5/1e6-spin scaling rows, then
-    anneal rows of stochlim and dwave-samplers (time to solution)."""
+    """The run it comes from, throughput rows (hops/s, paired with the C baseline), the 1e5/1e6-spin
+    scaling rows, then anneal rows of stochlim and dwave-samplers (time to solution)."""
     rows = rec["results"]
+    run = (f"One run of `{rec.get('command', 'python -m benchmarks.lim')}`, started "
+           f"{rec.get('started', rec.get('utc'))}, {rec['threads']} threads, {rec['repeats']} "
+           "interleaved stochlim/C pairs per case: every number in this section comes from it. "
+           "Ratios are wall times, stochlim's over C's (below 1: stochlim is faster).")
 
     def c_cells(r):
         c, ratio = r.get("c"), r.get("ratio_c")
@@ -105,9 +109,11 @@ def _lim_table(rec: dict) -> str:
                 f"({min(ratio['paired']):.2f}-{max(ratio['paired']):.2f}) | "
                 f"{ratio['kernel_median_paired']:.2f} | {'yes' if c['same_events'] else 'NO'} |")
 
-    head = ("stochlim hops/s | C hops/s | stochlim / C, paired median (range) | kernel alone / C | "
-            "same events as C |")
+    head = ("stochlim hops/s | C hops/s | time stochlim / C, paired median (range) | "
+            "kernel alone / C | same events as C |")
     lines = [
+        run,
+        "",
         "| case | parameters | hops/s per thread | " + head,
         "|---|---|---|---|---|---|---|---|",
     ]

@@ -9,9 +9,10 @@ One home for what every exact solver of the package shares:
   (``scipy.linalg.expm``, Al-Mohy & Higham 2009, SIAM J. Matrix Anal. Appl. 31 970),
   :func:`expm_krylov` (``scipy.sparse.linalg.expm_multiply``, Al-Mohy & Higham 2011, SIAM J. Sci.
   Comput. 33 488) and :func:`integrate_linear` (an implicit ``solve_ivp`` method with the exact
-  Jacobian ``A(t)``; complex systems in their real form). Each returns ``(states, message)``: a
-  scipy exception, a failed integration or a non-finite value becomes a message, never an
-  exception or a NaN.
+  Jacobian ``A(t)``; complex systems in their real form), and for block matrices whose leading
+  block is a generator :func:`uniformize_block` (uniformisation, Jensen 1953). Each returns
+  ``(states, message)``: a scipy exception, a failed integration or a non-finite value becomes a
+  message, never an exception or a NaN.
 
 :func:`stochlim.solve_master` propagates the real, untilted generator on the compiled core
 (``stochlim._kernels.master``: dense Pade expm, uniformisation, Magnus) and comes here for its
@@ -25,15 +26,18 @@ and the joint (state, count) chain, and the generator with an absorbing target
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+import scipy.stats
 from scipy.integrate import solve_ivp
 from scipy.sparse.linalg import expm_multiply
 
 from .models import LoweredModel
 
-#: Every method name; ``"uniformization"`` needs the compiled untilted generator of ``solve_master``.
+#: Every method name (``solve_master`` and ``first_passage`` accept them all).
 METHODS = ("auto", "expm", "uniformization", "krylov", "ode")
 #: The methods of callers that propagate their own block matrices with scipy.
 MATRIX_METHODS = ("auto", "expm", "krylov", "ode")
@@ -163,6 +167,87 @@ def expm_krylov(A, v, taus):
     """
     A = sp.csc_matrix(A)
     return steps(lambda cur, h: expm_multiply(A * h, cur), v, taus, "krylov")
+
+
+#: Longest uniformisation series :func:`uniformize_block` runs (its weights are held in memory).
+MAX_BLOCK_UNIFORM_TERMS = 10_000_000
+
+
+def _uniformize_step(L, B, N, v, tau: float):
+    """``expm(A tau) v`` for ``A = [[L, 0], [B, N]]``: ``L`` a generator, ``N @ N = 0``."""
+    n = L.shape[0]
+    p0, c0 = v[:n], v[n:]
+    lam = float(np.max(-L.diagonal(), initial=0.0))
+    mu = lam * tau
+    if mu == 0.0:  # nothing moves: the integrals of p are t p0 and t^2 p0 / 2
+        j1, j2 = tau * p0, 0.5 * tau * tau * p0
+        return np.concatenate((p0, c0 + tau * (N @ c0) + B @ j1 + N @ (B @ j2)))
+    # Bernstein: P(K >= mu + x) <= exp(-x^2 / (2 (mu + x / 3))) < 1e-26 for x = 12 sqrt(mu) + 40,
+    # and the tail sums of the integrals left out are as small
+    k_max = math.ceil(mu + 12.0 * math.sqrt(mu) + 40.0)
+    if k_max > MAX_BLOCK_UNIFORM_TERMS:
+        raise ValueError(f"the series needs ~{k_max:.3g} terms (rate {lam:.3g} x interval {tau:.3g}): "
+                         "use method='expm' or 'krylov'")
+    k = np.arange(k_max + 1)
+    pmf = scipy.stats.poisson.pmf(k, mu)  # weights of P^k p0 in p(tau)
+    sf = scipy.stats.poisson.sf(k, mu)  # P(N > k): lam int_0^tau of the k-th term
+    tail = np.cumsum(sf[::-1])[::-1]  # sum_{j >= k} P(N > j); lam^2 int int of term k is tail[k + 1]
+    w2 = np.append(tail[1:], 0.0)
+    P = sp.identity(n, format="csr") + sp.csr_matrix(L) / lam
+    p, j1, j2 = np.zeros(n), np.zeros(n), np.zeros(n)
+    term = p0.copy()
+    for i in range(k_max + 1):
+        p += pmf[i] * term
+        j1 += sf[i] * term
+        j2 += w2[i] * term
+        term = P @ term
+    j1 /= lam
+    j2 /= lam * lam
+    return np.concatenate((p, c0 + tau * (N @ c0) + B @ j1 + N @ (B @ j2)))
+
+
+def uniformize_block(A, v, taus, n_states: int):
+    """``expm(A tau) v`` by uniformisation (Jensen 1953) for ``A = [[L, 0], [B, N]]``, through
+    sorted ``taus``.
+
+    ``L`` (the leading ``n_states`` block) is a generator (off-diagonal entries >= 0; an absorbing
+    state has a zero column), ``B`` reads functionals of ``p`` and ``N`` is nilpotent of order 2
+    (``N @ N = 0``: a functional that integrates another). With ``P = I + L / lam``,
+    ``lam = max(-diag L)``, and ``K ~ Poisson(lam tau)``:
+    ``p(tau) = sum_k P(K = k) P^k p0``, ``int_0^tau p = sum_k P(K > k) P^k p0 / lam`` and
+    ``int_0^tau (tau - s) p(s) ds = sum_k E[(K - k - 1)^+] P^k p0 / lam^2``, all with non-negative
+    terms; the series stops where the Poisson tail left out is below ``1e-26``.
+
+    Parameters
+    ----------
+    A : sparse matrix or ndarray
+        The block matrix.
+    v : ndarray
+        The start vector.
+    taus : sequence of float
+        Sorted offsets from the start.
+    n_states : int
+        Size of the generator block ``L``.
+
+    Returns
+    -------
+    (list of ndarray or None, str or None)
+        As for :func:`expm_dense`; a series longer than :data:`MAX_BLOCK_UNIFORM_TERMS` is a
+        failure message.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not of this form (a negative off-diagonal entry of ``L``, an entry above the
+        diagonal block, or ``N @ N != 0``).
+    """
+    A = sp.csr_matrix(A)
+    L, N = A[:n_states, :n_states], A[n_states:, n_states:]
+    off = L - sp.diags(L.diagonal())
+    if off.nnz and off.data.min() < 0 or A[:n_states, n_states:].count_nonzero() or (N @ N).count_nonzero():
+        raise ValueError("uniformize_block needs A = [[L, 0], [B, N]] with L a generator and N @ N = 0")
+    B = A[n_states:, :n_states]
+    return steps(lambda cur, h: _uniformize_step(L, B, N, cur, h), v, taus, "uniformization")
 
 
 # --- varying A: stiff integration ----------------------------------------------------------------

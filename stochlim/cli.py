@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._version import __version__
+from .units import DEFAULT_TEMPERATURE
 
 __all__ = ["main", "build_parser", "EXIT_CHECK_FAILED", "EXIT_USAGE", "EXIT_RUNTIME", "EXIT_INTERRUPTED"]
 
@@ -96,7 +97,8 @@ def _add_bounds(sub) -> None:
                    help="r_n = n^-(1+gamma) (Eq. 18-19) or r_n = e^(-gamma n) (A.12); default polynomial")
     p.add_argument("--n-updates", type=_count, default=None,
                    help="truncate the sums at N updates (default: infinite, Eq. 24)")
-    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                   help=f"temperature in K (default {DEFAULT_TEMPERATURE:g})")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=_cmd_bounds)
 
@@ -152,7 +154,8 @@ def _add_lim(sub) -> None:
     p.add_argument("--trajectories", type=_count, default=1000, help="independent runs (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--rate-law", choices=("paper", "arrhenius"), default="paper")
-    p.add_argument("--temperature", type=float, default=298.0, help="temperature in K (default 298)")
+    p.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                   help=f"temperature in K (default {DEFAULT_TEMPERATURE:g})")
     p.add_argument("--gamma", type=float, default=None,
                    help="schedule gamma for the lim_energy bound (default: not shown)")
     p.add_argument("--optimum", type=float, default=None, metavar="E",
@@ -199,6 +202,8 @@ def _add_optimize(sub) -> None:
     p.add_argument("--rate", type=float, default=1.0, help="Gamma (fixed_rate) or J_max (rate_cap); default 1")
     p.add_argument("--steps", type=int, default=32, help="piecewise-constant steps or linear sub-steps (default 32)")
     p.add_argument("--knots", type=int, help="piecewise-linear controls through this many knots")
+    p.add_argument("--no-end-jumps", dest="end_jumps", action="store_false",
+                   help="continuous protocols: the gap starts and ends at 0 (needs --knots >= 3)")
     p.add_argument("--objective", choices=("work", "heat", "entropy_production"), default="work")
     p.add_argument("--out", metavar="DIR", help="write protocol.csv, optimum.json and protocol.png here")
     p.set_defaults(func=_cmd_optimize)
@@ -397,8 +402,9 @@ def _cmd_coarse(args) -> int:
 def _cmd_optimize(args) -> int:
     from . import finite_time as ft
     from .control import optimize
-    from .control.erasure import closed_form, erasure_problem, write_optimum
+    from .control.erasure import closed_form, erasure_problem
     from .control.spec import EXAMPLE, load_problem
+    from .report.control import write_optimum
 
     if args.example:
         print(EXAMPLE, end="")
@@ -417,13 +423,14 @@ def _cmd_optimize(args) -> int:
             raise ValueError("give a problem file, or --eps and --tau (--example prints a problem file)")
         ft.erasure_optimum(args.eps, args.tau, args.device, rate=args.rate)  # infeasible: a clear error
         prob = erasure_problem(args.device, eps=args.eps, tau=args.tau, n_steps=args.steps, rate=args.rate,
-                               objective=args.objective, knots=args.knots)
+                               objective=args.objective, knots=args.knots, end_jumps=args.end_jumps)
         res = optimize(prob)
         exact = closed_form(args.device, eps=args.eps, tau=args.tau, rate=args.rate)
         print(res.table())
         print(f"closed form: least work {exact.work:.6g} kT; Landauer term {ft.landauer_term(args.eps):.6g} kT; "
               f"slow driving {ft.slow_driving_work(args.eps, args.rate * args.tau, args.device):.6g} kT")
     if args.out is not None:
+        _headless()
         with _output_folder(args.out) as out:
             for path in write_optimum(res, out, reference=exact):
                 print(path)
@@ -451,8 +458,9 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_fluctuations(args) -> int:
-    from .fluctuations.study_report import fluctuation_report
+    from .report.fluctuations import fluctuation_report
 
+    _headless()
     with _output_folder(args.out) as out:
         text, paths = fluctuation_report(args.study, out=out, point=args.point, trajectories=args.trajectories)
     print(text, end="")

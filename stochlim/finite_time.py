@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_float_array, check_interval, check_positive
+from ._validation import as_float_array, check_interval, check_positive, scalar_or_array
 
 __all__ = [
     "DEVICES",
@@ -63,11 +63,6 @@ __all__ = [
 DEVICES = ("fixed_rate", "rate_cap")
 
 _LN2 = math.log(2.0)
-
-
-def _out(x):
-    x = np.asarray(x, dtype=np.float64)
-    return float(x) if x.ndim == 0 else x
 
 
 def _eps(name: str, eps) -> np.ndarray:
@@ -105,7 +100,7 @@ def binary_entropy(p):
     x = check_interval("p", p, 0.0, 1.0, closed_low=True, closed_high=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -(np.where(x > 0, x * np.log(x), 0.0) + np.where(x < 1, (1 - x) * np.log1p(-x), 0.0))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def landauer_term(eps):
@@ -139,7 +134,7 @@ def landauer_term(eps):
     True
     """
     e = _eps("eps", eps)
-    return _out(_LN2 - np.asarray(binary_entropy(e)))
+    return scalar_or_array(_LN2 - np.asarray(binary_entropy(e)))
 
 
 def erasure_min_time(eps, *, rate=1.0):
@@ -175,7 +170,7 @@ def erasure_min_time(eps, *, rate=1.0):
     """
     e = _eps("eps", eps)
     j = check_positive("rate", rate)
-    return _out(np.log(0.5 / e) / j)
+    return scalar_or_array(np.log(0.5 / e) / j)
 
 
 def thermodynamic_length(eps, device="fixed_rate"):
@@ -214,9 +209,9 @@ def thermodynamic_length(eps, device="fixed_rate"):
     """
     e = _eps("eps", eps)
     if device == "fixed_rate":
-        return _out(0.5 * np.pi - 2.0 * np.arcsin(np.sqrt(e)))
+        return scalar_or_array(0.5 * np.pi - 2.0 * np.arcsin(np.sqrt(e)))
     if device == "rate_cap":
-        return _out(math.sqrt(2.0) - 2.0 * np.sqrt(e))
+        return scalar_or_array(math.sqrt(2.0) - 2.0 * np.sqrt(e))
     raise ValueError(f"device must be one of {DEVICES}: got {device!r}")
 
 
@@ -254,7 +249,7 @@ def slow_driving_work(eps, tau, device="fixed_rate"):
     0.3767 0.3767
     """
     t = check_positive("tau", tau)
-    return _out(np.asarray(landauer_term(eps)) + np.asarray(thermodynamic_length(eps, device)) ** 2 / t)
+    return scalar_or_array(np.asarray(landauer_term(eps)) + np.asarray(thermodynamic_length(eps, device)) ** 2 / t)
 
 
 def activity_speed_limit(distance, activity):
@@ -293,7 +288,7 @@ def activity_speed_limit(distance, activity):
     """
     d = check_interval("distance", distance, 0.0, 2.0, closed_low=True, closed_high=True)
     a = check_positive("activity", activity)
-    return _out(d**2 / (2.0 * a))
+    return scalar_or_array(d**2 / (2.0 * a))
 
 
 @dataclass(frozen=True)
@@ -395,8 +390,8 @@ class ErasureOptimum:
         x = self._parameter_at(t)
         c = self.constant
         if self.device == "fixed_rate":
-            return _out(0.5 - 0.5 * math.sqrt(1.0 + c) * np.cos(x + math.atan(math.sqrt(c))))
-        return _out(x * x + math.sqrt(c) * x)
+            return scalar_or_array(0.5 - 0.5 * math.sqrt(1.0 + c) * np.cos(x + math.atan(math.sqrt(c))))
+        return scalar_or_array(x * x + math.sqrt(c) * x)
 
     def gap(self, t):
         """Optimal gap ``g(t) = E_1 - E_0`` (kT) inside ``(0, tau)``; ``g = 0`` before and after.
@@ -428,10 +423,10 @@ class ErasureOptimum:
         """
         x = self._parameter_at(t)
         if self.device == "fixed_rate":  # q = sin^2(psi / 2), g = -logit(q)
-            return _out(-2.0 * np.log(np.tan(0.5 * x)))
+            return scalar_or_array(-2.0 * np.log(np.tan(0.5 * x)))
         # k_01 / k_10 = e^-g = u / (1 - p) with u = w^2
         p = x * x + math.sqrt(self.constant) * x
-        return _out(np.log1p(-p) - 2.0 * np.log(x))
+        return scalar_or_array(np.log1p(-p) - 2.0 * np.log(x))
 
     def barrier(self, t, rate_law="arrhenius"):
         """Barrier ``E0(t)`` (kT) that realises the rate cap with ``J_max = rate`` (rate cap only).
@@ -468,9 +463,9 @@ class ErasureOptimum:
             raise ValueError("barrier(t) is defined for the rate-cap optimum; the fixed-rate one holds E0")
         g = np.asarray(self.gap(t))
         if rate_law == "arrhenius":
-            return _out(0.5 * g)
+            return scalar_or_array(0.5 * g)
         if rate_law == "paper":
-            return _out(_LN2 - np.logaddexp(0.0, -g))
+            return scalar_or_array(_LN2 - np.logaddexp(0.0, -g))
         raise ValueError(f"rate_law must be 'paper' or 'arrhenius': got {rate_law!r}")
 
 

@@ -31,11 +31,15 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicSpline
+from scipy.optimize import brentq
+from scipy.special import expit
 
 from . import finite_time as ft
-from ._validation import check_int, check_interval
+from ._validation import as_float_array, check_int, check_interval, check_positive, scalar_or_array
 from .bounds import ceb_energy, lim_energy, retention_energy
+from .constants import BRAIN_FLOPS, BRAIN_PARAMS, DELTA, N_UPDATES
 from .schedules import get_schedule
 from .units import DEFAULT_TEMPERATURE, kT
 
@@ -43,12 +47,15 @@ __all__ = [
     "PaperUpdate",
     "brain_scale_totals",
     "held_barrier_saving",
+    "held_step_work",
+    "linear_ramp_work",
     "paper_update",
     "rate_cap_work",
 ]
 
-#: Brain-scale workload and precision of the paper (F, M, delta) and its finite number of updates.
-BRAIN = {"flops": 1e28, "n_params": 1e15, "delta": 2.0**-16, "n_updates": 100_000}
+#: Brain-scale workload and precision of the paper (F, M, delta) and its finite number of updates
+#: (:mod:`stochlim.constants`).
+BRAIN = {"flops": BRAIN_FLOPS, "n_params": BRAIN_PARAMS, "delta": DELTA, "n_updates": N_UPDATES}
 
 #: The paper update's own error, ``e^-1 / 2`` (any large bias held for ``1 / r_n``).
 PAPER_STEP_ERROR = 0.5 * math.exp(-1.0)
@@ -76,10 +83,107 @@ def held_barrier_saving() -> float:
     """
     eps = PAPER_STEP_ERROR
     tau = float(ft.erasure_min_time(eps)) + 1e-8
-    e = math.exp(-tau)
-    q = (eps - 0.5 * e) / (1.0 - e)
-    step = math.log((1.0 - q) / q) * (0.5 - eps)
-    return step - ft.erasure_fixed_rate(eps, tau).work
+    return held_step_work(eps, tau) - ft.erasure_fixed_rate(eps, tau).work
+
+
+def held_step_work(eps, tau):
+    """Work (kT) of the paper's kind of write: one bias step from ``p = 1/2``, held for ``tau``.
+
+    At total rate ``Gamma = 1`` (the barrier held), a bias ``dE`` relaxes the error towards
+    ``q = 1 / (1 + e^dE)``: ``eps = q + (1/2 - q) e^-tau``. The bias that reaches ``eps`` in
+    ``tau`` is ``dE = ln((1 - q) / q)`` with ``q = (eps - e^-tau / 2) / (1 - e^-tau)``, and the
+    step's work is ``dE (1/2 - eps)`` (the bias is lifted at the start, removed at the end).
+
+    Parameters
+    ----------
+    eps : float
+        Final error ``P(state 1)``, in (0, 1/2).
+    tau : float or array_like
+        Durations in ``1 / Gamma``, each above the speed limit ``ln(1 / (2 eps))``
+        (:func:`stochlim.finite_time.erasure_min_time`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The work in kT, shaped like ``tau``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or a ``tau`` is not above the speed limit.
+
+    Examples
+    --------
+    >>> import math
+    >>> from stochlim.optimal_updates import held_step_work, paper_update
+    >>> u = paper_update(1, delta=0.5)   # dE = 2 held for Gamma tau = 1 / tanh(1): the same step
+    >>> w = held_step_work(u.error, u.total_rate * u.tau)
+    >>> bool(math.isclose(w, u.step_work, rel_tol=1e-6))
+    True
+    """
+    e_min = float(check_interval("eps", eps, 0.0, 0.5))
+    t = as_float_array("tau", tau)
+    t_min = float(ft.erasure_min_time(e_min))
+    slow = t <= t_min
+    if slow.any():
+        raise ValueError(f"tau must exceed the speed limit ln(1/(2 eps)) = {t_min:.6g}: got {t[slow].min():.6g}")
+    e = np.exp(-t)
+    q = (e_min - 0.5 * e) / -np.expm1(-t)
+    return scalar_or_array((np.log1p(-q) - np.log(q)) * (0.5 - e_min))
+
+
+def linear_ramp_work(eps: float, tau: float) -> float:
+    """Work (kT) of a linear gap ramp ``0 -> g_f`` over ``tau`` (then back to 0) reaching ``eps``.
+
+    At total rate ``Gamma = 1`` (the paper law with the barrier held) the master equation
+    ``dp/dt = q(t) - p``, ``q = 1 / (1 + e^g(t))``, ``g(t) = g_f t / tau``, is integrated with
+    ``int p dt`` (DOP853, rtol 1e-10); ``g_f`` is found by root search so that ``p(tau) = eps``,
+    and the work is ``(g_f / tau) int p dt - eps g_f``.
+
+    Parameters
+    ----------
+    eps : float
+        Final error ``P(state 1)``, in (0, 1/2).
+    tau : float
+        Duration in ``1 / Gamma``, > 0.
+
+    Returns
+    -------
+    float
+        The work in kT; NaN when no ramp up to 60 kT reaches ``eps`` in ``tau``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` lies outside (0, 1/2) or ``tau`` is not positive.
+
+    Examples
+    --------
+    >>> from stochlim import finite_time as ft
+    >>> from stochlim.optimal_updates import linear_ramp_work
+    >>> w = linear_ramp_work(0.1, 5.0)
+    >>> bool(ft.erasure_fixed_rate(0.1, 5.0).work < w)   # the optimum does less work
+    True
+    >>> import math
+    >>> math.isnan(linear_ramp_work(0.1, 0.5))   # below the speed limit ln(5): unreachable
+    True
+    """
+    eps = float(check_interval("eps", eps, 0.0, 0.5))
+    tau = float(check_positive("tau", tau))
+
+    def solve(g_f):
+        def rhs(t, y):
+            return [expit(-g_f * t / tau) - y[0], y[0]]
+
+        sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
+        return sol.y[0, -1], sol.y[1, -1]
+
+    high = 60.0
+    if solve(high)[0] > eps:
+        return math.nan
+    g_f = brentq(lambda g: solve(g)[0] - eps, 0.0, high, xtol=1e-10)
+    p_end, integral = solve(g_f)
+    return g_f / tau * integral - p_end * g_f
 
 
 @dataclass(frozen=True)
@@ -122,7 +226,7 @@ class PaperUpdate:
     paper_charge: float
 
 
-def paper_update(n, *, schedule="polynomial", gamma=0.0, delta=2.0**-16) -> PaperUpdate:
+def paper_update(n, *, schedule="polynomial", gamma=0.0, delta=DELTA) -> PaperUpdate:
     """The paper's update ``n`` (Eq. 18-19) with its exact error and work from the master equation.
 
     Parameters
@@ -238,10 +342,11 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
                        n_updates=BRAIN["n_updates"], schedules=(("polynomial", 0.0), ("polynomial", 0.5),
                                                                  ("polynomial", 2.0), ("exponential", 1.0)),
                        temperature=DEFAULT_TEMPERATURE) -> list[dict]:
-    """Total energy (J) with optimal per-update protocols beside the paper's Eq. 23 (truncated at N).
+    """Total energy (J) with optimal per-update protocols beside the paper's Eq. 23 (truncated at N) and Eq. 24.
 
     For each schedule: the paper's ``E = F sum(r_n dE_n)/sum(r_n) + M kT ln(1/delta)``
-    (:func:`stochlim.bounds.lim_energy`), the same sum with the work of the paper's own step, and with
+    (:func:`stochlim.bounds.lim_energy`) truncated at ``N`` and its infinite-sum (Eq. 24 / A.12) form,
+    the same sum with the work of the paper's own step, and with
     the rate-cap optimum at the step's error; with the rate-cap optimum at error ``delta`` over the
     updates long enough for it (``tau_n > ln(1/(2 delta))``) and the share of the rate sum they carry.
     Updates ``n = 1 .. N``; every total includes the retention term ``M kT ln(1/delta)``.
@@ -264,7 +369,8 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
     Returns
     -------
     list of dict
-        One row per schedule with the keys ``schedule``, ``paper_eq23_J``, ``step_work_J``,
+        One row per schedule with the keys ``schedule``, ``paper_eq23_J``, ``paper_eq24_J`` (NaN
+        for ``gamma = 0``, whose infinite rate sum diverges), ``step_work_J``,
         ``optimal_same_error_J``, ``step_error``, ``at_limit_share``, ``optimal_delta_J``,
         ``delta_feasible_share`` and ``ceb_J``.
 
@@ -314,6 +420,8 @@ def brain_scale_totals(*, flops=BRAIN["flops"], n_params=BRAIN["n_params"], delt
             "schedule": f"{name} gamma={gamma:g}",
             "paper_eq23_J": float(lim_energy(flops, n_params, delta=delta, gamma=gamma, schedule=name,
                                              n_updates=n_updates, temperature=temperature)),
+            "paper_eq24_J": float(lim_energy(flops, n_params, delta=delta, gamma=gamma, schedule=name,
+                                             temperature=temperature)) if gamma > 0 else math.nan,
             "step_work_J": flops * unit * mean(step_work) + retention,
             "optimal_same_error_J": flops * unit * mean(w_step_err) + retention,
             "step_error": eps_step,

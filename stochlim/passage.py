@@ -17,10 +17,10 @@ Making the target absorbing leaves the sub-generator ``G(t) = L_TT(t)`` of the t
   ``x``. ``int S dt`` and ``int int S dt`` ride along as two more rows of the block generator.
 
 The rates and the functionals are those of the master equation's compiled generator
-(``stochlim._generator.Generator``); the absorbing block is propagated by the shared scipy
-propagators of ``stochlim._propagate`` (dense ``"expm"``, ``"krylov"``, Radau for ``"ode"``), the
-methods of :func:`stochlim.solve_master` but uniformisation. A rate that leaves float64 is refused
-up front with the ``ValueError`` of :func:`stochlim.simulate`.
+(``stochlim._generator.Generator``); the absorbing block is propagated by the shared
+propagators of ``stochlim._propagate`` (dense ``"expm"``, ``"uniformization"``, ``"krylov"``,
+Radau for ``"ode"``), the methods of :func:`stochlim.solve_master`. A rate that leaves float64 is
+refused up front with the ``ValueError`` of :func:`stochlim.simulate`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,15 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from ._generator import DRIVE_WORK, HEAT, SLOPE_WORK, Generator
-from ._propagate import choose_method, expm_dense, expm_krylov, integrate_linear, refuse_overflow
+from ._propagate import (
+    METHODS,
+    choose_method,
+    expm_dense,
+    expm_krylov,
+    integrate_linear,
+    refuse_overflow,
+    uniformize_block,
+)
 from ._segments import Segments
 from ._validation import check_positive, freeze_arrays
 from .master import _check_p0, _check_times
@@ -168,8 +176,9 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
         The target states; neither empty nor every state.
     t_eval : array_like
         Strictly increasing output times, ``>= 0``.
-    method : {"auto", "expm", "krylov", "ode"}, optional
-        As for :func:`stochlim.solve_master`.
+    method : {"auto", "expm", "uniformization", "krylov", "ode"}, optional
+        As for :func:`stochlim.solve_master`; ``"auto"`` is ``"expm"`` up to 400 states and
+        ``"krylov"`` beyond when the inputs are piecewise constant, ``"ode"`` otherwise.
     rtol, atol : float, optional
         Tolerances of the ``"ode"`` method.
 
@@ -213,7 +222,7 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
     # the solve reaches past t_c (by one time unit if the outputs end earlier), so that the refusal
     # of overflowing rates covers the constant inputs of the phase-type tail too
     segments = Segments(model, float(t_eval[-1]) if t_eval[-1] > t_c else t_c + 1.0)
-    method = choose_method(method, segments.is_piecewise_constant, size=s)
+    method = choose_method(method, segments.is_piecewise_constant, allowed=METHODS, size=s)
     g = Generator(model, segments)
     refuse_overflow(g)
     keep = (~mask).astype(float)
@@ -244,6 +253,8 @@ def first_passage(model: HopModel, *, p0, target, t_eval, method="auto", rtol=1e
             A = _absorbing_block(g, j, 0.0, keep_aug, extra)
             if method == "ode":
                 states, err = integrate_linear(lambda t, A=A: A, v, a, b, taus, rtol, atol)
+            elif method == "uniformization":
+                states, err = uniformize_block(A, v, taus, s)
             else:
                 states, err = (expm_dense if method == "expm" else expm_krylov)(A, v, taus)
         if err is not None:

@@ -22,7 +22,8 @@ accumulates each trajectory's exact log-likelihood ratio of the original dynamic
     ``ln w = ln p0(x0) - ln p~0(x0) + sum_jumps ln(k_xy(t) / k~_xy) - int (lambda_x(t) - lambda~_x) dt``,
 
 with the original log-rates linear in ``t`` on each cell, so the integral is closed-form (this needs
-``rate_law="arrhenius"``, or the paper law with only the barriers moving). Then for any function
+``rate_law="arrhenius"``, or the paper law with stepped energies and only the barriers ramping;
+other models are refused with a ``ValueError``). Then for any function
 ``g`` of the path, ``E[g] = E~[w g]`` exactly, with standard errors from the sample of ``w g``.
 Work and heat along each sampled path are those of the original model.
 
@@ -51,7 +52,7 @@ from .fluctuations import (
 from .fluctuations._observables import resolve
 from .master import solve_master
 from .models import MAX_LOG_RATE, HopModel
-from .stats import z_score
+from .stats import mean_se, z_score
 from .thermo import MIN_EFFECTIVE_SAMPLES, FluctuationCheck, net_jumps
 
 __all__ = ["Estimate", "TiltedEnsemble", "log_mgf", "saddle_point", "simulate_tilted"]
@@ -64,6 +65,10 @@ N_CELLS = 128
 class Estimate:
     """An importance-sampling estimate with its standard error (from the sample of weights).
 
+    Estimates of non-negative quantities (probabilities, densities, ``E[g]`` for ``g >= 0``) are
+    computed in log space and also carry ``log_value`` and ``log_stderr``, which stay finite where
+    ``value`` and ``stderr`` underflow float64 (below ~1e-308): never a silent 0.
+
     Parameters
     ----------
     value : float
@@ -72,6 +77,9 @@ class Estimate:
         Its standard error.
     n : int
         Number of samples.
+    log_value, log_stderr : float, optional
+        ``ln value`` and ``ln stderr`` (``-inf`` for an exact 0; NaN where not computed in log
+        space).
 
     Examples
     --------
@@ -82,6 +90,8 @@ class Estimate:
     value: float
     stderr: float
     n: int
+    log_value: float = math.nan
+    log_stderr: float = math.nan
 
     def z(self, exact: float) -> float:
         """``(value - exact) / stderr``.
@@ -104,14 +114,28 @@ class Estimate:
         return z_score(self.value, exact, self.stderr)
 
 
+_LOG_MAX = math.log(np.finfo(float).max)
+_TINY = np.finfo(float).tiny
+
+
+def _times_exp(x: float, log_scale: float) -> float:
+    """``x * exp(log_scale)`` without overflowing in the factor when the product fits."""
+    return math.copysign(math.exp(log_scale + math.log(abs(x))), x) if x else 0.0
+
+
 def _weighted_mean(log_terms: np.ndarray, n: int) -> Estimate:
     """Mean over ``n`` samples of ``exp(log_terms)`` (other samples 0), computed in log space."""
-    if log_terms.size == 0:
-        return Estimate(0.0, 0.0, n)
-    lm = scipy.special.logsumexp(log_terms) - math.log(n)
-    l2 = scipy.special.logsumexp(2 * log_terms) - math.log(n)
-    var = max(math.exp(l2) - math.exp(2 * lm), 0.0) * n / max(n - 1, 1)
-    return Estimate(math.exp(lm), math.sqrt(var / n), n)
+    lm = float(scipy.special.logsumexp(log_terms)) - math.log(n) if log_terms.size else -math.inf
+    if lm == -math.inf:
+        return Estimate(0.0, 0.0, n, -math.inf, -math.inf)
+    if lm > _LOG_MAX:
+        raise OverflowError(f"the weighted mean exceeds the float range (ln-scale {lm:.4g}): rescale g")
+    l2 = float(scipy.special.logsumexp(2 * log_terms)) - math.log(n)
+    # sample variance exp(2 lm) (exp(l2 - 2 lm) - 1) n / (n - 1), kept in log space: its two terms
+    # underflow long before the mean does
+    excess = max(math.expm1(l2 - 2 * lm), 0.0) * n / max(n - 1, 1)
+    log_se = lm + 0.5 * math.log(excess / n) if excess > 0 else -math.inf
+    return Estimate(math.exp(lm), math.exp(log_se), n, lm, log_se)
 
 
 # --- the proposal ---------------------------------------------------------------------------------
@@ -123,8 +147,10 @@ def _cells(model: HopModel, t_end: float, n_cells: int):
     lo = model._lower_on(np.union1d(knots, np.linspace(0.0, t_end, n_cells + 1)))
     if not lo.is_exp_linear:
         raise ValueError(
-            "tilted sampling computes exact weights when every log-rate is linear in time between "
-            "knots: use rate_law='arrhenius', or move only the barriers with the paper law"
+            "model: tilted sampling computes exact weights only when every log-rate is linear in time "
+            "between knots, and this model's are not (the paper law with energies that ramp): use "
+            "rate_law='arrhenius', or with the paper law step the energies (PiecewiseConstant) and ramp "
+            "only the barriers"
         )
     return lo
 
@@ -142,7 +168,7 @@ class _Setup:
 def _setup(model, observable, t_end, p0, x0, n_cells) -> _Setup:
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
-    obs = resolve(model, observable)
+    obs = resolve(model, observable, "observable")
     if obs.n != 1:
         raise ValueError(f"observable must be a single observable: got {obs.names}")
     t_end = float(check_positive("t_end", t_end))
@@ -379,6 +405,8 @@ class TiltedEnsemble:
             If ``g`` is not real.
         ValueError
             If ``g`` is empty, NaN or does not broadcast to the trajectories.
+        OverflowError
+            If ``g`` takes both signs and ``E[g]`` or its standard error exceeds the float range.
 
         Examples
         --------
@@ -394,9 +422,11 @@ class TiltedEnsemble:
             return _weighted_mean(self.log_weight[pos] + np.log(g[pos]), self.n_trajectories)
         top = float(self.log_weight.max())
         terms = np.exp(self.log_weight - top) * g
-        scale = math.exp(top)
-        return Estimate(float(terms.mean()) * scale,
-                        float(terms.std(ddof=1)) * scale / math.sqrt(terms.size), terms.size)
+        mean, se = mean_se(terms)
+        if top + math.log(max(abs(mean), se, _TINY)) > _LOG_MAX:
+            raise OverflowError(f"g: E[g] or its standard error exceeds the float range (ln-scale {top:.4g} of the "
+                                "largest weight); rescale g or split it into its positive and negative parts")
+        return Estimate(_times_exp(mean, top), _times_exp(se, top), terms.size)
 
     def tail_probability(self, x, side: str = "lower") -> Estimate:
         """``P(X <= x)`` (``side="lower"``) or ``P(X >= x)`` (``"upper"``), computed in log space.
@@ -553,7 +583,7 @@ def simulate_tilted(model, observable, *, s=None, tail=None, t_end, n_trajectori
     ----------
     model : HopModel
         Any protocol; the log-rates must be linear in time between knots (Arrhenius law, or the
-        paper law with only barriers moving) so that the weights are exact.
+        paper law with stepped energies and only barriers ramping) so that the weights are exact.
     observable : {"work", "heat", "entropy_production", "n_jumps"} or Current
         ``X``, as in :mod:`stochlim.fluctuations`: work done, heat released (kT), total entropy
         production ``Q + ln p0(x0) - ln p_T(x_T)`` (k_B), number of jumps, or the net jumps along

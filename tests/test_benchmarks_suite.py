@@ -100,3 +100,52 @@ def test_master_benchmark_pairs_stochlim_with_scipy(tmp_path, monkeypatch):
     )
     assert "| ladder 100 | 100 x 1000 | uniformization |" in record["table"]
     assert "| ladder 120, 100 steps | 120 x 100 | uniformization |" in record["table"]
+
+
+LIM_TITLE = "Learning-in-memory optimiser (`python -m benchmarks.lim`)"
+
+
+def test_lim_benchmark_pairs_lim_run_with_the_c_twin_and_names_its_run():
+    """``benchmarks.lim`` on a tiny lattice: lim.run and the C twin (built here when a compiler is
+    found) make the same events, the ratios are stochlim's wall time over C's, pair by pair, and
+    the suite's section names the one run it comes from."""
+    bench = pytest.importorskip("benchmarks.lim")
+    from benchmarks import c_baseline
+
+    binary, _ = c_baseline.build("lim_direct")
+    ising, star = bench.planted_lattice(8, seed=3)
+    kw = dict(t_end=2.0, barrier=0.0, scale=0.3)
+    row = bench.paired("tiny_constant", ising, kw, 2, 3, binary, optimum=star)
+    assert row["hops"] > 100 and len(row["wall_s_runs"]) == len(row["kernel_s_runs"]) == 3
+    scaled = bench.scaling_child(6, 0.5, 1, None if binary is None else str(binary))
+    assert scaled["n_params"] == 36 and scaled["n_edges"] == 72
+    if binary is not None:
+        for r in (row, scaled):
+            assert r["c"]["same_events"] is True
+            pairs = [a / b for a, b in zip(r["wall_s_runs"], r["c"]["wall_s_runs"])]
+            assert r["ratio_c"]["paired"] == pytest.approx(pairs)
+            assert r["ratio_c"]["median_paired"] == pytest.approx(sorted(pairs)[len(pairs) // 2])
+    rec = {"command": "python -m benchmarks.lim --quick", "started": "2000-01-01T00:00:00+00:00",
+           "threads": 2, "repeats": 3, "results": [row], "scaling": [scaled], "dwave_samplers": None}
+    md = suite._lim_table(rec)
+    assert md.startswith("One run of `python -m benchmarks.lim --quick`, started "
+                         "2000-01-01T00:00:00+00:00, 2 threads, 3 interleaved stochlim/C pairs")
+    assert "stochlim's over C's (below 1: stochlim is faster)" in md
+    assert "| tiny_constant | 64 |" in md and "| ising_6x6_constant | 36 | 72 |" in md
+    if binary is not None:
+        assert f"| {row['ratio_c']['median_paired']:.2f} (" in md and "| yes |" in md
+
+
+def test_performance_md_lim_section_comes_from_one_named_run():
+    """The committed optimiser section says which single run produced it, in the renderer's
+    words, and its table headers are the renderer's (the ratio's direction spelled out)."""
+    section = suite._sections(suite.PERFORMANCE.read_text())[LIM_TITLE]
+    first = section.splitlines()[0]
+    assert first.startswith("One run of `python -m benchmarks.lim`, started 20")
+    assert "interleaved stochlim/C pairs per case: every number in this section comes from it." in first
+    rendered = suite._lim_table({"threads": 2, "repeats": 5, "utc": "x", "results": [
+        {"case": "c", "n_params": 1, "hops_per_s": 1.0, "hops_per_s_per_thread": 1.0}],
+        "scaling": [{"case": "s", "n_params": 1, "n_edges": 1, "hops_per_s": 1.0}]})
+    headers = [line for line in rendered.splitlines() if line.startswith("| case ")
+               or line.startswith("| constant case")]
+    assert len(headers) == 2 and all(h in section for h in headers)

@@ -76,3 +76,26 @@ def test_optimize_file_or_flags(tmp_path, capsys):
     assert "not both" in capsys.readouterr().err
     assert cli.main(["optimize", "--tau", "3"]) == 2
     assert "--eps and --tau" in capsys.readouterr().err
+
+
+def test_optimize_without_end_jumps(tmp_path, capsys):
+    """--no-end-jumps (flags) and end_jumps = false (file): continuous protocols, end knots at 0."""
+    argv = ["optimize", "--device", "rate_cap", "--eps", "0.1", "--tau", "6", "--knots", "5", "--no-end-jumps"]
+    assert cli.main(argv + ["--out", str(tmp_path / "flags")]) == 0
+    assert "no end jumps" in capsys.readouterr().out
+    rows = (tmp_path / "flags" / "protocol.csv").read_text().splitlines()
+    assert rows[1] == "0.0,0.0,0.0" and rows[-1] == "6.0,0.0,0.0"
+    assert cli.main(["optimize", "--eps", "0.1", "--tau", "6", "--no-end-jumps"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "end_jumps=False needs piecewise-linear controls" in err
+
+    from stochlim.control.spec import EXAMPLE
+
+    problem = tmp_path / "smooth.toml"
+    problem.write_text(EXAMPLE.replace("end_jumps = true", "end_jumps = false").replace("tau = 4.0", "tau = 6.0"))
+    assert cli.main(["optimize", str(problem)]) == 0
+    assert "no end jumps" in capsys.readouterr().out
+    problem.write_text(EXAMPLE.replace("end_jumps = true", 'end_jumps = "no"'))
+    assert cli.main(["optimize", str(problem)]) == 2
+    err = capsys.readouterr().err
+    assert "smooth.toml" in err and "end_jumps must be True or False" in err

@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 
 from stochlim import coarse, verify
+from stochlim.control import erasure
+from stochlim.fluctuations import study_report
 from stochlim.report import coarse as report_coarse
+from stochlim.report import control as report_control
+from stochlim.report import fluctuations as report_fluctuations
 from stochlim.report import reproduce
 from stochlim.report import verify as report_verify
 
@@ -20,6 +24,9 @@ from stochlim.report import verify as report_verify
     (coarse, "report_section", report_coarse.section),
     (verify, "format_table", report_verify.format_table),
     (verify, "report_section", report_verify.section),
+    (erasure, "plot_optimum", report_control.plot_optimum),
+    (erasure, "write_optimum", report_control.write_optimum),
+    (study_report, "fluctuation_report", report_fluctuations.fluctuation_report),
 ])
 def test_moved_functions_are_forwarded_with_a_warning(module, old, new):
     with pytest.warns(DeprecationWarning, match=f"{module.__name__}.{old} is deprecated"):

@@ -19,6 +19,7 @@ from scipy import stats
 from conftest import assert_z
 from stochlim import lim
 from stochlim.master import solve_master
+from stochlim.passage import first_passage
 from stochlim.protocols import PiecewiseConstant, PiecewiseLinear
 from stochlim.report.lim import planted_ising
 from stochlim.ssa import simulate
@@ -247,7 +248,7 @@ def test_summary_ledgers_and_bounds():
     kt = 1.380649e-23 * 298.0
     assert s.heat_per_run == pytest.approx(res.heat.mean() * kt)
     assert s.paper_energy_per_run == pytest.approx(s.heat_per_run + kt * math.log(1 / s.precision))
-    assert s.ceb_bound == pytest.approx((s.mean_updates + 1) * kt * math.log(1 / s.precision))
+    assert s.ceb_bound == pytest.approx((s.mean_jumps + 1) * kt * math.log(1 / s.precision))
     assert s.lim_bound is not None and s.lim_bound > 0
     assert 0 < s.precision <= 0.5 and s.repetitions >= 1
     assert "success probability" in s.table()
@@ -337,6 +338,7 @@ def test_bad_problems_raise(make, match):
         (dict(barrier=-800.0), ValueError, "beyond float64's resolution"),
         (dict(optimum=[1.0, 2.0, 3.0]), ValueError, "optimum must be"),
         (dict(rng=-1), ValueError, "rng must be a non-negative"),
+        (dict(stop_at_optimum="yes"), TypeError, "stop_at_optimum must be True or False"),
     ],
 )
 def test_bad_run_arguments_raise(kwargs, err, match):
@@ -344,6 +346,59 @@ def test_bad_run_arguments_raise(kwargs, err, match):
     args = dict(barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=2) | kwargs
     with pytest.raises(err, match=match):
         lim.run(q, **args)
+
+
+def test_stop_at_optimum_follows_the_exact_first_passage_law():
+    """``stop_at_optimum``: hit times against the exact first-passage law of the enumerated model
+    (KS p > 1e-3 on n = 3000, with the CDF at every sample), mean time, heat and work until the hit
+    within 4 SE (SE 1 %, 0.6 % and 2 % of the means: a trajectory that ran on after its hit, or
+    stopped one hop early, moves heat and work by a hop's O(1) kT, > 10 SE); the scale steps, so
+    the heat until the hit depends on when it comes. The same seed without the stop gives the same
+    hit times (the streams are shared up to the hit)."""
+    q = lim.Quadratic([[2.0, 0.5], [0.5, 1.0]], [1.5, -0.5], levels=7, quantum=0.5)
+    kw = dict(barrier=0.5, scale=PiecewiseConstant([0.0, 2.0, 4.0], [0.5, 1.0, 2.0]))
+    states = lim.enumerate_states(q)
+    loss = q.energy(states)
+    target = loss <= loss.min() + 1e-9
+    p0 = np.eye(states.shape[0])[0]  # the corner (-1.5, -1.5), 7 kT above the optimum (1, -1)
+    fp = first_passage(lim.to_hop_model(q, **kw), p0=p0, target=target, t_eval=[200.0])
+    assert fp.survival[-1] < 1e-12
+    run = dict(t_end=200.0, n_trajectories=3000, initial_state=states[0], rng=7, **kw)
+    res = lim.run(q, stop_at_optimum=True, **run)
+    tau = res.time_to_hit
+    assert np.all(np.isfinite(tau)) and np.all(res.final_loss <= loss.min() + 1e-9)
+    ts = np.sort(tau)
+    exact = first_passage(lim.to_hop_model(q, **kw), p0=p0, target=target, t_eval=ts).cdf
+    assert stats.kstest(ts, lambda x: np.interp(x, ts, exact)).pvalue > 1e-3
+    for sample, mean in ((tau, fp.mean), (res.heat, fp.mean_heat_total), (res.work, fp.mean_work_total)):
+        assert_z(sample.mean(), mean, sample.std(ddof=1) / math.sqrt(sample.size), k=4)
+    np.testing.assert_allclose(res.final_energy - res.initial_energy, res.work - res.heat, atol=1e-12)
+    assert res.provenance["stop_at_optimum"] is True
+    full = lim.run(q, **run)
+    np.testing.assert_array_equal(full.time_to_hit, tau)
+    assert np.all(full.n_jumps >= res.n_jumps) and full.n_jumps.mean() > 5 * res.n_jumps.mean()
+
+
+def test_stop_at_optimum_edge_cases():
+    """A start at the optimum stops at 0; after a stop the grid holds the hit state; a stop needs
+    a known optimum."""
+    q = _quad1()
+    best = q.ground_state()[1]
+    res = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=3, initial_state=best,
+                  stop_at_optimum=True, rng=1)
+    assert np.all(res.time_to_hit == 0.0) and np.all(res.n_jumps == 0)
+    assert np.all(res.work == 0.0) and np.all(res.heat == 0.0)
+    np.testing.assert_array_equal(res.final_energy, res.initial_energy)
+    grid = np.linspace(0.0, 30.0, 31)
+    res = lim.run(q, barrier=0.0, scale=1.0, t_end=30.0, n_trajectories=200, stop_at_optimum=True,
+                  initial_state=[-1.5], rng=2, record="grid", t_eval=grid)
+    after = grid[None, :] >= res.time_to_hit[:, None]
+    assert after.any() and (~after).any()
+    np.testing.assert_array_equal(res.grid_state[after], best[0])
+    assert np.all(res.grid_state[~after] != best[0])
+    big = lim.Ising(np.zeros((21, 21)), np.ones(21))  # 2^21 states: no optimum by enumeration
+    with pytest.raises(ValueError, match="stop_at_optimum needs the optimum"):
+        lim.run(big, barrier=1.0, scale=1.0, t_end=1.0, n_trajectories=1, stop_at_optimum=True)
 
 
 def test_ising_rejects_leak_and_bad_spins_and_other_types():
@@ -389,5 +444,25 @@ def test_deprecated_spellings_warn_and_agree():
                                ("grid_energy", "grid_loss")]:
         with pytest.warns(DeprecationWarning, match=new_name):
             np.testing.assert_array_equal(getattr(new, old_name), getattr(new, new_name))
+    summary = new.summary()
+    for old_name, new_name in [("mean_updates", "mean_jumps"), ("mean_updates_se", "mean_jumps_se")]:
+        with pytest.warns(DeprecationWarning, match=new_name):
+            assert getattr(summary, old_name) == getattr(summary, new_name)
+    assert summary.mean_jumps == new.n_jumps.mean()
     with pytest.raises(TypeError, match="pass only initial_state="):
         lim.run(q, x0=[1.0], initial_state=[1.0], t_eval=[0.0, 1.0], **kw)
+
+
+def test_a_barrier_table_beyond_memory_is_refused_before_it_is_built(monkeypatch):
+    """One barrier protocol per memory, each stepping at its own time, makes a table of segments x
+    memories: sized against the machine's memory (here made 100 kB) before it is allocated."""
+    from stochlim import _budget
+
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 100_000)
+    m = 100
+    q = lim.Quadratic(sp.identity(m, format="csr"), np.zeros(m), levels=3, quantum=1.0)
+    bars = [PiecewiseConstant([0.0, 1.0 + i / m], [5.0, 6.0]) for i in range(m)]
+    with pytest.raises(MemoryError, match="^barrier = 100 protocols with 101 segments.*table of barrier values"):
+        lim.run(q, barrier=bars, scale=1.0, t_end=2.0, n_trajectories=1, rng=1)
+    monkeypatch.undo()
+    assert lim.run(q, barrier=bars, scale=1.0, t_end=2.0, n_trajectories=1, rng=1).n_jumps.shape == (1,)

@@ -153,11 +153,11 @@ def test_one_method_chooser():
     assert propagate.choose_method("auto", False, size=3) == "ode"
     with pytest.raises(ValueError, match="exact only for piecewise-constant"):
         propagate.choose_method("krylov", False)
-    # uniformisation needs the compiled untilted generator: solve_master only
+    # uniformisation needs a generator block: solve_master and first_passage, not the tilted solves
     with pytest.raises(ValueError, match=r"method must be one of \('auto', 'expm', 'krylov', 'ode'\)"):
         fl.generating_function(STEPPED, "heat", 0.2, p0=P0, t_end=1.0, method="uniformization")
-    with pytest.raises(ValueError, match="method must be one of"):
-        sl.first_passage(STEPPED, p0=P0, target=1, t_eval=[0.0, 1.0], method="uniformization")
+    fp = sl.first_passage(STEPPED, p0=P0, target=1, t_eval=[0.0, 1.0], method="uniformization")
+    assert fp.success and fp.method == "uniformization"
     assert sl.solve_master(STEPPED, p0=P0, t_end=1.0, method="uniformization").success
     with pytest.raises(ValueError, match="exact only for piecewise-constant"):
         fl.cumulants(RAMPED, "heat", p0=P0, t_end=1.0, method="expm")

@@ -7,6 +7,7 @@ a stepped protocol by a forward recursion over (state, count), the log-likelihoo
 trajectories by quadrature of the rate matrix.
 """
 
+import dataclasses
 import itertools
 import math
 
@@ -119,11 +120,16 @@ def test_weighted_expectations_match_the_master_equation(observable, s):
         assert abs(te.expectation(np.exp(-te.values)).z(1.0)) < 3
 
 
-def test_log_weights_equal_an_independent_quadrature():
+@pytest.mark.parametrize("model", [
+    HopModel([0.0, PiecewiseLinear([0.0, 3.0], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
+             PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="arrhenius"),
+    # the paper law: energies stepped, the barrier ramped (log-rates linear on each cell)
+    HopModel([0.0, PiecewiseConstant([0.0, 1.3], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
+             PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="paper"),
+], ids=["arrhenius", "paper"])
+def test_log_weights_equal_an_independent_quadrature(model):
     """The kernel's log-weight of single trajectories against sum ln(k/k~) - int (lambda - lambda~)
-    computed here by adaptive quadrature of the model's rate matrix (rtol 1e-9)."""
-    model = HopModel([0.0, PiecewiseLinear([0.0, 3.0], [1.0, -1.0]), 0.4], [(0, 1), (1, 2)],
-                     PiecewiseLinear([0.0, 3.0], [0.5, 1.5]), rate_law="arrhenius")
+    computed here by adaptive quadrature of the model's time-varying rate matrix (rtol 1e-9)."""
     kw = {"t_end": 3.0, "p0": [0.5, 0.3, 0.2], "n_cells": 8}
     te = rare.simulate_tilted(model, Current([0]), s=0.6, n_trajectories=30, rng=9, **kw)
     setup = rare._setup(model, Current([0]), kw["t_end"], kw["p0"], None, kw["n_cells"])
@@ -182,11 +188,55 @@ def test_untilted_piecewise_constant_model_has_unit_weights():
     np.testing.assert_allclose(te.log_weight, 0.0, atol=1e-9)
 
 
+def test_tiny_weights_never_become_a_silent_zero():
+    """Estimates from log-weights scaled by e^-400 and e^-1000 (as in a tail far beyond 1e-300): the
+    log value and log standard error shift by exactly that, the standard error does not underflow
+    where the value is representable, and an underflowing value keeps a finite log_value."""
+    te = rare.simulate_tilted(RAMP, "heat", s=0.5, t_end=2.0, n_trajectories=2000, p0=[0.5, 0.5],
+                              rng=2)
+    q = float(np.median(te.values))
+    ref = te.tail_probability(q)
+    assert 0 < ref.stderr < ref.value and ref.log_value == pytest.approx(math.log(ref.value), rel=1e-12)
+    estimators = (lambda t: t.tail_probability(q),  # the mean weight, as check_weights has it
+                  lambda t: rare._weighted_mean(t.log_weight, t.n_trajectories))
+    for shift in (400.0, 1000.0):
+        tiny = dataclasses.replace(te, log_weight=te.log_weight - shift)
+        for estimate in estimators:
+            est, base = estimate(tiny), estimate(te)
+            assert est.log_value == pytest.approx(base.log_value - shift, abs=1e-9)
+            assert est.log_stderr == pytest.approx(base.log_stderr - shift, abs=1e-9)
+            if shift == 400.0:
+                assert est.stderr > 0 and est.stderr / est.value == pytest.approx(
+                    base.stderr / base.value, rel=1e-9)
+            else:
+                assert est.value == 0.0 and math.isfinite(est.log_value)
+    _, dens, se = dataclasses.replace(te, log_weight=te.log_weight - 400.0).density([q - 1.0, q])
+    assert dens[0] > 0 and se[0] > 0
+
+
+def test_huge_weights_scale_exactly_or_refuse_by_name():
+    """Log-weights shifted by +700 (each weight beyond e^700): a mixed-sign E[g] still scales by
+    exactly e^700 where the product fits, and one beyond the float range is an OverflowError naming
+    g, never inf or NaN."""
+    te = rare.simulate_tilted(RAMP, "heat", s=0.5, t_end=2.0, n_trajectories=2000, p0=[0.5, 0.5],
+                              rng=2)
+    g = te.values - float(np.median(te.values))          # both signs
+    base = te.expectation(g)
+    big = dataclasses.replace(te, log_weight=te.log_weight + 700.0).expectation(g)
+    assert big.value == pytest.approx(base.value * math.exp(700.0), rel=1e-9)
+    assert big.stderr == pytest.approx(base.stderr * math.exp(700.0), rel=1e-9)
+    beyond = dataclasses.replace(te, log_weight=te.log_weight + 720.0)
+    with pytest.raises(OverflowError, match="g: E"):
+        beyond.expectation(g)
+    with pytest.raises(OverflowError, match="rescale g"):
+        beyond.expectation(np.abs(g) + 1.0)
+
+
 def test_bad_tilt_input():
     kw = {"t_end": 2.0, "n_trajectories": 10, "p0": [0.5, 0.5]}
-    with pytest.raises(ValueError, match="'power' is not an observable"):
+    with pytest.raises(ValueError, match="^observable: 'power' is not an observable"):
         rare.simulate_tilted(RAMP, "power", s=1.0, **kw)
-    with pytest.raises(ValueError, match="names edge 3, but the model has edges 0..0"):
+    with pytest.raises(ValueError, match="^observable: current.3. names edge 3, but the model has edges 0..0"):
         rare.simulate_tilted(RAMP, Current([3]), s=1.0, **kw)
     with pytest.raises(ValueError, match="does no work"):
         rare.simulate_tilted(two_state(1.0, rate_law="arrhenius"), "work", s=1.0, **kw)
@@ -194,7 +244,7 @@ def test_bad_tilt_input():
         rare.simulate_tilted(RAMP, "heat", s=1e6, **kw)
     with pytest.raises(ValueError, match="exactly one of s and tail"):
         rare.simulate_tilted(RAMP, "heat", **kw)
-    with pytest.raises(ValueError, match="linear in time"):
+    with pytest.raises(ValueError, match="^model: .* linear in time"):
         paper = two_state(1.0, energies=(0.0, PiecewiseLinear([0.0, 2.0], [0.0, 3.0])))
         rare.simulate_tilted(paper, "work", s=1.0, **kw)
     with pytest.raises(ValueError, match="beyond the tail"):

@@ -5,7 +5,9 @@ line finds the run before it), through bash, with ``stochlim`` on the PATH meani
 (``python -m stochlim`` with this repository first on PYTHONPATH). Two things are not repeated:
 ``pip install ... &&`` prefixes (the package is importable already) and ``python -m pytest`` (this
 suite). Lines that take more than ~10 s (figures, the report, the coarse-graining tables, the
-optimal protocols) are marked slow. Every folder a command creates must be ignored by git.
+optimal protocols) are marked slow; ``.ci/run`` runs them in a step of their own
+(``python -m pytest -m slow tests/test_readme.py``). Every file or folder a command creates must be
+ignored by git.
 """
 
 from __future__ import annotations

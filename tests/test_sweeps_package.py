@@ -1,52 +1,12 @@
-"""The ``stochlim.sweeps`` package: no import cycle, and the old module paths still work
-(deprecated)."""
+"""The ``stochlim.sweeps`` package: its public names, and the old module paths still work
+(deprecated). That it has no import cycle is part of ``tests/test_layout.py``."""
 
-import ast
 import warnings
-from pathlib import Path
 
 import pytest
 
 import stochlim
 from stochlim import sweeps
-
-PACKAGE = Path(sweeps.__file__).parent
-
-
-def _relative_imports(path: Path) -> set[str]:
-    """Sibling modules that ``path`` imports at any depth (``from .x import``, ``from . import
-    x``)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names)
-    return found
-
-
-def test_sweeps_modules_import_without_a_cycle():
-    graph = {
-        p.stem: _relative_imports(p) - {"__init__"}
-        for p in PACKAGE.glob("*.py")
-        if p.stem != "__init__"
-    }
-    assert {"study", "runner", "build", "store"} <= set(graph)
-    state = {}
-
-    def visit(node, trail):
-        if state.get(node) == "open":
-            raise AssertionError("import cycle: " + " -> ".join([*trail, node]))
-        if state.get(node) == "done":
-            return
-        state[node] = "open"
-        for child in graph.get(node, ()):
-            visit(child, [*trail, node])
-        state[node] = "done"
-
-    for module in graph:
-        visit(module, [])
 
 
 def test_public_names_and_the_sweep_function():

@@ -27,7 +27,11 @@ down the bias ``dE`` then has rate ``e^lpe / (1 + e^-dE)`` (paper: the logistic 
 ``2 J_max e^-E0 / (1 + e^-dE)``, finite for any ``dE``: ``e^lpe <= e^MAX_LOG_RATE`` is checked by
 ``stochlim.lim.run`` and ``1 + e^-dE`` lies in [1, inf]) or ``e^(lpe + dE / 2)`` (Arrhenius). This
 equals ``stochlim.physics``' log-space rates to rounding. After a hop only the moved memory's and
-its neighbours' rates are recomputed (O(degree log M) per hop).
+its neighbours' rates are recomputed (O(degree log M) per hop). At a segment start every memory's
+rates are recomputed (O(M)) when the scale or the leak changes there, else only those of the
+memories whose barrier prefactor changes (each walked up the tree, O(log M), while that is cheaper
+than a rebuild; one memory's barrier stepping costs O(log M), not O(M)). A rate depends on nothing
+else, so the values, and the events, are those of recomputing all.
 
 Performance shape (``benchmarks/lim.py`` times it against the same loop in hand-written C,
 ``benchmarks/lim_direct.c``): the generator state is a tuple of four uint64 carried through the
@@ -105,6 +109,27 @@ def _pair_rates(kd, fd, diag_d, b_d, lo, step, n_levels, lin, sa, la, sb, lb, lp
 
 
 @jit(inline="always")
+def _set_leaf(tree, leaves, d, value):
+    """Set memory ``d``'s leaf to ``value`` and walk to the root carrying the subtree sum in a
+    register: each level adds the sibling (``x + y == y + x`` exactly, so the sums equal a rebuild's)."""
+    a = leaves + d
+    tree[a] = value
+    while a > 1:
+        value += tree[a ^ 1]
+        a >>= 1
+        tree[a] = value
+
+
+@jit(inline="always")
+def _log_prefactor(log_prefactor, e0, e1, lin, seg_len):
+    """Log prefactor of a barrier column worth ``e0 + e1 t`` on a segment: at its lowest barrier
+    on a ramp."""
+    if lin:
+        return log_prefactor - min(e0, e0 + e1 * seg_len)
+    return log_prefactor - e0
+
+
+@jit(inline="always")
 def _record_grid(i, g, t, p, k, t_grid, grid_energy, grid_levels):
     """Record the state at every grid time before ``t`` not yet recorded; returns the next index."""
     while g < t_grid.shape[0] and t_grid[g] < t:
@@ -118,7 +143,7 @@ def _record_grid(i, g, t, p, k, t_grid, grid_energy, grid_levels):
 @jit()
 def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices, data,
                 diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor,
-                p_target, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
+                p_target, stop, t_grid, grid_energy, grid_levels, final_out, njump_out, work_out,
                 heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
     m = k.shape[0]
     ncol = lpe.shape[0]
@@ -138,12 +163,19 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
     e_in = sc0[0] * p + lk0[0] * lk
     h_init_out[i] = e_in
     t_hit = 0.0 if p <= p_target else np.inf
+    stopped = stop and t_hit == 0.0  # with stop, a trajectory ends at its first hit
     w = 0.0
     q = 0.0
     n = 0
     g = 0
     nseg = seg_t.shape[0] - 1
+    depth = 0
+    while (1 << depth) < leaves:
+        depth += 1
+    psa = pla = psb = plb = np.nan  # scale and leak at the previous segment's ends
     for j in range(nseg):
+        if stopped:  # later segments pass empty: a break out of this loop keeps numba refcounting
+            continue
         t0 = seg_t[j]
         t1 = seg_t[j + 1]
         seg_len = t1 - t0
@@ -152,21 +184,42 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
         la = lk0[j]
         sb = sa + sc1[j] * seg_len
         lb = la + lk1[j] * seg_len
-        for c in range(ncol):
-            e0 = bar0[j, c]
-            if lin:
-                e0 = min(e0, bar0[j, c] + bar1[j, c] * seg_len)
-            lpe[c] = log_prefactor - e0
-            pe[c] = np.exp(lpe[c])
-        for d in range(m):
-            c = d if ncol > 1 else 0
-            dn, up = _pair_rates(k[d], f[d], diag[d], b[d], lo, step, n_levels, lin, sa, la, sb, lb,
-                                 lpe[c], pe[c], law)
-            r2[2 * d] = dn
-            r2[2 * d + 1] = up
-            tree[leaves + d] = dn + up
-        for c in range(leaves - 1, 0, -1):
-            tree[c] = tree[2 * c] + tree[2 * c + 1]
+        # a memory's rates (or bounds) depend on its level and local field, which a segment start
+        # leaves alone, on (sa, la, sb, lb) and on its barrier column's prefactor: recompute all of
+        # them when the first change, else only the memories whose column's prefactor changes, each
+        # walked up the tree while that is cheaper than a rebuild. Same values as recomputing all.
+        full = not (sa == psa and la == pla and sb == psb and lb == plb)
+        psa, pla, psb, plb = sa, la, sb, lb
+        n_new = 0
+        if not full:
+            for c in range(ncol):
+                if _log_prefactor(log_prefactor, bar0[j, c], bar1[j, c], lin, seg_len) != lpe[c]:
+                    n_new += 1
+            full = n_new > 0 and (ncol == 1 or n_new * depth >= m)
+        if full:
+            for c in range(ncol):
+                lpe[c] = _log_prefactor(log_prefactor, bar0[j, c], bar1[j, c], lin, seg_len)
+                pe[c] = np.exp(lpe[c])
+            for d in range(m):
+                c = d if ncol > 1 else 0
+                dn, up = _pair_rates(k[d], f[d], diag[d], b[d], lo, step, n_levels, lin, sa, la, sb,
+                                     lb, lpe[c], pe[c], law)
+                r2[2 * d] = dn
+                r2[2 * d + 1] = up
+                tree[leaves + d] = dn + up
+            for c in range(leaves - 1, 0, -1):
+                tree[c] = tree[2 * c] + tree[2 * c + 1]
+        elif n_new > 0:  # one column per memory: column d is memory d
+            for d in range(ncol):
+                l_e = _log_prefactor(log_prefactor, bar0[j, d], bar1[j, d], lin, seg_len)
+                if l_e != lpe[d]:
+                    lpe[d] = l_e
+                    pe[d] = np.exp(l_e)
+                    dn, up = _pair_rates(k[d], f[d], diag[d], b[d], lo, step, n_levels, lin, sa, la,
+                                         sb, lb, l_e, pe[d], law)
+                    r2[2 * d] = dn
+                    r2[2 * d + 1] = up
+                    _set_leaf(tree, leaves, d, dn + up)
         t = t0
         while True:
             tot = tree[1]
@@ -232,6 +285,9 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
             n += 1
             if p <= p_target and t_hit == np.inf:
                 t_hit = tn
+                if stop:
+                    stopped = True
+                    break
             for c in range(indptr[d], indptr[d + 1]):
                 f[indices[c]] += data[c] * delta
             # new rates of the moved memory (c = indptr[d] - 1) and of its neighbours, into the tree
@@ -245,22 +301,16 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
                                      sb, lb, lpe[e], pe[e], law)
                 r2[2 * nb] = dn
                 r2[2 * nb + 1] = up
-                # walk to the root carrying the subtree sum in a register: each level adds the
-                # sibling (x + y == y + x exactly, so the sums equal a rebuild's)
-                a = leaves + nb
-                acc = dn + up
-                tree[a] = acc
-                while a > 1:
-                    acc += tree[a ^ 1]
-                    a >>= 1
-                    tree[a] = acc
+                _set_leaf(tree, leaves, nb, dn + up)
             t = tn
     if grid_energy is not None:
         _record_grid(i, g, np.inf, p, k, t_grid, grid_energy, grid_levels)
     last = nseg - 1
     dt = seg_t[nseg] - seg_t[last]
     h_end = (sc0[last] + sc1[last] * dt) * p + (lk0[last] + lk1[last] * dt) * lk
-    w += h_end - e_in  # work of the last sojourn, protocol steps included
+    if stopped:  # the energy just after the hit, where work and heat stop
+        h_end = e_in
+    w += h_end - e_in  # work of the last sojourn, protocol steps included (none after a stop)
     for d in range(m):
         final_out[i, d] = k[d]
     njump_out[i] = n
@@ -273,7 +323,7 @@ def _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indp
 
 @jit(parallel=True)
 def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data, diag, b, seg_t,
-              linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, t_grid,
+              linear, sc0, sc1, lk0, lk1, bar0, bar1, law, log_prefactor, p_target, stop, t_grid,
               grid_energy, grid_levels, init_out, final_out, njump_out, work_out, heat_out,
               p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out):
     """Simulate ``init_out.shape[0]`` trajectories in parallel; see the module docstring.
@@ -283,7 +333,10 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
     it ``s = sc0[j] + sc1[j] (t - seg_t[j])``, likewise the leak ``lk0, lk1`` and the barriers
     ``bar0, bar1`` (one column, or one per memory); ``linear[j]`` marks segments where any input
     moves (thinning). ``p_target``: the first time ``P <= p_target`` goes to ``t_hit_out`` (inf if
-    never). ``t_grid, grid_energy, grid_levels`` None: no grid record. Returns 0.
+    never); with ``stop`` the trajectory ends there (at 0 if it starts there), its work, heat and
+    jumps counted up to the hit and its final state and energy those just after it. ``t_grid,
+    grid_energy, grid_levels`` None: no grid record (after a stop the grid holds the hit state).
+    Returns 0.
     """
     n_traj, m = init_out.shape
     leaves = 1
@@ -307,5 +360,5 @@ def run_array(root, k0, random_start, lo, step, n_levels, indptr, indices, data,
         pe = np.empty(ncol)
         _trajectory(i, st, k, f, r2, tree, leaves, lpe, pe, lo, step, n_levels, indptr, indices,
                     data, diag, b, seg_t, linear, sc0, sc1, lk0, lk1, bar0, bar1, law,
-                    log_prefactor, p_target, t_grid, grid_energy, grid_levels, final_out, njump_out,
+                    log_prefactor, p_target, stop, t_grid, grid_energy, grid_levels, final_out, njump_out,
                     work_out, heat_out, p_init_out, p_final_out, h_init_out, h_final_out, t_hit_out)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_float_array, check_int, check_positive
+from .._validation import as_float_array, check_int, check_positive, scalar_or_array
 from ..coarse import barrier_shape, discretize, tilt_shape, tilted_quartic
 from .problem import Control, MaxError, Problem
 
@@ -56,7 +56,7 @@ def schmiedl_seifert_work(lambda_f, tau):
     lam = as_float_array("lambda_f", lambda_f)
     t = check_positive("tau", tau)
     out = lam**2 / (t + 2.0)
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +90,8 @@ class TrapProblem:
     uniform_work: float
 
 
-def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> TrapProblem:
+def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0, knots=None,
+                  end_jumps=True) -> TrapProblem:
     """The moved harmonic trap on ``K`` sites, starting in equilibrium at ``lambda = 0``.
 
     Parameters
@@ -104,9 +105,14 @@ def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> Tr
     x_range : (float, float), optional
         Reflecting ends; default 6 thermal lengths beyond both trap positions.
     n_steps : int, optional
-        Steps of the piecewise-constant position.
+        Steps of the piecewise-constant position (sub-steps with ``knots``).
     D : float, optional
         Diffusion constant (friction ``1 / D``); the closed form holds for ``D = 1``.
+    knots : int, optional
+        A piecewise-linear position through this many knots (see :class:`Problem`).
+    end_jumps : bool, optional
+        False: a continuous position from 0 at ``t = 0`` to ``lambda_f`` at ``tau`` (needs
+        ``knots >= 3``), which can only approach the least work as the knots get denser.
 
     Returns
     -------
@@ -118,7 +124,8 @@ def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> Tr
     TypeError
         If ``K`` is not an integer.
     ValueError
-        If ``K < 3``, ``lambda_f`` is not finite, or ``tau``, ``n_steps`` or ``D`` is invalid.
+        If ``K < 3``, ``lambda_f`` is not finite, or ``tau``, ``n_steps``, ``D``, ``knots`` or
+        ``end_jumps`` is invalid.
 
     Examples
     --------
@@ -140,7 +147,8 @@ def harmonic_trap(lambda_f, tau, *, K=81, x_range=None, n_steps=16, D=1.0) -> Tr
     model = discretize(lambda x: 0.5 * x**2, x_range=x_range, K=k, D=D)
     x = np.linspace(x_range[0], x_range[1], k)
     position = Control("position", energy_weights=-x, initial=0.0, final=lam)
-    prob = Problem(model, [position], tau, model.equilibrium(), None, "work", n_steps)
+    prob = Problem(model, [position], tau, model.equilibrium(), None, "work", n_steps, knots=knots,
+                   end_jumps=end_jumps)
     return TrapProblem(prob, x, 0.5 * lam**2)
 
 

@@ -5,8 +5,8 @@
 control, the rate cap as one smooth inequality per directed edge and step, and the target on the
 final law. :func:`refine` halves the steps and starts again from the refined optimum: the objective
 must converge as steps are added. A failure is never reported as an optimum: ``status`` says why,
-and an infeasible error target is diagnosed with the least error reachable in ``tau`` and the least
-time in which the target is reachable.
+and an infeasible target is diagnosed with the least error (or the closest final law) reachable in
+``tau`` and the least time in which the target is reachable.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.optimize import minimize
 
+from .._validation import freeze_arrays
 from ..models import HopModel
 from ..protocols import PiecewiseConstant, PiecewiseLinear
 from .problem import MaxError, Problem
@@ -32,11 +33,18 @@ STATUS = {
     3: "constraints contradict each other",
 }
 
-#: SLSQP iteration limit of the feasibility phase that diagnoses an infeasible error target.
+#: SLSQP iteration limit of the feasibility phase that diagnoses an infeasible target.
 DIAGNOSIS_MAXITER = 300
 
 #: Tolerance on the constraints for a result to count as a success.
 CONSTRAINT_TOLERANCE = 1e-7
+
+#: Largest deviation ``max_x |p_x(tau) - p_x|`` from a target distribution that the feasibility
+#: phase (least squared distance, SLSQP ``ftol`` 1e-12) counts as reaching it.
+DISTRIBUTION_TOLERANCE = 1e-5
+
+#: Doublings of ``tau`` tried before an infeasible target is declared out of reach at any time.
+MAX_DOUBLINGS = 40
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,6 +239,7 @@ class ControlResult:
             f"status {self.status} ({STATUS[self.status]}): {self.message}",
             (f"tau = {self.problem.tau:g}, steps = {self.problem.n_steps}"
              + ("" if self.problem.knots is None else f", linear knots = {self.problem.knots}")
+             + ("" if self.problem.end_jumps else ", no end jumps")
              + f", iterations = {self.n_iterations}"),
             (f"work = {self.work:.6g} kT, heat = {self.heat:.6g} kT, "
             f"entropy production = {self.entropy_production:.6g} k_B"),
@@ -278,7 +287,12 @@ class _Cache:
 def _bounds(problem: Problem):
     per_step = [(None if math.isinf(c.lower) else c.lower, None if math.isinf(c.upper) else c.upper)
                 for c in problem.controls]
-    return per_step * problem.n_params  # bounds on knots bound the interpolated steps too
+    out = per_step * problem.n_params  # bounds on knots bound the interpolated steps too
+    if not problem.end_jumps:  # x is (knot, control) row-major: pin the first and last knots
+        c = problem.n_controls
+        out[:c] = [(v, v) for v in problem.initial_values]
+        out[-c:] = [(v, v) for v in problem.final_values]
+    return out
 
 
 def _cap_constraint(problem: Problem, cache: _Cache) -> dict:
@@ -317,7 +331,10 @@ def _start(problem: Problem, initial) -> np.ndarray:
             raise ValueError(f"initial must be finite with shape ({n}, {c}) or ({c},): got {np.shape(initial)}")
     lo = np.array([ctrl.lower for ctrl in problem.controls])
     hi = np.array([ctrl.upper for ctrl in problem.controls])
-    return np.clip(u, lo, hi)
+    u = np.clip(u, lo, hi)
+    if not problem.end_jumps:
+        u[0], u[-1] = problem.initial_values, problem.final_values
+    return u
 
 
 def _solve(problem: Problem, x0: np.ndarray, objective, constraints, cache, maxiter: int, ftol: float):
@@ -325,40 +342,79 @@ def _solve(problem: Problem, x0: np.ndarray, objective, constraints, cache, maxi
                     constraints=constraints, options={"maxiter": maxiter, "ftol": ftol})
 
 
-def _least_error(problem: Problem, x0: np.ndarray, maxiter: int):
-    """Least final error reachable under the bounds and the rate cap (feasibility phase)."""
-    cache = _Cache(problem)
-    idx = list(problem.target.states)
+def _closest_final_law(problem: Problem, x0: np.ndarray, maxiter: int) -> tuple[float, np.ndarray, object]:
+    """Feasibility phase: the final law closest to the target under the bounds and the rate cap.
 
-    def fun(x):
-        ev = cache(x)
-        # minimise log(error) so that tiny errors stay well scaled; grad from the target's adjoint
-        err = max(float(ev.p[-1, idx].sum()), 1e-300)
-        return math.log(err), -ev.target_jac[0].ravel() / err
+    For a :class:`MaxError` the least error (minimised as ``ln(error)``, so that tiny errors stay
+    well scaled); for a :class:`TargetDistribution` the least squared distance ``|p(tau) - p|^2``,
+    reported as the largest deviation ``max_x |p_x(tau) - p_x|``. Gradients from the target's adjoint.
+    Returns that measure, the final law reached and scipy's result.
+    """
+    cache = _Cache(problem)
+    target = problem.target
+    if isinstance(target, MaxError):
+        idx = list(target.states)
+
+        def fun(x):
+            ev = cache(x)
+            err = max(float(ev.p[-1, idx].sum()), 1e-300)
+            return math.log(err), -ev.target_jac[0].ravel() / err
+    else:
+        def fun(x):
+            ev = cache(x)
+            v = ev.p[-1] - target.p  # the last entry's derivative is minus the sum of the others'
+            return float(v @ v), 2.0 * np.tensordot(v[:-1] - v[-1], ev.target_jac, axes=1).ravel()
 
     cons = [_cap_constraint(problem, cache)] if problem.max_rate is not None else []
     res = _solve(problem, x0, fun, cons, cache, maxiter, 1e-12)
-    return math.exp(res.fun), res
+    p_final = cache(res.x).p[-1]
+    measure = float(p_final[list(target.states)].sum()) if isinstance(target, MaxError) else float(
+        np.max(np.abs(p_final - target.p)))
+    return measure, p_final, res
 
 
-def _least_time(problem: Problem, x0: np.ndarray, maxiter: int) -> float | None:
-    """Bisection on ``tau`` (log scale) for the least time in which the error target is reachable."""
-    eps = problem.target.eps
-    lo, hi = 0.0, problem.tau
-    for _ in range(40):  # grow until feasible
+def _reachable(problem: Problem, measure: float) -> bool:
+    """Whether the feasibility phase's measure meets the target (to its tolerance)."""
+    if isinstance(problem.target, MaxError):
+        return measure <= problem.target.eps * (1 + 1e-6)
+    return measure <= DISTRIBUTION_TOLERANCE
+
+
+def _least_time(problem: Problem, x0: np.ndarray, maxiter: int) -> tuple[float | None, float]:
+    """Bisection on ``tau`` (log scale) for the least time in which the target is reachable.
+
+    Returns that time (None when ``tau`` doubled ``MAX_DOUBLINGS`` times does not reach it) and
+    the longest time tried.
+    """
+    hi = problem.tau
+    for _ in range(MAX_DOUBLINGS):  # grow until feasible
         hi *= 2.0
-        if _least_error(_with_tau(problem, hi), x0, maxiter)[0] <= eps:
+        if _reachable(problem, _closest_final_law(_with_tau(problem, hi), x0, maxiter)[0]):
             break
     else:
-        return None
+        return None, hi
     lo = problem.tau
     while hi / lo > 1.0 + 2e-3:
         mid = math.sqrt(lo * hi)
-        if _least_error(_with_tau(problem, mid), x0, maxiter)[0] <= eps:
+        if _reachable(problem, _closest_final_law(_with_tau(problem, mid), x0, maxiter)[0]):
             hi = mid
         else:
             lo = mid
-    return hi
+    return hi, hi
+
+
+def _infeasible_message(problem: Problem, x0: np.ndarray, measure: float, p_final: np.ndarray) -> str:
+    t_min, longest = _least_time(problem, x0, DIAGNOSIS_MAXITER)
+    when = (f"; no duration up to {longest:.3g} reaches it" if t_min is None
+            else f"; the least time to reach it is about {t_min:.4g}")
+    where = f"in tau = {problem.tau:g} under these constraints"
+    if isinstance(problem.target, MaxError):
+        return (f"target error {problem.target.eps:g} is infeasible {where}: the least error reachable is "
+                f"{measure:.6g}{when}")
+    closest = ", ".join(f"{v:.6g}" for v in p_final)
+    wanted = ", ".join(f"{v:.6g}" for v in problem.target.p)
+    return (f"target distribution [{wanted}] is infeasible {where}: the closest final law reachable is "
+            f"[{closest}] (largest deviation {measure:.3g}){when}")
 
 
 def _with_tau(problem: Problem, tau: float) -> Problem:
@@ -369,7 +425,7 @@ def _contradiction(problem: Problem, x0: np.ndarray) -> str | None:
     """A message when the bounds and the rate cap cannot hold together on any step."""
     if problem.max_rate is None:
         return None
-    one = replace(problem, n_steps=1, knots=None)
+    one = replace(problem, n_steps=1, knots=None, end_jumps=True)
     cache = _Cache(one)
     res = minimize(lambda x: (0.0, np.zeros_like(x)), x0[:1].ravel(), jac=True, method="SLSQP",
                    bounds=_bounds(one), constraints=[_cap_constraint(one, cache)],
@@ -391,7 +447,8 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     problem : Problem
     initial : array_like, optional
         Starting free values, shape ``(n_params, n_controls)`` or ``(n_controls,)``; default
-        the controls' ``initial`` values. Clipped into the bounds.
+        the controls' ``initial`` values. Clipped into the bounds; with ``end_jumps=False`` the
+        first and last knots are set to ``initial`` and ``final``.
     maxiter : int, optional
         SLSQP iteration limit.
     ftol : float, optional
@@ -443,14 +500,10 @@ def optimize(problem: Problem, *, initial=None, maxiter: int = 500, ftol: float 
     result = _result(problem, x, 0 if res.success else 1, str(res.message), int(res.nit))
     if result.status == 0 and not _met(result):
         result = _result(problem, x, 1, f"{res.message}; but constraints are violated at the end", int(res.nit))
-    if result.status != 0 and isinstance(problem.target, MaxError):
-        least, phase = _least_error(problem, x0, DIAGNOSIS_MAXITER)
-        if phase.success and least > problem.target.eps * (1 + 1e-6):
-            t_min = _least_time(problem, x0, DIAGNOSIS_MAXITER)
-            when = "" if t_min is None else f"; the least time to reach it is about {t_min:.4g}"
-            msg = (f"target error {problem.target.eps:g} is infeasible in tau = {problem.tau:g} under "
-                   f"these constraints: the least error reachable is {least:.6g}{when}")
-            result = _result(problem, x, 2, msg, int(res.nit))
+    if result.status != 0 and problem.target is not None:
+        measure, p_final, phase = _closest_final_law(problem, x0, DIAGNOSIS_MAXITER)
+        if phase.success and not _reachable(problem, measure):
+            result = _result(problem, x, 2, _infeasible_message(problem, x0, measure, p_final), int(res.nit))
     return result
 
 
@@ -470,12 +523,11 @@ def _result(problem: Problem, values: np.ndarray, status: int, message: str, nit
     err = float(ev.p[-1, list(target.states)].sum()) if isinstance(target, MaxError) else None
     cap = None if problem.max_rate is None else float(math.log(problem.max_rate) - ev.log_rates.max())
     values = np.array(values, dtype=np.float64)
-    values.flags.writeable = False
-    p_final = ev.p[-1].copy()
-    p_final.flags.writeable = False
-    return ControlResult(problem, values, _model_of(problem, values), ev.objective, ev.work, ev.heat,
-                         ev.entropy_production, p_final, err, {"target": ev.target, "rate_cap": cap},
-                         status == 0, status, message, nit)
+    result = ControlResult(problem, values, _model_of(problem, values), ev.objective, ev.work, ev.heat,
+                           ev.entropy_production, ev.p[-1].copy(), err, {"target": ev.target, "rate_cap": cap},
+                           status == 0, status, message, nit)
+    freeze_arrays(result)
+    return result
 
 
 def refine(result: ControlResult, factor: int = 2, **options) -> ControlResult:

@@ -10,8 +10,10 @@ energy of one state (:func:`energy`), the barrier of one edge (:func:`barrier`),
 edge (:func:`drive`), or a whole shape
 such as the tilt or the barrier height of a landscape (:func:`Control` with weight vectors). Before
 ``0`` each control holds ``initial`` and from ``tau`` on ``final``, so the end-point jumps of the
-optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every candidate. On
-``[0, tau)`` a control is one of two parametrisations of its free values ``x``:
+optimal protocols (Schmiedl & Seifert, PRL 98, 108301 (2007)) are part of every candidate - unless
+``end_jumps=False``, which pins the first and last knots of piecewise-linear controls to ``initial``
+and ``final`` (a device that cannot switch abruptly). On ``[0, tau)`` a control is one of two
+parametrisations of its free values ``x``:
 
 * piecewise constant (``knots=None``): one free value per step of ``n_steps`` equal steps;
 * piecewise linear (``knots=K``): free values at ``K`` equally spaced knots ``0 = s_0 < ... <
@@ -362,17 +364,23 @@ class Problem:
     knots : int, optional
         None (default): piecewise-constant controls. An integer ``K >= 2``: piecewise-linear
         controls with free values at ``K`` equally spaced knots from ``0`` to ``tau``.
+    end_jumps : bool, optional
+        True (default): the controls may jump at ``0`` (from ``initial``) and at ``tau`` (to
+        ``final``). False: continuous protocols - the first and last knots are held at ``initial``
+        and ``final`` (piecewise-linear controls with ``K >= 3`` knots only).
 
     Raises
     ------
     TypeError
         If ``model`` is not a :class:`~stochlim.models.HopModel`, ``controls`` is not a non-empty
-        sequence of :class:`Control`, ``target`` is of another type, or ``n_steps``/``knots`` is
-        not an integer.
+        sequence of :class:`Control`, ``target`` is of another type, ``n_steps``/``knots`` is not
+        an integer, or ``end_jumps`` is not a bool.
     ValueError
         If the model's energies or barriers are not constant, control names repeat, the target's
         states or distribution do not fit the model, ``objective`` is unknown, ``tau`` or
-        ``max_rate`` is not positive, ``p0`` is not a distribution, or ``n_steps < knots - 1``.
+        ``max_rate`` is not positive, ``p0`` is not a distribution, or ``n_steps < knots - 1``;
+        with ``end_jumps=False``, if the controls are piecewise constant, ``knots < 3``, or a
+        control's ``initial`` or ``final`` lies outside its bounds.
     MemoryError
         If the basis (``n_steps`` x free values) and the optimiser's matrices (free values
         squared) would not fit in this machine's memory.
@@ -397,6 +405,7 @@ class Problem:
     n_steps: int = 32
     max_rate: float | None = None
     knots: int | None = None
+    end_jumps: bool = True
     weights: tuple = field(init=False, repr=False)
     basis: np.ndarray = field(init=False, repr=False)
 
@@ -452,6 +461,23 @@ class Problem:
             basis = np.maximum(0.0, 1.0 - np.abs(mid[:, None] * (k - 1) - np.arange(k)[None, :]))
         basis.flags.writeable = False
         object.__setattr__(self, "basis", basis)
+        if not isinstance(self.end_jumps, bool):
+            raise TypeError(f"end_jumps must be True or False: got {self.end_jumps!r}")
+        if not self.end_jumps:
+            self._check_pinned_ends()
+
+    def _check_pinned_ends(self) -> None:
+        if self.knots is None:
+            raise ValueError("end_jumps=False needs piecewise-linear controls (knots): piecewise-constant "
+                             "ones jump at every step")
+        if self.knots < 3:
+            raise ValueError(f"end_jumps=False pins the first and last knots: knots must be >= 3 to leave a "
+                             f"free value, got {self.knots}")
+        for c in self.controls:
+            if not (c.lower <= c.initial <= c.upper and c.lower <= c.final <= c.upper):
+                raise ValueError(
+                    f"end_jumps=False holds control {c.name!r} at initial = {c.initial:g} at t = 0 and final = "
+                    f"{c.final:g} at tau, which must lie within its bounds [{c.lower:g}, {c.upper:g}]")
 
     @property
     def n_controls(self) -> int:

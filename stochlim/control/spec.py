@@ -23,6 +23,7 @@ tau = 4.0                 # duration in 1 / J_max
 objective = "work"        # work | heat | entropy_production
 steps = 64                # (sub-)steps of the master-equation propagation
 knots = 9                 # piecewise-linear controls through 9 knots (omit: piecewise constant)
+end_jumps = true          # false: no jumps at 0 and tau, the end knots held at initial and final
 max_rate = 1.0            # rate cap: every hop rate <= max_rate (omit: none)
 
 [model]
@@ -51,7 +52,7 @@ lower = -40.0
 upper = 40.0
 '''
 
-_TOP = {"tau", "objective", "steps", "knots", "max_rate", "model", "target", "control"}
+_TOP = {"tau", "objective", "steps", "knots", "end_jumps", "max_rate", "model", "target", "control"}
 _MODEL = {"energies", "edges", "barriers", "drives", "J_max", "rate_law", "p0"}
 _TARGET = {"error_states", "eps", "distribution"}
 _CONTROL = {"kind", "index", "name", "energy_weights", "barrier_weights", "drive_weights",
@@ -147,7 +148,7 @@ def _problem(data: dict, source: str) -> Problem:
     cap = data.get("max_rate")
     return Problem(model, controls, _number(_require(data, "tau", source), "tau", source), p0, target,
                    objective, data.get("steps", 32), None if cap is None else _number(cap, "max_rate", source),
-                   data.get("knots"))
+                   data.get("knots"), data.get("end_jumps", True))
 
 
 def parse_problem(text: str, source: str = "<problem>") -> Problem:

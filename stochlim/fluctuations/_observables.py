@@ -186,16 +186,17 @@ def sorted_edges(model: HopModel) -> DirectedEdges:
     return DirectedEdges(d.src[o], d.dst[o], d.edge[o], d.sign[o], d.drive[o], np.arange(o.size), d.out_ptr)
 
 
-def resolve(model: HopModel, observables) -> Observables:
-    """Validate ``observables`` (a name, a :class:`Current` or a sequence of them) for ``model``."""
+def resolve(model: HopModel, observables, name: str = "observables") -> Observables:
+    """Validate ``observables`` (a name, a :class:`Current` or a sequence of them) for ``model``;
+    ``name`` is the argument named in errors."""
     if isinstance(observables, (str, Current)):
         observables = [observables]
     try:
         items = list(observables)
     except TypeError:
-        raise TypeError(f"observables must be a name, a Current or a sequence of them: got {observables!r}") from None
+        raise TypeError(f"{name} must be a name, a Current or a sequence of them: got {observables!r}") from None
     if not items:
-        raise ValueError("observables must name at least one observable")
+        raise ValueError(f"{name} must name at least one observable")
     d = sorted_edges(model)
     n_dir = d.src.size
     names, kinds, masks, edge_coef, state_coef = [], [], [], [], []
@@ -206,7 +207,7 @@ def resolve(model: HopModel, observables) -> Observables:
             bad = [e for e in item.edges if not 0 <= e < model.n_edges]
             if bad:
                 raise ValueError(
-                    f"observables: {item.name} names edge {bad[0]}, but the model has edges 0..{model.n_edges - 1}"
+                    f"{name}: {item.name} names edge {bad[0]}, but the model has edges 0..{model.n_edges - 1}"
                 )
             names.append(item.name)
             kinds.append("current")
@@ -224,11 +225,11 @@ def resolve(model: HopModel, observables) -> Observables:
             else:  # heat and entropy production: the bias E_x - E_y + f of the jump
                 c[:, 1] = 1.0
         else:
-            raise ValueError(f"observables: {item!r} is not an observable; use one of {OBSERVABLES} or a Current")
+            raise ValueError(f"{name}: {item!r} is not an observable; use one of {OBSERVABLES} or a Current")
         edge_coef.append(c)
         state_coef.append(b)
     if len(set(names)) != len(names):
-        raise ValueError(f"observables must be distinct: got {names}")
+        raise ValueError(f"{name} must be distinct: got {names}")
     return Observables(tuple(names), tuple(kinds), tuple(masks), d, model.n_states, np.array(edge_coef),
                        np.array(state_coef))
 

@@ -47,7 +47,7 @@ def _steady_segments(model, obs) -> Segments:
 def _single(model, observable):
     if not isinstance(model, HopModel):
         raise TypeError(f"model must be a HopModel: got {type(model).__name__}")
-    obs = resolve(model, observable)
+    obs = resolve(model, observable, "observable")
     if obs.n != 1:
         raise ValueError(f"observable must be a single observable: got {obs.names}")
     return obs

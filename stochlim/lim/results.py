@@ -38,8 +38,9 @@ class LimSummary:
         Mean final problem energy above the optimum (kT) and its standard error.
     precision : float
         Achieved precision ``delta`` (at most 0.5).
-    mean_updates, mean_updates_se : float
-        Mean hops per run and its standard error.
+    mean_jumps, mean_jumps_se : float
+        Mean hops (jumps, the paper's updates) per run and its standard error, the mean of
+        :attr:`LimResult.n_jumps` (``mean_updates``, ``mean_updates_se``: deprecated names).
     mean_time_to_hit : float
         Mean first time at the optimum over the runs that reached it (inf if none did).
     time_to_solution : float
@@ -79,8 +80,8 @@ class LimSummary:
     mean_residual_energy: float
     mean_residual_energy_se: float
     precision: float
-    mean_updates: float
-    mean_updates_se: float
+    mean_jumps: float
+    mean_jumps_se: float
     mean_time_to_hit: float
     time_to_solution: float
     temperature: float
@@ -92,6 +93,45 @@ class LimSummary:
     lim_bound: float | None
     ceb_bound: float | None
     repetitions: float
+
+    # Deprecated names (one release): the mean hop count was called mean_updates.
+    @property
+    def mean_updates(self) -> float:
+        """Deprecated name of ``mean_jumps``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> s = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1).summary()
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = s.mean_updates == s.mean_jumps
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
+        warn("LimSummary.mean_updates", "LimSummary.mean_jumps")
+        return self.mean_jumps
+
+    @property
+    def mean_updates_se(self) -> float:
+        """Deprecated name of ``mean_jumps_se``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from stochlim import lim
+        >>> q = lim.Quadratic([[1.0]], [2.0], levels=9, quantum=1.0)
+        >>> s = lim.run(q, barrier=0.0, scale=1.0, t_end=5.0, n_trajectories=4, rng=1).summary()
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     same = s.mean_updates_se == s.mean_jumps_se
+        >>> same, caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
+        warn("LimSummary.mean_updates_se", "LimSummary.mean_jumps_se")
+        return self.mean_jumps_se
 
     def rows(self) -> list[tuple[str, str]]:
         """``(quantity, value)`` pairs of the summary table.
@@ -122,7 +162,7 @@ class LimSummary:
             ("success probability", f"{self.success_probability:.4g} +- {self.success_probability_se:.2g}"),
             ("mean residual energy (kT)", f"{self.mean_residual_energy:.4g} +- {self.mean_residual_energy_se:.2g}"),
             ("achieved precision delta", g(self.precision)),
-            ("updates (hops) per run", f"{self.mean_updates:.4g} +- {self.mean_updates_se:.2g}"),
+            ("updates (hops) per run", f"{self.mean_jumps:.4g} +- {self.mean_jumps_se:.2g}"),
             ("mean first-hit time (1/J_max)", g(self.mean_time_to_hit)),
             ("time to solution, 99% (1/J_max)", g(self.time_to_solution)),
             (f"heat per run (J, {self.temperature:g} K)", f"{self.heat_per_run:.4g} +- {self.heat_per_run_se:.2g}"),
@@ -166,11 +206,12 @@ class LimResult:
     t_end : float
         Run time, in ``1 / J_max``.
     initial_state, final_state : ndarray, shape (n_trajectories, M)
-        Parameter values ``w`` (or spins) at 0 and at ``t_end``.
+        Parameter values ``w`` (or spins) at 0 and at ``t_end`` (at the hit with
+        ``stop_at_optimum``).
     initial_energy, final_energy : ndarray
         Energy of the array in kT, ``H = scale E_problem + leak |w|^2/2``, at 0 and at ``t_end``
-        (left limit): as :class:`stochlim.ssa.Ensemble`'s, ``final_energy - initial_energy ==
-        work - heat`` to rounding (first law).
+        (left limit; at the hit with ``stop_at_optimum``): as :class:`stochlim.ssa.Ensemble`'s,
+        ``final_energy - initial_energy == work - heat`` to rounding (first law).
     initial_loss, final_loss : ndarray
         Problem energy ``E_problem`` (unscaled) of the initial and final state: the optimiser's loss.
     n_jumps : ndarray of int
@@ -466,7 +507,7 @@ class LimResult:
             n_trajectories=n, n_params=m, t_end=self.t_end, optimum_energy=self.optimum_energy,
             success_probability=p, success_probability_se=math.sqrt(p * (1 - p) / n),
             mean_residual_energy=float(resid.mean()), mean_residual_energy_se=standard_error(resid),
-            precision=delta, mean_updates=updates, mean_updates_se=standard_error(self.n_jumps),
+            precision=delta, mean_jumps=updates, mean_jumps_se=standard_error(self.n_jumps),
             mean_time_to_hit=float(hit.mean()) if hit.size else math.inf,
             time_to_solution=reps * self.t_end, temperature=float(temperature),
             heat_per_run=heat, heat_per_run_se=standard_error(self.heat) * unit, paper_energy_per_run=paper,

@@ -45,6 +45,9 @@ def _segments(pr: _Problem, s_p: Protocol, l_p: Protocol, bars: tuple[Protocol, 
     inner = np.concatenate([np.empty(0), s_p.knots, l_p.knots] + [x.knots for x in bar_list])
     inner = inner[(inner > 0.0) & (inner < t_end)]
     grid = np.unique(np.concatenate(([0.0, t_end], inner)))
+    # values and slopes of every barrier column on every segment (and their stacking copies)
+    check_memory("barrier", f"{len(bar_list)} protocols with {grid.size - 1} segments in all",
+                 32.0 * grid.size * len(bar_list), "table of barrier values per segment")
 
     def lower(g):
         starts = g[:-1]
@@ -107,8 +110,8 @@ def _optimum(pr: _Problem, optimum):
 
 
 def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0, rate_law="paper",
-        rng=None, initial_state=None, record="summary", t_eval=None, optimum=None, x0=None,
-        t_grid=None) -> LimResult:
+        rng=None, initial_state=None, record="summary", t_eval=None, optimum=None, stop_at_optimum=False,
+        x0=None, t_grid=None) -> LimResult:
     """Run the learning-in-memory array on ``problem`` with an exact SSA.
 
     Parameters
@@ -140,6 +143,11 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     optimum : float or array_like, optional
         Optimum energy or optimal state for the success criteria; by default found by brute force
         when the problem has at most ``MAX_ENUMERATED_STATES`` states.
+    stop_at_optimum : bool, optional
+        End each trajectory at its first hit of the optimum (``time_to_hit``; at once if it starts
+        there), as :func:`stochlim.simulate` does with ``stop``: work, heat and hops are counted up
+        to the hit, the final state and energy are those just after it, the grid record holds the
+        hit state after it. Trajectories that never hit run to ``t_end``.
     x0, t_grid
         Deprecated spellings of ``initial_state`` and ``t_eval``.
 
@@ -156,13 +164,14 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
         ``barrier`` is a sequence whose length is not ``M``; ``leak`` is given for an Ising problem;
         ``initial_state`` has the wrong shape or values that are not levels of the problem;
         ``optimum`` is neither a number nor a state of shape ``(M,)``, or an energy beyond ``1e200``
-        kT; ``scale`` makes one update's
+        kT; ``stop_at_optimum`` is True with no optimum (none given and too many states to find it);
+        ``scale`` makes one update's
         energy change exceed ``1e200`` kT; a hop rate exceeds float64's resolution of waiting times
         (the barrier is too low for the energy scale); or the run could take more updates than
         the event budget allows.
     TypeError
-        If ``problem`` is not a Quadratic, an Ising or a ``dimod.BinaryQuadraticModel``, or
-        ``n_trajectories`` is not an integer.
+        If ``problem`` is not a Quadratic, an Ising or a ``dimod.BinaryQuadraticModel``,
+        ``n_trajectories`` is not an integer or ``stop_at_optimum`` is not a bool.
     MemoryError
         If the per-trajectory arrays would not fit in this machine's memory.
 
@@ -192,6 +201,11 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     bars = _barriers(barrier, pr.n_params)
     k0 = _start_levels(pr, initial_state, n_traj)
     opt_e, opt_x = _optimum(pr, optimum)
+    if not isinstance(stop_at_optimum, (bool, np.bool_)):
+        raise TypeError(f"stop_at_optimum must be True or False: got {stop_at_optimum!r}")
+    if stop_at_optimum and opt_e is None:
+        raise ValueError(f"stop_at_optimum needs the optimum: the problem has more than {MAX_ENUMERATED_STATES} "
+                         "states to search, give optimum=")
     a = pr._coupling().tocsr()
     grid, linear, sc0, sc1, lk0, lk1, b0, b1, dp_max, dl_max = _segments(pr, s_p, l_p, bars, t_end, a)
     law = PAPER if rate_law == "paper" else ARRHENIUS
@@ -227,12 +241,13 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
               float(pr._lo), float(pr._step), int(pr.n_levels), a.indptr.astype(np.int64),
               a.indices.astype(np.int64), a.data.astype(np.float64), a.diagonal().astype(np.float64),
               np.ascontiguousarray(pr.b, dtype=np.float64), grid, linear, sc0, sc1, lk0, lk1,
-              np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, tg, g_e,
-              g_k, init, final, nj, work, heat, p_i, p_f, h_i, h_f, t_hit)
+              np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, bool(stop_at_optimum),
+              tg, g_e, g_k, init, final, nj, work, heat, p_i, p_f, h_i, h_f, t_hit)
     if opt_e is None:
         t_hit[:] = np.nan
     record = provenance(root, entropy, method="direct with restarts" + (", thinning on ramps" if linear.any() else ""),
-                        n_segments=grid.size - 1, rate_law=rate_law, J_max=jmax)
+                        n_segments=grid.size - 1, rate_law=rate_law, J_max=jmax,
+                        **({"stop_at_optimum": True} if stop_at_optimum else {}))
     return LimResult(
         problem=pr, t_end=t_end, initial_state=pr.values_of(init), final_state=pr.values_of(final),
         initial_energy=h_i, final_energy=h_f, initial_loss=p_i, final_loss=p_f, n_jumps=nj, work=work, heat=heat,

@@ -11,14 +11,12 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
-from scipy.special import expit
 
 from .. import control
 from .. import finite_time as ft
 from .. import optimal_updates as ou
 from ..models import two_state
+from .tables import markdown_table
 
 __all__ = ["plot_dissipation_vs_time", "section"]
 
@@ -52,11 +50,9 @@ def section() -> str:
         "<= J_max (barrier free), for the step's error and for error delta (`stochlim.finite_time`). "
         "Energies in kT."),
         "",
-        ("| n | tau_n | dE_n (paper's charge) | step error | step work | optimum, barrier held "
-        "| optimum, rate cap | ratio to dE_n | rate cap, error delta |"),
-        "|---|---|---|---|---|---|---|---|---|",
     ]
     t_delta = float(ft.erasure_min_time(delta))
+    rows = []
     for n in (1, 2, 10, 100, 10_000, 100_000):
         u = ou.paper_update(n, delta=delta)
         cap = float(ou.rate_cap_work(u.tau, u.error)[0]) if u.tau > float(ft.erasure_min_time(u.error)) else math.nan
@@ -64,28 +60,28 @@ def section() -> str:
         at_delta = (f"{ft.erasure_rate_cap(delta, u.tau).work:.4f}" if u.tau > t_delta
                     else f"infeasible (tau_n < {t_delta:.3f})")
         ratio = f"{cap / u.paper_charge:.2e}" if math.isfinite(cap) else "-"
-        lines.append(
-            f"| {n} | {u.tau:g} | {u.paper_charge:.5g} | {u.error:.5f} | {u.step_work:.5g} | "
-            f"{u.step_work - ou.held_barrier_saving():.5g} | {cap_txt} | {ratio} | {at_delta} |"
-        )
+        rows.append([str(n), f"{u.tau:g}", f"{u.paper_charge:.5g}", f"{u.error:.5f}", f"{u.step_work:.5g}",
+                     f"{u.step_work - ou.held_barrier_saving():.5g}", cap_txt, ratio, at_delta])
     lines += [
+        markdown_table(["n", "tau_n", "dE_n (paper's charge)", "step error", "step work", "optimum, barrier held",
+                        "optimum, rate cap", "ratio to dE_n", "rate cap, error delta"], rows),
         "",
         (f"Brain scale (F = {ou.BRAIN['flops']:g}, M = {ou.BRAIN['n_params']:g}, delta = 2^-16, n = 1 .. "
         f"{ou.BRAIN['n_updates']:g}), Eq. 22 with each update's cost, in J, all with the retention term "
         "M kT ln(1/delta):"),
         "",
-        ("| schedule | Eq. 23 (dE_n per update) | paper's steps (exact work) | optimum, rate cap, "
-        "same error | optimum, rate cap, error delta | share of updates feasible at delta | CEB |"),
-        "|---|---|---|---|---|---|---|",
     ]
     totals = ou.brain_scale_totals()
-    for row in totals:
-        lines.append(
-            f"| {row['schedule']} | {row['paper_eq23_J']:.4e} | {row['step_work_J']:.4e} | "
-            f"{row['optimal_same_error_J']:.4e} | {row['optimal_delta_J']:.4e} | "
-            f"{row['delta_feasible_share']:.3f} | {row['ceb_J']:.4e} |"
-        )
+    joules, share = "{:.4e}".format, "{:.3f}".format
     lines += [
+        markdown_table(["schedule", "Eq. 23 (dE_n per update)", "Eq. 24 (N -> infinity)", "paper's steps (exact work)",
+                        "optimum, rate cap, same error", "optimum, rate cap, error delta",
+                        "share of updates feasible at delta", "CEB"],
+                       [[r["schedule"], r["paper_eq23_J"],
+                         joules(r["paper_eq24_J"]) if math.isfinite(r["paper_eq24_J"]) else "- (rate sum diverges)",
+                         r["step_work_J"], r["optimal_same_error_J"], r["optimal_delta_J"], r["delta_feasible_share"],
+                         r["ceb_J"]] for r in totals],
+                       {1: joules, 3: joules, 4: joules, 5: joules, 6: share, 7: joules}),
         "",
         "'Same error' charges the updates with r_n = 1 (tau_n = 1 / J_max, n = 1 of the polynomial "
         "schedules) their step work: they sit at the speed limit of the cap as well "
@@ -99,28 +95,6 @@ def section() -> str:
         "`optimal_protocols.png`."),
     ]
     return "\n".join(lines) + "\n"
-
-
-def _linear_ramp_work(eps: float, tau: float) -> float:
-    """Work of a linear gap ramp 0 -> g_f over ``tau`` (then back to 0) reaching ``eps``, ``Gamma = 1``.
-
-    The master equation ``dp/dt = q(t) - p`` with ``q = 1 / (1 + e^g)`` is integrated together with
-    ``int p dt``; the work is ``(g_f / tau) int p dt - eps g_f``. NaN when no ramp up to 60 kT reaches
-    ``eps``.
-    """
-    def solve(g_f):
-        def rhs(t, y):
-            return [expit(-g_f * t / tau) - y[0], y[0]]
-
-        sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
-        return sol.y[0, -1], sol.y[1, -1]
-
-    high = 60.0
-    if solve(high)[0] > eps:
-        return math.nan
-    g_f = brentq(lambda g: solve(g)[0] - eps, 0.0, high, xtol=1e-10)
-    p_end, integral = solve(g_f)
-    return g_f / tau * integral - p_end * g_f
 
 
 def plot_dissipation_vs_time(eps=ou.PAPER_STEP_ERROR, *, n_points=9, optimiser_points=(2.0, 8.0), ax=None):
@@ -171,13 +145,11 @@ def plot_dissipation_vs_time(eps=ou.PAPER_STEP_ERROR, *, n_points=9, optimiser_p
         fig = ax.figure
     t_min = float(ft.erasure_min_time(eps))
     taus = t_min * np.exp(np.linspace(math.log(1.05), math.log(100.0 / t_min), 40))
-    e = np.exp(-taus)
-    q = (eps - 0.5 * e) / (1.0 - e)
-    step = np.log((1.0 - q) / q) * (0.5 - eps)
+    step = ou.held_step_work(eps, taus)
     optimum = np.array([ft.erasure_fixed_rate(eps, t).work for t in taus])
     land = float(ft.landauer_term(eps))
     ramp_t = t_min * np.exp(np.linspace(math.log(1.5), math.log(100.0 / t_min), n_points))
-    ramp = np.array([_linear_ramp_work(eps, t) for t in ramp_t])
+    ramp = np.array([ou.linear_ramp_work(eps, t) for t in ramp_t])
     ax.plot(taus, step, label="bias step held for tau (paper's kind)")
     ax.plot(ramp_t, ramp, "s-", ms=4, label="linear ramp (master equation)")
     ax.plot(taus, optimum, "k-", lw=2, label="least work (closed form)")

@@ -102,6 +102,17 @@ def _hop_model(ctor: str, params: dict):
     return getattr(models, ctor)(**args)
 
 
+def _initial_law(model, params: dict) -> np.ndarray:
+    """The start law of a hopping-model point: ``x0`` (one state), ``p0`` (a law), else Boltzmann at 0."""
+    if "x0" in params:
+        p0 = np.zeros(model.n_states)
+        p0[int(params["x0"])] = 1.0
+        return p0
+    if "p0" in params:
+        return np.asarray(params["p0"], dtype=np.float64)
+    return model.equilibrium(0.0)
+
+
 def build(params: dict):
     """Build one point: return ``run(n, seed_sequence) -> dict of arrays`` for its parameters.
 
@@ -151,13 +162,7 @@ def build(params: dict):
         refused = LoweredModel.rate_overflow(bound, t_end) if bound.size else None
         if refused is not None:
             raise ValueError(refused)
-        if "x0" in start:
-            p0 = np.zeros(model.n_states)
-            p0[start["x0"]] = 1.0
-        elif "p0" in start:
-            p0 = np.asarray(start["p0"], dtype=float)
-        else:
-            p0 = model.equilibrium(0.0)
+        p0 = _initial_law(model, params)
 
         def run_master(n, seed_sequence):
             sol = solve_master(model, p0=p0, t_end=t_end)
