@@ -33,17 +33,24 @@ __all__ = [
 ]
 
 
-#: Natural log of the largest float64 (1.8e308).
+#: Natural logs of the largest float64 (1.8e308) and of the smallest normal one (2.2e-308).
 _LOG_MAX = math.log(np.finfo(np.float64).max)
+_LOG_TINY = math.log(np.finfo(np.float64).tiny)
 
 
-def _joules(what: str, log_energy, culprits: str):
-    """``exp(log_energy)``, computed in log-space upstream; refuses energies beyond float64."""
+def _joules(what: str, log_energy, culprits: str, small: str | None = None):
+    """``exp(log_energy)``, computed in log-space upstream; refuses energies beyond float64's
+    largest number (``culprits`` too large), and below its smallest normal one, where they round to 0 or
+    lose precision (``small``, default ``culprits``, too small)."""
     log_energy = np.asarray(log_energy, dtype=np.float64)
     if np.any(log_energy > _LOG_MAX):
         top = float(np.max(log_energy)) / math.log(10.0)
         raise ValueError(f"{what} would be about 1e{top:.0f} J, beyond the largest float64 (1.8e308): "
                          f"{culprits} too large")
+    if np.any(log_energy < _LOG_TINY):
+        bottom = float(np.min(log_energy)) / math.log(10.0)
+        raise ValueError(f"{what} would be about 1e{bottom:.0f} J, below the smallest normal float64 "
+                         f"(2.2e-308): {small or culprits} too small")
     return scalar_or_array(np.exp(log_energy))
 
 
@@ -112,7 +119,7 @@ def retention_energy(n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
         If an argument is not a real number (or an array of them).
     ValueError
         If ``n_params`` or ``temperature`` is not positive, ``delta`` is outside (0, 1), or the
-        energy would exceed the largest float64.
+        energy would exceed the largest float64 or fall below its smallest normal number.
 
     Examples
     --------
@@ -180,7 +187,7 @@ def lim_energy(
         If ``flops``, ``n_params`` or ``temperature`` is not positive, ``delta`` is outside
         (0, 1), ``gamma`` is NaN, infinite or negative (or 0 with ``n_updates=None``),
         ``schedule`` is not a known name, ``n_updates`` < 1, or the energy would exceed the largest
-        float64.
+        float64 or fall below its smallest normal number.
 
     Examples
     --------
@@ -193,7 +200,7 @@ def lim_energy(
     5.812e+11
     """
     f = float(check_positive("flops", flops))
-    log_static = math.log(retention_energy(n_params, delta=delta, temperature=temperature))
+    log_static = math.log(float(check_positive("n_params", n_params))) + _log_kt_barrier(delta, temperature)
     d = float(check_interval("delta", delta, 0.0, 1.0))
     gammas = check_interval("gamma", gamma, 0.0, math.inf, closed_low=True)
     ratio = np.vectorize(
@@ -201,7 +208,7 @@ def lim_energy(
     )(gammas)
     with np.errstate(divide="ignore"):  # a ratio of 0 leaves the static term alone
         log_dynamic = math.log(f) + math.log(kT(temperature)) - math.log(d) + np.log(ratio)
-    return _joules("LIM energy", np.logaddexp(log_dynamic, log_static), "flops / delta")
+    return _joules("LIM energy", np.logaddexp(log_dynamic, log_static), "flops / delta", "flops and n_params")
 
 
 def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
@@ -231,7 +238,8 @@ def ceb_energy(flops, n_params, *, delta, temperature=DEFAULT_TEMPERATURE):
         If an argument is not a real number (or an array of them).
     ValueError
         If ``flops``, ``n_params`` or ``temperature`` is not positive, ``delta`` is outside
-        (0, 1), or the energy would exceed the largest float64.
+        (0, 1), or the energy would exceed the largest float64 or fall below its smallest normal
+        number.
 
     Examples
     --------

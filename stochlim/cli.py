@@ -409,6 +409,8 @@ def _cmd_optimize(args) -> int:
     if args.example:
         print(EXAMPLE, end="")
         return 0
+    if args.out is not None:
+        _out_folder(args.out)  # a bad --out is refused before the optimisation, not after it
     erasure_flags = [f"--{k}" for k in ("eps", "tau") if getattr(args, k) is not None]
     if args.problem is not None:
         if erasure_flags:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._budget import check_memory
 from ._validation import as_float_array, check_int, check_positive, scalar_or_array
 
 __all__ = [
@@ -567,6 +568,8 @@ def schedule_protocols(schedule, *, delta, n_updates, dt, t0=0.0):
     ValueError
         If ``n_updates`` < 1, ``dt`` is not positive, ``t0`` is NaN or infinite, or ``delta`` is
         outside (0, 1).
+    MemoryError
+        If the ``n_updates`` knots would not fit in this machine's memory (128 B each).
 
     Examples
     --------
@@ -582,6 +585,8 @@ def schedule_protocols(schedule, *, delta, n_updates, dt, t0=0.0):
     1.73284
     """
     n_upd = check_int("n_updates", n_updates, minimum=1)
+    # knot times, bias and barrier, their protocols and a model's lowered segments: about 96 B each
+    check_memory("n_updates", n_upd, 128.0 * n_upd, "schedule's knots (times, bias and barrier)")
     step = float(check_positive("dt", dt))
     start = float(as_float_array("t0", t0))
     n = np.arange(1, n_upd + 1, dtype=np.float64)

@@ -49,7 +49,8 @@ def kT(temperature=DEFAULT_TEMPERATURE):
     TypeError
         If ``temperature`` is not a real number or an array of them.
     ValueError
-        If ``temperature`` is NaN, infinite, empty or not positive.
+        If ``temperature`` is NaN, infinite, empty, not positive, or so small that ``k_B T`` is
+        below float64's smallest normal number (about 1.6e-285 K).
 
     Examples
     --------
@@ -60,6 +61,10 @@ def kT(temperature=DEFAULT_TEMPERATURE):
     4.14195e-21
     """
     t = check_positive("temperature", temperature)
+    if np.any(K_B * t < np.finfo(np.float64).tiny):  # k_B T would round to 0 or lose its precision
+        low = np.finfo(np.float64).tiny / K_B
+        raise ValueError(f"temperature must be >= {low:.3g} K (k_B T below float64's smallest normal number): "
+                         f"got {np.min(t):g}")
     return scalar_or_array(K_B * t)
 
 

@@ -70,3 +70,28 @@ def test_exit_codes_by_kind_of_failure(exc, code, monkeypatch, capsys):
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("stochlim bounds: error: ") and len(err) > 25
+
+
+def test_optimize_on_a_full_disk_exit_3_and_leave_no_partial_file(tmp_path, monkeypatch, capsys):
+    """Before: ``optimize --out`` wrote its CSV and JSON in place, so a full disk left them
+    truncated. Now each file is whole or absent: the disk fills while the JSON is flushed."""
+    import os
+
+    from stochlim import _files
+
+    real, calls = os.fsync, []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == 2:  # protocol.csv is on disk, optimum.json is not
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(_files.os, "fsync", full_disk)
+    out = tmp_path / "opt"
+    code = cli.main(["optimize", "--eps", "0.1", "--tau", "5", "--steps", "8", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_RUNTIME, err
+    assert err.count("\n") == 1 and "cannot write" in err and "optimum.json: No space left on device" in err
+    assert sorted(p.name for p in out.iterdir()) == ["protocol.csv"]
+    assert (out / "protocol.csv").read_text().count("\n") == 9  # header + 8 steps, whole

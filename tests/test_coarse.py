@@ -248,3 +248,15 @@ def test_bad_input(call, match):
 def test_non_callable_potential():
     with pytest.raises(TypeError, match="U must be a callable"):
         coarse.discretize([1.0, 2.0], x_range=(-1, 1), K=11)
+
+
+def test_a_grid_too_large_for_memory_is_refused_by_name(monkeypatch):
+    """Before: ``stochlim coarse --K 1000000000`` ran past 60 s with no output (about 4 us and
+    100 B per site). The machine's memory is fixed at 16 GiB here."""
+    from stochlim import _budget
+
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 16 * 2**30)
+    with pytest.raises(MemoryError, match=r"^K = 1000000000: the fine model's sites would need 119 GiB"):
+        coarse.well_split(coarse.quartic_double_well(8.0), x_range=(-2.0, 2.0), K=10**9)
+    with pytest.raises(MemoryError, match=r"^K = 100000000: the fine model's sites would need 95\.4 GiB"):
+        coarse.discretize(coarse.quartic_double_well(8.0), x_range=(-2.0, 2.0), K=10**8)

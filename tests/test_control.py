@@ -442,6 +442,19 @@ def test_activity_speed_limit_with_the_measured_activity(device):
         assert bound > 2 * ft.activity_speed_limit(distance, tau)
 
 
+def test_a_problem_too_large_for_memory_is_refused_by_name(monkeypatch):
+    """Before: ``n_steps = 1e9`` reached numpy's "Unable to allocate 6.94 EiB" (an identity basis of
+    n_steps^2 values), naming no argument. The machine's memory is fixed at 16 GiB here."""
+    from stochlim import _budget
+
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 16 * 2**30)
+    with pytest.raises(MemoryError, match=r"^n_steps = 100000: the optimiser's basis and matrices would need 224 GiB"):
+        erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=100_000)
+    with pytest.raises(MemoryError, match=r"^n_steps = 1000000000, knots = 4: .* would need 29\.8 GiB"):
+        erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=10**9, knots=4)
+    assert erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=2000).n_steps == 2000  # 96 MB: as before
+
+
 def test_control_result_arrays_are_read_only():
     res = control.optimize(erasure_problem("fixed_rate", eps=0.1, tau=5.0, n_steps=4))
     for arr in (res.values, res.p_final):

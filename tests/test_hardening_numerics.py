@@ -106,3 +106,82 @@ def test_complex_input_is_refused_not_cast():
     """Before: a complex matrix was silently cast to its real part."""
     with pytest.raises(TypeError, match="must be real: got a complex"):
         sl.two_state(1.0 + 0.5j)
+
+
+@pytest.mark.parametrize(
+    "build, name",
+    [
+        (lambda: sl.ladder(10**8, 1.0), "n_levels = 100000000"),
+        (lambda: sl.ring(10**8), "n_states = 100000000"),
+        (lambda: sl.differential_memory(10**8, 3.0, 0.1), "n_levels = 100000000"),
+    ],
+    ids=["ladder", "ring", "differential_memory"],
+)
+def test_model_constructors_refuse_what_memory_cannot_hold(build, name, monkeypatch):
+    """Before: ``ladder(10**8, 1.0)`` built Python objects for over a minute (about 35 us and 1 kB
+    per level) before anything checked its size. The machine's memory is fixed at 16 GiB here."""
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 16 * 2**30)
+    with pytest.raises(MemoryError, match=rf"{name}: the model's wells, edges and protocols would need 95\.4 GiB"):
+        build()
+    assert sl.ladder(1000, 1.0).n_states == 1000  # 1 MB: built as before
+
+
+def test_schedule_protocols_refuse_what_memory_cannot_hold():
+    """Before: ``n_updates = 1e11`` ended in numpy's "Unable to allocate 745 GiB"."""
+    from stochlim.protocols import schedule_protocols
+    from stochlim.schedules import PolynomialSchedule
+
+    with pytest.raises(MemoryError, match=r"n_updates = 100000000000: the schedule's knots .* need 11\.6 TiB"):
+        schedule_protocols(PolynomialSchedule(1.0), delta=0.01, n_updates=10**11, dt=1.0)
+
+
+def test_lim_problems_and_runs_beyond_float64_are_refused_by_name():
+    """Before: ``lim.run(lim.Ising([[0, 1e308], [1e308, 0]]), ...).heat`` was NaN, ``scale = 1e308``
+    gave "heat inf +- nan", ``t_end = 1e308`` ran past 60 s and ``n_trajectories = 1e10`` ended in a
+    MemoryError traceback. Each is refused by the argument that causes it."""
+    from stochlim import lim
+
+    with pytest.raises(ValueError, match=r"^J: the problem's energies reach about inf kT"):
+        lim.Ising(np.array([[0.0, 1e308], [1e308, 0.0]]))
+    ising = lim.Ising(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    run = dict(barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=10, rng=1)
+    with pytest.raises(ValueError, match=r"^scale: one update changes the energy by up to inf kT"):
+        lim.run(ising, **{**run, "scale": 1e308})
+    with pytest.raises(ValueError, match=r"^t_end = 1e\+308, n_trajectories = 10: up to 1e310 updates"):
+        lim.run(ising, **{**run, "t_end": 1e308})
+    with pytest.raises(MemoryError, match=r"^n_trajectories = 10000000000: the per-trajectory arrays"):
+        lim.run(ising, **{**run, "n_trajectories": 10**10})
+    res = lim.run(ising, **run)  # the same run within range: finite
+    assert np.all(np.isfinite(res.heat)) and np.all(np.isfinite(res.work))
+
+
+def test_energies_below_the_smallest_normal_float64_are_refused():
+    """Before: ``bounds --flops 1e-308 --params 1e-308`` failed with "math domain error" (the
+    retention energy rounded to 0, then its log was taken), and fixing only that gave a
+    ZeroDivisionError traceback for LIM / CEB. Now the energy is refused, like one beyond 1.8e308."""
+    with pytest.raises(ValueError, match=r"LIM energy would be about 1e-324 J, below the smallest normal float64 "
+                       r"\(2\.2e-308\): flops and n_params too small"):
+        bounds.lim_energy(1e-308, 1e-308, delta=2.0**-16, gamma=1.0)
+    with pytest.raises(ValueError, match=r"retention energy would be about 1e-327 J.*n_params too small"):
+        bounds.retention_energy(1e-308, delta=2.0**-16)
+    with pytest.raises(ValueError, match=r"CEB energy would be about 1e-319 J"):
+        bounds.ceb_energy(1e-300, 1e-300, delta=2.0**-16)
+    # a tiny workload next to a normal one is fine: the static term carries the LIM energy
+    static = bounds.retention_energy(1.0, delta=2.0**-16)
+    assert bounds.lim_energy(1e-308, 1.0, delta=2.0**-16, gamma=1.0) == pytest.approx(static, rel=1e-12)
+
+
+def test_temperature_whose_kt_underflows_is_refused():
+    """Before: ``stochlim lim ... --temperature 1e-308`` said only "math domain error"."""
+    with pytest.raises(ValueError, match=r"temperature must be >= 1\.61e-285 K .*got 1e-308"):
+        kT(1e-308)
+    assert kT(1e-280) == pytest.approx(1.380649e-23 * 1e-280, rel=1e-15)
+
+
+def test_lim_optimum_beyond_any_problem_energy_is_refused():
+    """Before: ``--optimum 1e308`` printed "mean residual energy -inf +- inf" with exit code 0."""
+    from stochlim import lim
+
+    ising = lim.Ising(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    with pytest.raises(ValueError, match=r"^optimum = -1e\+308 kT: beyond the 1e\+200 kT"):
+        lim.run(ising, barrier=0.0, scale=1.0, t_end=1.0, n_trajectories=10, rng=1, optimum=-1e308)

@@ -314,23 +314,25 @@ def test_lock_names_the_holder_and_dies_with_it(tmp_path, capsys):
     assert cli.main(["sweep", str(path), "--out", str(out), "--quiet"]) == 0
 
 
-def test_a_linked_chunks_folder_is_refused(tmp_path, capsys):
-    """A ``chunks/`` linked into another study must not let one study overwrite the other's."""
+@pytest.mark.parametrize("folder", ["chunks", "points"])
+def test_a_linked_folder_is_refused(folder, tmp_path, capsys):
+    """A ``chunks/`` or ``points/`` linked into another study must not let one study overwrite the
+    other's files (before, a linked ``points/`` had the second study's arrays replace the first's)."""
+    import shutil
+
     first, second = tmp_path / "first", tmp_path / "second"
     path = tmp_path / "study.toml"
     path.write_text(TINY)
     assert cli.main(["sweep", str(path), "--out", str(first), "--quiet"]) == 0
-    before = {p.name: p.read_bytes() for p in (first / "chunks").iterdir()}
+    before = {p.name: p.read_bytes() for p in (first / folder).iterdir()}
     other = tmp_path / "other.toml"
     other.write_text(TINY.replace("seed = 3", "seed = 4"))
     assert cli.main(["sweep", str(other), "--out", str(second), "--quiet"]) == 0
-    for chunk in (second / "chunks").iterdir():
-        chunk.unlink()
-    (second / "chunks").rmdir()
-    (second / "chunks").symlink_to(first / "chunks")
+    shutil.rmtree(second / folder)
+    (second / folder).symlink_to(first / folder)
     assert cli.main(["sweep", str(other), "--out", str(second), "--quiet", "--resume"]) == 2
-    assert "chunks must be a plain folder" in capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in (first / "chunks").iterdir()} == before
+    assert f"{folder} must be a plain folder" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (first / folder).iterdir()} == before
 
 
 # --- assembly -------------------------------------------------------------------------------------
@@ -435,3 +437,71 @@ def test_bad_out_is_refused(value, tmp_path, capsys, monkeypatch):
     assert cli.main(["sweep", str(path), "--out", value]) == 2
     assert "--out" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (
+            'kind = "ladder"\nn_levels = 100000000\nenergy = 1.0',
+            r"study\.toml:6: \[model\] n_levels: n_levels = 100000000: the model's wells, edges and "
+            r"protocols would need 95\.4 GiB, more than this machine's 16 GiB",
+        ),
+        (
+            'kind = "two_state"\n[model.barrier]\nkind = "schedule"\nschedule = "polynomial"\ngamma = 1.0\n'
+            'delta = 0.01\nn_updates = 100000000000\ndt = 1.0\npart = "barrier"',
+            r"\[model\] barrier: n_updates = 100000000000: the schedule's knots .* would need 11\.6 TiB",
+        ),
+    ],
+    ids=["ladder 1e8 levels", "schedule 1e11 updates"],
+)
+def test_models_too_big_for_memory_stop_before_any_work(model, message, tmp_path, monkeypatch, capsys):
+    """Before: a ladder of 1e8 levels built for over a minute (hours: ~35 us and ~1 kB per level)
+    with no output, and a schedule of 1e11 updates ended in "_ArrayMemoryError.__init__() missing 1
+    required positional argument". Now both are refused by name from their size, whatever the
+    machine (its memory is fixed at 16 GiB here)."""
+    from stochlim import _budget
+
+    monkeypatch.setattr(_budget, "memory_bytes", lambda: 16 * 2**30)
+    path = tmp_path / "study.toml"
+    path.write_text(f"seed = 1\ntrajectories = 100\n[model]\nt_end = 1.0\n{model}\n")
+    code = cli.main(["sweep", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_numpy_memory_error_while_building_a_point_keeps_its_message(tmp_path, monkeypatch):
+    """numpy's ``MemoryError`` subclass takes other arguments: re-raising it by its own type with
+    the study's location lost the message ("__init__() missing 1 required positional argument")."""
+    from stochlim.sweeps import study as study_module
+
+    class ArrayMemoryError(MemoryError):  # numpy's own takes (shape, dtype), as here
+        def __init__(self, shape, dtype):
+            super().__init__(f"Unable to allocate an array with shape {shape} and data type {dtype}")
+
+    def huge(params):
+        raise ArrayMemoryError((2**62,), "float64")
+
+    monkeypatch.setattr(study_module, "build", huge)
+    with pytest.raises(MemoryError, match=r"<study>:4: \[model\]: Unable to allocate an array with shape") as info:
+        parse_study(TINY)
+    assert type(info.value) is MemoryError
+
+
+def test_validating_the_points_shows_progress(tmp_path, capsys):
+    """Each point's model is built once before any chunk (about 2 ms a point: a million points take
+    half an hour), so a sweep on a terminal shows that phase moving too; nothing when not asked."""
+    parse_study(TINY)
+    assert capsys.readouterr().err == ""
+    parse_study(TINY, progress=True)
+    err = capsys.readouterr().err
+    assert "validate:" in err and "0/2 [" in err, err  # a bar over the 2 points (left off when done)
+    path = tmp_path / "study.toml"
+    path.write_text(TINY)
+    sweep(path, out=tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert "validate" in err and "sweep" in err, err
+    sweep(path, out=tmp_path / "quiet", quiet=True)
+    assert capsys.readouterr().err == ""

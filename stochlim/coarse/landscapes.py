@@ -33,8 +33,9 @@ import math
 
 import numpy as np
 
+from .._budget import check_memory
 from .._validation import as_float_array, check_int, check_positive
-from ..models import HopModel
+from ..models import STATE_BYTES, HopModel
 from ..protocols import (
     Constant,
     PiecewiseConstant,
@@ -51,6 +52,10 @@ __all__ = [
 #: Half-width ``w`` of the region around the barrier top where the bias tilt of
 #: :func:`quartic_double_well` changes; outside it the wells are rigidly shifted copies.
 TILT_WIDTH = 0.6
+
+#: Bytes of the arrays a grid of ``K`` sites takes per site (the potential, the tridiagonal generator
+#: and its eigen-solver's work space: about 92 B measured for :func:`~stochlim.coarse.well_split`).
+SITE_BYTES = 128
 
 #: Fewest grid sites per thermal width ``1 / sqrt(|U''|)`` of each well and of the barrier top;
 #: coarser grids raise ``ValueError`` (at 2 sites per width the rate error is about 1 %).
@@ -239,8 +244,9 @@ def default_x_range(E0) -> tuple[float, float]:
 # --- discretisation -----------------------------------------------------------------------------
 
 
-def _grid(x_range, K) -> tuple[np.ndarray, float]:
+def _grid(x_range, K, site_bytes: int = SITE_BYTES) -> tuple[np.ndarray, float]:
     k = check_int("K", K, minimum=3)
+    check_memory("K", k, site_bytes * k, "fine model's sites")
     xr = as_float_array("x_range", x_range)
     if xr.shape != (2,) or not xr[0] < xr[1]:
         raise ValueError(f"x_range must be (low, high) with low < high: got {tuple(np.ravel(xr))}")
@@ -299,6 +305,8 @@ def discretize(U, *, x_range, K, D=1.0, times=None, interpolation="linear") -> H
         ``"constant"``; or ``times`` is not one-dimensional and strictly increasing.
     TypeError
         If ``U`` is not callable, or ``K`` is not an integer.
+    MemoryError
+        If the model of ``K`` sites would not fit in this machine's memory (about 1 kB per site).
 
     Examples
     --------
@@ -312,7 +320,7 @@ def discretize(U, *, x_range, K, D=1.0, times=None, interpolation="linear") -> H
     >>> bool(np.allclose(model.equilibrium(), w / w.sum()))   # Boltzmann on the sites
     True
     """
-    x, h = _grid(x_range, K)
+    x, h = _grid(x_range, K, STATE_BYTES)  # a HopModel: a protocol per site and per edge
     d = float(check_positive("D", D))
     if times is None:
         energies = tuple(float(v) for v in _evaluate(U, x))
@@ -342,7 +350,8 @@ def _extrema(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _curvature(U, x0: float, step: float) -> float:
     xs = np.array([x0 - step, x0, x0 + step])
     u = _evaluate(U, xs)
-    return float((u[0] - 2.0 * u[1] + u[2]) / step**2)
+    with np.errstate(over="ignore"):  # an inf curvature is a well far too narrow for the grid: refused below
+        return float((u[0] - 2.0 * u[1] + u[2]) / step**2)
 
 
 def _two_minima(U, x: np.ndarray, u: np.ndarray) -> tuple[int, int, int]:
@@ -393,6 +402,8 @@ def resolved_double_well(U, *, x_range, K):
         ``x_range`` is not ``(low, high)`` with ``low < high``.
     TypeError
         If ``U`` is not callable, or ``K`` is not an integer.
+    MemoryError
+        If the ``K`` sites' arrays would not fit in this machine's memory (about 128 B per site).
 
     Examples
     --------

@@ -104,6 +104,8 @@ def well_split(U, *, x_range, K, D=1.0) -> WellSplit:
         ``x_range`` is not ``(low, high)`` with ``low < high``, or ``D`` is not positive.
     TypeError
         If ``U`` is not callable, or ``K`` is not an integer.
+    MemoryError
+        If the ``K`` sites' arrays would not fit in this machine's memory (about 128 B per site).
 
     Examples
     --------

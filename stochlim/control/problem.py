@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .._budget import check_memory
 from .._validation import as_float_array, check_int, check_interval, check_positive
 from ..master import _check_p0
 from ..models import HopModel
@@ -380,6 +381,9 @@ class Problem:
         ``max_rate`` is not positive, ``p0`` is not a distribution, or ``n_steps < knots - 1``;
         with ``end_jumps=False``, if the controls are piecewise constant, ``knots < 3``, or a
         control's ``initial`` or ``final`` lies outside its bounds.
+    MemoryError
+        If the basis (``n_steps`` x free values) and the optimiser's matrices (free values
+        squared) would not fit in this machine's memory.
 
     Examples
     --------
@@ -441,10 +445,14 @@ class Problem:
         object.__setattr__(self, "n_steps", check_int("n_steps", self.n_steps, minimum=1))
         object.__setattr__(self, "max_rate", cap)
         object.__setattr__(self, "weights", weights)
-        if self.knots is None:
+        k = None if self.knots is None else check_int("knots", self.knots, minimum=2)
+        free = (self.n_steps if k is None else k) * len(ctrls)
+        # the basis (n_steps x free values) and the optimiser's Jacobian and Hessian (free x free)
+        check_memory("n_steps", f"{self.n_steps}" + ("" if k is None else f", knots = {k}"),
+                     8.0 * (self.n_steps * free + 2.0 * free * free), "optimiser's basis and matrices")
+        if k is None:
             basis = np.eye(self.n_steps)
         else:
-            k = check_int("knots", self.knots, minimum=2)
             if self.n_steps < k - 1:
                 raise ValueError(f"n_steps must be >= knots - 1 = {k - 1} so that every knot moves a step: "
                                  f"got {self.n_steps}")

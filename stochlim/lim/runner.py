@@ -100,6 +100,9 @@ def _optimum(pr: _Problem, optimum):
         return pr.ground_state()
     arr = as_float_array("optimum", optimum)
     if arr.ndim == 0:
+        if not abs(float(arr)) <= MAX_PROBLEM_ENERGY:  # residuals against it would overflow
+            raise ValueError(f"optimum = {float(arr):g} kT: beyond the {MAX_PROBLEM_ENERGY:.0e} kT a problem's "
+                             "energies can reach")
         return float(arr), None
     if arr.shape != (pr.n_params,):
         raise ValueError(f"optimum must be an energy or a state of shape ({pr.n_params},): got {arr.shape}")
@@ -160,8 +163,9 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
         ``record="grid"``, given otherwise, not 1-d, not sorted or outside ``[0, t_end]``;
         ``barrier`` is a sequence whose length is not ``M``; ``leak`` is given for an Ising problem;
         ``initial_state`` has the wrong shape or values that are not levels of the problem;
-        ``optimum`` is neither a number nor a state of shape ``(M,)``; ``stop_at_optimum`` is True
-        with no optimum (none given and too many states to find it); ``scale`` makes one update's
+        ``optimum`` is neither a number nor a state of shape ``(M,)``, or an energy beyond ``1e200``
+        kT; ``stop_at_optimum`` is True with no optimum (none given and too many states to find it);
+        ``scale`` makes one update's
         energy change exceed ``1e200`` kT; a hop rate exceeds float64's resolution of waiting times
         (the barrier is too low for the energy scale); or the run could take more updates than
         the event budget allows.

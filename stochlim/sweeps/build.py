@@ -156,7 +156,12 @@ def build(params: dict):
     t_end = params["t_end"]
     if kind == "master":
         from ..master import solve_master
+        from ..models import LoweredModel
 
+        bound = model.lower(t_end).log_rate_bound()  # refused now, as the SSA's plan does, not mid-sweep
+        refused = LoweredModel.rate_overflow(bound, t_end) if bound.size else None
+        if refused is not None:
+            raise ValueError(refused)
         p0 = _initial_law(model, params)
 
         def run_master(n, seed_sequence):

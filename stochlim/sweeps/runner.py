@@ -121,7 +121,8 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
     quiet : bool, optional
         No progress bar.
     progress : bool, optional
-        Force the progress bar on or off; default: on when stderr is a terminal and not ``quiet``.
+        Force the progress bars (validating a study file's points, then computing its chunks) on or
+        off; default: on when stderr is a terminal and not ``quiet``.
     limits : dict, optional
         ``max_points``, ``max_bytes``, ``max_events`` overriding the study's (see
         :mod:`stochlim.sweeps.sizing`); the study is sized against them before any work.
@@ -165,7 +166,8 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
             study = replace(study, limits={**study.limits, **check_limits(limits)})
         check_size(study)
     else:
-        study = load_study(study, limits=limits)
+        study = load_study(study, limits=limits, progress=progress if progress is not None else
+                           (not quiet and sys.stderr.isatty()))
     if str(out) == "":
         raise ValueError("--out must name a folder: got an empty string")
     out = Path(out)

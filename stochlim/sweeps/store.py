@@ -177,9 +177,10 @@ def _check_held(out: Path, study, resume: bool) -> None:
             raise ValueError(f"--out {out} already holds this study; pass --resume to finish or reuse it")
     elif any(not (p.name.endswith(".tmp") or p.name == LOCK_NAME) for p in out.iterdir()):
         raise ValueError(f"--out {out} is not empty and holds no stochlim study; choose another folder")
-    chunks = out / "chunks"
-    if chunks.is_symlink() or (chunks.exists() and not chunks.is_dir()):
-        raise ValueError(f"--out {out}: chunks must be a plain folder of this study, not a link or a file")
+    for name in ("chunks", "points"):  # a link would let this study overwrite another's files
+        folder = out / name
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise ValueError(f"--out {out}: {name} must be a plain folder of this study, not a link or a file")
 
 
 @contextmanager

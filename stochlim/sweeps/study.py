@@ -46,6 +46,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -360,7 +361,7 @@ def _check_required(where: _Where, model: dict, grid: dict) -> None:
             raise where.error("model", None, f"missing key {key!r} for kind = {kind!r}")
 
 
-def _validate(data: dict, where: _Where, overrides: dict) -> Study:
+def _validate(data: dict, where: _Where, overrides: dict, progress: bool = False) -> Study:
     for key in data:
         if key not in TOP and key not in SECTIONS:
             raise where.error(None, key, "unknown key (allowed: " + ", ".join([*TOP, *SECTIONS]) + ")")
@@ -425,7 +426,7 @@ def _validate(data: dict, where: _Where, overrides: dict) -> Study:
                   outputs={"arrays": True, "parquet": True, **outputs}, scheduler=data.get("scheduler"),
                   source=where.source, limits=limits)
     check_size(study)
-    _check_builds(study, where)
+    _check_builds(study, where, progress)
     return study
 
 
@@ -440,19 +441,24 @@ def _blame(study: Study, point: dict, message: str) -> tuple[str, str | None]:
     return min(hits)[1:] if hits else ("model", None)
 
 
-def _check_builds(study: Study, where: _Where) -> None:
+def _check_builds(study: Study, where: _Where, progress: bool = False) -> None:
     """Build every point's model once, so impossible values fail before anything runs, and bound
-    the jumps of the whole study (hop models) against its ``max_events``."""
+    the jumps of the whole study (hop models) against its ``max_events``; ``progress`` shows a bar
+    (a million points take about half an hour)."""
+    from tqdm import tqdm
+
     log_events = -math.inf
-    for i, point in enumerate(study.points):
+    points = tqdm(study.points, total=study.points.size, desc="validate", unit="point", disable=not progress,
+                  file=sys.stderr, leave=False)
+    for i, point in enumerate(points):
         try:
             run = build(study.params(i))
         except (ValueError, TypeError, MemoryError) as exc:
             at = ", ".join(f"{k} = {v!r}" for k, v in point.items())
             section, key = _blame(study, point, str(exc))
             message = str(exc).removeprefix(f"{key}: ")
-            raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""),
-                              type(exc)) from None
+            kind = next(t for t in (ValueError, TypeError, MemoryError) if isinstance(exc, t))
+            raise where.error(section, key, message + (f" (grid point {i}: {at})" if at else ""), kind) from None
         log_events = np.logaddexp(log_events, getattr(run, "log_events", -math.inf) + math.log(study.trajectories))
     limit = {**DEFAULT_LIMITS, **study.limits}["max_events"]
     if log_events > math.log(limit):
@@ -461,7 +467,7 @@ def _check_builds(study: Study, where: _Where) -> None:
                           "--max-events or the study key max_events, or shorten t_end)")
 
 
-def parse_study(text: str, source: str = "<study>", *, limits: dict | None = None) -> Study:
+def parse_study(text: str, source: str = "<study>", *, limits: dict | None = None, progress: bool = False) -> Study:
     """Parse and validate a study from TOML text; ``source`` names it in messages.
 
     ``limits`` (``max_points``, ``max_bytes``, ``max_events``; ``None`` values ignored) override
@@ -475,6 +481,9 @@ def parse_study(text: str, source: str = "<study>", *, limits: dict | None = Non
         Name of the study in messages (a file name).
     limits : dict, optional
         Limit overrides, as for :func:`~stochlim.sweeps.sizing.check_limits`.
+    progress : bool, optional
+        Show a progress bar on stderr while each point's model is built (``stochlim sweep`` does on a
+        terminal).
 
     Returns
     -------
@@ -502,11 +511,11 @@ def parse_study(text: str, source: str = "<study>", *, limits: dict | None = Non
     ValueError: <study>:4: seed: must be >= 0: got -1
     """
     overrides = check_limits(limits or {})
-    return _validate(_toml.loads(text, source), _Where(source, text), overrides)
+    return _validate(_toml.loads(text, source), _Where(source, text), overrides, progress)
 
 
-def load_study(path, *, limits: dict | None = None) -> Study:
-    """Read and validate a study file (``.toml``); ``limits`` as for :func:`parse_study`.
+def load_study(path, *, limits: dict | None = None, progress: bool = False) -> Study:
+    """Read and validate a study file (``.toml``); ``limits`` and ``progress`` as for :func:`parse_study`.
 
     Parameters
     ----------
@@ -514,6 +523,8 @@ def load_study(path, *, limits: dict | None = None) -> Study:
         The study file.
     limits : dict, optional
         Limit overrides, as for :func:`parse_study`.
+    progress : bool, optional
+        Progress bar while validating, as for :func:`parse_study`.
 
     Returns
     -------
@@ -537,7 +548,7 @@ def load_study(path, *, limits: dict | None = None) -> Study:
     two-state relaxation
     """
     text, source = _toml.read_text(path, "study")
-    return parse_study(text, source=source, limits=limits)
+    return parse_study(text, source=source, limits=limits, progress=progress)
 
 
 #: A small valid study: 6 points x 20 000 trajectories, well under a minute on 2 cores.
