@@ -354,7 +354,7 @@ def _cmd_verify(args) -> int:
     from . import verify
     from .report.verify import format_table
 
-    checks = verify.run_verification(n_trajectories=args.trajectories, rng=args.seed)
+    checks = verify.run_verification(n_trajectories=args.trajectories, rng=args.seed, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(verify.as_dicts(checks), indent=2))
     else:
@@ -379,7 +379,7 @@ def _cmd_lim(args) -> int:
     problem = lim.load_problem(args.problem_file)
     res = lim.run(problem, barrier=protocol("barrier", args.barrier), scale=protocol("scale", args.scale),
                   leak=protocol("leak", args.leak), t_end=args.t_end, n_trajectories=args.trajectories,
-                  rate_law=args.rate_law, rng=args.seed, optimum=args.optimum)
+                  rate_law=args.rate_law, rng=args.seed, optimum=args.optimum, progress=sys.stderr.isatty())
     summary = res.summary(temperature=args.temperature, gamma=args.gamma)
     if args.json:
         print(json.dumps(asdict(summary), indent=2))

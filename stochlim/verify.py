@@ -25,6 +25,7 @@ import numpy as np
 
 from . import physics, thermo
 from ._deprecation import moved_to, renamed_kwarg
+from ._progress import bar as progress_bar
 from ._validation import check_int
 from .master import free_energy, solve_master
 from .models import differential_memory, driven_bit, ladder, ring
@@ -175,7 +176,7 @@ _CASES = (_differential_memory, _driven_bit, _ladder_schedule, _driven_ring, _pa
 _DEFAULT_RNG = 20261129
 
 
-def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=None) -> list[Check]:
+def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, progress=False, seed=None) -> list[Check]:
     """Run every standard case and return its checks.
 
     Parameters
@@ -186,6 +187,9 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=Non
         Root of the cases' seeds (:func:`stochlim.streams.seed_sequence`); case ``i`` runs from
         ``SeedSequence(root.entropy, spawn_key=(i,))``, so an integer ``s`` gives every case the
         same streams in any order.
+    progress : bool, optional
+        Show the finished cases and the elapsed time on stderr (the command line does on a
+        terminal). Results do not depend on it.
     seed : int, optional
         Deprecated spelling of ``rng``.
 
@@ -197,7 +201,7 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=Non
     Raises
     ------
     TypeError
-        If ``n_trajectories`` is not an integer.
+        If ``n_trajectories`` is not an integer or ``progress`` is not a bool.
     ValueError
         If ``n_trajectories < 100``, or ``rng`` is a negative integer (a ``TypeError`` if it is not a
         seed at all).
@@ -214,8 +218,11 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, seed=Non
     n = check_int("n_trajectories", n_trajectories, minimum=100)
     rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng, _DEFAULT_RNG)
     root = seed_sequence(rng)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False: got {progress!r}")
     checks = []
-    for i, case in enumerate(_CASES):
+    for i, case in enumerate(progress_bar(len(_CASES), iterable=_CASES, desc="verify", unit="case",
+                                          show=bool(progress))):
         size = max(100, n // 10) if case is _driven_ring else n
         checks.extend(case(size, np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))))
     return checks

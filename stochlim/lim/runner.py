@@ -15,6 +15,7 @@ from .._budget import check_events, check_memory
 from .._deprecation import renamed_kwarg
 from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
+from .._progress import watch_finished
 from .._validation import as_float_array, check_int, check_positive, output_times
 from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS, THINNING_LOG_SLACK, refine_grid
 from ..physics import check_rate_law, log_rate_prefactor
@@ -111,7 +112,7 @@ def _optimum(pr: _Problem, optimum):
 
 def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0, rate_law="paper",
         rng=None, initial_state=None, record="summary", t_eval=None, optimum=None, stop_at_optimum=False,
-        x0=None, t_grid=None) -> LimResult:
+        progress=False, x0=None, t_grid=None) -> LimResult:
     """Run the learning-in-memory array on ``problem`` with an exact SSA.
 
     Parameters
@@ -148,6 +149,9 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
         there), as :func:`stochlim.simulate` does with ``stop``: work, heat and hops are counted up
         to the hit, the final state and energy are those just after it, the grid record holds the
         hit state after it. Trajectories that never hit run to ``t_end``.
+    progress : bool, optional
+        Show the finished trajectories and the elapsed time on stderr while the kernel runs (the
+        command line does on a terminal). Results do not depend on it.
     x0, t_grid
         Deprecated spellings of ``initial_state`` and ``t_eval``.
 
@@ -171,7 +175,7 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
         the event budget allows.
     TypeError
         If ``problem`` is not a Quadratic, an Ising or a ``dimod.BinaryQuadraticModel``,
-        ``n_trajectories`` is not an integer or ``stop_at_optimum`` is not a bool.
+        ``n_trajectories`` is not an integer or ``stop_at_optimum`` or ``progress`` is not a bool.
     MemoryError
         If the per-trajectory arrays would not fit in this machine's memory.
 
@@ -203,6 +207,8 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     opt_e, opt_x = _optimum(pr, optimum)
     if not isinstance(stop_at_optimum, (bool, np.bool_)):
         raise TypeError(f"stop_at_optimum must be True or False: got {stop_at_optimum!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False: got {progress!r}")
     if stop_at_optimum and opt_e is None:
         raise ValueError(f"stop_at_optimum needs the optimum: the problem has more than {MAX_ENUMERATED_STATES} "
                          "states to search, give optimum=")
@@ -234,15 +240,16 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     root, entropy = root_key(rng)
     init = np.empty((n_traj, m), dtype=np.int64)
     final = np.empty((n_traj, m), dtype=np.int64)
-    nj = np.empty(n_traj, dtype=np.int64)
+    nj = np.full(n_traj, -1, dtype=np.int64)  # a trajectory's hop count, written when it ends
     work, heat, p_i, p_f, h_i, h_f, t_hit = (np.empty(n_traj) for _ in range(7))
     p_target = -math.inf if opt_e is None else opt_e + 1e-9 * (1.0 + abs(opt_e))
-    run_array(np.uint64(root), np.zeros((0, m), dtype=np.int64) if k0 is None else k0, k0 is None,
-              float(pr._lo), float(pr._step), int(pr.n_levels), a.indptr.astype(np.int64),
-              a.indices.astype(np.int64), a.data.astype(np.float64), a.diagonal().astype(np.float64),
-              np.ascontiguousarray(pr.b, dtype=np.float64), grid, linear, sc0, sc1, lk0, lk1,
-              np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, bool(stop_at_optimum),
-              tg, g_e, g_k, init, final, nj, work, heat, p_i, p_f, h_i, h_f, t_hit)
+    with watch_finished(nj, desc="lim.run", show=bool(progress)):
+        run_array(np.uint64(root), np.zeros((0, m), dtype=np.int64) if k0 is None else k0, k0 is None,
+                  float(pr._lo), float(pr._step), int(pr.n_levels), a.indptr.astype(np.int64),
+                  a.indices.astype(np.int64), a.data.astype(np.float64), a.diagonal().astype(np.float64),
+                  np.ascontiguousarray(pr.b, dtype=np.float64), grid, linear, sc0, sc1, lk0, lk1,
+                  np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, bool(stop_at_optimum),
+                  tg, g_e, g_k, init, final, nj, work, heat, p_i, p_f, h_i, h_f, t_hit)
     if opt_e is None:
         t_hit[:] = np.nan
     record = provenance(root, entropy, method="direct with restarts" + (", thinning on ramps" if linear.any() else ""),

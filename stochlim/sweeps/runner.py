@@ -43,6 +43,7 @@ from numpy.lib import format as npformat
 
 from .._budget import format_bytes
 from .._files import atomic_write
+from .._progress import bar as progress_bar
 from .build import run_chunk
 from .dask import connect, results_dask
 from .sizing import check_limits, check_size, size_of
@@ -84,14 +85,9 @@ class SweepInterrupted(KeyboardInterrupt):
 
 def _progress(show: bool, total: int, initial: int, n_points: int, points_done: int, *, unit: str = "traj",
               desc: str = "sweep"):
-    from tqdm import tqdm
-
-    # a terminal reporting a 0 x 0 size (a fresh pty) would make tqdm hide the bar
-    size = shutil.get_terminal_size((100, 20))
-    bar = tqdm(total=total, initial=initial, unit=unit, unit_scale=True, disable=not show,
-               file=sys.stderr, ncols=size.columns, nrows=size.lines, desc=desc)
-    bar.set_postfix_str(f"points {points_done}/{n_points}")
-    return bar
+    progress = progress_bar(total, desc=desc, unit=unit, show=show, initial=initial, unit_scale=True)
+    progress.set_postfix_str(f"points {points_done}/{n_points}")
+    return progress
 
 
 def _results_local(study: Study, pending):

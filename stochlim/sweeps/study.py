@@ -46,13 +46,13 @@ import hashlib
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from .. import _toml
+from .._progress import bar as progress_bar
 from .build import build
 from .points import Points
 from .schema import (
@@ -445,11 +445,9 @@ def _check_builds(study: Study, where: _Where, progress: bool = False) -> None:
     """Build every point's model once, so impossible values fail before anything runs, and bound
     the jumps of the whole study (hop models) against its ``max_events``; ``progress`` shows a bar
     (a million points take about half an hour)."""
-    from tqdm import tqdm
-
     log_events = -math.inf
-    points = tqdm(study.points, total=study.points.size, desc="validate", unit="point", disable=not progress,
-                  file=sys.stderr, leave=False)
+    points = progress_bar(study.points.size, iterable=study.points, desc="validate", unit="point", show=progress,
+                          leave=False)
     for i, point in enumerate(points):
         try:
             run = build(study.params(i))
