@@ -2,7 +2,9 @@
 
 Both builds skip executing the notebook gallery (``nb_execution_mode=off``; the stored outputs are
 rendered): ``tests/test_notebooks.py`` executes the notebooks, and ``.ci/run`` builds the full site
-with every notebook executed. Skipped when the ``[docs]`` extra is not installed.
+with every notebook executed. Both are marked slow (the build takes about 40 s): the default run
+leaves the documentation to ``.ci/run``'s own strict build. Skipped when the ``[docs]`` extra is not
+installed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def build(source: Path, out: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
     proc = build(ROOT / "docs", tmp_path)
     assert proc.returncode == 0, proc.stderr[-4000:]
