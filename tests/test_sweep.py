@@ -319,6 +319,30 @@ barrier = [0.5, 2.0]
     assert all(ep > 0 for ep in table["entropy_production_mean"])
 
 
+@pytest.mark.parametrize("start, message", [
+    ("x0 = -1", "x0 must name states 0..1: got -1"),
+    ("x0 = 5", "x0 must name states 0..1: got 5"),
+    ("p0 = [1.0]", "p0 must have one entry per state"),
+    ("p0 = [0.7, 0.7]", "p0 must sum to 1"),
+])
+def test_master_study_start_is_checked_while_validating(start, message):
+    """A master-equation point's start law is checked as simulate checks it: a negative state had
+    silently started in the last state, a state past the end was an IndexError traceback, and a
+    short p0 failed mid-sweep."""
+    text = f"""seed = 0
+[model]
+kind = "master"
+model = "two_state"
+energies = [0.0, 1.0]
+{start}
+t_end = 5.0
+[grid]
+barrier = [0.5, 2.0]
+"""
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace(".", r"\.")):
+        parse_study(text)
+
+
 # --- progress -------------------------------------------------------------------------------------
 
 

@@ -103,13 +103,23 @@ def _hop_model(ctor: str, params: dict):
 
 
 def _initial_law(model, params: dict) -> np.ndarray:
-    """The start law of a hopping-model point: ``x0`` (one state), ``p0`` (a law), else Boltzmann at 0."""
+    """The start law of a hopping-model point: ``x0`` (one state), ``p0`` (a law), else Boltzmann at 0.
+
+    Checked as ``simulate`` and ``solve_master`` check them, so that a bad start fails while the
+    study is validated, not mid-sweep.
+    """
+    from ..master import _check_p0
+
+    n = model.n_states
     if "x0" in params:
-        p0 = np.zeros(model.n_states)
-        p0[int(params["x0"])] = 1.0
+        x0 = params["x0"]
+        if isinstance(x0, (bool, np.bool_)) or not isinstance(x0, (int, np.integer)) or not 0 <= x0 < n:
+            raise ValueError(f"x0 must name states 0..{n - 1}: got {x0!r}")
+        p0 = np.zeros(n)
+        p0[x0] = 1.0
         return p0
     if "p0" in params:
-        return np.asarray(params["p0"], dtype=np.float64)
+        return _check_p0(params["p0"], n)
     return model.equilibrium(0.0)
 
 
