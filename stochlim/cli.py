@@ -183,6 +183,15 @@ def _add_coarse(sub) -> None:
     p.set_defaults(func=_cmd_coarse)
 
 
+#: Options of ``stochlim optimize`` that set the erasure problem, with their defaults.
+_ERASURE_DEFAULTS = {"eps": None, "tau": None, "device": "fixed_rate", "rate": 1.0, "steps": 32, "knots": None,
+                     "end_jumps": True, "objective": "work"}
+
+
+def _flag(option: str) -> str:
+    return "--no-end-jumps" if option == "end_jumps" else f"--{option}"
+
+
 def _add_optimize(sub) -> None:
     p = sub.add_parser(
         "optimize",
@@ -195,18 +204,19 @@ def _add_optimize(sub) -> None:
     )
     p.add_argument("problem", nargs="?", metavar="PROBLEM.toml", help="a problem file (instead of --eps/--tau)")
     p.add_argument("--example", action="store_true", help="print a small valid problem file and exit")
-    p.add_argument("--device", choices=("fixed_rate", "rate_cap"), default="fixed_rate",
+    p.add_argument("--device", choices=("fixed_rate", "rate_cap"),
                    help="fixed total rate (paper law, barrier held) or every rate <= J_max (default fixed_rate)")
     p.add_argument("--eps", type=float, help="final error, in (0, 1/2)")
     p.add_argument("--tau", type=float, help="duration in units of 1 / rate")
-    p.add_argument("--rate", type=float, default=1.0, help="Gamma (fixed_rate) or J_max (rate_cap); default 1")
-    p.add_argument("--steps", type=int, default=32, help="piecewise-constant steps or linear sub-steps (default 32)")
+    p.add_argument("--rate", type=float, help="Gamma (fixed_rate) or J_max (rate_cap); default 1")
+    p.add_argument("--steps", type=int, help="piecewise-constant steps or linear sub-steps (default 32)")
     p.add_argument("--knots", type=int, help="piecewise-linear controls through this many knots")
     p.add_argument("--no-end-jumps", dest="end_jumps", action="store_false",
                    help="continuous protocols: the gap starts and ends at 0 (needs --knots >= 3)")
-    p.add_argument("--objective", choices=("work", "heat", "entropy_production"), default="work")
+    p.add_argument("--objective", choices=("work", "heat", "entropy_production"),
+                   help="what to minimise (default work)")
     p.add_argument("--out", metavar="DIR", help="write protocol.csv, optimum.json and protocol.png here")
-    p.set_defaults(func=_cmd_optimize)
+    p.set_defaults(func=_cmd_optimize, **_ERASURE_DEFAULTS)
 
 
 def _add_sweep(sub) -> None:
@@ -411,15 +421,16 @@ def _cmd_optimize(args) -> int:
         return 0
     if args.out is not None:
         _out_folder(args.out)  # a bad --out is refused before the optimisation, not after it
-    erasure_flags = [f"--{k}" for k in ("eps", "tau") if getattr(args, k) is not None]
     if args.problem is not None:
-        if erasure_flags:
-            raise ValueError(f"give a problem file or {' and '.join(erasure_flags)}, not both")
+        given = [_flag(k) for k, default in _ERASURE_DEFAULTS.items() if getattr(args, k) != default]
+        if given:
+            raise ValueError(f"{', '.join(given)} set the erasure problem: give them or a problem file, not both "
+                             "(the file says the model, controls, objective and tau)")
         res = optimize(load_problem(args.problem))
         print(res.table())
         exact = None
     else:
-        if len(erasure_flags) < 2:
+        if args.eps is None or args.tau is None:
             raise ValueError("give a problem file, or --eps and --tau (--example prints a problem file)")
         ft.erasure_optimum(args.eps, args.tau, args.device, rate=args.rate)  # infeasible: a clear error
         prob = erasure_problem(args.device, eps=args.eps, tau=args.tau, n_steps=args.steps, rate=args.rate,

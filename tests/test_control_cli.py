@@ -74,6 +74,16 @@ def test_optimize_file_or_flags(tmp_path, capsys):
     assert "no such problem file" in capsys.readouterr().err
     assert cli.main(["optimize", str(tmp_path / "none.toml"), "--eps", "0.1"]) == 2
     assert "not both" in capsys.readouterr().err
+    from stochlim.control.spec import EXAMPLE
+
+    problem = tmp_path / "problem.toml"
+    problem.write_text(EXAMPLE)
+    for flags in (["--no-end-jumps"], ["--knots", "5"], ["--steps", "8"], ["--objective", "heat"],
+                  ["--device", "rate_cap", "--rate", "2"]):
+        # erasure options beside a problem file were silently ignored
+        assert cli.main(["optimize", str(problem), *flags]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and flags[0] in err and "not both" in err, err
     assert cli.main(["optimize", "--tau", "3"]) == 2
     assert "--eps and --tau" in capsys.readouterr().err
 
