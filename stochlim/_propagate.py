@@ -169,8 +169,9 @@ def expm_krylov(A, v, taus):
     return steps(lambda cur, h: expm_multiply(A * h, cur), v, taus, "krylov")
 
 
-#: Longest uniformisation series :func:`uniformize_block` runs (its weights are held in memory).
-MAX_BLOCK_UNIFORM_TERMS = 10_000_000
+#: Longest uniformisation series :func:`uniformize_block` runs (a Python loop of sparse products:
+#: about 10 s for a few dozen states; beyond it ``expm`` or ``krylov`` are faster).
+MAX_BLOCK_UNIFORM_TERMS = 1_000_000
 
 
 def _uniformize_step(L, B, N, v, tau: float):
@@ -238,14 +239,18 @@ def uniformize_block(A, v, taus, n_states: int):
     Raises
     ------
     ValueError
-        If ``A`` is not of this form (a negative off-diagonal entry of ``L``, an entry above the
-        diagonal block, or ``N @ N != 0``).
+        If ``A`` is not of this form (a negative off-diagonal entry of ``L``, a column of ``L``
+        with a positive sum, an entry above the diagonal block, or ``N @ N != 0``).
     """
     A = sp.csr_matrix(A)
     L, N = A[:n_states, :n_states], A[n_states:, n_states:]
     off = L - sp.diags(L.diagonal())
-    if off.nnz and off.data.min() < 0 or A[:n_states, n_states:].count_nonzero() or (N @ N).count_nonzero():
-        raise ValueError("uniformize_block needs A = [[L, 0], [B, N]] with L a generator and N @ N = 0")
+    outflow = np.asarray(L.sum(axis=0)).ravel()  # a (sub-)generator loses probability, never gains it
+    scale = max(1.0, float(np.max(np.abs(L.diagonal()), initial=0.0)))
+    if (off.nnz and off.data.min() < 0 or np.any(outflow > 1e-12 * scale) or A[:n_states, n_states:].count_nonzero()
+            or (N @ N).count_nonzero()):
+        raise ValueError("uniformize_block needs A = [[L, 0], [B, N]] with L a generator (off-diagonal entries "
+                         ">= 0, columns summing to <= 0) and N @ N = 0")
     B = A[n_states:, :n_states]
     return steps(lambda cur, h: _uniformize_step(L, B, N, cur, h), v, taus, "uniformization")
 

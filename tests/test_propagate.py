@@ -183,3 +183,22 @@ def test_steady_state_functions_refuse_an_overflowing_rate(steady):
         steady(sl.two_state(-800.0, energies=(0.0, 1.0)))
     assert "MAX_LOG_RATE = 700" in str(refused.value)
     assert np.isfinite(steady(OVERFLOW)).all()
+
+
+def test_uniformize_block_agrees_with_expm_and_refuses_what_is_not_a_generator():
+    """A two-state generator with one functional row (the time spent in state 1) against the dense
+    exponential; a matrix whose columns gain probability (zero diagonal, positive off-diagonal: it
+    had taken the 'nothing moves' branch and returned p0 unchanged) is refused."""
+    L = np.array([[-2.0, 1.0], [2.0, -1.0]])
+    A = np.zeros((3, 3))
+    A[:2, :2] = L
+    A[2, 1] = 1.0                                    # d/dt (time in state 1) = p_1
+    v = np.array([1.0, 0.0, 0.0])
+    states, err = propagate.uniformize_block(A, v, [0.3, 1.7], 2)
+    assert err is None
+    for tau, got in zip((0.3, 1.7), states):
+        np.testing.assert_allclose(got, scipy.linalg.expm(A * tau) @ v, rtol=1e-12, atol=1e-15)
+    bad = np.zeros((2, 2))
+    bad[1, 0] = 1.0
+    with pytest.raises(ValueError, match="columns summing to <= 0"):
+        propagate.uniformize_block(bad, np.array([1.0, 0.0]), [1.0], 2)
