@@ -88,6 +88,14 @@ def check_positive(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
     return arr
 
 
+def check_scalar(name: str, value, check=as_float_array) -> float:
+    """``check(name, value)`` (an array checker of this module) required to be a single number."""
+    arr = check(name, value)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number: got an array of shape {arr.shape}")
+    return float(arr)
+
+
 def scalar_or_array(x):
     """``x`` as a Python float when it is 0-d, else as a float64 array: the return convention of
     every public function that takes "float or array_like"."""

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_float_array, check_interval, check_positive, scalar_or_array
+from ._validation import as_float_array, check_interval, check_positive, check_scalar, scalar_or_array
 
 __all__ = [
     "DEVICES",
@@ -511,9 +511,9 @@ def _sigma_rate_cap(c: float, eps: float) -> float:
 
 def _feasible_inputs(eps, tau, rate_name: str, rate, what: str) -> tuple[float, float, float]:
     """Validated ``(eps, tau, rate)``; ValueError with the least feasible time when ``tau`` is too short."""
-    e = _scalar("eps", eps, _eps)
-    t = _scalar("tau", tau, check_positive)
-    r = _scalar(rate_name, rate, check_positive)
+    e = check_scalar("eps", eps, _eps)
+    t = check_scalar("tau", tau, check_positive)
+    r = check_scalar(rate_name, rate, check_positive)
     t_min = float(erasure_min_time(e, rate=r))
     if t <= t_min * (1 + 1e-9):
         raise ValueError(
@@ -531,13 +531,6 @@ def _solve_constant(duration, target: float) -> float:
     if f(lo) < 0 or f(hi) > 0:
         raise ValueError(f"tau = {target!r} (in units of the rate) is outside the range this solver covers")
     return math.exp(brentq(f, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))
-
-
-def _scalar(name: str, value, check) -> float:
-    arr = check(name, value)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a single number: got an array of shape {arr.shape}")
-    return float(arr)
 
 
 def erasure_fixed_rate(eps, tau, *, rate=1.0) -> ErasureOptimum:

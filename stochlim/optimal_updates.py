@@ -37,7 +37,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 
 from . import finite_time as ft
-from ._validation import as_float_array, check_int, check_interval, check_positive, scalar_or_array
+from ._validation import as_float_array, check_int, check_interval, check_positive, check_scalar, scalar_or_array
 from .bounds import ceb_energy, lim_energy, retention_energy
 from .constants import BRAIN_FLOPS, BRAIN_PARAMS, DELTA, N_UPDATES
 from .schedules import get_schedule
@@ -110,7 +110,7 @@ def held_step_work(eps, tau):
     Raises
     ------
     ValueError
-        If ``eps`` lies outside (0, 1/2) or a ``tau`` is not above the speed limit.
+        If ``eps`` is not a single number in (0, 1/2) or a ``tau`` is not above the speed limit.
 
     Examples
     --------
@@ -121,7 +121,7 @@ def held_step_work(eps, tau):
     >>> bool(math.isclose(w, u.step_work, rel_tol=1e-6))
     True
     """
-    e_min = float(check_interval("eps", eps, 0.0, 0.5))
+    e_min = check_scalar("eps", eps, ft._eps)
     t = as_float_array("tau", tau)
     t_min = float(ft.erasure_min_time(e_min))
     slow = t <= t_min
@@ -155,7 +155,9 @@ def linear_ramp_work(eps: float, tau: float) -> float:
     Raises
     ------
     ValueError
-        If ``eps`` lies outside (0, 1/2) or ``tau`` is not positive.
+        If ``eps`` is not a single number in (0, 1/2) or ``tau`` is not a single positive number.
+    RuntimeError
+        If the master equation of a trial ramp fails to integrate.
 
     Examples
     --------
@@ -168,14 +170,16 @@ def linear_ramp_work(eps: float, tau: float) -> float:
     >>> math.isnan(linear_ramp_work(0.1, 0.5))   # below the speed limit ln(5): unreachable
     True
     """
-    eps = float(check_interval("eps", eps, 0.0, 0.5))
-    tau = float(check_positive("tau", tau))
+    eps = check_scalar("eps", eps, ft._eps)
+    tau = check_scalar("tau", tau, check_positive)
 
     def solve(g_f):
         def rhs(t, y):
             return [expit(-g_f * t / tau) - y[0], y[0]]
 
         sol = solve_ivp(rhs, (0.0, tau), [0.5, 0.0], method="DOP853", rtol=1e-10, atol=1e-13)
+        if not sol.success:
+            raise RuntimeError(f"linear_ramp_work: the ramp to {g_f:g} kT failed to integrate: {sol.message}")
         return sol.y[0, -1], sol.y[1, -1]
 
     high = 60.0

@@ -45,6 +45,8 @@ def test_held_step_work_matches_master_equation(bias, tau):
         ou.held_step_work(eps, float(ft.erasure_min_time(eps)))
     with pytest.raises(ValueError, match="eps"):
         ou.held_step_work(0.5, tau)
+    with pytest.raises(ValueError, match="eps must be a single number"):  # was numpy's bare TypeError
+        ou.held_step_work([eps, eps], tau)
 
 
 def test_linear_ramp_work_matches_master_equation():
@@ -67,6 +69,9 @@ def test_linear_ramp_work_matches_master_equation():
     assert math.isnan(ou.linear_ramp_work(eps, 0.5 * float(ft.erasure_min_time(eps))))
     with pytest.raises(ValueError, match="tau"):
         ou.linear_ramp_work(eps, 0.0)
+    for name, bad in (("eps", {"eps": [eps], "tau": tau}), ("tau", {"eps": eps, "tau": [tau, tau]})):
+        with pytest.raises(ValueError, match=f"{name} must be a single number"):
+            ou.linear_ramp_work(**bad)
 
 
 def test_held_barrier_saving_has_converged():
