@@ -88,6 +88,13 @@ def check_positive(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
     return arr
 
 
+def check_bool(name: str, value) -> bool:
+    """``value`` as a bool, refusing anything but ``True``/``False`` (numpy's included) by name."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False: got {value!r}")
+    return bool(value)
+
+
 def check_scalar(name: str, value, check=as_float_array) -> float:
     """``check(name, value)`` (an array checker of this module) required to be a single number."""
     arr = check(name, value)

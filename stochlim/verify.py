@@ -26,7 +26,7 @@ import numpy as np
 from . import physics, thermo
 from ._deprecation import moved_to, renamed_kwarg
 from ._progress import bar as progress_bar
-from ._validation import check_int
+from ._validation import check_bool, check_int
 from .master import free_energy, solve_master
 from .models import differential_memory, driven_bit, ladder, ring
 from .protocols import PiecewiseConstant, schedule_protocols
@@ -218,11 +218,10 @@ def run_verification(*, n_trajectories: int = 20_000, rng=_DEFAULT_RNG, progress
     n = check_int("n_trajectories", n_trajectories, minimum=100)
     rng = renamed_kwarg("run_verification", "seed", seed, "rng", rng, _DEFAULT_RNG)
     root = seed_sequence(rng)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False: got {progress!r}")
+    progress = check_bool("progress", progress)
     checks = []
     for i, case in enumerate(progress_bar(len(_CASES), iterable=_CASES, desc="verify", unit="case",
-                                          show=bool(progress))):
+                                          show=progress)):
         size = max(100, n // 10) if case is _driven_ring else n
         checks.extend(case(size, np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))))
     return checks

@@ -49,3 +49,21 @@ def test_verification_shows_its_cases(capsys):
     assert "verify" in err and f"{n_cases}/{n_cases}" in err and len(checks) == 23
     with pytest.raises(TypeError, match="progress must be True or False"):
         verify.run_verification(n_trajectories=100, progress=1)
+
+
+def test_every_flag_is_a_bool_refused_by_name(tmp_path):
+    """progress (and the sweep's resume and quiet) take True or False, numpy's bools included;
+    parse_study and sweep had accepted progress='yes'."""
+    from stochlim.control.erasure import erasure_problem
+    from stochlim.sweeps import EXAMPLE, parse_study, sweep
+
+    with pytest.raises(TypeError, match="progress must be True or False: got 'yes'"):
+        parse_study(EXAMPLE, progress="yes")
+    study = parse_study(EXAMPLE)
+    for flag in ("progress", "resume", "quiet"):
+        with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+            sweep(study, out=tmp_path / "out", **{flag: "yes"})
+    assert not (tmp_path / "out").exists()
+    assert erasure_problem("fixed_rate", eps=0.1, tau=4.0, knots=5, end_jumps=np.False_).end_jumps is False
+    with pytest.raises(TypeError, match="end_jumps must be True or False"):
+        erasure_problem("fixed_rate", eps=0.1, tau=4.0, knots=5, end_jumps="no")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._budget import check_memory
-from .._validation import as_float_array, check_int, check_interval, check_positive
+from .._validation import as_float_array, check_bool, check_int, check_interval, check_positive
 from ..master import _check_p0
 from ..models import HopModel
 from ..protocols import Constant
@@ -461,8 +461,7 @@ class Problem:
             basis = np.maximum(0.0, 1.0 - np.abs(mid[:, None] * (k - 1) - np.arange(k)[None, :]))
         basis.flags.writeable = False
         object.__setattr__(self, "basis", basis)
-        if not isinstance(self.end_jumps, bool):
-            raise TypeError(f"end_jumps must be True or False: got {self.end_jumps!r}")
+        object.__setattr__(self, "end_jumps", check_bool("end_jumps", self.end_jumps))
         if not self.end_jumps:
             self._check_pinned_ends()
 

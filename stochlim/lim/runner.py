@@ -16,7 +16,7 @@ from .._deprecation import renamed_kwarg
 from .._kernels import ARRHENIUS, PAPER
 from .._kernels.lim import run_array
 from .._progress import watch_finished
-from .._validation import as_float_array, check_int, check_positive, output_times
+from .._validation import as_float_array, check_bool, check_int, check_positive, output_times
 from ..models import MAX_LOG_RATE, MAX_REFINED_SEGMENTS, THINNING_LOG_SLACK, refine_grid
 from ..physics import check_rate_law, log_rate_prefactor
 from ..protocols import Protocol
@@ -205,10 +205,8 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     bars = _barriers(barrier, pr.n_params)
     k0 = _start_levels(pr, initial_state, n_traj)
     opt_e, opt_x = _optimum(pr, optimum)
-    if not isinstance(stop_at_optimum, (bool, np.bool_)):
-        raise TypeError(f"stop_at_optimum must be True or False: got {stop_at_optimum!r}")
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False: got {progress!r}")
+    stop_at_optimum = check_bool("stop_at_optimum", stop_at_optimum)
+    progress = check_bool("progress", progress)
     if stop_at_optimum and opt_e is None:
         raise ValueError(f"stop_at_optimum needs the optimum: the problem has more than {MAX_ENUMERATED_STATES} "
                          "states to search, give optimum=")
@@ -243,12 +241,12 @@ def run(problem, *, barrier, scale, t_end, n_trajectories, leak=None, J_max=1.0,
     nj = np.full(n_traj, -1, dtype=np.int64)  # a trajectory's hop count, written when it ends
     work, heat, p_i, p_f, h_i, h_f, t_hit = (np.empty(n_traj) for _ in range(7))
     p_target = -math.inf if opt_e is None else opt_e + 1e-9 * (1.0 + abs(opt_e))
-    with watch_finished(nj, desc="lim.run", show=bool(progress)):
+    with watch_finished(nj, desc="lim.run", show=progress):
         run_array(np.uint64(root), np.zeros((0, m), dtype=np.int64) if k0 is None else k0, k0 is None,
                   float(pr._lo), float(pr._step), int(pr.n_levels), a.indptr.astype(np.int64),
                   a.indices.astype(np.int64), a.data.astype(np.float64), a.diagonal().astype(np.float64),
                   np.ascontiguousarray(pr.b, dtype=np.float64), grid, linear, sc0, sc1, lk0, lk1,
-                  np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, bool(stop_at_optimum),
+                  np.ascontiguousarray(b0), np.ascontiguousarray(b1), law, log_pref, p_target, stop_at_optimum,
                   tg, g_e, g_k, init, final, nj, work, heat, p_i, p_f, h_i, h_f, t_hit)
     if opt_e is None:
         t_hit[:] = np.nan

@@ -44,6 +44,7 @@ from numpy.lib import format as npformat
 from .._budget import format_bytes
 from .._files import atomic_write
 from .._progress import bar as progress_bar
+from .._validation import check_bool
 from .build import run_chunk
 from .dask import connect, results_dask
 from .sizing import check_limits, check_size, size_of
@@ -135,6 +136,8 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
     ValueError
         Invalid study, a study past its limits, an output folder that is not this study's or is
         in use (nothing is written).
+    TypeError
+        ``resume``, ``quiet`` or ``progress`` is not a bool (nothing is written).
     MemoryError
         One chunk would not fit in memory (nothing is written).
     ConnectionError
@@ -157,6 +160,9 @@ def sweep(study, *, out, resume=False, scheduler=None, quiet=False, progress=Non
     >>> columns["point"], columns["n_trajectories"][0], columns["work_mean"][0]
     ([0, 1, 2, 3, 4, 5], 20, 0.0)
     """
+    resume, quiet = check_bool("resume", resume), check_bool("quiet", quiet)
+    if progress is not None:
+        progress = check_bool("progress", progress)
     if isinstance(study, Study):
         if limits:
             study = replace(study, limits={**study.limits, **check_limits(limits)})

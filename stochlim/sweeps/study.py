@@ -53,6 +53,7 @@ import numpy as np
 
 from .. import _toml
 from .._progress import bar as progress_bar
+from .._validation import check_bool
 from .build import build
 from .points import Points
 from .schema import (
@@ -496,7 +497,8 @@ def parse_study(text: str, source: str = "<study>", *, limits: dict | None = Non
         does not build a model, or the study passes one of its limits; the message names the source,
         line and key.
     TypeError
-        If a value has the wrong type (a table where a number belongs, a grid that is not a list, ...).
+        If a value has the wrong type (a table where a number belongs, a grid that is not a list, ...),
+        or ``progress`` is not a bool.
 
     Examples
     --------
@@ -508,6 +510,7 @@ def parse_study(text: str, source: str = "<study>", *, limits: dict | None = Non
     ...
     ValueError: <study>:4: seed: must be >= 0: got -1
     """
+    progress = check_bool("progress", progress)
     overrides = check_limits(limits or {})
     return _validate(_toml.loads(text, source), _Where(source, text), overrides, progress)
 
