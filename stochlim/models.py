@@ -812,10 +812,13 @@ class LoweredModel:
         jumps = top + math.log(horizon)
         if top <= MAX_LOG_RATE and jumps <= MAX_LOG_JUMPS:
             return None
-        return (f"a {what} reaches exp({top:.1f}) per unit time, exp({jumps:.1f}) jumps over {horizon:g} time "
-                f"units: beyond float64's resolution of waiting times (MAX_LOG_RATE = {MAX_LOG_RATE:g}, "
-                f"MAX_LOG_JUMPS = {MAX_LOG_JUMPS:.2f}); the barrier is too low for the bias (raise the barrier "
-                "or the unit of time)")
+        def exponent(x):  # one decimal, but not 300 digits for a barrier of -1e308
+            return f"{x:.1f}" if abs(x) < 1e9 else f"{x:.4g}"
+
+        return (f"a {what} reaches exp({exponent(top)}) per unit time, exp({exponent(jumps)}) jumps over "
+                f"{horizon:g} time units: beyond float64's resolution of waiting times "
+                f"(MAX_LOG_RATE = {MAX_LOG_RATE:g}, MAX_LOG_JUMPS = {MAX_LOG_JUMPS:.2f}); the barrier is too low "
+                "for the bias (raise the barrier or the unit of time)")
 
     def log_rate_bound(self) -> np.ndarray:
         """Upper bound of each directed log-rate over each segment.
