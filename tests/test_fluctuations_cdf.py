@@ -160,6 +160,7 @@ def test_characteristic_function_of_a_stepped_and_a_ramped_protocol():
     )
 
 
+@pytest.mark.slow  # 20 s: a converged 2048-term reference
 def test_cdf_error_is_an_estimate_not_a_bound():
     """The reported error (change between K/2 and K terms) against the true error, measured with a
     converged K = 2048 reference: it tracks the true error at K = 128 but undershoots it at K = 32,

@@ -432,6 +432,7 @@ def test_dask_local_cluster_equals_local(reference, tmp_path):
     assert json.loads((tmp_path / "out" / "provenance.json").read_text())["distributed"] is True
 
 
+@pytest.mark.slow  # 18 s; the default run keeps the local SIGKILL-and-resume test
 def test_worker_killed_mid_run_chunks_rerun_same_table(tmp_path):
     """SIGKILL one Dask worker process while chunks are running: Dask reruns them elsewhere."""
     import threading
